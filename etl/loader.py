@@ -1,0 +1,241 @@
+"""Loading a user's file into the warehouse: one transaction per file, every row accounted for.
+
+read = loaded + quarantined + duplicate, always. Loading the same file twice changes nothing;
+a corrected file updates the rows it covers (upsert on the natural key).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, insert, select, update
+
+import schemas
+from etl import staging
+from etl.headers import HeaderError, match_headers, read_mapping
+from etl.kinds import LOAD_ORDER, Kind, get_kind
+from etl.pseudonym import masked
+from etl.reading import FileRefused, Source, open_source, raw_text
+from etl.validation import Checked, Context, check_chunk, event_horizon
+from osservatorio.settings import Settings, get_settings
+from schemas.db import make_engine
+from schemas.loads import LoadBatch, QuarantinedRow
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # rows done, rows expected (an upper bound)
+
+
+@dataclass
+class LoadResult:
+    """What happened to one file."""
+
+    kind: str
+    file_name: str
+    status: str  # completato, con_scarti, rifiutato, fallito
+    sha256: str = ""
+    batch_id: int | None = None
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    duplicate: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "completato"
+
+
+def load_file(path: Path | str, kind: str, *, engine: Engine | None = None, mapping: Path | None = None,
+              sheet: str | None = None, settings: Settings | None = None, progress: Progress | None = None,
+              file_name: str | None = None) -> LoadResult:
+    """Load one CSV or XLSX file of `kind` into the warehouse and record the load."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    path = Path(path)
+    spec = get_kind(kind)
+    result = LoadResult(kind, file_name or path.name, "in_corso")
+    started = time.perf_counter()
+    try:
+        source = open_source(path, sheet=sheet)
+        result.sha256 = source.sha256
+        match = match_headers(source.headers, spec, read_mapping(mapping) if mapping else None)
+    except (FileRefused, HeaderError) as exc:
+        result.status, result.message = "rifiutato", str(exc)
+        result.batch_id = _record_outcome(engine, result)
+        log.warning("load refused: kind=%s file=%s", kind, result.file_name)
+        return result
+    result.ignored_columns = match.ignored
+    try:
+        with engine.begin() as conn:
+            _load(conn, spec, source, match, settings, result, progress)
+    except Exception as exc:  # the transaction is rolled back: the warehouse is as it was
+        result.status = "fallito"
+        result.loaded = result.quarantined = result.duplicate = 0
+        result.message = f"Caricamento annullato, nessun dato modificato: {exc.__class__.__name__}: {_first_line(exc)}"
+        result.batch_id = _record_outcome(engine, result)
+        log.error("load failed: kind=%s file=%s error=%s", kind, result.file_name, exc.__class__.__name__)
+    result.seconds = time.perf_counter() - started
+    log.info("load %s: kind=%s file=%s read=%d loaded=%d quarantined=%d duplicate=%d", result.status, kind,
+             result.file_name, result.read, result.loaded, result.quarantined, result.duplicate)
+    return result
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:300] if str(exc) else ""
+
+
+def _load(conn: Connection, spec: Kind, source: Source, match, settings: Settings, result: LoadResult,
+          progress: Progress | None) -> None:
+    batch_id = conn.execute(insert(LoadBatch).values(
+        kind=spec.name, file_name=result.file_name, sha256=source.sha256, started_at=_now(), status="in_corso",
+    )).inserted_primary_key[0]
+    result.batch_id = batch_id
+    ctx = Context(
+        key=settings.pseudonym_key.get_secret_value().encode(), min_date=settings.min_date,
+        max_date=settings.max_date, max_event_date=event_horizon(settings.max_event_days_ahead),
+        parent_keys=_parent_keys(conn, spec),
+    )
+    present = _present_fields(spec, match)
+    fields = staging.value_fields(spec, present)
+    staging.create_stage(conn, spec, fields)
+    for chunk in source.chunks(settings.chunk_rows):
+        checked = check_chunk(chunk, spec, match, source.headers, ctx)
+        result.read += len(chunk)
+        result.quarantined += len(checked.bad_lines)
+        _quarantine(conn, batch_id, checked, chunk, spec, match, source, ctx)
+        staging.insert_stage(conn, _with_key(checked.good, spec), spec, fields)
+        if progress:
+            progress(result.read, max(source.data_lines, result.read))
+    counts = staging.merge(conn, spec, fields, batch_id)
+    result.loaded, result.duplicate = counts.loaded, counts.duplicate
+    result.quarantined += counts.quarantined
+    result.status = "completato" if result.quarantined == 0 else "con_scarti"
+    conn.execute(update(LoadBatch).where(LoadBatch.id == batch_id).values(**_batch_values(result)))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _batch_values(result: LoadResult) -> dict:
+    return dict(finished_at=_now(), rows_read=result.read, rows_loaded=result.loaded,
+                rows_quarantined=result.quarantined, rows_duplicate=result.duplicate, status=result.status,
+                message=result.message or None)
+
+
+def _record_outcome(engine: Engine, result: LoadResult) -> int:
+    """A refused or failed load still leaves a line in the load history (in its own transaction)."""
+    with engine.begin() as conn:
+        return conn.execute(insert(LoadBatch).values(
+            kind=result.kind, file_name=result.file_name, sha256=result.sha256 or "", started_at=_now(),
+            **_batch_values(result),
+        )).inserted_primary_key[0]
+
+
+def _parent_keys(conn: Connection, spec: Kind) -> dict[str, set[str]]:
+    keys = {}
+    for parent in spec.parents:
+        parent_spec = get_kind(parent.kind)
+        table = schemas.metadata.tables[parent_spec.table]
+        keys[parent.kind] = set(conn.execute(select(table.c[parent_spec.conflict_field])).scalars())
+    return keys
+
+
+def _present_fields(spec: Kind, match) -> list[str]:
+    present = [c.field for c in spec.columns if c.field in match.fields]
+    if spec.name == "movimenti":  # derived when absent (see validation._derive)
+        present += [f for f in ("item", "accrual_month", "due_date") if f not in present]
+    return present
+
+
+def _with_key(good: pd.DataFrame, spec: Kind) -> pd.DataFrame:
+    """Add `_key` (the natural key as text) and `_needs_occ` (keyed by content + occurrence)."""
+    frame = good.copy()
+    frame["_needs_occ"] = 0
+    if spec.key_style == "code":
+        frame["_key"] = frame[spec.key[0]]
+        return frame
+    content = _key_text(frame, spec.key)
+    if spec.key_style == "entry_code":
+        given = frame["entry_code"] if "entry_code" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        frame["_needs_occ"] = given.isna().astype(int)
+        frame["_key"] = given.fillna(content)
+    else:
+        frame["_key"] = content
+    return frame
+
+
+def _key_text(frame: pd.DataFrame, fields: tuple[str, ...]) -> pd.Series:
+    parts = []
+    for name in fields:
+        col = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
+        if pd.api.types.is_datetime64_any_dtype(col):
+            text = col.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_float_dtype(col):
+            text = (col * 100).round().astype("Int64").astype("string")  # cents: 12.5 and 12.50 are one amount
+        else:
+            text = col.astype("string")
+        parts.append(text.fillna(""))
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "|" + part
+    return key
+
+
+def _quarantine(conn: Connection, batch_id: int, checked: Checked, chunk: pd.DataFrame, spec: Kind, match,
+                source: Source, ctx: Context) -> None:
+    if checked.problems.empty:
+        return
+    width = len(source.headers)
+    pii = [match.fields[c.field] for c in spec.columns if c.pii and c.field in match.fields]
+    rows = chunk[chunk["_line"].isin(checked.bad_lines)].set_index("_line")
+    raws = {}
+    for line, row in rows.iterrows():
+        row = row.copy()
+        for pos in pii:
+            if isinstance(row[pos], str) and row[pos].strip():
+                row[pos] = masked(row[pos], ctx.key)
+        raws[line] = raw_text(row, width, source.delimiter)
+    records = [
+        dict(batch_id=batch_id, line=int(p.line), column_name=p.column_name,
+             value=None if pd.isna(p.value) else str(p.value), reason=p.reason, raw=raws.get(p.line))
+        for p in checked.problems.itertuples(index=False)
+    ]
+    conn.execute(insert(QuarantinedRow), records)
+
+
+def kind_of_file(path: Path) -> str | None:
+    """The kind a file holds, from its name: `movimenti.csv`, `2024_movimenti.xlsx`, `Alloggi.CSV`."""
+    stem = path.stem.lower().replace("-", "_").replace(" ", "_")
+    for kind in sorted(LOAD_ORDER, key=len, reverse=True):
+        if stem == kind or stem.endswith("_" + kind) or stem.startswith(kind + "_"):
+            return kind
+    return None
+
+
+def load_dir(directory: Path | str, *, engine: Engine | None = None, settings: Settings | None = None,
+             progress: Callable[[str, int, int], None] | None = None) -> list[LoadResult]:
+    """Load every file of a folder whose name says its kind, parents before children."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    files = [p for p in sorted(Path(directory).iterdir()) if p.suffix.lower() in (".csv", ".xlsx", ".txt")]
+    known = [(kind_of_file(p), p) for p in files if kind_of_file(p)]
+    known.sort(key=lambda kp: (LOAD_ORDER.index(kp[0]), kp[1].name))
+    results = []
+    for kind, path in known:
+        step = (lambda done, total, k=kind: progress(k, done, total)) if progress else None
+        results.append(load_file(path, kind, engine=engine, settings=settings, progress=step))
+    return results
+
+
+def unrecognised_files(directory: Path | str) -> list[str]:
+    return [p.name for p in sorted(Path(directory).iterdir()) if p.is_file() and kind_of_file(p) is None]

@@ -1,0 +1,134 @@
+"""The bulk path: validated rows go to a temporary staging table through the driver's fastest
+insert (executemany on SQLite, COPY on PostgreSQL), then one set-based merge moves them into the
+warehouse table: repeats inside the file are told apart, identical rows are counted as duplicates,
+new rows are inserted and changed rows updated (upsert on the natural key).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, text
+
+import schemas
+from etl.kinds import Kind
+from schemas.db import is_postgres
+
+STAGE = "stg_load"
+RANKED = "stg_load_ranked"
+
+
+@dataclass
+class MergeCounts:
+    loaded: int
+    duplicate: int
+    quarantined: int
+
+
+def _table(kind: Kind):
+    return schemas.metadata.tables[kind.table]
+
+
+def value_fields(kind: Kind, present: list[str]) -> list[str]:
+    """Fields the file provides, other than the key that the merge matches on."""
+    return [f for f in present if f != kind.conflict_field]
+
+
+def create_stage(conn: Connection, kind: Kind, fields: list[str]) -> None:
+    table = _table(kind)
+    cols = ", ".join(f"{conn.dialect.identifier_preparer.quote(f)} {table.c[f].type.compile(dialect=conn.dialect)}"
+                     for f in fields)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {RANKED}")
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE {STAGE} (_line BIGINT, _needs_occ INTEGER, _key TEXT{', ' if cols else ''}{cols})")
+
+
+def to_columns(frame: pd.DataFrame, kind: Kind, fields: list[str]) -> list[pd.Series]:
+    """Columns ready for the driver: ISO dates, plain numbers, None for missing."""
+    out = []
+    for name in ["_line", "_needs_occ", "_key", *fields]:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            col = col.dt.strftime("%Y-%m-%d")
+        elif str(col.dtype) == "boolean":
+            col = col.astype("Int64")
+        out.append(col)
+    return out
+
+
+def insert_stage(conn: Connection, frame: pd.DataFrame, kind: Kind, fields: list[str]) -> None:
+    if frame.empty:
+        return
+    cols = to_columns(frame, kind, fields)
+    names = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in ["_line", "_needs_occ", "_key", *fields])
+    if is_postgres(conn):
+        _copy(conn, cols, names)
+        return
+    lists = [c.astype(object).where(c.notna(), None).tolist() for c in cols]
+    marks = ", ".join("?" * len(cols))
+    conn.exec_driver_sql(f"INSERT INTO {STAGE} ({names}) VALUES ({marks})", list(zip(*lists)))
+
+
+def _copy(conn: Connection, cols: list[pd.Series], names: str) -> None:
+    buf = io.StringIO()
+    pd.concat(cols, axis=1).to_csv(buf, header=False, index=False, na_rep="")
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {STAGE} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buf.getvalue())
+
+
+def _same(conn: Connection, a: str, b: str, fields: list[str]) -> str:
+    """Null-safe equality of all `fields` between row aliases `a` and `b`."""
+    if not fields:
+        return "1=1"
+    q = conn.dialect.identifier_preparer.quote
+    op = "IS NOT DISTINCT FROM" if is_postgres(conn) else "IS"
+    return " AND ".join(f"{a}.{q(f)} {op} {b}.{q(f)}" for f in fields)
+
+
+def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> MergeCounts:
+    """Move the staged rows into the warehouse; return what was loaded, duplicate, quarantined."""
+    q = conn.dialect.identifier_preparer.quote
+    occ = "CAST(row_number() OVER (PARTITION BY _key, _needs_occ ORDER BY _line) AS TEXT)"
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE {RANKED} AS SELECT r.*, row_number() OVER (PARTITION BY _key ORDER BY _line) AS _rn "
+        f"FROM (SELECT _line, CASE WHEN _needs_occ = 1 THEN _key || '#' || {occ} ELSE _key END AS _key"
+        f"{''.join(', ' + q(f) for f in fields)} FROM {STAGE}) r")
+    dup_in_file, conflicts = _repeats(conn, kind, fields, batch_id)
+    candidates = conn.exec_driver_sql(f"SELECT count(*) FROM {RANKED} WHERE _rn = 1").scalar_one()
+    target, key = q(kind.table), q(kind.conflict_field)
+    cols = [key, *(q(f) for f in fields), "batch_id"]
+    sets = ", ".join(f"{q(f)} = excluded.{q(f)}" for f in fields) or f"{key} = excluded.{key}"
+    changed = f"NOT ({_same(conn, target, 'excluded', fields)})" if fields else "1=0"
+    result = conn.exec_driver_sql(
+        f"INSERT INTO {target} ({', '.join(cols)}) "
+        f"SELECT _key, {''.join(q(f) + ', ' for f in fields)}{int(batch_id)} FROM {RANKED} WHERE _rn = 1 "
+        f"ON CONFLICT ({key}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {changed}")
+    loaded = result.rowcount
+    conn.exec_driver_sql(f"DROP TABLE {RANKED}")
+    conn.exec_driver_sql(f"DROP TABLE {STAGE}")
+    return MergeCounts(loaded=loaded, duplicate=candidates - loaded + dup_in_file, quarantined=conflicts)
+
+
+def _repeats(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> tuple[int, int]:
+    """Rows whose key appears earlier in the same file: equal ones are duplicates, others quarantined."""
+    repeated = conn.exec_driver_sql(f"SELECT count(*) FROM {RANKED} WHERE _rn > 1").scalar_one()
+    if not repeated:
+        return 0, 0
+    q = conn.dialect.identifier_preparer.quote
+    conn.exec_driver_sql(f"CREATE INDEX ix_{RANKED}_key ON {RANKED} (_key, _rn)")
+    pair = f"FROM {RANKED} a JOIN {RANKED} b ON b._key = a._key AND b._rn = 1 WHERE a._rn > 1"
+    equal = conn.exec_driver_sql(f"SELECT count(*) {pair} AND {_same(conn, 'a', 'b', fields)}").scalar_one()
+    raw = " || ';' || ".join(f"COALESCE(CAST(a.{q(f)} AS TEXT), '')" for f in fields) or "a._key"
+    key_cols = ", ".join(kind.column(f).header for f in kind.key if any(c.field == f for c in kind.columns))
+    conn.execute(
+        text(f"INSERT INTO quarantined_row (batch_id, line, column_name, value, reason, raw) "
+             f"SELECT :batch, a._line, :cols, a._key, "
+             f"'chiave ripetuta nel file con valori diversi dalla riga ' || CAST(b._line AS TEXT) || "
+             f"': vale la prima, questa è scartata', {raw} {pair} AND NOT ({_same(conn, 'a', 'b', fields)})"),
+        {"batch": batch_id, "cols": key_cols},
+    )
+    return equal, repeated - equal

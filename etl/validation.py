@@ -1,0 +1,203 @@
+"""Column-wise validation of a chunk: types, required values, allowed values, ranges, parents.
+
+A row with any problem is set aside whole; each problem names the line, the file's column, the
+value and the reason, in Italian. Personal identifiers are hashed here, before anything is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from etl import kinds as K
+from etl import values as V
+from etl.headers import HeaderMatch
+from etl.kinds import Kind
+from etl.pseudonym import masked, pseudonymise, valid_tax_code
+
+NUMERIC_TYPES = (K.MONEY, K.DECIMAL, K.PCT, K.INT, K.YEAR, K.VALUE)
+DATE_TYPES = (K.DATE, K.EVENT_DATE)
+
+BAD_VALUE = {
+    K.MONEY: "importo non leggibile come numero (atteso ad es. 1.234,56)",
+    K.DECIMAL: "numero non leggibile (atteso ad es. 1.234,56)",
+    K.PCT: "percentuale non leggibile (attesa ad es. 3,4 %)",
+    K.VALUE: "valore non leggibile: atteso un numero o sì/no",
+    K.INT: "numero intero non leggibile",
+    K.YEAR: "anno non leggibile",
+    K.DATE: "data non valida (attesa gg/mm/aaaa)",
+    K.EVENT_DATE: "data non valida (attesa gg/mm/aaaa)",
+    K.MONTH: "mese non valido (atteso mm/aaaa o «gennaio 2024»)",
+    K.BOOL: "valore sì/no non riconosciuto",
+}
+
+
+@dataclass
+class Context:
+    """What validation needs beyond the chunk: settings, parents' keys, per-file number style."""
+
+    key: bytes
+    min_date: date
+    max_date: date
+    max_event_date: date
+    parent_keys: dict[str, set[str]] = field(default_factory=dict)
+    dot_decimal: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class Checked:
+    good: pd.DataFrame          # typed fields + `_line`
+    problems: pd.DataFrame      # line, column_name, value, reason
+    bad_lines: pd.Index         # lines set aside
+
+
+def check_chunk(chunk: pd.DataFrame, kind: Kind, match: HeaderMatch, headers: list[str], ctx: Context) -> Checked:
+    typed = pd.DataFrame(index=chunk.index)
+    problems: list[pd.DataFrame] = []
+
+    def flag(mask: pd.Series, column: str, shown: pd.Series, reason: str | pd.Series) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            problems.append(pd.DataFrame({"line": chunk.loc[mask, "_line"], "column_name": column,
+                                          "value": shown[mask].astype("string"), "reason": reason if isinstance(reason, str)
+                                          else reason[mask]}))
+
+    for col in kind.columns:
+        if col.field not in match.fields:
+            continue
+        pos = match.fields[col.field]
+        raw, header = chunk[pos], headers[pos]
+        shown = _shown(raw, col, ctx)
+        parsed = _parse(raw, col, ctx)
+        flag(parsed.bad, header, shown, _bad_reason(col))
+        typed[col.field] = parsed.values
+        if col.required:
+            flag(parsed.values.isna() & ~parsed.bad, header, shown, "campo obbligatorio vuoto")
+        _check_range(parsed.values, col, ctx, lambda m, r, h=header, s=shown: flag(m, h, s, r))
+        if col.pii:
+            if col.field == "tax_code_hash":
+                flag(~valid_tax_code(V.as_text(raw)), header, shown, "codice fiscale non valido")
+            typed[col.field] = pseudonymise(V.as_text(raw), ctx.key)
+    _derive(kind, typed)
+    _check_dates_order(kind, typed, chunk, flag, headers, match)
+    _check_parents(kind, typed, chunk, flag, headers, match, ctx)
+    flag(chunk["_extra"] != "", "(oltre l'ultima colonna)", chunk["_extra"],
+         "la riga ha più campi dell'intestazione: valori fuori colonna")
+    table = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(
+        columns=["line", "column_name", "value", "reason"])
+    bad_lines = pd.Index(table["line"].unique())
+    typed["_line"] = chunk["_line"]
+    good = typed[~chunk["_line"].isin(bad_lines)]
+    return Checked(good, table, bad_lines)
+
+
+def _shown(raw: pd.Series, col: K.Column, ctx: Context) -> pd.Series:
+    """The value as it may appear in a quarantine record: personal identifiers only as pseudonyms."""
+    text = V.as_text(raw)
+    if col.pii:
+        return text.map(lambda v: masked(v, ctx.key), na_action="ignore").astype("string")
+    return text.str.slice(0, 200)
+
+
+def _parse(raw: pd.Series, col: K.Column, ctx: Context) -> V.Parsed:
+    t = col.type
+    if t in (K.MONEY, K.DECIMAL, K.PCT, K.INT, K.YEAR, K.VALUE):
+        if col.field not in ctx.dot_decimal:
+            ctx.dot_decimal[col.field] = V.dot_decimal(raw)
+        dot = ctx.dot_decimal[col.field]
+        if t in (K.INT, K.YEAR):
+            return V.parse_int(raw, dot_decimal_file=dot)
+        if t == K.VALUE:
+            return V.parse_value(raw, dot_decimal_file=dot)
+        return V.parse_number(raw, dot_decimal_file=dot, percent=t == K.PCT)
+    if t in DATE_TYPES:
+        return V.parse_date(raw)
+    if t == K.MONTH:
+        return V.parse_month(raw)
+    if t == K.BOOL:
+        return V.parse_bool(raw)
+    if t == K.ENUM:
+        return V.parse_enum(raw, col.allowed, col.synonyms)
+    if t == K.AMBITI:
+        return V.parse_ambiti(raw, K.AMBITI_VALUES, {"morosita": "morosita_incolpevole", "disagio": "disagio_sociale"})
+    text = V.as_text(raw)
+    if t == K.SLUG:
+        text = V.map_unique(text, V.snake)
+    if t == K.CODE:
+        text = text.str.replace(r"\s+", " ", regex=True)
+    return V.Parsed(text, pd.Series(False, index=raw.index))
+
+
+def _bad_reason(col: K.Column) -> str:
+    if col.type == K.ENUM:
+        return f"valore non ammesso; valori ammessi: {', '.join(col.allowed)}"
+    if col.type == K.AMBITI:
+        return f"ambito non riconosciuto; ambiti ammessi: {', '.join(K.AMBITI_VALUES)}"
+    return BAD_VALUE.get(col.type, "valore non leggibile")
+
+
+def _check_range(values: pd.Series, col: K.Column, ctx: Context, flag) -> None:
+    if col.type in (K.MONEY, K.DECIMAL, K.PCT, K.INT, K.VALUE):
+        if col.min is not None:
+            flag(values < col.min, _below_reason(col))
+        if col.max is not None:
+            flag(values > col.max, f"valore fuori intervallo: deve essere al massimo {_num(col.max)}")
+    elif col.type == K.YEAR:
+        flag(~values.between(ctx.min_date.year, ctx.max_date.year) & values.notna(),
+             f"anno fuori intervallo ({ctx.min_date.year}-{ctx.max_date.year})")
+    elif col.type in DATE_TYPES or col.type == K.MONTH:
+        flag(values < pd.Timestamp(ctx.min_date), f"data precedente al {ctx.min_date:%d/%m/%Y}: non plausibile")
+        latest = ctx.max_event_date if col.type == K.EVENT_DATE else ctx.max_date
+        flag(values > pd.Timestamp(latest), f"data successiva al {latest:%d/%m/%Y}: troppo nel futuro")
+
+
+def _below_reason(col: K.Column) -> str:
+    what = "importo" if col.type == K.MONEY else "valore"
+    if col.min == 0:
+        return f"{what} negativo: non ammesso"
+    if col.type == K.MONEY:
+        return "importo negativo o nullo: deve essere positivo"
+    return f"valore sotto il minimo ammesso ({_num(col.min)})"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}".replace(".", ",")
+
+
+def _derive(kind: Kind, typed: pd.DataFrame) -> None:
+    """Defaults the data contract gives: a movement's item, accrual month and due date."""
+    if kind.name != "movimenti":
+        return
+    if "item" not in typed:
+        typed["item"] = pd.Series(pd.NA, index=typed.index, dtype="string")
+    typed["item"] = typed["item"].fillna("altro")
+    month_of_entry = typed["entry_date"].dt.to_period("M").dt.to_timestamp().astype("datetime64[s]")
+    typed["accrual_month"] = typed["accrual_month"].fillna(month_of_entry) if "accrual_month" in typed else month_of_entry
+    due = (typed["accrual_month"] + pd.Timedelta(days=9)).where(typed["entry_type"] == "addebito")
+    typed["due_date"] = typed["due_date"].fillna(due) if "due_date" in typed else due
+
+
+def _check_dates_order(kind: Kind, typed, chunk, flag, headers, match) -> None:
+    for start, end in kind.date_order:
+        if start in typed and end in typed:
+            wrong = typed[end] < typed[start]
+            header = headers[match.fields[end]]
+            flag(wrong, header, typed[end].dt.strftime("%d/%m/%Y"),
+                 f"data precedente a «{kind.column(start).header}»")
+
+
+def _check_parents(kind: Kind, typed, chunk, flag, headers, match, ctx: Context) -> None:
+    for parent in kind.parents:
+        if parent.field not in typed:
+            continue
+        known = ctx.parent_keys.get(parent.kind, set())
+        vals = typed[parent.field]
+        unknown = vals.notna() & ~vals.isin(known)
+        header = headers[match.fields[parent.field]]
+        flag(unknown, header, vals, f"codice sconosciuto: non presente tra i dati di «{parent.kind}» già caricati")
+
+
+def event_horizon(days: int) -> date:
+    return date.today() + timedelta(days=days)

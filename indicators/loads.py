@@ -1,0 +1,68 @@
+"""What the warehouse holds and how it got there: per-kind inventory, load history, quarantine."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+import schemas
+from etl.kinds import KINDS, LOAD_ORDER
+from schemas.loads import LoadBatch, QuarantinedRow
+
+# The column that dates each kind's records, for "dates covered".
+DATE_FIELD = {
+    "interventi": "management_start", "contratti": "start_date", "movimenti": "entry_date",
+    "pratiche_morosita": "event_date", "segnalazioni": "opened_on", "laboratori": "start_date",
+    "attivita_laboratorio": "activity_date", "indicatori_contesto": "measured_on", "consuntivi": "year",
+    "budget": "year", "sfratti": "year", "domande": "applied_on",
+}
+
+
+def inventory(engine: Engine) -> pd.DataFrame:
+    """One row per kind: description, rows held, first and last date (or year) covered."""
+    rows = []
+    with engine.connect() as conn:
+        for name in LOAD_ORDER:
+            kind = KINDS[name]
+            table = schemas.metadata.tables[kind.table]
+            date_col = DATE_FIELD.get(name)
+            cols = [func.count()]
+            if date_col:
+                cols += [func.min(table.c[date_col]), func.max(table.c[date_col])]
+            res = conn.execute(select(*cols).select_from(table)).one()
+            rows.append({"tipo": name, "descrizione": kind.description, "righe": res[0],
+                         "dal": res[1] if date_col else None, "al": res[2] if date_col else None,
+                         "annuale": date_col == "year"})
+    return pd.DataFrame(rows)
+
+
+def load_history(engine: Engine, *, limit: int = 200) -> pd.DataFrame:
+    """The most recent loads, newest first, with the accounting of their rows."""
+    query = (select(LoadBatch.id.label("caricamento"), LoadBatch.started_at.label("inizio"),
+                    LoadBatch.kind.label("tipo"), LoadBatch.file_name.label("file"), LoadBatch.status.label("esito"),
+                    LoadBatch.rows_read.label("letti"), LoadBatch.rows_loaded.label("caricati"),
+                    LoadBatch.rows_quarantined.label("in_quarantena"), LoadBatch.rows_duplicate.label("duplicati"),
+                    LoadBatch.finished_at.label("fine"), LoadBatch.message.label("messaggio"),
+                    LoadBatch.sha256.label("sha256"))
+             .order_by(LoadBatch.id.desc()).limit(limit))
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all())
+    if frame.empty:
+        return pd.DataFrame(columns=[c.name for c in query.selected_columns])
+    frame["secondi"] = (pd.to_datetime(frame["fine"], utc=True) - pd.to_datetime(frame["inizio"], utc=True)).dt.total_seconds()
+    return frame
+
+
+def quarantined_rows(engine: Engine, *, batch_id: int | None = None, limit: int = 1000) -> pd.DataFrame:
+    """Rows set aside, with line, column, value, reason and the (pseudonymised) row as written."""
+    query = (select(QuarantinedRow.batch_id.label("caricamento"), LoadBatch.file_name.label("file"),
+                    QuarantinedRow.line.label("riga"), QuarantinedRow.column_name.label("colonna"),
+                    QuarantinedRow.value.label("valore"), QuarantinedRow.reason.label("motivo"),
+                    QuarantinedRow.raw.label("riga_originale"))
+             .join(LoadBatch, LoadBatch.id == QuarantinedRow.batch_id)
+             .order_by(QuarantinedRow.batch_id.desc(), QuarantinedRow.line).limit(limit))
+    if batch_id is not None:
+        query = query.where(QuarantinedRow.batch_id == batch_id)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(),
+                            columns=["caricamento", "file", "riga", "colonna", "valore", "motivo", "riga_originale"])

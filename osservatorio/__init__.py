@@ -1,0 +1,1 @@
+"""Osservatorio: analisi, monitoraggio e valutazione dell'abitare sociale in Lombardia."""

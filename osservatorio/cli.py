@@ -1,0 +1,165 @@
+"""The `osservatorio` command: warehouse, loads, sample data and the demo."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from etl.kinds import LOAD_ORDER
+
+app = typer.Typer(help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Gestione del magazzino dati (warehouse).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
+
+
+def _settings():
+    from osservatorio.settings import get_settings
+
+    return get_settings()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Revisione di arrivo")] = "head") -> None:
+    """Porta il warehouse all'ultima versione dello schema (crea le tabelle se serve)."""
+    from schemas.migrate import upgrade
+
+    url = _settings().database_url
+    upgrade(url, revision)
+    typer.echo(f"Warehouse aggiornato ({_safe_url(url)}).")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _print_result(r) -> None:
+    from osservatorio.formatting import fmt_int, fmt_seconds
+
+    typer.echo(
+        f"{r.file_name} [{r.kind}] {r.status}: letti {fmt_int(r.read)}, caricati {fmt_int(r.loaded)}, "
+        f"in quarantena {fmt_int(r.quarantined)}, duplicati {fmt_int(r.duplicate)}, {fmt_seconds(r.seconds)}"
+    )
+    if r.message:
+        typer.echo(f"  {r.message}", err=r.status in ("rifiutato", "fallito"))
+    if r.ignored_columns:
+        typer.echo(f"  Colonne ignorate: {', '.join(r.ignored_columns)}")
+    if r.quarantined:
+        typer.echo(f"  Righe scartate: vedere la pagina Caricamenti o `osservatorio quarantine {r.batch_id}`.")
+
+
+@app.command()
+def load(
+    kind: Annotated[str, typer.Argument(help=KIND_HELP)],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="File CSV o XLSX")],
+    mapping: Annotated[Optional[Path], typer.Option(exists=True, help="Corrispondenza intestazioni (TOML o CSV)")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="Foglio del file XLSX (predefinito: il primo)")] = None,
+) -> None:
+    """Carica un file nel warehouse. Esce con codice 1 se qualche riga è stata scartata o il file rifiutato."""
+    from etl.loader import load_file
+    from schemas.migrate import upgrade
+
+    if kind not in LOAD_ORDER:
+        typer.echo(f"Tipo di file sconosciuto: «{kind}». {KIND_HELP}.", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    upgrade(settings.database_url)
+    _warn_demo_key(settings)
+    result = load_file(file, kind, mapping=mapping, sheet=sheet, settings=settings)
+    _print_result(result)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _warn_demo_key(settings) -> None:
+    if settings.uses_demo_key and not os.environ.get("OSSERVATORIO_DEMO"):
+        typer.echo("Attenzione: chiave di pseudonimizzazione dimostrativa. "
+                   "Impostare OSSERVATORIO_PSEUDONYM_KEY per dati reali.", err=True)
+
+
+@app.command("load-dir")
+def load_dir_cmd(directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)]) -> None:
+    """Carica tutti i file di una cartella, nominati per tipo (alloggi.csv, movimenti.xlsx...), genitori prima."""
+    from etl.loader import load_dir, unrecognised_files
+    from schemas.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    _warn_demo_key(settings)
+    for name in unrecognised_files(directory):
+        typer.echo(f"{name}: nome non riconosciuto, file non caricato (usare il tipo nel nome, es. alloggi.csv).")
+    results = load_dir(directory, settings=settings)
+    for r in results:
+        _print_result(r)
+    if not results:
+        typer.echo("Nessun file riconosciuto nella cartella.", err=True)
+    raise typer.Exit(0 if results and all(r.ok for r in results) else 1)
+
+
+@app.command()
+def quarantine(batch_id: Annotated[int, typer.Argument(help="Numero del caricamento")],
+               limit: Annotated[int, typer.Option(help="Righe da mostrare")] = 50) -> None:
+    """Mostra le righe scartate di un caricamento, con riga, colonna, valore e motivo."""
+    from indicators.loads import quarantined_rows
+    from schemas.db import make_engine
+
+    rows = quarantined_rows(make_engine(_settings().database_url), batch_id=batch_id, limit=limit)
+    if rows.empty:
+        typer.echo("Nessuna riga scartata per questo caricamento.")
+    for r in rows.itertuples(index=False):
+        typer.echo(f"riga {r.riga}, colonna «{r.colonna}», valore «{r.valore}»: {r.motivo}")
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option(help="Cartella in cui scrivere i file")] = Path("demo-data"),
+    units: Annotated[int, typer.Option(min=50, help="Numero di alloggi")] = 1500,
+    years: Annotated[int, typer.Option(min=1, max=30, help="Anni di storico")] = 8,
+    seed: Annotated[int, typer.Option(help="Seme del generatore (stesso seme, stessi file)")] = 42,
+) -> None:
+    """Scrive un insieme di file di esempio realistici, uno per tipo, nel formato italiano."""
+    from etl.sample import generate
+
+    out.mkdir(parents=True, exist_ok=True)
+    counts = generate(out, units=units, years=years, seed=seed)
+    for kind, n in counts.items():
+        typer.echo(f"{kind}: {n} righe")
+    typer.echo(f"File scritti in {out}")
+
+
+@app.command()
+def demo(
+    port: Annotated[Optional[int], typer.Option(help="Porta del cruscotto")] = None,
+    no_browser: Annotated[bool, typer.Option("--no-serve", help="Prepara i dati senza avviare il cruscotto")] = False,
+) -> None:
+    """Crea i dati di esempio, li carica in un warehouse nuovo (se non c'è) e avvia il cruscotto."""
+    from osservatorio.demo import prepare_demo
+
+    settings = _settings()
+    os.environ["OSSERVATORIO_DEMO"] = "1"
+    prepare_demo(settings, echo=typer.echo)
+    if no_browser:
+        return
+    app_path = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port or settings.port),
+           "--browser.gatherUsageStats", "false"]
+    typer.echo(f"Cruscotto su http://localhost:{port or settings.port} (Ctrl+C per uscire)")
+    raise typer.Exit(subprocess.call(cmd))
+
+
+def main() -> None:  # pragma: no cover
+    logging.basicConfig(level=logging.WARNING)
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,47 @@
+"""Italian number, money and date formats (babel, never the process-global locale)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALE = "it_IT"
+MISSING = "n.d."
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_int(x) -> str:
+    return MISSING if _missing(x) else format_decimal(int(round(x)), locale=LOCALE)
+
+
+def fmt_num(x, digits: int = 1) -> str:
+    return MISSING if _missing(x) else format_decimal(round(x, digits), format=f"#,##0.{'0' * digits}", locale=LOCALE)
+
+
+def fmt_eur(x, *, cents: bool = True) -> str:
+    if _missing(x):
+        return MISSING
+    return format_currency(x, "EUR", locale=LOCALE, format=None if cents else "#,##0\u00a0¤", currency_digits=cents)
+
+
+def fmt_pct(points, digits: int = 1) -> str:
+    """A percentage given in points: 3.4 -> '3,4%'."""
+    return MISSING if _missing(points) else format_percent(points / 100, format=f"#,##0.{'0' * digits}%", locale=LOCALE)
+
+
+def fmt_date(d: date | datetime | None) -> str:
+    return MISSING if d is None else format_date(d, "dd/MM/yyyy", locale=LOCALE)
+
+
+def fmt_datetime(d: datetime | None) -> str:
+    return MISSING if d is None else format_datetime(d, "dd/MM/yyyy HH:mm", locale=LOCALE)
+
+
+def fmt_seconds(s: float) -> str:
+    return f"{fmt_num(s, 1)} s"

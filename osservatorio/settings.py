@@ -1,0 +1,45 @@
+"""Every setting of Osservatorio in one place, read from the environment (prefix ``OSSERVATORIO_``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_PSEUDONYM_KEY = "osservatorio-demo-non-usare-in-produzione"
+
+
+class Settings(BaseSettings):
+    """Settings; each one can be set as ``OSSERVATORIO_<NAME>`` or in a ``.env`` file."""
+
+    model_config = SettingsConfigDict(env_prefix="OSSERVATORIO_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///osservatorio.db",
+        description="Warehouse URL: SQLite file by default, postgresql+psycopg://... in production.",
+    )
+    pseudonym_key: SecretStr = Field(
+        SecretStr(DEMO_PSEUDONYM_KEY),
+        description="Key of the HMAC-SHA256 that replaces personal identifiers at load. Set your own.",
+    )
+    small_cell_threshold: int = Field(5, ge=1, description="Counts below this are suppressed for `regione`.")
+    chunk_rows: int = Field(100_000, ge=1_000, description="Rows read per chunk when loading a file.")
+    min_date: date = Field(date(1950, 1, 1), description="Earliest plausible date in an imported file.")
+    max_date: date = Field(date(2099, 12, 31), description="Latest plausible date (ends of leases, plans).")
+    max_event_days_ahead: int = Field(
+        366, description="An event (payment, ticket, activity) may be dated at most this many days after today."
+    )
+    demo_dir: Path = Field(Path("demo-data"), description="Where `osservatorio demo` writes the sample files.")
+    port: int = Field(8501, description="Port of the dashboard started by `osservatorio demo`.")
+
+    @property
+    def uses_demo_key(self) -> bool:
+        return self.pseudonym_key.get_secret_value() == DEMO_PSEUDONYM_KEY
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

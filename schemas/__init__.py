@@ -1,0 +1,29 @@
+"""The warehouse tables. Importing this package registers every table on `SQLModel.metadata`."""
+
+from sqlmodel import SQLModel
+
+# Named constraints, so that Alembic's batch mode on SQLite can alter them later.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+from schemas.allocations import Application, EvictionStat  # noqa: E402  (after the convention)
+from schemas.facilities import Ticket
+from schemas.finance import ActualCost, BudgetLine
+from schemas.labs import ContextIndicator, Lab, LabActivity
+from schemas.ledger import ArrearsCaseEvent, LedgerEntry
+from schemas.loads import LoadBatch, QuarantinedRow
+from schemas.portfolio import Building, Intervention, Unit
+from schemas.tenancy import Household, Lease
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ActualCost", "Application", "ArrearsCaseEvent", "BudgetLine", "Building", "ContextIndicator",
+    "EvictionStat", "Household", "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry",
+    "LoadBatch", "QuarantinedRow", "Ticket", "Unit", "metadata",
+]

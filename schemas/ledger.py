@@ -1,0 +1,48 @@
+"""The rent ledger and the arrears cases (pratiche di morosità)."""
+
+from datetime import date
+
+from sqlalchemy import Index, Text
+from sqlmodel import Field, SQLModel
+
+from schemas.columns import Money
+
+
+class LedgerEntry(SQLModel, table=True):
+    """A ledger movement: a charge (addebito) or a payment, credit or write-off against a lease.
+
+    `entry_code` is the user's codice_movimento or, without one, the movement's content plus its
+    occurrence in the file, so that two equal payments on one day stay two movements.
+    """
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (Index("ix_ledger_entry_lease_date", "lease_code", "entry_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_code: str = Field(max_length=200, unique=True)
+    lease_code: str = Field(foreign_key="lease.code", max_length=60)
+    entry_date: date = Field(index=True)
+    entry_type: str = Field(max_length=20)
+    amount: float = Field(sa_type=Money)
+    item: str = Field(max_length=20)
+    accrual_month: date
+    due_date: date | None = None
+    batch_id: int | None = Field(default=None, foreign_key="load_batch.id")
+
+
+class ArrearsCaseEvent(SQLModel, table=True):
+    """One step of an arrears case (reminder, meeting, assessment, instrument, eviction, closure)."""
+
+    __tablename__ = "arrears_case_event"
+    __table_args__ = (Index("ix_arrears_case_event_case_date", "case_code", "event_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    row_key: str = Field(max_length=200, unique=True)
+    case_code: str = Field(max_length=60)
+    lease_code: str = Field(foreign_key="lease.code", max_length=60, index=True)
+    event_date: date
+    event: str = Field(max_length=30)
+    amount: float | None = Field(default=None, sa_type=Money)
+    severity: str | None = Field(default=None, max_length=10)
+    notes: str | None = Field(default=None, sa_type=Text)
+    batch_id: int | None = Field(default=None, foreign_key="load_batch.id")
