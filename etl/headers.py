@@ -85,16 +85,18 @@ def match_headers(headers: list[str], kind: Kind, mapping: dict[str, str] | None
             fields[target] = pos
     missing = [c for c in kind.columns if c.required and c.field not in fields]
     if missing:
-        raise HeaderError(_missing_message(kind, missing, headers))
+        raise HeaderError(_missing_message(kind, missing, headers, ignored))
     return HeaderMatch(fields, ignored)
 
 
-def _missing_message(kind: Kind, missing, headers: list[str]) -> str:
+def _missing_message(kind: Kind, missing, headers: list[str], unmatched: list[str]) -> str:
+    """Name the missing columns and, for each, the unmatched headers of the file closest to it."""
     found = [h for h in headers if norm_header(h)]
     parts = []
     for col in missing:
-        close = difflib.get_close_matches(norm_header(col.header), [norm_header(h) for h in found], n=2, cutoff=0.5)
-        near = [h for h in found if norm_header(h) in close]
+        names = [norm_header(n) for n in (col.header, *col.aliases)]
+        scored = {h: max(difflib.SequenceMatcher(None, n, norm_header(h)).ratio() for n in names) for h in unmatched}
+        near = [h for h, score in sorted(scored.items(), key=lambda kv: -kv[1]) if score >= 0.6][:2]
         hint = f" (intestazioni simili trovate: {', '.join(f'«{h}»' for h in near)})" if near else ""
         parts.append(f"«{col.header}»{hint}")
     return (

@@ -79,7 +79,7 @@ def load_file(path: Path | str, kind: str, *, engine: Engine | None = None, mapp
             _load(conn, spec, source, match, settings, result, progress)
     except Exception as exc:  # the transaction is rolled back: the warehouse is as it was
         result.status = "fallito"
-        result.loaded = result.quarantined = result.duplicate = 0
+        result.read = result.loaded = result.quarantined = result.duplicate = 0  # all rolled back
         result.message = f"Caricamento annullato, nessun dato modificato: {exc.__class__.__name__}: {_first_line(exc)}"
         result.batch_id = _record_outcome(engine, result)
         log.error("load failed: kind=%s file=%s error=%s", kind, result.file_name, exc.__class__.__name__)

@@ -2,6 +2,7 @@
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 import schemas
 
@@ -24,7 +25,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is None:
-        connectable = create_engine(config.get_main_option("sqlalchemy.url"))
+        connectable = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=NullPool)
     with connectable.connect() as connection:
         context.configure(
             connection=connection,

@@ -1,0 +1,170 @@
+"""Loading on both warehouses: refusal, XLSX, mapping, idempotence, upsert, atomicity, pseudonymisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+import etl.staging
+from etl.loader import load_dir, load_file
+from etl.pseudonym import pseudonym
+from osservatorio.cli import app
+from tests.factories import BASE_FILES, TEST_KEY_FALLBACK, assert_accounted, load_base, load_text, reasons, rows, write
+
+
+def test_missing_required_column_refuses_file_naming_columns_and_closest_headers(tmp_path, engine, settings):
+    load_base(tmp_path, engine=engine, settings=settings)
+    result = load_text(tmp_path, "alloggi", "cod_aloggio;codice_edificio;canone\nX1;E1;100\n",
+                       engine=engine, settings=settings)
+    assert result.status == "rifiutato"
+    assert (result.read, result.loaded) == (0, 0)
+    assert "«codice_alloggio» (intestazioni simili trovate: «cod_aloggio»)" in result.message
+    assert "«regime»" in result.message
+    assert rows(engine, "SELECT count(*) FROM unit") == [(3,)]
+    assert rows(engine, f"SELECT status FROM load_batch WHERE id = {result.batch_id}") == [("rifiutato",)]
+
+
+def test_xlsx_with_real_dates_numbers_and_italian_text(tmp_path, engine, settings):
+    load_base(tmp_path, engine=engine, settings=settings)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Codice Contratto", "Data", "Tipo", "Importo", "Competenza"])
+    ws.append(["C1", datetime(2024, 1, 10), "addebito", 450.5, "01/2024"])
+    ws.append(["C1", 45306, "incasso", "1.234,56", datetime(2024, 1, 1)])
+    ws.append([None, None, None, None, None])
+    ws.append(["C1", "31/02/2024", "incasso", 10, "01/2024"])
+    wb.save(tmp_path / "movimenti.xlsx")
+    result = load_file(tmp_path / "movimenti.xlsx", "movimenti", engine=engine, settings=settings)
+    assert_accounted(result)
+    assert (result.read, result.loaded, result.quarantined) == (3, 2, 1)
+    got = rows(engine, "SELECT entry_date, amount, accrual_month FROM ledger_entry ORDER BY id")
+    assert [(str(d)[:10], a, str(m)[:10]) for d, a, m in got] == [
+        ("2024-01-10", 450.5, "2024-01-01"), ("2024-01-15", 1234.56, "2024-01-01")]  # serial 45306 = 1 Jan 2024 (45292) + 14
+    assert reasons(engine, result.batch_id) == [(5, "Data", "31/02/2024", "data non valida (attesa gg/mm/aaaa)")]
+
+
+def test_user_mapping_file_maps_any_header(tmp_path, engine, settings):
+    load_base(tmp_path, engine=engine, settings=settings)
+    mapping = write(tmp_path, "mappa.toml", '[colonne]\n"Cod. U.I." = "codice_alloggio"\n"Fabbricato" = "codice_edificio"\n')
+    result = load_text(tmp_path, "alloggi", "Cod. U.I.;Fabbricato;Regime\nX1;E2;altro\n", engine=engine,
+                       settings=settings, mapping=mapping)
+    assert result.status == "completato"
+    assert rows(engine, "SELECT code, building_code FROM unit WHERE code = 'X1'") == [("X1", "E2")]
+
+
+def test_loading_the_same_file_twice_changes_nothing(tmp_path, engine, settings):
+    load_base(tmp_path, engine=engine, settings=settings)
+    content = ("codice_contratto;data;tipo;importo\nC1;10/02/2020;addebito;450\nC1;15/02/2020;incasso;200\n"
+               "C1;15/02/2020;incasso;200\nC2;10/03/2021;addebito;500\n")
+    first = load_text(tmp_path, "movimenti", content, engine=engine, settings=settings)
+    before = rows(engine, "SELECT entry_code, lease_code, entry_date, amount, batch_id FROM ledger_entry ORDER BY id")
+    second = load_text(tmp_path, "movimenti", content, engine=engine, settings=settings)
+    after = rows(engine, "SELECT entry_code, lease_code, entry_date, amount, batch_id FROM ledger_entry ORDER BY id")
+    assert (first.loaded, first.duplicate) == (4, 0)
+    assert (second.read, second.loaded, second.duplicate) == (4, 0, 4)
+    assert before == after and len(after) == 4
+
+
+def test_corrected_file_upserts_on_the_key(tmp_path, engine, settings):
+    load_base(tmp_path, engine=engine, settings=settings)
+    load_text(tmp_path, "alloggi", "codice_alloggio;codice_edificio;regime;canone_mensile;stato\n"
+              "X1;E1;altro;100;locabile\nX2;E1;altro;200;locabile\n", engine=engine, settings=settings)
+    corrected = load_text(tmp_path, "alloggi", "codice_alloggio;codice_edificio;regime;canone_mensile\n"
+                          "X1;E1;altro;110\nX2;E1;altro;200\nX3;E2;altro;300\n", engine=engine, settings=settings)
+    assert (corrected.read, corrected.loaded, corrected.duplicate) == (3, 2, 1)
+    # the corrected file has no `stato` column: the status already held is kept, not wiped
+    assert rows(engine, "SELECT code, monthly_rent, status FROM unit WHERE code LIKE 'X%' ORDER BY code") == [
+        ("X1", 110.0, "locabile"), ("X2", 200.0, "locabile"), ("X3", 300.0, None)]
+
+
+def test_failure_in_the_middle_of_a_file_leaves_the_warehouse_as_it_was(tmp_path, engine, settings, monkeypatch):
+    load_base(tmp_path, engine=engine, settings=settings)
+    lines = "".join(f"C1;{1 + i % 28:02d}/01/2021;incasso;{i + 1},00\n" for i in range(2_500))
+    calls = {"n": 0}
+    real_insert = etl.staging.insert_stage
+
+    def failing_insert(*args, **kw):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disco pieno (simulato)")
+        return real_insert(*args, **kw)
+
+    monkeypatch.setattr(etl.staging, "insert_stage", failing_insert)
+    before = rows(engine, "SELECT count(*) FROM ledger_entry UNION ALL SELECT count(*) FROM quarantined_row")
+    result = load_text(tmp_path, "movimenti", "codice_contratto;data;tipo;importo\n" + lines + "C1;xx;incasso;1\n",
+                       engine=engine, settings=settings)
+    assert result.status == "fallito" and "nessun dato modificato" in result.message
+    assert rows(engine, "SELECT count(*) FROM ledger_entry UNION ALL SELECT count(*) FROM quarantined_row") == before
+    monkeypatch.setattr(etl.staging, "insert_stage", real_insert)
+    again = load_text(tmp_path, "movimenti", "codice_contratto;data;tipo;importo\n" + lines, engine=engine, settings=settings)
+    assert (again.read, again.loaded) == (2_500, 2_500)
+
+
+def test_codice_fiscale_and_names_never_stored_in_clear(tmp_path, engine, settings, warehouse_url):
+    load_base(tmp_path, engine=engine, settings=settings)
+    load_text(tmp_path, "nuclei", "codice_nucleo;codice_fiscale;nominativo\nN5;BNCNNA90C41F205Y;Anna Bianchi\n"
+              "N6;NOTACF;Giulia Neri\n", engine=engine, settings=settings)
+    key = settings.pseudonym_key.get_secret_value().encode()
+    assert rows(engine, "SELECT tax_code_hash, name_hash FROM household WHERE code = 'N5'") == [
+        (pseudonym("BNCNNA90C41F205Y", key), pseudonym("anna bianchi", key))]
+    dump = _all_text(engine)
+    for clear in ("RSSMRA80A01F205X", "Mario Rossi", "BNCNNA90C41F205Y", "Anna Bianchi", "NOTACF", "Giulia Neri"):
+        assert clear.lower() not in dump.lower()
+    if warehouse_url.startswith("sqlite"):
+        raw = open(warehouse_url.removeprefix("sqlite:///"), "rb").read()
+        assert b"RSSMRA80A01F205X" not in raw and b"NOTACF" not in raw and b"Giulia" not in raw
+
+
+def _all_text(engine) -> str:
+    """Every value of every table, as text (for PostgreSQL, where the file is not ours to read)."""
+    import schemas
+
+    parts = []
+    with engine.connect() as conn:
+        for table in schemas.metadata.sorted_tables:
+            parts += [repr(tuple(r)) for r in conn.execute(table.select())]
+    return "\n".join(parts)
+
+
+def test_load_dir_loads_parents_first_and_cli_reports(tmp_path, engine, settings, warehouse_url, monkeypatch):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for kind, content in reversed(BASE_FILES.items()):  # written children first: order must come from kinds
+        write(folder, f"{kind}.csv", content)
+    write(folder, "note.csv", "qualcosa\n")
+    results = load_dir(folder, engine=engine, settings=settings)
+    assert [r.kind for r in results] == ["interventi", "edifici", "alloggi", "nuclei", "contratti", "laboratori"]
+    assert all(r.status == "completato" for r in results)
+    monkeypatch.setenv("OSSERVATORIO_DATABASE_URL", warehouse_url)
+    monkeypatch.setenv("OSSERVATORIO_PSEUDONYM_KEY", TEST_KEY_FALLBACK)
+    from osservatorio.settings import get_settings
+
+    get_settings.cache_clear()
+    out = CliRunner().invoke(app, ["load", "alloggi", str(write(tmp_path, "a.csv", "codice_alloggio;codice_edificio;regime\n"
+                                                                         "A9;E1;altro\nA10;E404;altro\n"))])
+    get_settings.cache_clear()
+    assert out.exit_code == 1
+    assert "letti 2, caricati 1, in quarantena 1, duplicati 0" in out.output
+
+
+@pytest.mark.parametrize("content,code", [("codice_alloggio;codice_edificio;regime\nA9;E1;altro\n", 0),
+                                          ("foo;bar\n1;2\n", 1)])
+def test_cli_exit_codes(tmp_path, warehouse_url, monkeypatch, content, code):
+    monkeypatch.setenv("OSSERVATORIO_DATABASE_URL", warehouse_url)
+    from osservatorio.settings import get_settings
+
+    get_settings.cache_clear()
+    runner = CliRunner()
+    for kind, base in list(BASE_FILES.items())[:3]:
+        runner.invoke(app, ["load", kind, str(write(tmp_path, f"{kind}.csv", base))])
+    out = runner.invoke(app, ["load", "alloggi", str(write(tmp_path, "x.csv", content))])
+    get_settings.cache_clear()
+    assert out.exit_code == code, out.output
+    if code:
+        assert "mancano le colonne obbligatorie" in out.output
+    with __import__("schemas.db", fromlist=["make_engine"]).make_engine(warehouse_url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM unit")).scalar_one() == 3 + (code == 0)
