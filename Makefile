@@ -16,4 +16,4 @@ test: $(VENV)/.installed
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed
-	$(PY) -m bench
+	$(PY) -m bench load

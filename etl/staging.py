@@ -92,25 +92,40 @@ def _same(conn: Connection, a: str, b: str, fields: list[str]) -> str:
 def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> MergeCounts:
     """Move the staged rows into the warehouse; return what was loaded, duplicate, quarantined."""
     q = conn.dialect.identifier_preparer.quote
-    occ = "CAST(row_number() OVER (PARTITION BY _key, _needs_occ ORDER BY _line) AS TEXT)"
-    conn.exec_driver_sql(
-        f"CREATE TEMP TABLE {RANKED} AS SELECT r.*, row_number() OVER (PARTITION BY _key ORDER BY _line) AS _rn "
-        f"FROM (SELECT _line, CASE WHEN _needs_occ = 1 THEN _key || '#' || {occ} ELSE _key END AS _key"
-        f"{''.join(', ' + q(f) for f in fields)} FROM {STAGE}) r")
-    dup_in_file, conflicts = _repeats(conn, kind, fields, batch_id)
-    candidates = conn.exec_driver_sql(f"SELECT count(*) FROM {RANKED} WHERE _rn = 1").scalar_one()
+    occ = "CAST(row_number() OVER (PARTITION BY _key ORDER BY _line) AS TEXT)"
+    columns = "".join(", " + q(f) for f in fields)
+    keyed_by_content = conn.exec_driver_sql(f"SELECT count(*) FROM {STAGE} WHERE _needs_occ = 0").scalar_one() == 0
+    if kind.key_style == "entry_code" and keyed_by_content:
+        # content + occurrence keys are unique by construction: no repeats to look for
+        source = f"(SELECT _key || '#' || {occ} AS _key{columns} FROM {STAGE}) r"
+        dup_in_file = conflicts = 0
+        candidates = conn.exec_driver_sql(f"SELECT count(*) FROM {STAGE}").scalar_one()
+    else:
+        final_key = f"CASE WHEN _needs_occ = 1 THEN _key || '#' || CAST(row_number() OVER (PARTITION BY _key, _needs_occ ORDER BY _line) AS TEXT) ELSE _key END"
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE {RANKED} AS SELECT r.*, row_number() OVER (PARTITION BY _key ORDER BY _line) AS _rn "
+            f"FROM (SELECT _line, {final_key} AS _key{columns} FROM {STAGE}) r")
+        dup_in_file, conflicts = _repeats(conn, kind, fields, batch_id)
+        candidates = conn.exec_driver_sql(f"SELECT count(*) FROM {RANKED} WHERE _rn = 1").scalar_one()
+        source = f"(SELECT * FROM {RANKED} WHERE _rn = 1) r"
+    loaded = _upsert(conn, kind, fields, batch_id, source)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {RANKED}")
+    conn.exec_driver_sql(f"DROP TABLE {STAGE}")
+    return MergeCounts(loaded=loaded, duplicate=candidates - loaded + dup_in_file, quarantined=conflicts)
+
+
+def _upsert(conn: Connection, kind: Kind, fields: list[str], batch_id: int, source: str) -> int:
+    """Insert new keys, update changed rows, leave identical rows alone; return rows inserted or updated."""
+    q = conn.dialect.identifier_preparer.quote
     target, key = q(kind.table), q(kind.conflict_field)
     cols = [key, *(q(f) for f in fields), "batch_id"]
     sets = ", ".join(f"{q(f)} = excluded.{q(f)}" for f in fields) or f"{key} = excluded.{key}"
     changed = f"NOT ({_same(conn, target, 'excluded', fields)})" if fields else "1=0"
     result = conn.exec_driver_sql(
         f"INSERT INTO {target} ({', '.join(cols)}) "
-        f"SELECT _key, {''.join(q(f) + ', ' for f in fields)}{int(batch_id)} FROM {RANKED} WHERE _rn = 1 "
+        f"SELECT r._key, {''.join('r.' + q(f) + ', ' for f in fields)}{int(batch_id)} FROM {source} WHERE 1=1 "
         f"ON CONFLICT ({key}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {changed}")
-    loaded = result.rowcount
-    conn.exec_driver_sql(f"DROP TABLE {RANKED}")
-    conn.exec_driver_sql(f"DROP TABLE {STAGE}")
-    return MergeCounts(loaded=loaded, duplicate=candidates - loaded + dup_in_file, quarantined=conflicts)
+    return result.rowcount
 
 
 def _repeats(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> tuple[int, int]:

@@ -57,19 +57,21 @@ def check_chunk(chunk: pd.DataFrame, kind: Kind, match: HeaderMatch, headers: li
     typed = pd.DataFrame(index=chunk.index)
     problems: list[pd.DataFrame] = []
 
-    def flag(mask: pd.Series, column: str, shown: pd.Series, reason: str | pd.Series) -> None:
+    def flag(mask: pd.Series, column: str, shown, reason: str) -> None:
+        """Record a problem for the rows of `mask`; `shown` (a column, or a function making one) is
+        only evaluated on those rows, so the clean path costs nothing."""
         mask = mask.fillna(False).astype(bool)
         if mask.any():
+            values = shown(mask) if callable(shown) else shown[mask]
             problems.append(pd.DataFrame({"line": chunk.loc[mask, "_line"], "column_name": column,
-                                          "value": shown[mask].astype("string"), "reason": reason if isinstance(reason, str)
-                                          else reason[mask]}))
+                                          "value": values.astype("string"), "reason": reason}))
 
     for col in kind.columns:
         if col.field not in match.fields:
             continue
         pos = match.fields[col.field]
         raw, header = chunk[pos], headers[pos]
-        shown = _shown(raw, col, ctx)
+        shown = (lambda m, r=raw, c=col: _shown(r[m], c, ctx))
         parsed = _parse(raw, col, ctx)
         flag(parsed.bad, header, shown, _bad_reason(col))
         typed[col.field] = parsed.values
@@ -126,7 +128,9 @@ def _parse(raw: pd.Series, col: K.Column, ctx: Context) -> V.Parsed:
     if t == K.SLUG:
         text = V.map_unique(text, V.snake)
     if t == K.CODE:
-        text = text.str.replace(r"\s+", " ", regex=True)
+        spaced = text.str.contains("  ", regex=False, na=False)
+        if spaced.any():  # codes typed with double spaces are the same code
+            text = text.where(~spaced, text.str.replace(r"\s+", " ", regex=True))
     return V.Parsed(text, pd.Series(False, index=raw.index))
 
 
@@ -184,7 +188,7 @@ def _check_dates_order(kind: Kind, typed, chunk, flag, headers, match) -> None:
         if start in typed and end in typed:
             wrong = typed[end] < typed[start]
             header = headers[match.fields[end]]
-            flag(wrong, header, typed[end].dt.strftime("%d/%m/%Y"),
+            flag(wrong, header, lambda m, e=typed[end]: e[m].dt.strftime("%d/%m/%Y"),
                  f"data precedente a «{kind.column(start).header}»")
 
 

@@ -92,6 +92,11 @@ def parse_number(col: pd.Series, *, dot_decimal_file: bool = False, percent: boo
     """Italian numbers: ``1.234,56``, ``€ 1.234,56``, ``-1.234,56``, ``(1.234,56)``, ``3,4 %``."""
     numeric = _numeric_cells(col)
     text = as_text(col)
+    if not dot_decimal_file and not numeric.any():
+        plain = text.str.fullmatch(r"-?[0-9]+(,[0-9]+)?", na=True).fillna(True).astype(bool)
+        if plain.all():  # the usual export (1234,56): no symbols, no thousands, one cheap pass
+            values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype("Float64")
+            return Parsed(values, pd.Series(False, index=col.index))
     s = text.str.replace(r"(?i)€|eur(o)?\b|\s", "", regex=True)
     if percent:
         s = s.str.replace("%", "", regex=False)

@@ -1,0 +1,101 @@
+"""`python -m bench load [--units N --years Y] [--backends sqlite,postgres] [--pg-url URL]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bench import load as L
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_load(args) -> None:
+    out = ROOT / "bench" / "out"
+    folder = L.ensure_sample(out, args.units, args.years)
+    full = folder / "movimenti.csv"
+    quarter = out / f"movimenti_quarter_{args.units}_{args.years}.csv"
+    if not quarter.exists():
+        L.head_file(full, quarter, 0.25)
+    rows_full, rows_quarter = L.count_rows(full), L.count_rows(quarter)
+    print(f"\nmovimenti: {rows_full:,} rows ({full.stat().st_size / 2**20:,.0f} MiB); quarter file {rows_quarter:,} rows\n")
+    lines = []
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            os.chmod(tmp, 0o755)  # the PostgreSQL server runs as its own user
+            url, stop = _warehouse(backend, Path(tmp), args.pg_url)
+            try:
+                lines.append(_one_backend(backend, url, folder, full, quarter, rows_full, Path(tmp)))
+            finally:
+                stop()
+    print(f"\n{'backend':<10} {'osservatorio rows/s':>20} {'baseline rows/s':>16} {'ratio':>7} "
+          f"{'peak MiB full':>14} {'peak MiB 1/4':>13}  baseline")
+    for line in lines:
+        print(line)
+
+
+def _one_backend(backend, url, folder, full, quarter, rows_full, tmp: Path) -> str:
+    L.prepare_parents(url, folder, tmp / "parents")
+    if backend == "sqlite":
+        db = Path(url.removeprefix("sqlite:///"))
+        snapshot = tmp / "parents.db"
+        L.run_child(["-c", f"import sqlite3; sqlite3.connect('{db}').execute('PRAGMA wal_checkpoint(TRUNCATE)')"])
+        import shutil
+        shutil.copy(db, snapshot)
+    t_q, rss_q, _ = L.load_movements(url, quarter)
+    _reset(backend, url, tmp)
+    t_full, rss_full, out = L.load_movements(url, full)
+    print(out.strip().splitlines()[0] if out.strip() else "")
+    if backend == "sqlite":
+        import shutil
+        shutil.copy(snapshot, db)
+        base = L.sqlite_baseline(db, full)
+        name = "sqlite3 executemany of ready tuples"
+    else:
+        base = L.pg_copy_baseline(url, full)
+        name = "COPY of the same CSV"
+    ours, theirs = rows_full / t_full, rows_full / base
+    return (f"{backend:<10} {ours:>20,.0f} {theirs:>16,.0f} {ours / theirs:>7.2f} {rss_full:>14,} {rss_q:>13,}  {name}"
+            f"  (load {t_full:,.1f} s, baseline {base:,.1f} s)")
+
+
+def _reset(backend, url, tmp) -> None:
+    """Empty the ledger between the quarter-file and full-file loads."""
+    from sqlalchemy import text
+
+    from schemas.db import make_engine
+
+    eng = make_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text("DELETE FROM ledger_entry"))
+    eng.dispose()
+
+
+def _warehouse(backend: str, tmp: Path, pg_url: str | None):
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+    if pg_url:
+        return pg_url, lambda: None
+    pgdir = tmp / "pg"
+    url = subprocess.check_output([str(ROOT / ".ci" / "postgres"), "start", str(pgdir), "55433"], text=True).strip()
+    return url, lambda: subprocess.run([str(ROOT / ".ci" / "postgres"), "stop", str(pgdir)], check=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("load", help="osservatorio load vs raw driver (issue 2)")
+    p.add_argument("--units", type=int, default=100_000)
+    p.add_argument("--years", type=int, default=10)
+    p.add_argument("--backends", default="sqlite,postgres")
+    p.add_argument("--pg-url", default=os.environ.get("OSSERVATORIO_BENCH_POSTGRES_URL"))
+    args = parser.parse_args()
+    if args.what == "load":
+        bench_load(args)
+
+
+if __name__ == "__main__":
+    main()

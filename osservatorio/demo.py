@@ -1,0 +1,41 @@
+"""`osservatorio demo`: a realistic sample warehouse, created once, then the dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from osservatorio.settings import Settings
+from schemas.db import make_engine
+from schemas.loads import LoadBatch
+from schemas.migrate import upgrade
+
+
+def warehouse_is_empty(settings: Settings) -> bool:
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(LoadBatch)).scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def prepare_demo(settings: Settings, *, echo: Callable[[str], None] = print) -> None:
+    """Migrate the warehouse; if nothing was ever loaded, write the sample files and load them."""
+    from etl.loader import load_dir
+    from etl.sample import generate
+    from osservatorio.formatting import fmt_int
+
+    upgrade(settings.database_url)
+    if not warehouse_is_empty(settings):
+        echo("Warehouse già popolato: uso i dati presenti.")
+        return
+    folder = settings.demo_dir
+    if not any(folder.glob("*.csv")):
+        echo(f"Genero i dati di esempio in {folder} ...")
+        folder.mkdir(parents=True, exist_ok=True)
+        generate(folder)
+    echo("Carico i dati di esempio nel warehouse ...")
+    for r in load_dir(folder, settings=settings):
+        echo(f"  {r.kind}: {fmt_int(r.loaded)} righe caricate ({r.status})")
