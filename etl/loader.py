@@ -48,6 +48,7 @@ class LoadResult:
     seconds: float = 0.0
     message: str = ""
     ignored_columns: list[str] = field(default_factory=list)
+    started_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -63,7 +64,7 @@ def load_file(path: Path | str, kind: str, *, engine: Engine | None = None, mapp
     path = Path(path)
     spec = get_kind(kind)
     result = LoadResult(kind, file_name or path.name, "in_corso")
-    started = time.perf_counter()
+    started, result.started_at = time.perf_counter(), _now()
     try:
         source = open_source(path, sheet=sheet)
         result.sha256 = source.sha256
@@ -96,7 +97,8 @@ def _first_line(exc: Exception) -> str:
 def _load(conn: Connection, spec: Kind, source: Source, match, settings: Settings, result: LoadResult,
           progress: Progress | None) -> None:
     batch_id = conn.execute(insert(LoadBatch).values(
-        kind=spec.name, file_name=result.file_name, sha256=source.sha256, started_at=_now(), status="in_corso",
+        kind=spec.name, file_name=result.file_name, sha256=source.sha256, started_at=result.started_at,
+        status="in_corso",
     )).inserted_primary_key[0]
     result.batch_id = batch_id
     ctx = Context(
@@ -136,7 +138,7 @@ def _record_outcome(engine: Engine, result: LoadResult) -> int:
     """A refused or failed load still leaves a line in the load history (in its own transaction)."""
     with engine.begin() as conn:
         return conn.execute(insert(LoadBatch).values(
-            kind=result.kind, file_name=result.file_name, sha256=result.sha256 or "", started_at=_now(),
+            kind=result.kind, file_name=result.file_name, sha256=result.sha256 or "", started_at=result.started_at or _now(),
             **_batch_values(result),
         )).inserted_primary_key[0]
 
