@@ -1,0 +1,163 @@
+"""The dashboard in a real browser: `streamlit run` on a free port, Debian's headless chromium.
+
+Run with `--browser-tests` (or OSSERVATORIO_BROWSER_TESTS=1). Screenshots go to tests/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboard.navigation import PAGES
+from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+STARTUP_SECONDS = 60
+# (screenshot name, URL path): st.navigation serves the first page at "/" and the others at their file's stem.
+PAGE_URLS = [(Path(spec.path).stem, "" if i == 0 else Path(spec.path).stem) for i, spec in enumerate(PAGES)]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1440, "height": 900}, "locale": "it-IT",
+            "timezone_id": "Europe/Rome"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"streamlit not healthy after {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def serve(tmp_path_factory):
+    """Start `streamlit run dashboard/app.py` against a warehouse URL; every server stops at module end."""
+    procs: list[subprocess.Popen] = []
+
+    def start(url: str) -> str:
+        port = free_port()
+        log = tmp_path_factory.mktemp("streamlit") / "server.log"
+        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+               "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+               "--browser.gatherUsageStats=false"]
+        env = {**os.environ, "OSSERVATORIO_DATABASE_URL": url}
+        with log.open("w") as out:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        procs.append(proc)
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base, proc, log)
+        return base
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def loaded_app(serve, loaded_warehouse) -> str:  # noqa: F811
+    return serve(loaded_warehouse.url)
+
+
+def settle(page) -> None:
+    """Wait until the script has run: a heading is shown and the 'running' indicator is gone."""
+    page.get_by_test_id("stHeading").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(500)  # let the grids draw their canvas
+
+
+def shoot(page, name: str) -> None:
+    """Screenshot of the whole page: Streamlit scrolls inside `stMain`, so grow the viewport to fit it."""
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": max(900, height)})
+    page.wait_for_timeout(300)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_no_exception(page) -> None:
+    assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id("stException").first.inner_text()
+
+
+@pytest.mark.parametrize(("name", "url_path"), PAGE_URLS)
+def test_page_renders(page, loaded_app, name, url_path):
+    page.goto(f"{loaded_app}/{url_path}")
+    settle(page)
+    page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=30_000)
+    assert_no_exception(page)
+    assert page.get_by_test_id("stSidebarNav").get_by_text("Caricamenti").is_visible()
+    shoot(page, name)
+
+
+def test_home_shows_italian_counts(page, loaded_app, loaded_warehouse):  # noqa: F811
+    from osservatorio.formatting import fmt_int
+
+    page.goto(loaded_app)
+    settle(page)
+    units = page.get_by_test_id("stMetric").filter(has_text="Alloggi").get_by_test_id("stMetricValue")
+    assert units.inner_text() == fmt_int(loaded_warehouse.rows["alloggi"])
+
+
+def test_empty_warehouse_home(page, serve, tmp_path):
+    base = serve(f"sqlite:///{tmp_path / 'nuovo.db'}")  # a file that does not exist yet
+    page.goto(base)
+    settle(page)
+    assert_no_exception(page)
+    assert page.get_by_text("Il magazzino dati è vuoto").is_visible()
+    shoot(page, "home-vuoto")
+
+
+def test_upload_shows_summary(page, serve, tmp_path):
+    base = serve(f"sqlite:///{tmp_path / 'upload.db'}")
+    csv = tmp_path / "interventi.csv"
+    csv.write_text("codice_intervento;nome;comune\nINT1;Cenni di Cambiamento;Milano\nINT2;;Milano\n")
+    page.goto(f"{base}/loads")
+    settle(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
+    go = page.get_by_role("button", name="Carica nel magazzino dati")
+    expect(go).to_be_enabled(timeout=30_000)  # the kind was pre-selected from the file name
+    kind = page.get_by_role("combobox", name="Tipo di dati")
+    expect(kind).to_have_value("Interventi (progetti abitativi) (interventi)")
+    go.click()
+    page.get_by_test_id("stMetric").filter(has_text="Righe lette").wait_for(timeout=30_000)
+    settle(page)
+    assert_no_exception(page)
+    expect(page.get_by_text("interventi.csv · Con scarti")).to_be_visible()
+    shoot(page, "loads-upload")
