@@ -1,0 +1,94 @@
+"""The KPI registry: one entry per definition of `domain.md`, read by the dashboard, the CLI and the docs.
+
+Every figure on screen names the registry code it shows, so a reader can always find its formula.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EUR, PCT, DAYS, COUNT, PER_1000, RATIO = "eur", "pct", "days", "count", "per_1000", "ratio"
+
+
+@dataclass(frozen=True)
+class KPI:
+    """A definition: code, Italian label, formula in words, unit, source and version."""
+
+    code: str
+    label: str
+    formula: str
+    unit: str
+    source: str
+    version: int = 1
+    higher_is_better: bool = False
+
+    @property
+    def help(self) -> str:
+        """The tooltip a tile shows: the formula and where it comes from."""
+        return f"**{self.label}** (`{self.code}`, v{self.version}): {self.formula} Fonte: {self.source}."
+
+
+_DOMAIN = "domain.md, definizioni KPI"
+_PROC = "domain.md, procedura morosità (seme 000)"
+
+REGISTRY: dict[str, KPI] = {k.code: k for k in (
+    KPI("arrears_stock_eur", "Morosità accumulata",
+        "addebiti scaduti entro la data D meno incassi, storni, abbuoni e stralci registrati entro D, sommati sui "
+        "contratti con saldo positivo; separata tra inquilini in essere e cessati.", EUR, _DOMAIN),
+    KPI("arrears_rate_billed", "Tasso di morosità sull'emesso",
+        "nel periodo: (addebiti scaduti nel periodo − quanto incassato a fronte di essi) / addebiti scaduti nel "
+        "periodo; incassi imputati ai debiti più vecchi (FIFO).", PCT, _DOMAIN),
+    KPI("arrears_rate_rent_roll", "Morosità su monte canoni annuo",
+        "morosità degli inquilini in essere alla data D / canone annuo dei contratti attivi a D "
+        "(il «current tenant arrears %» britannico).", PCT, _DOMAIN),
+    KPI("households_in_arrears_pct", "Nuclei morosi",
+        "contratti attivi a D con un debito scaduto da più di N giorni (predefinito 30) / contratti attivi a D.",
+        PCT, _DOMAIN),
+    KPI("collection_rate", "Tasso di riscossione (competenza)",
+        "incassato nel periodo a fronte degli addebiti scaduti nel periodo / addebiti scaduti nel periodo; "
+        "esclude gli arretrati degli anni precedenti.", PCT, _DOMAIN, higher_is_better=True),
+    KPI("collection_rate_with_arrears", "Tasso di riscossione (cassa, con arretrati)",
+        "tutto l'incassato nel periodo (anche su arretrati) / addebiti scaduti nel periodo; può superare il 100%.",
+        PCT, _DOMAIN, higher_is_better=True),
+    KPI("arrears_aging", "Anzianità della morosità",
+        "debito scaduto a D per fasce di anzianità del più vecchio addebito non pagato (0-30, 31-60, 61-90, 91-365 "
+        "giorni, 1-2 anni, oltre 2 anni), incassi imputati FIFO.", EUR, _DOMAIN),
+    KPI("late_cases", "Pratiche in ritardo",
+        "pratiche di morosità aperte con un passo della procedura scaduto (+30 sollecito, +60 incontro e "
+        "valutazione, +90 strumento, 18-24 mesi sfratto).", COUNT, _PROC),
+    KPI("no_fault_share", "Quota di morosità incolpevole",
+        "pratiche valutate incolpevoli / pratiche valutate (incolpevoli + colpevoli).", PCT, _PROC),
+    KPI("plan_recovery_eur", "Recuperato con piani di rientro",
+        "incassi sui contratti con piano di rientro registrati dopo la firma del piano.", EUR, _PROC,
+        higher_is_better=True),
+    KPI("vacancy_rate", "Tasso di sfitto",
+        "alloggi vuoti alla data D / alloggi in gestione a D; diviso tra locabili e non disponibili (lavori, "
+        "vendita, non locabili, occupati senza titolo).", PCT, _DOMAIN),
+    KPI("vacancy_days_pct", "Giorni di sfitto",
+        "giorni-alloggio vuoti nel periodo / giorni-alloggio nel periodo.", PCT, _DOMAIN),
+    KPI("void_loss_eur", "Mancato canone per sfitto",
+        "canone mensile non percepito sugli alloggi locabili vuoti, pro rata per i giorni vuoti nel periodo.",
+        EUR, _DOMAIN),
+    KPI("relet_days", "Tempo di rilocazione",
+        "giorni di calendario dalla fine di un contratto all'inizio del successivo, nell'anno della nuova locazione; "
+        "esclusi prime locazioni e rilocazioni dopo lavori importanti.", DAYS, _DOMAIN),
+    KPI("turnover_rate", "Turnover",
+        "contratti cessati nell'anno / alloggi medi dell'anno.", PCT, _DOMAIN),
+    KPI("evictions_per_1000", "Sfratti eseguiti ogni 1.000 alloggi",
+        "sfratti eseguiti nel periodo / alloggi × 1.000, per motivo.", PER_1000, _DOMAIN),
+)}
+
+
+def get_kpi(code: str) -> KPI:
+    try:
+        return REGISTRY[code]
+    except KeyError:
+        raise ValueError(f"Indicatore sconosciuto: «{code}». Elenco: osservatorio kpi --list") from None
+
+
+def as_markdown() -> str:
+    """The registry as a Markdown table, for docs/indicatori.md (generated, never edited by hand)."""
+    lines = ["| codice | indicatore | formula | unità | fonte | versione |", "|---|---|---|---|---|---|"]
+    for k in REGISTRY.values():
+        lines.append(f"| `{k.code}` | {k.label} | {k.formula} | {k.unit} | {k.source} | {k.version} |")
+    return "\n".join(lines) + "\n"

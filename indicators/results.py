@@ -1,0 +1,34 @@
+"""Result objects of the indicators: a value with the numerator and denominator it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from indicators.registry import KPI, get_kpi
+
+
+@dataclass
+class KpiValue:
+    """One figure of a registry KPI; `value` is None when it cannot be computed honestly (see `warnings`)."""
+
+    code: str
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    as_of: date | None = None
+    start: date | None = None
+    end: date | None = None
+    breakdown: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def kpi(self) -> KPI:
+        return get_kpi(self.code)
+
+
+def ratio(numerator: float | None, denominator: float | None, *, scale: float = 100.0) -> float | None:
+    """numerator / denominator × scale, or None when the denominator is zero or missing."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator * scale

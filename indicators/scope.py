@@ -1,0 +1,59 @@
+"""What part of the portfolio a caller may see, applied in SQL by every indicator.
+
+A scope lists the SGRs, funds, interventions and buildings allowed (None: no limit at that level).
+Page filters can only narrow a user's scope (`narrowed`), never widen it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+# Groupings every portfolio indicator accepts (`by=`), as columns of `Scope.units_sql()`;
+# `income_band` is the household's fascia, joined through the lease.
+GROUPINGS = {
+    "sgr": "su.sgr", "fund": "su.fund", "intervention": "su.intervention_code", "building": "su.building_code",
+    "unit": "su.unit_code", "tenure": "su.tenure", "income_band": "h.income_band",
+}
+GROUPING_LABELS = {
+    "sgr": "SGR", "fund": "Fondo", "intervention": "Intervento", "building": "Edificio", "unit": "Alloggio",
+    "tenure": "Regime", "income_band": "Fascia",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    sgrs: tuple[str, ...] | None = None
+    funds: tuple[str, ...] | None = None
+    interventions: tuple[str, ...] | None = None
+    buildings: tuple[str, ...] | None = None
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls()
+
+    def narrowed(self, **levels: tuple[str, ...] | list[str] | None) -> Scope:
+        """Intersect with the given filters: `scope.narrowed(funds=["Fondo A"])`."""
+        changes = {}
+        for level, wanted in levels.items():
+            if wanted is None or len(wanted) == 0:
+                continue
+            current = getattr(self, level)
+            wanted = tuple(wanted)
+            changes[level] = wanted if current is None else tuple(v for v in wanted if v in current)
+        return replace(self, **changes)
+
+    def units_sql(self) -> tuple[str, dict]:
+        """A subquery of the units in scope, with their building, intervention, fund, SGR and tenure."""
+        where, params = [], {}
+        for level, column in (("sgrs", "i.sgr"), ("funds", "i.fund"), ("interventions", "i.code"),
+                              ("buildings", "b.code")):
+            allowed = getattr(self, level)
+            if allowed is not None:
+                where.append(f"{column} IN :scope_{level}")
+                params[f"scope_{level}"] = list(allowed) or ["\x00nessuno"]
+        sql = ("SELECT u.code AS unit_code, u.building_code, b.intervention_code, i.name AS intervention_name, "
+               "i.fund, i.sgr, u.tenure, u.status, u.monthly_rent AS unit_rent "
+               "FROM unit u JOIN building b ON b.code = u.building_code "
+               "JOIN intervention i ON i.code = b.intervention_code"
+               + (" WHERE " + " AND ".join(where) if where else ""))
+        return sql, params
