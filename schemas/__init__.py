@@ -12,6 +12,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 from schemas.allocations import Application, EvictionStat  # noqa: E402  (after the convention)
+from schemas.benchmarks import BenchmarkValue  # noqa: E402
 from schemas.facilities import Ticket
 from schemas.finance import ActualCost, BudgetLine
 from schemas.labs import ContextIndicator, Lab, LabActivity
@@ -23,7 +24,7 @@ from schemas.tenancy import Household, Lease
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ActualCost", "Application", "ArrearsCaseEvent", "BudgetLine", "Building", "ContextIndicator",
+    "ActualCost", "Application", "ArrearsCaseEvent", "BenchmarkValue", "BudgetLine", "Building", "ContextIndicator",
     "EvictionStat", "Household", "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry",
     "LoadBatch", "QuarantinedRow", "Ticket", "Unit", "metadata",
 ]
