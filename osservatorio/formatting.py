@@ -45,3 +45,17 @@ def fmt_datetime(d: datetime | None) -> str:
 
 def fmt_seconds(s: float) -> str:
     return f"{fmt_num(s, 1)} s"
+
+
+def fmt_kpi(unit: str, value) -> str:
+    """A KPI value in its unit (see `indicators.registry`): € for eur, % for points, days, counts."""
+    if _missing(value):
+        return MISSING
+    return {
+        "eur": lambda v: fmt_eur(v),
+        "pct": lambda v: fmt_pct(v, 1),
+        "days": lambda v: f"{fmt_num(v, 1)} giorni",
+        "count": lambda v: fmt_int(v),
+        "per_1000": lambda v: fmt_num(v, 2),
+        "ratio": lambda v: fmt_num(v, 2),
+    }.get(unit, lambda v: fmt_num(v, 2))(value)

@@ -1,0 +1,72 @@
+"""How to compute each registry KPI from one set of options (date, period, grouping), for the CLI and pages.
+
+Functions are looked up by name when called, so this table stays a table of data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from importlib import import_module
+
+import pandas as pd
+
+from indicators.results import KpiValue
+from indicators.scope import Scope
+
+AS_OF, PERIOD, YEAR = "as_of", "period", "year"
+
+
+@dataclass(frozen=True)
+class Computation:
+    function: str  # "module:function" inside `indicators`
+    style: str     # AS_OF: f(conn, as_of=...); PERIOD: f(conn, start=..., end=...); YEAR: f(conn, year=...)
+    options: tuple[tuple[str, object], ...] = ()
+
+
+CATALOG: dict[str, Computation] = {
+    "arrears_stock_eur": Computation("arrears:arrears_stock", AS_OF),
+    "arrears_rate_billed": Computation("arrears:arrears_rate_billed", PERIOD),
+    "arrears_rate_rent_roll": Computation("arrears:arrears_rate_rent_roll", AS_OF),
+    "households_in_arrears_pct": Computation("arrears:households_in_arrears", AS_OF),
+    "collection_rate": Computation("arrears:collection_rate", PERIOD),
+    "collection_rate_with_arrears": Computation("arrears:collection_rate", PERIOD, (("include_arrears", True),)),
+    "arrears_aging": Computation("arrears:arrears_aging", AS_OF),
+    "late_cases": Computation("cases:case_summary", AS_OF),
+    "no_fault_share": Computation("cases:no_fault_share", AS_OF),
+    "plan_recovery_eur": Computation("cases:plan_recovery", AS_OF),
+    "vacancy_rate": Computation("vacancy:vacancy", AS_OF),
+    "vacancy_days_pct": Computation("vacancy:vacancy_days", PERIOD),
+    "void_loss_eur": Computation("vacancy:void_loss", PERIOD),
+    "relet_days": Computation("vacancy:relet_times", YEAR),
+    "turnover_rate": Computation("vacancy:turnover", YEAR),
+    "evictions_per_1000": Computation("vacancy:evictions_per_1000", PERIOD),
+}
+# Functions that take no `by=` (their result is already a table, or has no grouping).
+NO_GROUPING = {"late_cases", "no_fault_share", "plan_recovery_eur"}
+
+
+def default_period(as_of: date) -> tuple[date, date]:
+    """The twelve months ending on `as_of`."""
+    start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
+    return start, as_of
+
+
+def compute(conn, code: str, *, as_of: date, start: date | None = None, end: date | None = None,
+            scope: Scope = Scope(), by: str | None = None) -> KpiValue | pd.DataFrame:
+    """Compute registry KPI `code` with the options that apply to it."""
+    spec = CATALOG[code]
+    module, name = spec.function.split(":")
+    func = getattr(import_module(f"indicators.{module}"), name)
+    kwargs: dict = {"scope": scope, **dict(spec.options)}
+    if by is not None and code not in NO_GROUPING:
+        kwargs["by"] = by
+    if spec.style == AS_OF:
+        kwargs["as_of"] = as_of
+    elif spec.style == PERIOD:
+        if start is None or end is None:
+            start, end = default_period(as_of)
+        kwargs.update(start=start, end=end)
+    else:
+        kwargs["year"] = (end or as_of).year
+    return func(conn, **kwargs)

@@ -1,0 +1,31 @@
+"""The portfolio a caller can see: the SGR > fund > intervention > building tree that filters are made of."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from indicators.scope import Scope
+from indicators.sql import query
+
+
+def portfolio_tree(conn, *, scope: Scope = Scope()) -> pd.DataFrame:
+    """One row per building in scope: sgr, fund, intervention_code, intervention_name, building_code, units."""
+    units_sql, params = scope.units_sql()
+    return query(conn, f"""
+        SELECT su.sgr, su.fund, su.intervention_code, su.intervention_name, su.building_code, count(*) AS units
+        FROM ({units_sql}) su
+        GROUP BY su.sgr, su.fund, su.intervention_code, su.intervention_name, su.building_code
+        ORDER BY su.sgr, su.fund, su.intervention_code, su.building_code""", params)
+
+
+def ledger_span(conn) -> tuple[date | None, date | None]:
+    """First and last ledger date in the warehouse (served by the index on entry_date): the dates pages offer.
+
+    Not scoped on purpose: the span of dates reveals nothing about anyone's portfolio and stays instant.
+    """
+    frame = query(conn, "SELECT min(entry_date) AS first_day, max(entry_date) AS last_day FROM ledger_entry")
+    first, last = frame.iat[0, 0], frame.iat[0, 1]
+    to_date = lambda v: None if v is None or pd.isna(v) else pd.Timestamp(v).date()  # noqa: E731
+    return to_date(first), to_date(last)
