@@ -1,0 +1,441 @@
+"""Arrears cases (pratiche di morosità) on the procedure clock of domain.md (seed 000).
+
+The clock starts at the case's opening, its first event (normally `apertura`): the gestore opens the
+case at the missed payment, so "+30 days from the missed payment" is read as +30 days from the opening.
+A case's stage is the furthest step it has reached; the step after it is due `due_days` after the
+opening and is late once `grace_days` more have passed (a step skipped is no alert once a later one is
+done). The eviction step is due 730 days after the opening, or 548 days (18 months) after the latest
+repayment plan, microcredit or hardship fund if later: while one of these runs the eviction waits.
+A diffida counts as the instrument of a case assessed colpevole. The first closing event closes the
+case: chiusura_saldo (resolved), chiusura_altro, or sfratto_eseguito.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine
+
+from etl.kinds import EVENTI_PRATICA
+from indicators.results import KpiValue, ratio
+from indicators.scope import Scope
+from indicators.sql import query
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the procedure: the events that accomplish it and its deadline from the opening."""
+
+    code: str
+    label: str  # what is due, as the user reads it
+    stage: str  # the case's stage once the step is done
+    events: tuple[str, ...]
+    due_days: int
+    when_culpable: tuple[str, ...] = ()  # events that count only for a case assessed colpevole
+    suspended_by: tuple[str, ...] = ()  # instruments that hold the deadline while they run
+    running_days: int = 0  # how long such an instrument runs
+
+
+# The procedure as data (domain.md): a settings page may replace this table.
+PROCEDURE: tuple[Step, ...] = (
+    Step("reminder", "sollecito", "sollecitata", ("sollecito_telefonico", "sollecito_scritto"), 30),
+    Step("assessment", "incontro e valutazione", "valutata",
+         ("incontro", "valutazione_disagio", "incolpevole", "colpevole"), 60),
+    Step("instrument", "strumento", "strumento attivo",
+         ("microcredito", "piano_rientro", "fondo_solidarieta", "cambio_alloggio", "programma_supporto",
+          "assicurazione", "riduzione_canone"), 90, when_culpable=("diffida",)),
+    Step("eviction", "avvio sfratto", "sfratto in corso",
+         ("sfratto_avviato", "sfratto_convalidato", "sfratto_eseguito"), 730,
+         suspended_by=("piano_rientro", "microcredito", "fondo_solidarieta"), running_days=548),
+)
+INSTRUMENT_STEP = "instrument"
+OPEN_STAGE = "aperta"
+# Closing events, in precedence when two fall on one day: (stage, outcome).
+CLOSURES = {"sfratto_eseguito": ("chiusa - sfratto eseguito", "sfratto"),
+            "chiusura_saldo": ("chiusa - saldata", "risolta"), "chiusura_altro": ("chiusa - altro", "chiusa altro")}
+RUNNING, IN_PROGRESS = "piano in corso", "in corso"
+OUTCOMES = ("risolta", RUNNING, "sfratto", IN_PROGRESS, "chiusa altro")
+
+CASE_COLUMNS = ["case_code", "lease_code", "unit_code", "building_code", "intervention_code", "fund", "opened_on",
+                "last_event", "last_event_on", "stage", "assessment", "severity", "instrument", "outcome", "is_open",
+                "next_step", "next_step_due", "days_late", "late"]
+LATE_COLUMNS = ["case_code", "lease_code", "unit_code", "building_code", "intervention_code", "fund", "opened_on",
+                "stage", "last_event", "last_event_on", "overdue_step", "due_on", "days_late"]
+INSTRUMENT_COLUMNS = ["instrument", "cases", "amount", "resolved", "in_progress", "evicted", "closed_other"]
+
+
+def _instrument_step() -> tuple[int, Step]:
+    return next((i, s) for i, s in enumerate(PROCEDURE) if s.code == INSTRUMENT_STEP)
+
+
+def _event_rank() -> str:
+    """The events' order in the procedure, to break ties between events of one day (constants only)."""
+    assert all(e.replace("_", "").isalpha() for e in EVENTI_PRATICA)
+    return "CASE event " + " ".join(f"WHEN '{e}' THEN {i}" for i, e in enumerate(EVENTI_PRATICA)) + " END"
+
+
+def _step_condition(i: int, step: Step) -> str:
+    culpable = f" OR (event IN :step_{i}_c AND culpable = 1)" if step.when_culpable else ""
+    return f"(event IN :step_{i}{culpable})"
+
+
+def _step_params(i: int, step: Step) -> dict:
+    return {f"step_{i}": list(step.events), **({f"step_{i}_c": list(step.when_culpable)} if step.when_culpable else {})}
+
+
+def _events_cte(scope: Scope, as_of: date) -> tuple[str, dict]:
+    """CTEs `tagged`: the scoped events up to `as_of`, with the case's opening and instrument/closure flags."""
+    units, params = scope.units_sql()
+    k, instrument = _instrument_step()
+    params = {**params, "as_of": as_of, "closures": list(CLOSURES), **_step_params(k, instrument)}
+    sql = f"""
+        ev AS (
+            SELECT e.id, e.case_code, e.lease_code, e.event_date, e.event, e.amount, e.severity,
+                   su.unit_code, su.building_code, su.intervention_code, su.fund
+            FROM arrears_case_event e JOIN lease l ON l.code = e.lease_code
+            JOIN ({units}) su ON su.unit_code = l.unit_code
+            WHERE e.event_date <= :as_of),
+        flagged AS (
+            SELECT ev.*, MIN(event_date) OVER (PARTITION BY case_code) AS opened_on,
+                   MAX(CASE WHEN event = 'colpevole' THEN 1 ELSE 0 END) OVER (PARTITION BY case_code) AS culpable
+            FROM ev),
+        tagged AS (
+            SELECT flagged.*, {_event_rank()} AS event_rank,
+                   CASE WHEN {_step_condition(k, PROCEDURE[k])} THEN 1 ELSE 0 END AS is_instrument,
+                   CASE WHEN event IN :closures THEN 1 ELSE 0 END AS is_closure
+            FROM flagged)"""
+    return sql, params
+
+
+def _case_rows(conn, scope: Scope, as_of: date) -> pd.DataFrame:
+    """One row per case from SQL: identity, last event, first instrument and closure, steps reached."""
+    cte, params = _events_cte(scope, as_of)
+    steps = ", ".join(f"MAX(CASE WHEN {_step_condition(i, s)} THEN 1 ELSE 0 END) AS step_{i}"
+                      for i, s in enumerate(PROCEDURE))
+    for i, step in enumerate(PROCEDURE):
+        params.update(_step_params(i, step))
+    params["suspending"] = sorted({e for s in PROCEDURE for e in s.suspended_by}) or ["\x00"]
+    sql = f"""WITH {cte},
+        ranked AS (
+            SELECT tagged.*,
+                ROW_NUMBER() OVER (PARTITION BY case_code
+                                   ORDER BY event_date DESC, event_rank DESC, id DESC) AS rn_last,
+                ROW_NUMBER() OVER (PARTITION BY case_code, is_instrument
+                                   ORDER BY event_date, event_rank, id) AS rn_instr,
+                ROW_NUMBER() OVER (PARTITION BY case_code, is_closure
+                                   ORDER BY event_date, event_rank, id) AS rn_close,
+                ROW_NUMBER() OVER (PARTITION BY case_code, CASE WHEN severity IS NULL THEN 0 ELSE 1 END
+                                   ORDER BY event_date DESC, id DESC) AS rn_sev
+            FROM tagged)
+        SELECT case_code, MIN(lease_code) AS lease_code, MIN(unit_code) AS unit_code,
+            MIN(building_code) AS building_code, MIN(intervention_code) AS intervention_code, MIN(fund) AS fund,
+            MIN(opened_on) AS opened_on, MAX(event_date) AS last_event_on,
+            MAX(CASE WHEN rn_last = 1 THEN event END) AS last_event,
+            MAX(CASE WHEN rn_sev = 1 THEN severity END) AS severity,
+            MAX(CASE WHEN rn_instr = 1 AND is_instrument = 1 THEN event END) AS instrument,
+            MAX(CASE WHEN rn_close = 1 AND is_closure = 1 THEN event END) AS closure,
+            MAX(CASE WHEN event = 'incolpevole' THEN event_date END) AS no_fault_on,
+            MAX(CASE WHEN event = 'colpevole' THEN event_date END) AS culpable_on,
+            MAX(CASE WHEN event IN :suspending THEN event_date END) AS running_from, {steps}
+        FROM ranked GROUP BY case_code ORDER BY case_code"""
+    frame = query(conn, sql, params)
+    for col in ("opened_on", "last_event_on", "no_fault_on", "culpable_on", "running_from"):
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+def _next_due(frame: pd.DataFrame, level: np.ndarray, open_: np.ndarray) -> pd.Series:
+    """The deadline of the step after the furthest one reached (NaT when none is due)."""
+    due = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    for i, step in enumerate(PROCEDURE):
+        mask = open_ & (level + 1 == i)
+        deadline = frame.opened_on + pd.Timedelta(days=step.due_days)
+        if step.suspended_by:
+            held = frame.running_from + pd.Timedelta(days=step.running_days)
+            deadline = pd.concat([deadline, held], axis=1).max(axis=1)
+        due[mask] = deadline[mask]
+    return due
+
+
+def _outcome(frame: pd.DataFrame, closed: np.ndarray, as_of: pd.Timestamp, level: np.ndarray) -> np.ndarray:
+    runs = next((s.running_days for s in PROCEDURE if s.suspended_by), 0)
+    evicting = next((i for i, s in enumerate(PROCEDURE) if s.suspended_by), len(PROCEDURE))
+    running = (frame.running_from + pd.Timedelta(days=runs) >= as_of).to_numpy() & (level < evicting)
+    outcome = frame.closure.map({e: o for e, (_, o) in CLOSURES.items()}).to_numpy(dtype=object)
+    return np.where(closed, outcome, np.where(running, RUNNING, IN_PROGRESS))
+
+
+def _nones(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with None, not NaN, where empty: what both backends give for NULL."""
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return series.dt.date.astype(object).where(series.notna(), None)
+
+
+def case_status(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(),
+                grace_days: int = 10) -> pd.DataFrame:
+    """Every case opened on or before `as_of`, with its stage on the procedure clock and whether it is late.
+
+    Parameters
+    ----------
+    conn : Engine or Connection
+    as_of : date
+        Only events on or before this day count.
+    scope : Scope
+        Cases of leases whose unit is in scope.
+    grace_days : int
+        Tolerance on every deadline: a step due on day 30 is late from day 31 + `grace_days`.
+
+    Returns
+    -------
+    DataFrame
+        `CASE_COLUMNS`. `next_step_due` = opening + the step's `due_days` (eviction: the later of opening + 730
+        and the latest plan/microcredit/fund + 548); `days_late` = max(0, as_of − next_step_due − grace_days).
+        Source: domain.md, procedura morosità (seme 000).
+    """
+    frame = _case_rows(conn, scope, as_of)
+    if frame.empty:
+        return pd.DataFrame(columns=CASE_COLUMNS)
+    today = pd.Timestamp(as_of)
+    reached = np.column_stack([frame[f"step_{i}"].to_numpy() == 1 for i in range(len(PROCEDURE))])
+    level = np.where(reached.any(axis=1), len(PROCEDURE) - 1 - np.argmax(reached[:, ::-1], axis=1), -1)
+    closed = frame.closure.notna().to_numpy()
+    stages = np.array([OPEN_STAGE] + [s.stage for s in PROCEDURE], dtype=object)
+    closed_stage = frame.closure.map({e: s for e, (s, _) in CLOSURES.items()}).to_numpy(dtype=object)
+    has_next = ~closed & (level + 1 < len(PROCEDURE))
+    due = _next_due(frame, level, has_next)
+    days_late = ((today - due).dt.days - grace_days).clip(lower=0).fillna(0).astype(int)
+    labels = np.array([s.label for s in PROCEDURE] + [None], dtype=object)
+    no_fault, culpable = frame.no_fault_on, frame.culpable_on
+    frame = frame.assign(
+        stage=np.where(closed, closed_stage, stages[level + 1]),
+        assessment=np.where(no_fault.notna() & ~(culpable > no_fault), "incolpevole",
+                            np.where(culpable.notna(), "colpevole", None)),
+        outcome=_outcome(frame, closed, today, level), is_open=~closed,
+        next_step=np.where(has_next, labels[np.minimum(level + 1, len(PROCEDURE))], None),
+        next_step_due=_dates(due), days_late=days_late.to_numpy(), late=days_late.to_numpy() > 0,
+        opened_on=_dates(frame.opened_on), last_event_on=_dates(frame.last_event_on))
+    return _nones(frame[CASE_COLUMNS].reset_index(drop=True))
+
+
+def late_cases(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(),
+               grace_days: int = 10) -> pd.DataFrame:
+    """The open cases with a step past its deadline (`late_cases`), most late first: the alert list.
+
+    Returns
+    -------
+    DataFrame
+        `LATE_COLUMNS`: the case, its stage, the overdue step, its due date and the days late beyond the
+        tolerance (see `case_status`). Source: domain.md, procedura morosità (seme 000).
+    """
+    status = case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days)
+    late = status[status.is_open & status.late].rename(columns={"next_step": "overdue_step", "next_step_due": "due_on"})
+    return late.sort_values(["days_late", "case_code"], ascending=[False, True])[LATE_COLUMNS].reset_index(drop=True)
+
+
+def _cohort(conn, as_of: date, scope: Scope, start: date | None, end: date | None,
+            grace_days: int = 10) -> pd.DataFrame:
+    """`case_status` restricted to the cases opened within [start, end] (either bound optional)."""
+    status = case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days)
+    opened = pd.to_datetime(status.opened_on)
+    keep = (opened >= pd.Timestamp(start or date.min)) & (opened <= pd.Timestamp(end or date.max))
+    return status[keep]
+
+
+NO_CASES = "nessuna pratica di morosità nel perimetro alla data"
+
+
+def case_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), start: date | None = None,
+                 end: date | None = None, grace_days: int = 10) -> KpiValue:
+    """How many open cases are late on the procedure clock (`late_cases`).
+
+    Parameters
+    ----------
+    as_of, scope, grace_days
+        As in `case_status`.
+    start, end : date, optional
+        Count only the cases opened in [start, end].
+
+    Returns
+    -------
+    KpiValue
+        value = numerator = open cases with a step late at `as_of`; denominator = open cases; breakdown:
+        open, late, closed, resolved (closed by chiusura_saldo). None, with a warning, without any case.
+        Source: domain.md, procedura morosità (seme 000).
+    """
+    cases = _cohort(conn, as_of, scope, start, end, grace_days)
+    result = KpiValue("late_cases", None, as_of=as_of, start=start, end=end)
+    if cases.empty:
+        result.warnings.append(NO_CASES)
+        return result
+    open_, late = int(cases.is_open.sum()), int((cases.is_open & cases.late).sum())
+    result.value, result.numerator, result.denominator = float(late), float(late), float(open_)
+    result.breakdown = {"open": open_, "late": late, "closed": int((~cases.is_open).sum()),
+                        "resolved": int((cases.outcome == "risolta").sum())}
+    return result
+
+
+def no_fault_share(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), start: date | None = None,
+                   end: date | None = None) -> KpiValue:
+    """Share of assessed cases found incolpevole (`no_fault_share`), in points.
+
+    Parameters
+    ----------
+    as_of, scope, start, end
+        As in `case_summary`: the cases opened in [start, end], events up to `as_of`.
+
+    Returns
+    -------
+    KpiValue
+        value = cases assessed incolpevole / cases assessed (incolpevole + colpevole) × 100, taking each
+        case's latest assessment on or before `as_of`; breakdown: no_fault, culpable, not_assessed.
+        None, with a warning, when no case is assessed. Source: domain.md, procedura morosità (seme 000).
+    """
+    cases = _cohort(conn, as_of, scope, start, end)
+    no_fault, culpable = int((cases.assessment == "incolpevole").sum()), int((cases.assessment == "colpevole").sum())
+    result = KpiValue("no_fault_share", ratio(no_fault, no_fault + culpable), numerator=float(no_fault),
+                      denominator=float(no_fault + culpable), as_of=as_of, start=start, end=end,
+                      breakdown={"no_fault": no_fault, "culpable": culpable,
+                                 "not_assessed": int(cases.assessment.isna().sum())})
+    if result.value is None:
+        result.warnings.append("nessuna pratica valutata (incolpevole o colpevole) nel perimetro alla data")
+    return result
+
+
+def instruments_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), start: date | None = None,
+                        end: date | None = None) -> pd.DataFrame:
+    """Per instrument: cases using it, the amount of its events, and how those cases stand at `as_of`.
+
+    Parameters
+    ----------
+    as_of, scope, start, end
+        As in `case_summary`: the cases opened in [start, end], events up to `as_of`.
+
+    Returns
+    -------
+    DataFrame
+        `INSTRUMENT_COLUMNS`, one row per instrument of the procedure (diffida counts for cases assessed
+        colpevole): cases, amount (sum of the events' importo), resolved (closed by chiusura_saldo),
+        in_progress (open), evicted (sfratto eseguito), closed_other. A case counts under every instrument
+        it used. Source: domain.md, procedura morosità (seme 000).
+    """
+    cte, params = _events_cte(scope, as_of)
+    used = query(conn, f"""WITH {cte} SELECT case_code, event AS instrument, SUM(amount) AS amount
+                           FROM tagged WHERE is_instrument = 1 GROUP BY case_code, event""", params)
+    _, step = _instrument_step()
+    names = list(step.events + step.when_culpable)
+    cases = _cohort(conn, as_of, scope, start, end)[["case_code", "outcome", "is_open"]]
+    used = used.merge(cases, on="case_code")
+    used = used.assign(amount=used.amount.astype(float).fillna(0.0), resolved=used.outcome == "risolta",
+                       in_progress=used.is_open, evicted=used.outcome == "sfratto",
+                       closed_other=used.outcome == "chiusa altro")
+    table = used.groupby("instrument").agg(cases=("case_code", "nunique"), amount=("amount", "sum"),
+                                           resolved=("resolved", "sum"), in_progress=("in_progress", "sum"),
+                                           evicted=("evicted", "sum"), closed_other=("closed_other", "sum"))
+    table = table.reindex(names, fill_value=0).rename_axis("instrument").reset_index()
+    table = table.astype({c: int for c in ("cases", "resolved", "in_progress", "evicted", "closed_other")})
+    return table.astype({"amount": float})[INSTRUMENT_COLUMNS]
+
+
+def outcomes_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), start: date | None = None,
+                     end: date | None = None) -> pd.DataFrame:
+    """Cases per outcome at `as_of` (risolta, piano in corso, sfratto, in corso, chiusa altro).
+
+    Parameters
+    ----------
+    as_of, scope, start, end
+        As in `case_summary`: the cases opened in [start, end], events up to `as_of`.
+
+    Returns
+    -------
+    DataFrame
+        outcome, cases, share = cases / all cases × 100 (points; None without cases). "piano in corso": open,
+        no eviction started, a plan, microcredit or fund signed in the last 548 days.
+        Source: domain.md, procedura morosità (seme 000).
+    """
+    cases = _cohort(conn, as_of, scope, start, end)
+    counts = cases.outcome.value_counts().reindex(list(OUTCOMES), fill_value=0).astype(int)
+    total = int(counts.sum())
+    return pd.DataFrame({"outcome": list(OUTCOMES), "cases": counts.to_numpy(),
+                         "share": [ratio(int(n), total) for n in counts]})
+
+
+def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), start: date | None = None,
+                  end: date | None = None) -> KpiValue:
+    """Old debt recovered under repayment plans (`plan_recovery_eur`).
+
+    The ledger does not mark plan instalments, so recovery is measured on the lease's account: payments
+    after the plan that exceed the charges falling due meanwhile pay off the debt the plan was signed for
+    (first-in first-out).
+
+    Parameters
+    ----------
+    as_of, scope
+        As in `case_status`.
+    start, end : date, optional
+        Measure only the recovery in [start, end] (a flow, unlike the case counts).
+
+    Returns
+    -------
+    KpiValue
+        Per lease with plans (overlapping plans on one lease merged: from the first plan to the last
+        closure, or `as_of` while open), over the window (t1, t2]:
+        recovered = min(Σ plan amounts, debt at t1, max(0, Σ incasso − (Σ addebito due − Σ storno))),
+        where debt at t1 = charges due by t1 − all credits by t1. value = numerator = Σ recovered.
+        Abbuoni and stralci are not recoveries. Breakdown: plans, planned (Σ importo of the plans).
+        None, with a warning, without plans. Source: domain.md, procedura morosità (seme 000).
+    """
+    cte, params = _events_cte(scope, as_of)
+    params.update(start=start or date(1, 1, 1), end=min(end or as_of, as_of))
+    due = "COALESCE(le.due_date, le.entry_date)"
+    sql = f"""WITH {cte},
+        plans AS (
+            SELECT case_code, MIN(lease_code) AS lease_code,
+                   MIN(CASE WHEN event = 'piano_rientro' THEN event_date END) AS plan_on,
+                   MIN(CASE WHEN is_closure = 1 THEN event_date END) AS closed_on,
+                   SUM(CASE WHEN event = 'piano_rientro' THEN COALESCE(amount, 0) ELSE 0 END) AS planned
+            FROM tagged GROUP BY case_code),
+        leases AS (
+            SELECT lease_code, MIN(plan_on) AS plan_on, MAX(COALESCE(closed_on, :as_of)) AS until_on,
+                   SUM(planned) AS planned
+            FROM plans WHERE plan_on IS NOT NULL GROUP BY lease_code),
+        windows AS (
+            SELECT lease_code, planned,
+                   CASE WHEN plan_on > :start THEN plan_on ELSE :start END AS t1,
+                   CASE WHEN until_on < :end THEN until_on ELSE :end END AS t2
+            FROM leases),
+        flows AS (
+            SELECT w.lease_code, MIN(w.planned) AS planned,
+                   SUM(CASE WHEN le.entry_type = 'addebito' AND {due} <= w.t1 THEN le.amount
+                            WHEN le.entry_type <> 'addebito' AND le.entry_date <= w.t1 THEN -le.amount
+                            ELSE 0 END) AS debt_t1,
+                   SUM(CASE WHEN le.entry_date > w.t1 AND le.entry_date <= w.t2 AND le.entry_type = 'incasso'
+                            THEN le.amount
+                            WHEN le.entry_date > w.t1 AND le.entry_date <= w.t2 AND le.entry_type = 'storno'
+                            THEN le.amount
+                            WHEN le.entry_type = 'addebito' AND {due} > w.t1 AND {due} <= w.t2 THEN -le.amount
+                            ELSE 0 END) AS surplus
+            FROM windows w JOIN ledger_entry le ON le.lease_code = w.lease_code
+            WHERE w.t1 < w.t2 GROUP BY w.lease_code)
+        SELECT (SELECT COUNT(*) FROM plans WHERE plan_on IS NOT NULL) AS plans,
+               (SELECT COALESCE(SUM(planned), 0) FROM plans WHERE plan_on IS NOT NULL) AS planned,
+               (SELECT COALESCE(SUM(CASE
+                    WHEN surplus <= 0 OR debt_t1 <= 0 THEN 0
+                    WHEN planned <= debt_t1 AND planned <= surplus THEN planned
+                    WHEN debt_t1 <= surplus THEN debt_t1 ELSE surplus END), 0) FROM flows) AS recovered"""
+    row = query(conn, sql, params).iloc[0]
+    result = KpiValue("plan_recovery_eur", None, as_of=as_of, start=start, end=end,
+                      breakdown={"plans": int(row.plans), "planned": float(row.planned)})
+    if int(row.plans) == 0:
+        result.warnings.append("nessun piano di rientro nel perimetro alla data")
+        return result
+    result.value = result.numerator = float(row.recovered)
+    return result
