@@ -124,7 +124,8 @@ def _upsert(conn: Connection, kind: Kind, fields: list[str], batch_id: int, sour
     result = conn.exec_driver_sql(
         f"INSERT INTO {target} ({', '.join(cols)}) "
         f"SELECT r._key, {''.join('r.' + q(f) + ', ' for f in fields)}{int(batch_id)} FROM {source} WHERE 1=1 "
-        f"ON CONFLICT ({key}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {changed}")
+        # in key order, the unique index grows at its end instead of at random pages: large loads stay fast
+        f"ORDER BY r._key ON CONFLICT ({key}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {changed}")
     return result.rowcount
 
 

@@ -31,6 +31,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA temp_store=FILE")
+    cur.execute("PRAGMA cache_size=-262144")  # up to 256 MiB of page cache, allocated only as used
     cur.close()
 
 
