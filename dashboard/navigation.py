@@ -20,6 +20,9 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/home.py", "Inizio", ":material/home:"),
     PageSpec("views/loads.py", "Caricamenti", ":material/upload_file:"),
+    PageSpec("views/overview.py", "Panoramica", ":material/dashboard:", "Monitoraggio"),
+    PageSpec("views/arrears.py", "Morosità", ":material/euro:", "Monitoraggio"),
+    PageSpec("views/vacancy.py", "Sfitto", ":material/door_open:", "Monitoraggio"),
 )
 
 

@@ -95,7 +95,8 @@ def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> Mer
     occ = "CAST(row_number() OVER (PARTITION BY _key ORDER BY _line) AS TEXT)"
     columns = "".join(", " + q(f) for f in fields)
     keyed_by_content = conn.exec_driver_sql(f"SELECT count(*) FROM {STAGE} WHERE _needs_occ = 0").scalar_one() == 0
-    if kind.key_style == "entry_code" and keyed_by_content:
+    fast = kind.key_style == "entry_code" and keyed_by_content
+    if fast:
         # content + occurrence keys are unique by construction: no repeats to look for
         source = f"(SELECT _key || '#' || {occ} AS _key{columns} FROM {STAGE}) r"
         dup_in_file = conflicts = 0
@@ -108,13 +109,13 @@ def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> Mer
         dup_in_file, conflicts = _repeats(conn, kind, fields, batch_id)
         candidates = conn.exec_driver_sql(f"SELECT count(*) FROM {RANKED} WHERE _rn = 1").scalar_one()
         source = f"(SELECT * FROM {RANKED} WHERE _rn = 1) r"
-    loaded = _upsert(conn, kind, fields, batch_id, source)
+    loaded = _upsert(conn, kind, fields, batch_id, source, ordered=not fast)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {RANKED}")
     conn.exec_driver_sql(f"DROP TABLE {STAGE}")
     return MergeCounts(loaded=loaded, duplicate=candidates - loaded + dup_in_file, quarantined=conflicts)
 
 
-def _upsert(conn: Connection, kind: Kind, fields: list[str], batch_id: int, source: str) -> int:
+def _upsert(conn: Connection, kind: Kind, fields: list[str], batch_id: int, source: str, *, ordered: bool) -> int:
     """Insert new keys, update changed rows, leave identical rows alone; return rows inserted or updated."""
     q = conn.dialect.identifier_preparer.quote
     target, key = q(kind.table), q(kind.conflict_field)
@@ -124,8 +125,9 @@ def _upsert(conn: Connection, kind: Kind, fields: list[str], batch_id: int, sour
     result = conn.exec_driver_sql(
         f"INSERT INTO {target} ({', '.join(cols)}) "
         f"SELECT r._key, {''.join('r.' + q(f) + ', ' for f in fields)}{int(batch_id)} FROM {source} WHERE 1=1 "
-        # in key order, the unique index grows at its end instead of at random pages: large loads stay fast
-        f"ORDER BY r._key ON CONFLICT ({key}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {changed}")
+        # in key order the unique index grows at its end instead of at random pages; the occurrence
+        # window already delivers rows in key order, so only the other path needs the sort
+        f"{'ORDER BY r._key ' if ordered else ''}ON CONFLICT ({key}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {changed}")
     return result.rowcount
 
 

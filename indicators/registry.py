@@ -53,6 +53,9 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
     KPI("arrears_aging", "Anzianità della morosità",
         "debito scaduto a D per fasce di anzianità del più vecchio addebito non pagato (0-30, 31-60, 61-90, 91-365 "
         "giorni, 1-2 anni, oltre 2 anni), incassi imputati FIFO.", EUR, _DOMAIN),
+    KPI("arrears_aging_by_charge", "Anzianità della morosità per addebito",
+        "parte non pagata di ciascun addebito scaduto a D, per fasce di anzianità dell'addebito stesso (0-30, "
+        "31-60, 61-90, 91-365 giorni, 1-2 anni, oltre 2 anni), incassi imputati FIFO.", EUR, _DOMAIN),
     KPI("late_cases", "Pratiche in ritardo",
         "pratiche di morosità aperte con un passo della procedura scaduto (+30 sollecito, +60 incontro e "
         "valutazione, +90 strumento, 18-24 mesi sfratto).", COUNT, _PROC),

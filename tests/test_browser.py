@@ -6,6 +6,7 @@ Run with `--browser-tests` (or OSSERVATORIO_BROWSER_TESTS=1). Screenshots go to 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -98,6 +99,8 @@ def loaded_app(serve, loaded_warehouse) -> str:  # noqa: F811
 def settle(page) -> None:
     """Wait until the script has run: a heading is shown and the 'running' indicator is gone."""
     page.get_by_test_id("stHeading").first.wait_for(state="visible", timeout=30_000)
+    # the app root says when the script has finished (the status widget may show up only after a delay)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
     page.wait_for_timeout(500)  # let the grids draw their canvas
 
@@ -161,3 +164,60 @@ def test_upload_shows_summary(page, serve, tmp_path):
     assert_no_exception(page)
     expect(page.get_by_text("interventi.csv · Con scarti")).to_be_visible()
     shoot(page, "loads-upload")
+
+
+# --- monitoring pages ------------------------------------------------------------------------------------------
+EURO = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d{2}\u00a0€$")
+PERCENT = re.compile(r"^\d{1,3},\d%$")
+ITALIAN_MONTHS = {"gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"}
+
+
+def metric_value(page, label: str) -> str:
+    label_el = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    tile = page.get_by_test_id("stMetric").filter(has=label_el)
+    return tile.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_overview_tiles_are_italian(page, loaded_app):
+    page.goto(f"{loaded_app}/overview")
+    settle(page)
+    assert_no_exception(page)
+    assert EURO.match(metric_value(page, "Morosità accumulata")), metric_value(page, "Morosità accumulata")
+    for label in ("Tasso di morosità sull'emesso", "Nuclei morosi", "Tasso di sfitto"):
+        assert PERCENT.match(metric_value(page, label)), (label, metric_value(page, label))
+    assert page.get_by_text("punti").first.is_visible(), "percentage KPIs change in points"
+
+
+def test_overview_intervention_filter(page, loaded_app):
+    page.goto(f"{loaded_app}/overview")
+    settle(page)
+    before = metric_value(page, "Morosità accumulata")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Intervento").click()
+    page.get_by_role("option").filter(has_text="INT002").click()
+    page.keyboard.press("Escape")
+    settle(page)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
+    expect(page.get_by_test_id("stMetric").first.get_by_test_id("stMetricValue")).not_to_have_text(before,
+                                                                                                  timeout=30_000)
+    assert_no_exception(page)
+    shoot(page, "overview-int002")
+
+
+def test_arrears_charts_and_downloads(page, loaded_app):
+    page.goto(f"{loaded_app}/arrears")
+    settle(page)
+    page.locator(".js-plotly-plot").nth(2).wait_for(state="visible", timeout=30_000)
+    assert_no_exception(page)
+    ticks = page.locator(".js-plotly-plot").first.locator("g.xtick text").all_text_contents()
+    assert ticks and all(t.split()[0] in ITALIAN_MONTHS for t in ticks), ticks
+    y_ticks = page.locator(".js-plotly-plot").first.locator("g.ytick text").all_text_contents()
+    assert any("." in t and t.endswith("€") for t in y_ticks), y_ticks
+    with page.expect_download() as info:
+        page.get_by_test_id("stDownloadButton").filter(has_text="CSV").first.click()
+    content = Path(info.value.path()).read_bytes()
+    assert info.value.suggested_filename.endswith(".csv")
+    assert content.startswith(b"\xef\xbb\xbf") and b";" in content.splitlines()[0]
+    with page.expect_download() as info:
+        page.get_by_test_id("stDownloadButton").filter(has_text="Excel").first.click()
+    assert Path(info.value.path()).read_bytes()[:2] == b"PK", "an .xlsx is a zip file"

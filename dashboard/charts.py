@@ -1,0 +1,120 @@
+"""Plotly charts the Italian way: decimal comma and thousands dot, Italian month names, reference lines.
+
+Charts only draw what the indicators computed: one trace per series, values untouched.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+from babel.dates import format_date
+
+from dashboard.exports import DAYS, EUR, INT, NUM, PCT
+from osservatorio.formatting import LOCALE, fmt_eur, fmt_num, fmt_pct
+
+SEPARATORS = ",."  # plotly: decimal comma, thousands dot
+PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#a23b72", "#6c757d", "#b8860b"]
+BENCHMARK_COLORS = ["#7a7a7a", "#b5651d", "#4b0082", "#2f4f4f", "#8b0000"]
+AXIS = {  # kind -> (tick format, tick suffix, hover value)
+    EUR: (",.0f", " €", "%{y:,.2f} €"),
+    PCT: (",.1f", "%", "%{y:,.1f}%"),
+    INT: (",d", "", "%{y:,d}"),
+    DAYS: (",.0f", " gg", "%{y:,.1f} giorni"),
+    NUM: (",.2f", "", "%{y:,.2f}"),
+}
+FORMAT = {EUR: fmt_eur, PCT: fmt_pct, INT: lambda v: fmt_num(v, 0), DAYS: lambda v: f"{fmt_num(v, 1)} giorni",
+          NUM: lambda v: fmt_num(v, 2)}
+
+
+def month_label(d) -> str:
+    """'mag 2026': the Italian short month name and year."""
+    return format_date(pd.Timestamp(d).date(), "MMM yyyy", locale=LOCALE)
+
+
+def _months(values) -> list[pd.Timestamp]:
+    return [pd.Timestamp(v) for v in values]
+
+
+def month_axis(fig: go.Figure, months: list, *, max_ticks: int = 8) -> go.Figure:
+    """Label the x axis with Italian month names (plotly's own `%b` would print English ones)."""
+    ticks = sorted(set(_months(months)))
+    step = max(1, math.ceil(len(ticks) / max_ticks))
+    shown = ticks[::step]
+    fig.update_xaxes(tickvals=shown, ticktext=[month_label(t) for t in shown], tickangle=0)
+    return fig
+
+
+def styled(fig: go.Figure, kind: str, *, height: int = 360, y_title: str | None = None) -> go.Figure:
+    """Italian separators, a y axis in the figure's unit, legend above the plot, compact margins."""
+    tickformat, suffix, _ = AXIS.get(kind, AXIS[NUM])
+    fig.update_layout(separators=SEPARATORS, height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "normal"},
+                      hovermode="x unified", template="plotly_white")
+    fig.update_yaxes(tickformat=tickformat, ticksuffix=suffix, title=y_title, rangemode="tozero")
+    return fig
+
+
+def _hover(kind: str, name: str) -> str:
+    return f"{name}: {AXIS.get(kind, AXIS[NUM])[2]}<extra></extra>"
+
+
+def add_benchmarks(fig: go.Figure, references: pd.DataFrame | None, kind: str) -> go.Figure:
+    """Dashed horizontal lines for reference values (columns label, value), each labelled with its value."""
+    if references is None or references.empty:
+        return fig
+    for i, row in enumerate(references.itertuples()):
+        color = BENCHMARK_COLORS[i % len(BENCHMARK_COLORS)]
+        fig.add_hline(y=row.value, line_dash="dash", line_color=color, line_width=1.5,
+                      annotation_text=f"{row.label}: {FORMAT[kind](row.value)}", annotation_position="top left",
+                      annotation_font_color=color, annotation_font_size=11)
+    return fig
+
+
+def line_chart(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str, *,
+               references: pd.DataFrame | None = None, height: int = 360, max_ticks: int = 8) -> go.Figure:
+    """One line per series (`{column: Italian name}`) over the months in `x`."""
+    fig = go.Figure()
+    months = _months(frame[x])
+    for i, (column, name) in enumerate(series.items()):
+        fig.add_trace(go.Scatter(x=months, y=frame[column], name=name, mode="lines+markers",
+                                 line={"color": PALETTE[i % len(PALETTE)], "width": 2}, marker={"size": 5},
+                                 hovertemplate=_hover(kind, name)))
+    add_benchmarks(fig, references, kind)
+    return month_axis(styled(fig, kind, height=height), months, max_ticks=max_ticks)
+
+
+def stacked_area(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str, *,
+                 total: tuple[str, str] | None = None, references: pd.DataFrame | None = None,
+                 height: int = 360) -> go.Figure:
+    """Stacked areas (parts of a whole, e.g. available / unavailable empty units), with an optional total line."""
+    fig = go.Figure()
+    months = _months(frame[x])
+    for i, (column, name) in enumerate(series.items()):
+        fig.add_trace(go.Scatter(x=months, y=frame[column], name=name, mode="lines", stackgroup="parts",
+                                 line={"color": PALETTE[i % len(PALETTE)], "width": 1},
+                                 hovertemplate=_hover(kind, name)))
+    if total is not None:
+        column, name = total
+        fig.add_trace(go.Scatter(x=months, y=frame[column], name=name, mode="lines", hovertemplate=_hover(kind, name),
+                                 line={"color": "#222222", "width": 2, "dash": "dot"}))
+    add_benchmarks(fig, references, kind)
+    return month_axis(styled(fig, kind, height=height), months)
+
+
+def bar_chart(labels: list[str], values: list, kind: str, *, name: str, hover_extra: list[str] | None = None,
+              height: int = 320) -> go.Figure:
+    """Bars in the given order (e.g. aging buckets from youngest to oldest), value written on each bar."""
+    text = [FORMAT[kind](v) if v is not None and not pd.isna(v) else "" for v in values]
+    custom = hover_extra or [""] * len(labels)
+    fig = go.Figure(go.Bar(x=labels, y=values, name=name, marker_color=PALETTE[0], text=text,
+                           textposition="outside", customdata=custom, cliponaxis=False,
+                           hovertemplate=f"%{{x}}: {AXIS.get(kind, AXIS[NUM])[2]}%{{customdata}}<extra></extra>"))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    return styled(fig, kind, height=height)
+
+
+def period_caption(start: date, end: date) -> str:
+    return f"{month_label(start)} – {month_label(end)}"

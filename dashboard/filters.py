@@ -1,0 +1,153 @@
+"""The monitoring pages' sidebar filters: SGR > fondo > intervento > edificio, reference date and period.
+
+Each widget has a key; its value is also copied to a permanent key, because Streamlit forgets the
+state of widgets a page does not draw, and the filters must survive a visit to "Inizio".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import monitoring_data as md
+from indicators.catalog import default_period
+from indicators.comparisons import Window
+from indicators.scope import Scope
+from osservatorio.formatting import fmt_date
+
+KEEP = "keep_"  # prefix of the permanent copies
+LEVELS = (  # (key, Scope field, column of the portfolio tree, label)
+    ("flt_sgr", "sgrs", "sgr", "SGR"),
+    ("flt_fund", "funds", "fund", "Fondo"),
+    ("flt_intervention", "interventions", "intervention_code", "Intervento"),
+    ("flt_building", "buildings", "building_code", "Edificio"),
+)
+PERIODS = {
+    "12m": "12 mesi fino alla data",
+    "ytd": "Da inizio anno alla data",
+    "custom": "Personalizzato",
+}
+
+
+def user_scope() -> Scope:
+    """The part of the portfolio the signed-in user may see (everything until login is in place)."""
+    return Scope()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar chose: the narrowed scope, the date, the period, and the data's first/last day."""
+
+    scope: Scope
+    as_of: date
+    start: date
+    end: date
+    first_day: date
+    last_day: date
+    intervention_names: dict[str, str]
+
+    @property
+    def trend_start(self) -> date:
+        """Where trend charts begin: 24 months before the date (or the period start if earlier), within the data."""
+        two_years = (pd.Timestamp(self.as_of) - pd.DateOffset(years=2) + pd.Timedelta(days=1)).date()
+        return max(self.first_day, min(self.start, two_years))
+
+    def intervention_label(self, code) -> str:
+        """'INT001 · Villaggio Rovagnasco'."""
+        name = self.intervention_names.get(code)
+        return f"{code} · {name}" if name else str(code)
+
+    @property
+    def window(self) -> Window:
+        return Window(self.as_of, self.start, self.end)
+
+    @property
+    def period_label(self) -> str:
+        return f"{fmt_date(self.start)} – {fmt_date(self.end)}"
+
+
+def _restore(key: str, default) -> None:
+    """Before drawing a widget: give it back its value from the permanent copy (or the default)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(KEEP + key, default)
+
+
+def _kept(key: str):
+    value = st.session_state[key]
+    st.session_state[KEEP + key] = value
+    return value
+
+
+def _choices(tree: pd.DataFrame, column: str) -> list[str]:
+    return sorted(v for v in tree[column].dropna().unique())
+
+
+def _intervention_names(tree: pd.DataFrame) -> Callable[[str], str]:
+    names = dict(zip(tree["intervention_code"], tree["intervention_name"]))
+    return lambda code: f"{code} · {names[code]}" if names.get(code) else code
+
+
+def _portfolio(tree: pd.DataFrame) -> dict[str, list[str]]:
+    """Cascading multiselects: each level offers only what the levels above allow."""
+    chosen: dict[str, list[str]] = {}
+    label_of = {"flt_intervention": _intervention_names(tree)}
+    for key, field, column, label in LEVELS:
+        options = _choices(tree, column)
+        _restore(key, [])
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+        st.multiselect(label, options, key=key, placeholder="Tutti", format_func=label_of.get(key, str))
+        chosen[field] = list(_kept(key))
+        if chosen[field]:
+            tree = tree[tree[column].isin(chosen[field])]
+    return chosen
+
+
+def _clamp(value, first: date, last: date) -> date:
+    return min(max(value, first), last) if isinstance(value, date) else last
+
+
+def _dates(first: date, last: date) -> tuple[date, date, date]:
+    _restore("flt_as_of", last)
+    st.session_state["flt_as_of"] = _clamp(st.session_state["flt_as_of"], first, last)
+    st.date_input("Data di riferimento", key="flt_as_of", min_value=first, max_value=last, format="DD/MM/YYYY",
+                  help="Data a cui si calcolano gli indicatori «alla data» (morosità accumulata, sfitto...). "
+                       f"I movimenti caricati vanno dal {fmt_date(first)} al {fmt_date(last)}.")
+    as_of = _kept("flt_as_of")
+    _restore("flt_period", "12m")
+    st.selectbox("Periodo", list(PERIODS), key="flt_period", format_func=PERIODS.get,
+                 help="Periodo degli indicatori di flusso (tasso sull'emesso, mancato canone, sfratti...).")
+    kind = _kept("flt_period")
+    if kind == "12m":
+        return (as_of, *default_period(as_of))
+    if kind == "ytd":
+        return as_of, date(as_of.year, 1, 1), as_of
+    _restore("flt_range", default_period(as_of))
+    st.session_state["flt_range"] = tuple(_clamp(d, first, last) for d in st.session_state["flt_range"])
+    st.date_input("Dal – al", key="flt_range", min_value=first, max_value=last, format="DD/MM/YYYY")
+    chosen = _kept("flt_range")
+    if len(chosen) < 2:  # the second day is still being picked
+        return (as_of, *default_period(as_of))
+    return as_of, chosen[0], chosen[1]
+
+
+def sidebar_filters() -> Filters | None:
+    """Draw the filters in the sidebar and return them; None (with a message) when there is nothing to filter."""
+    first, last = md.ledger_span()
+    tree = md.portfolio_tree(user_scope())
+    if first is None or tree.empty:
+        st.info("Nessun dato da monitorare: caricare alloggi, contratti e movimenti contabili dalla pagina "
+                "**Caricamenti** (oppure `osservatorio demo` per i dati di esempio).", icon=":material/inventory_2:")
+        return None
+    with st.sidebar:
+        st.subheader("Filtri")
+        chosen = _portfolio(tree)
+        as_of, start, end = _dates(first, last)
+        st.caption(f"Periodo: {fmt_date(start)} – {fmt_date(end)}")
+    scope = user_scope().narrowed(**chosen)
+    names = dict(zip(tree["intervention_code"], tree["intervention_name"]))
+    return Filters(scope=scope, as_of=as_of, start=start, end=end, first_day=first, last_day=last,
+                   intervention_names=names)

@@ -1,0 +1,119 @@
+"""Cached calls to the monitoring indicators (`indicators/arrears.py`, `vacancy.py`, `cases.py`).
+
+Same rule as `dashboard.data`: pages call these and draw; every figure is computed in `indicators/`.
+The indicator modules are imported when first called, so a page can say which one is missing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import import_module
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.data import CACHE_TTL, get_engine
+from indicators import benchmarks as benchmark_values
+from indicators import catalog, portfolio
+from indicators.results import KpiValue
+from indicators.scope import Scope
+
+MAX_ENTRIES = 1000
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+def _call(path: str, scope: Scope | None, options: tuple[tuple[str, object], ...]):
+    module, name = path.split(":")
+    func = getattr(import_module(f"indicators.{module}"), name)
+    kwargs = dict(options) if scope is None else {"scope": scope, **dict(options)}
+    return func(get_engine(), **kwargs)
+
+
+def call(path: str, scope: Scope | None = None, **options):
+    """`indicators.<module>.<function>(engine, scope=scope, **options)`, cached; options must be hashable."""
+    return _call(path, scope, tuple(sorted(options.items())))
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+def _kpi(code: str, as_of: date, start: date, end: date, scope: Scope, by: str | None) -> KpiValue | pd.DataFrame:
+    return catalog.compute(get_engine(), code, as_of=as_of, start=start, end=end, scope=scope, by=by)
+
+
+def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str | None = None
+        ) -> KpiValue | pd.DataFrame:
+    """Registry KPI `code` with the page's options, through `indicators.catalog.compute` (cached)."""
+    return _kpi(code, as_of, start, end, scope, by)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def portfolio_tree(scope: Scope) -> pd.DataFrame:
+    """SGR > fund > intervention > building rows the filters are made of."""
+    return portfolio.portfolio_tree(get_engine(), scope=scope)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def ledger_span() -> tuple[date | None, date | None]:
+    return portfolio.ledger_span(get_engine())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def benchmarks(kpi_code: str) -> pd.DataFrame:
+    """Reference values for one KPI (label, value, source, note, built_in)."""
+    return benchmark_values.benchmarks(get_engine(), kpi_code=kpi_code)
+
+
+# --- arrears (morosità) ---------------------------------------------------------------------------------------
+def arrears_series(*, start: date, end: date, scope: Scope, by: str | None = None) -> pd.DataFrame:
+    return call("arrears:arrears_series", scope, start=start, end=end, by=by)
+
+
+def arrears_aging(*, as_of: date, scope: Scope, per_charge: bool = False) -> pd.DataFrame:
+    """Arrears by age: each lease's balance in the bucket of its oldest unpaid charge, or each charge by its age."""
+    name = "arrears_aging" if per_charge else "arrears_aging_by_contract"
+    return call(f"arrears:{name}", scope, as_of=as_of)
+
+
+def contract_balances(*, as_of: date, scope: Scope, intervention: str | None = None, building: str | None = None,
+                      limit: int | None = None) -> pd.DataFrame:
+    return call("arrears:contract_balances", scope, as_of=as_of, intervention=intervention, building=building,
+                limit=limit)
+
+
+# --- cases (pratiche di morosità) -----------------------------------------------------------------------------
+def late_cases(*, as_of: date, scope: Scope) -> pd.DataFrame:
+    return call("cases:late_cases", scope, as_of=as_of)
+
+
+def instruments_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
+    return call("cases:instruments_summary", scope, as_of=as_of)
+
+
+def outcomes_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
+    return call("cases:outcomes_summary", scope, as_of=as_of)
+
+
+# --- vacancy (sfitto) -----------------------------------------------------------------------------------------
+def vacancy_series(*, start: date, end: date, scope: Scope, by: str | None = None) -> pd.DataFrame:
+    return call("vacancy:vacancy_series", scope, start=start, end=end, by=by)
+
+
+def relet_times(*, year: int, scope: Scope) -> KpiValue:
+    return call("vacancy:relet_times", scope, year=year)
+
+
+def relets(*, year: int, scope: Scope) -> pd.DataFrame:
+    return call("vacancy:relets", scope, year=year)
+
+
+def turnover(*, year: int, scope: Scope) -> KpiValue:
+    return call("vacancy:turnover", scope, year=year)
+
+
+def longest_empty(*, as_of: date, scope: Scope, limit: int = 20) -> pd.DataFrame:
+    return call("vacancy:longest_empty", scope, as_of=as_of, limit=limit)
+
+
+def eviction_stats(*, municipality: str | None = None) -> pd.DataFrame:
+    """The Comuni's eviction statistics (public figures, not limited to the portfolio)."""
+    return call("vacancy:eviction_stats", None, municipality=municipality)
+
