@@ -26,7 +26,7 @@ def run_child(args: list[str], env: dict | None = None) -> tuple[float, int, str
     """Run a Python child; return its wall time, its peak RSS in MiB and its output."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**os.environ, **(env or {})}, text=True)
+                            env={**os.environ, "OSSERVATORIO_PSEUDONYM_KEY": "bench", **(env or {})}, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     out = proc.stdout.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
