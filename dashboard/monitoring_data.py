@@ -39,9 +39,23 @@ def _kpi(code: str, as_of: date, start: date, end: date, scope: Scope, by: str |
     return catalog.compute(get_engine(), code, as_of=as_of, start=start, end=end, scope=scope, by=by)
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+def _arrears_bundle(start: date, end: date, scope: Scope, by: str | None) -> dict:
+    from indicators.arrears import arrears_kpis
+
+    return arrears_kpis(get_engine(), start=start, end=end, scope=scope, by=by)
+
+
 def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str | None = None
         ) -> KpiValue | pd.DataFrame:
-    """Registry KPI `code` with the page's options, through `indicators.catalog.compute` (cached)."""
+    """Registry KPI `code` with the page's options, through `indicators.catalog.compute` (cached).
+
+    The ledger KPIs of one date and period come from a single read of the ledger (`arrears_kpis`).
+    """
+    from indicators.arrears import SPECS
+
+    if code in SPECS and end == as_of:
+        return _arrears_bundle(start, end, scope, by)[code]
     return _kpi(code, as_of, start, end, scope, by)
 
 
