@@ -83,7 +83,7 @@ def render(result, unit: str, fmt: str) -> str:
             return result.to_json(orient="records", date_format="iso", force_ascii=False)
         if fmt == "csv":
             return result.to_csv(sep=";", decimal=",", index=False).rstrip("\n")
-        return result.to_string(index=False)
+        return _italian_frame(result, unit).to_string(index=False)
     if fmt == "json":
         return json.dumps(_jsonable(asdict(result)), ensure_ascii=False)
     if fmt == "csv":
@@ -92,6 +92,19 @@ def render(result, unit: str, fmt: str) -> str:
                                 (result.value, result.numerator, result.denominator)))]
         return "\n".join(";".join(r) for r in rows)
     return _table(result, unit)
+
+
+def _italian_frame(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """A display copy: the KPI value in its unit, other numbers with Italian separators, no NaN."""
+    from osservatorio.formatting import fmt_num
+
+    shown = frame.copy()
+    for col in shown.columns:
+        if col == "value":
+            shown[col] = [fmt_kpi(unit, None if pd.isna(v) else v) for v in shown[col]]
+        elif pd.api.types.is_numeric_dtype(shown[col]) and not pd.api.types.is_bool_dtype(shown[col]):
+            shown[col] = [_num(None if pd.isna(v) else float(v)) for v in shown[col]]
+    return shown.astype(object).where(shown.notna(), "n.d.")
 
 
 def _table(result, unit: str) -> str:
