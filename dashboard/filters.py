@@ -151,3 +151,14 @@ def sidebar_filters() -> Filters | None:
     names = dict(zip(tree["intervention_code"], tree["intervention_name"]))
     return Filters(scope=scope, as_of=as_of, start=start, end=end, first_day=first, last_day=last,
                    intervention_names=names)
+
+
+def monitoring_page(title: str) -> Filters:
+    """Title, sidebar filters and the line saying which date and period the page shows; stops the
+    page (after the filters' own message) when there is nothing to monitor."""
+    st.title(title)
+    flt = sidebar_filters()
+    if flt is None:
+        st.stop()
+    st.caption(f"Alla data {flt.as_of:%d/%m/%Y}; indicatori di periodo sul periodo {flt.period_label}.")
+    return flt

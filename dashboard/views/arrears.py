@@ -174,11 +174,7 @@ def cases(f: filters.Filters) -> None:
             name="strumenti_pratiche", key="arr_instruments", empty="Nessuno strumento attivato nel perimetro.")
 
 
-st.title("Morosità")
-flt = filters.sidebar_filters()
-if flt is None:
-    st.stop()
-st.caption(f"Alla data {flt.as_of:%d/%m/%Y}; indicatori di periodo sul periodo {flt.period_label}.")
+flt = filters.monitoring_page("Morosità")
 headline(flt)
 trend(flt)
 aging(flt)

@@ -66,10 +66,6 @@ def ranking(f: filters.Filters) -> None:
     show_table(table, cols, name="interventi", key="ov_table", empty="Nessun intervento nel perimetro scelto.")
 
 
-st.title("Panoramica")
-flt = filters.sidebar_filters()
-if flt is None:
-    st.stop()
-st.caption(f"Alla data {flt.as_of:%d/%m/%Y}; indicatori di periodo sul periodo {flt.period_label}.")
+flt = filters.monitoring_page("Panoramica")
 headline(flt)
 ranking(flt)

@@ -122,11 +122,7 @@ def evictions() -> None:
     st.caption("Dati pubblici comunali, non limitati al portafoglio: servono da contesto.")
 
 
-st.title("Sfitto")
-flt = filters.sidebar_filters()
-if flt is None:
-    st.stop()
-st.caption(f"Alla data {flt.as_of:%d/%m/%Y}; indicatori di periodo sul periodo {flt.period_label}.")
+flt = filters.monitoring_page("Sfitto")
 headline(flt)
 trend(flt)
 by_intervention(flt)
