@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from etl.loader import LoadResult, Progress, load_file
 from indicators import loads
+from indicators.snapshot import ensure_fresh
 from osservatorio.settings import get_settings
 from schemas.db import make_engine
 from schemas.migrate import upgrade
@@ -92,5 +93,7 @@ def run_upload(name: str, content: bytes, kind: str, *, progress: Progress | Non
         path.write_bytes(content)
         result = load_file(path, kind, engine=get_engine(), settings=get_settings(), progress=progress,
                            file_name=name)
+    if kind == "movimenti" and result.status in ("completato", "con_scarti"):
+        ensure_fresh(get_engine())
     st.cache_data.clear()
     return result

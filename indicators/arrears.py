@@ -21,8 +21,8 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from indicators.ledger import (AGING_BUCKETS, TOTALS, aging_bucket, date_param, day_diff, month_ends, month_key,
-                               totals, unpaid_charges_ctes)
+from indicators.ledger import AGING_BUCKETS, TOTALS, aging_bucket, totals, unpaid_charges_ctes
+from indicators.ledger_sql import date_param, day_diff, month_ends, month_key
 from indicators.results import KpiValue, ratio
 from indicators.scope import Scope
 from indicators.sql import query

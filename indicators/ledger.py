@@ -23,53 +23,16 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, day_diff, greatest, least, month_key,
+                                   plus_days, sql_month_key)
+from indicators import snapshot
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import query
 
-NON_CASH = "('storno', 'abbuono', 'stralcio')"
-# The date a movement counts from: its due date for a charge, its entry date for a credit.
-MOVE_DATE = "CASE WHEN e.entry_type = 'addebito' THEN COALESCE(e.due_date, e.entry_date) ELSE e.entry_date END"
-DUE_DATE = "COALESCE(e.due_date, e.entry_date)"
 AGING_BUCKETS = ("0-30", "31-60", "61-90", "91-365", "1-2 anni", "oltre 2 anni")
 _BUCKET_LIMITS = (30, 60, 90, 365, 730)
 TOTALS = ("leases", "moves", "stock", "stock_former", "contracts_in_arrears", "active_leases", "stock_active",
           "annual_rent", "households_overdue", "period_charged", "period_unpaid", "period_collected", "period_cash")
-
-
-# --- portable SQL pieces ---------------------------------------------------------------------------------------
-def is_pg(conn) -> bool:
-    return conn.dialect.name == "postgresql"
-
-
-def date_param(conn, name: str) -> str:
-    """A bound date usable in a SELECT list (PostgreSQL needs its type)."""
-    return f"CAST(:{name} AS DATE)" if is_pg(conn) else f":{name}"
-
-
-def day_diff(conn, later: str, earlier: str) -> str:
-    """Whole days from `earlier` to `later`."""
-    if is_pg(conn):
-        return f"({later} - {earlier})"
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-
-def _least(conn, *args: str) -> str:
-    return ("LEAST" if is_pg(conn) else "MIN") + "(" + ", ".join(args) + ")"
-
-
-def _greatest(conn, *args: str) -> str:
-    return ("GREATEST" if is_pg(conn) else "MAX") + "(" + ", ".join(args) + ")"
-
-
-def _month_key(conn, col: str) -> str:
-    """year × 12 + month − 1 of a date (SQLite stores dates as 'YYYY-MM-DD')."""
-    if is_pg(conn):
-        return f"(CAST(EXTRACT(YEAR FROM {col}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {col}) AS INTEGER) - 1)"
-    return f"(CAST(substr({col}, 1, 4) AS INTEGER) * 12 + CAST(substr({col}, 6, 2) AS INTEGER) - 1)"
-
-
-def _plus_days(conn, col: str, days: int) -> str:
-    return f"({col} + {int(days)})" if is_pg(conn) else f"date({col}, '+{int(days)} days')"
 
 
 def fifo_unpaid(owed: str, slice_: str) -> str:
@@ -81,23 +44,6 @@ def aging_bucket(days: str) -> str:
     """The domain.md aging bucket of an age in days (0-30, 31-60, 61-90, 91-365, 1-2 years, over 2 years)."""
     whens = " ".join(f"WHEN {days} <= {limit} THEN '{label}'" for limit, label in zip(_BUCKET_LIMITS, AGING_BUCKETS))
     return f"CASE {whens} ELSE '{AGING_BUCKETS[-1]}' END"
-
-
-def month_key(d: date) -> int:
-    return d.year * 12 + d.month - 1
-
-
-def month_ends(start: date, end: date) -> list[date]:
-    """Every month end m with start <= m <= end."""
-    out, key = [], month_key(start)
-    while True:
-        y, m = divmod(key + 1, 12)
-        last = date(y, m + 1, 1) - timedelta(days=1)
-        if last > end:
-            return out
-        if last >= start:
-            out.append(last)
-        key += 1
 
 
 # --- the building blocks -----------------------------------------------------------------------------------------
@@ -118,23 +64,30 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
                    days: int = 30, months: list[date] | None = None) -> tuple[str, dict]:
     """CTEs up to `fifo`: one row per lease in scope and checkpoint, with its FIFO position.
 
-    One checkpoint `as_of` (bucket 0), the period being [start, as_of]; or, with `months` (month ends,
+    One checkpoint `as_of` (bucket 0), the period being [start, as_of] (start defaults to the 1st of
+    as_of's month); or, with `months` (month ends,
     the last being `as_of`), one checkpoint per month end, each month being its own period. Columns of
     `fifo`: the `sl` columns, bucket, as_of, active, ended, charged (P), credited (C), credited_other
     (storno, abbuono, stralcio), overdue (charges due more than `days` days before the checkpoint),
     period_charged, period_cash (incasso in the period), moves, balance, arrears, period_unpaid,
     period_collected (part of the period's charges settled by payments), overdue_debt (0/1).
+    Read from the pre-aggregates of `indicators.snapshot` when they give the same answer.
     """
     leases, params = scoped_leases_cte(scope, by)
+    checkpoints = months or [as_of]
+    state = snapshot.usable(conn, checkpoints=checkpoints, start=None if months else start, days=days)
+    if state is not None:
+        pos = snapshot.positions_cte(conn, checkpoints=checkpoints, series=bool(months), start=start, state=state,
+                                     params=params)
+        return f"{leases},\n    {pos},\n    {_fifo_cte(conn)}", params
     units, _ = scope.units_sql()
     in_scope = f"e.lease_code IN (SELECT l.code FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code)"
-    checkpoints = months or [as_of]
     params["as_of"] = checkpoints[-1]
     if months:
         flows, keys = _monthly_flows(conn, months, days, in_scope, params)
     else:
         # One checkpoint: one group per lease (SQLite then reads the ledger in index order, without sorting).
-        params.update(period_start=start or as_of, overdue_cutoff=as_of - timedelta(days=days + 1))
+        params.update(period_start=start or as_of.replace(day=1), overdue_cutoff=as_of - timedelta(days=days + 1))
         flows = _flow_select("0", "0", f"e.entry_type = 'addebito' AND {MOVE_DATE} <= :overdue_cutoff",
                              f"{in_scope} AND {MOVE_DATE} <= :as_of", "e.lease_code")
         keys = [0]
@@ -182,10 +135,10 @@ def _monthly_flows(conn, months: list[date], days: int, in_scope: str, params: d
     params["recent"] = params["overdue_cutoff"] = params["period_start"] - timedelta(days=days + 1)
     history = _flow_select(str(first), str(first), f"e.entry_type = 'addebito' AND {MOVE_DATE} <= :overdue_cutoff",
                            f"{in_scope} AND {MOVE_DATE} < :recent", "e.lease_code")
-    late = _plus_days(conn, MOVE_DATE, days + 1)
+    late = plus_days(conn, MOVE_DATE, days + 1)
     late_when = f"e.entry_type = 'addebito' AND {late} <= :as_of"
-    recent = _flow_select(_clip(_month_key(conn, MOVE_DATE), first),
-                          f"CASE WHEN {late_when} THEN {_clip(_month_key(conn, late), first)} END", late_when,
+    recent = _flow_select(_clip(sql_month_key(conn, MOVE_DATE), first),
+                          f"CASE WHEN {late_when} THEN {_clip(sql_month_key(conn, late), first)} END", late_when,
                           f"{in_scope} AND {MOVE_DATE} >= :recent AND {MOVE_DATE} <= :as_of", "e.lease_code, 2, 3")
     return f"{history} UNION ALL {recent}", [month_key(m) for m in months]
 
@@ -217,8 +170,8 @@ def _pos_cte() -> str:
 def _fifo_cte(conn) -> str:
     # The period's charges are the slice (charged - period_charged, charged]; the credit line holds the
     # non-cash credits first, then payments: payments settle max(0, min(P, C) - max(P0, C_other)) of it.
-    cash_settled = _greatest(conn, "0", f"{_least(conn, 'charged', 'credited')} - "
-                                        f"{_greatest(conn, 'charged - period_charged', 'credited_other')}")
+    cash_settled = greatest(conn, "0", f"{least(conn, 'charged', 'credited')} - "
+                                        f"{greatest(conn, 'charged - period_charged', 'credited_other')}")
     return f"""fifo AS (
         SELECT pos.*, ROUND(charged - credited, 2) AS balance,
             {fifo_unpaid('ROUND(charged - credited, 2)', 'charged')} AS arrears,
@@ -231,24 +184,28 @@ def _fifo_cte(conn) -> str:
 def unpaid_charges_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date) -> tuple[str, dict]:
     """`positions_ctes` at `as_of` plus `unpaid`: lease_code, due_date, amount, unpaid, age (days), bucket.
 
-    One row per charge due by `as_of` with an unpaid part; only leases in debit are read twice.
+    One row per charge (or, from the pre-aggregates, per due date: the same sums) due by `as_of` with an
+    unpaid part; only leases in debit are read twice.
     """
     ctes, params = positions_ctes(conn, scope=scope, by=by, as_of=as_of)
-    owed = "ROUND(c.through - o.credited, 2)"
-    age = day_diff(conn, date_param(conn, "as_of"), "c.due_date")
+    if snapshot.usable(conn, checkpoints=[as_of], start=None, days=30) is not None:
+        owed_rows = snapshot.unpaid_rows_sql()
+    else:
+        owed_rows = f"""SELECT c.lease_code, c.due_date, c.amount, ROUND(c.through - o.credited, 2) AS owed
+            FROM (SELECT e.lease_code, {DUE_DATE} AS due_date, e.amount,
+                      SUM(e.amount) OVER (PARTITION BY e.lease_code ORDER BY {DUE_DATE}, e.id
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS through
+                  FROM ledger_entry e JOIN owing o ON o.lease_code = e.lease_code
+                  WHERE e.entry_type = 'addebito' AND {DUE_DATE} <= :as_of) c
+            JOIN owing o ON o.lease_code = c.lease_code"""
+    age = day_diff(conn, date_param(conn, "as_of"), "r.due_date")
     return f"""{ctes},
     owing AS (SELECT lease_code, credited FROM fifo WHERE balance > 0),
-    charge_line AS (
-        SELECT e.lease_code, {DUE_DATE} AS due_date, e.amount,
-            SUM(e.amount) OVER (PARTITION BY e.lease_code ORDER BY {DUE_DATE}, e.id
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS through
-        FROM ledger_entry e JOIN owing o ON o.lease_code = e.lease_code
-        WHERE e.entry_type = 'addebito' AND {DUE_DATE} <= :as_of),
+    owed_rows AS ({owed_rows}),
     unpaid AS (
-        SELECT c.lease_code, c.due_date, c.amount, {fifo_unpaid(owed, 'c.amount')} AS unpaid,
+        SELECT r.lease_code, r.due_date, r.amount, {fifo_unpaid('r.owed', 'r.amount')} AS unpaid,
             {age} AS age, {aging_bucket(age)} AS bucket
-        FROM charge_line c JOIN owing o ON o.lease_code = c.lease_code
-        WHERE {owed} > 0)""", params
+        FROM owed_rows r WHERE r.owed > 0)""", params
 
 
 def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | None = None, days: int = 30,

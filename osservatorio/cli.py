@@ -39,6 +39,36 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Revisione di arrivo
     typer.echo(f"Warehouse aggiornato ({_safe_url(url)}).")
 
 
+@db_app.command("refresh")
+def db_refresh() -> None:
+    """Ricalcola gli aggregati della contabilità (posizioni mensili per contratto) usati dagli indicatori."""
+    from indicators.snapshot import refresh
+    from schemas.db import make_engine
+
+    _print_refresh(refresh(make_engine(_settings().database_url)))
+
+
+def _print_refresh(result) -> None:
+    from osservatorio.formatting import fmt_int, fmt_seconds
+
+    if result is not None:
+        typer.echo(f"Aggregati della contabilità ricalcolati: {fmt_int(result.lease_months)} posizioni mensili, "
+                   f"{fmt_int(result.charge_days)} scadenze, {fmt_seconds(result.seconds)}")
+
+
+def _refresh_after_load(settings, results, wanted: bool) -> None:
+    """After movements were loaded, bring the ledger pre-aggregates up to date (`indicators.snapshot`)."""
+    if not wanted or not any(r.kind == "movimenti" and r.status in ("completato", "con_scarti") for r in results):
+        return
+    from indicators.snapshot import ensure_fresh
+    from schemas.db import make_engine
+
+    _print_refresh(ensure_fresh(make_engine(settings.database_url)))
+
+
+REFRESH_HELP = "Dopo i movimenti, ricalcola gli aggregati della contabilità (consigliato; --no-aggregati per rinviare)"
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -66,6 +96,7 @@ def load(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="File CSV o XLSX")],
     mapping: Annotated[Optional[Path], typer.Option(exists=True, help="Corrispondenza intestazioni (TOML o CSV)")] = None,
     sheet: Annotated[Optional[str], typer.Option(help="Foglio del file XLSX (predefinito: il primo)")] = None,
+    aggregati: Annotated[bool, typer.Option(help=REFRESH_HELP)] = True,
 ) -> None:
     """Carica un file nel warehouse. Esce con codice 1 se qualche riga è stata scartata o il file rifiutato."""
     from etl.loader import load_file
@@ -79,6 +110,7 @@ def load(
     _warn_demo_key(settings)
     result = load_file(file, kind, mapping=mapping, sheet=sheet, settings=settings)
     _print_result(result)
+    _refresh_after_load(settings, [result], aggregati)
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -89,7 +121,8 @@ def _warn_demo_key(settings) -> None:
 
 
 @app.command("load-dir")
-def load_dir_cmd(directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)]) -> None:
+def load_dir_cmd(directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
+                 aggregati: Annotated[bool, typer.Option(help=REFRESH_HELP)] = True) -> None:
     """Carica tutti i file di una cartella, nominati per tipo (alloggi.csv, movimenti.xlsx...), genitori prima."""
     from etl.loader import load_dir, unrecognised_files
     from schemas.migrate import upgrade
@@ -102,6 +135,7 @@ def load_dir_cmd(directory: Annotated[Path, typer.Argument(exists=True, file_oka
     results = load_dir(directory, settings=settings)
     for r in results:
         _print_result(r)
+    _refresh_after_load(settings, results, aggregati)
     if not results:
         typer.echo("Nessun file riconosciuto nella cartella.", err=True)
     raise typer.Exit(0 if results and all(r.ok for r in results) else 1)

@@ -39,3 +39,17 @@ def prepare_demo(settings: Settings, *, echo: Callable[[str], None] = print) -> 
     echo("Carico i dati di esempio nel warehouse ...")
     for r in load_dir(folder, settings=settings):
         echo(f"  {r.kind}: {fmt_int(r.loaded)} righe caricate ({r.status})")
+    _refresh_aggregates(settings, echo)
+
+
+def _refresh_aggregates(settings: Settings, echo: Callable[[str], None]) -> None:
+    from indicators.snapshot import ensure_fresh
+    from osservatorio.formatting import fmt_seconds
+    from schemas.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        if (built := ensure_fresh(engine)) is not None:
+            echo(f"  aggregati della contabilità ricalcolati ({fmt_seconds(built.seconds)})")
+    finally:
+        engine.dispose()

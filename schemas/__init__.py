@@ -11,7 +11,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from schemas.allocations import Application, EvictionStat  # noqa: E402  (after the convention)
+from schemas.aggregates import AggregateState, LeaseChargeDay, LeaseMonth  # noqa: E402  (after the convention)
+from schemas.allocations import Application, EvictionStat  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
 from schemas.facilities import Ticket
 from schemas.finance import ActualCost, BudgetLine
@@ -24,7 +25,8 @@ from schemas.tenancy import Household, Lease
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ActualCost", "Application", "ArrearsCaseEvent", "BenchmarkValue", "BudgetLine", "Building", "ContextIndicator",
-    "EvictionStat", "Household", "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry",
+    "ActualCost", "AggregateState", "Application", "ArrearsCaseEvent", "BenchmarkValue", "BudgetLine", "Building", "ContextIndicator",
+    "EvictionStat", "Household", "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth",
+    "LedgerEntry",
     "LoadBatch", "QuarantinedRow", "Ticket", "Unit", "metadata",
 ]

@@ -1,0 +1,203 @@
+"""The ledger pre-aggregates (`lease_month`, `lease_charge_day`): built after a load, read at month ends.
+
+Every arrears KPI at a date D needs, per lease, running sums of its ledger from the first movement, and
+on a warehouse of 100,000 units reading 20 million movements for that takes tens of seconds. `refresh`
+builds, set-based in SQL, each lease's running sums at every month end and its charges per due date;
+`usable` says whether they can answer a question exactly (month-end dates, periods starting on the 1st,
+the default 30-day threshold, pre-aggregates as new as the ledger). When they cannot, the indicators
+read the ledger itself: a figure is never stale, only slower.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Engine, text
+
+from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, is_month_end, is_pg, month_key,
+                                   plus_days, sql_month_key)
+from indicators.sql import query
+
+NAME = "ledger"
+OVERDUE_DAYS = 30  # the `households_in_arrears_pct` threshold the pre-aggregate is built for
+_SUMS = ("charged", "credited", "credited_other", "cash", "overdue")
+
+
+@dataclass(frozen=True)
+class SnapshotState:
+    """The months the pre-aggregates cover (month keys, year × 12 + month − 1)."""
+
+    first_month_key: int | None
+    last_month_key: int | None
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    lease_months: int
+    charge_days: int
+    seconds: float
+
+
+def _versions(conn) -> tuple[int, int]:
+    """What identifies the ledger's content: its highest id and the last load of movements."""
+    frame = query(conn, """SELECT (SELECT COALESCE(MAX(id), 0) FROM ledger_entry) AS ledger,
+        (SELECT COALESCE(MAX(id), 0) FROM load_batch WHERE kind = 'movimenti') AS batch""")
+    return int(frame.iat[0, 0]), int(frame.iat[0, 1])
+
+
+def fresh_state(conn) -> SnapshotState | None:
+    """The pre-aggregates' coverage if they were built from the ledger as it is now, else None."""
+    frame = query(conn, "SELECT ledger_max_id, ledger_batch_max_id, first_month_key, last_month_key "
+                        "FROM aggregate_state WHERE name = :name", {"name": NAME})
+    if frame.empty or tuple(int(v) for v in frame.iloc[0, :2]) != _versions(conn):
+        return None
+    first, last = frame.iat[0, 2], frame.iat[0, 3]
+    return SnapshotState(None if first is None else int(first), None if last is None else int(last))
+
+
+def usable(conn, *, checkpoints: list[date], start: date | None, days: int) -> SnapshotState | None:
+    """The state, when the pre-aggregates give the exact answer for these checkpoints; else None."""
+    if days != OVERDUE_DAYS or not checkpoints or not all(is_month_end(d) for d in checkpoints):
+        return None
+    if start is not None and start.day != 1:
+        return None
+    return fresh_state(conn)
+
+
+def positions_cte(conn, *, checkpoints: list[date], series: bool, start: date | None, state: SnapshotState,
+                  params: dict) -> str:
+    """CTEs `cal` and `pos` (the columns of `indicators.ledger`'s `pos`) from `lease_month`; needs CTE `sl`.
+
+    A checkpoint's month (clipped to the last month built: nothing moves after it) gives the running
+    sums; the period's are the difference with the month before the period starts.
+    """
+    last = state.last_month_key if state.last_month_key is not None else 0
+    rows = []
+    for i, d in enumerate(checkpoints):
+        key = month_key(d)
+        bucket, prev = (key, key - 1) if series else (0, month_key(start or d.replace(day=1)) - 1)
+        rows.append(f"SELECT {bucket} AS bucket, {date_param(conn, f'cal_{i}')} AS as_of, "
+                    f"{min(key, last)} AS mk, {min(prev, last)} AS prev_mk")
+        params[f"cal_{i}"] = d
+    params["as_of"] = checkpoints[-1]
+    sums = ", ".join(f"COALESCE(a.{c}, 0) AS {c}" for c in ("charged", "credited", "credited_other", "overdue"))
+    return f"""cal AS ({" UNION ALL ".join(rows)}),
+    pos AS (
+        SELECT sl.*, cal.bucket, cal.as_of,
+            CASE WHEN sl.start_date <= cal.as_of AND (sl.end_date IS NULL OR sl.end_date >= cal.as_of)
+                 THEN 1 ELSE 0 END AS active,
+            CASE WHEN sl.end_date < cal.as_of THEN 1 ELSE 0 END AS ended,
+            {sums},
+            ROUND(COALESCE(a.charged, 0) - COALESCE(b.charged, 0), 2) AS period_charged,
+            ROUND(COALESCE(a.cash, 0) - COALESCE(b.cash, 0), 2) AS period_cash,
+            COALESCE(a.moves, 0) AS moves
+        FROM sl CROSS JOIN cal
+        LEFT JOIN lease_month a ON a.lease_code = sl.lease_code AND a.month_key = cal.mk
+        LEFT JOIN lease_month b ON b.lease_code = sl.lease_code AND b.month_key = cal.prev_mk)"""
+
+
+def unpaid_rows_sql() -> str:
+    """The charge days of the leases in debit (CTE `owing`) still unpaid at :as_of, from `lease_charge_day`.
+
+    Columns lease_code, due_date, amount, owed (charges through the day minus credits); `through` grows
+    with the due date, so the index on (lease_code, through) reads only the unpaid days.
+    """
+    return """SELECT d.lease_code, d.due_date, d.amount, ROUND(d.through - o.credited, 2) AS owed
+        FROM owing o JOIN lease_charge_day d ON d.lease_code = o.lease_code AND d.through > o.credited
+        WHERE d.due_date <= :as_of"""
+
+
+# --- building ----------------------------------------------------------------------------------------------------
+def ensure_fresh(engine: Engine) -> RefreshResult | None:
+    """Rebuild the pre-aggregates if the ledger changed since they were built; None when nothing was needed."""
+    with engine.connect() as conn:
+        if fresh_state(conn) is not None:
+            return None
+    return refresh(engine)
+
+
+def refresh(engine: Engine) -> RefreshResult:
+    """Rebuild the pre-aggregates from the ledger, in one transaction (readers see the old ones until it ends)."""
+    began = time.perf_counter()
+    with engine.begin() as conn:
+        versions = _versions(conn)
+        _clear(conn)
+        conn.execute(text(_DELTA_TABLE))
+        conn.execute(text(_delta_insert(conn)))
+        first, last = conn.execute(text("SELECT MIN(mk), MAX(mk) FROM lm_delta")).one()
+        if first is not None:
+            conn.execute(text("CREATE TEMPORARY TABLE lm_calendar (mk INTEGER PRIMARY KEY)"))
+            conn.execute(text("INSERT INTO lm_calendar (mk) VALUES (:mk)"), [{"mk": k} for k in range(first, last + 1)])
+            conn.execute(text(_LEASE_MONTH_INSERT))
+            conn.execute(text("DROP TABLE lm_calendar"))
+        conn.execute(text("DROP TABLE lm_delta"))
+        conn.execute(text(_charge_day_insert()))
+        conn.execute(text("DELETE FROM aggregate_state WHERE name = :name"), {"name": NAME})
+        conn.execute(text("""INSERT INTO aggregate_state (name, ledger_max_id, ledger_batch_max_id, first_month_key,
+                             last_month_key, built_at) VALUES (:name, :ledger, :batch, :first, :last, :at)"""),
+                     {"name": NAME, "ledger": versions[0], "batch": versions[1], "first": first, "last": last,
+                      "at": datetime.now(timezone.utc)})
+        months, days = (conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
+                        for t in ("lease_month", "lease_charge_day"))
+    if is_pg(engine):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE lease_month")), conn.execute(text("ANALYZE lease_charge_day"))
+    return RefreshResult(months, days, time.perf_counter() - began)
+
+
+def _clear(conn) -> None:
+    if is_pg(conn):
+        conn.execute(text("TRUNCATE lease_month, lease_charge_day"))
+    else:
+        conn.execute(text("DELETE FROM lease_month"))
+        conn.execute(text("DELETE FROM lease_charge_day"))
+
+
+_DELTA_TABLE = """CREATE TEMPORARY TABLE lm_delta (
+    lease_code VARCHAR(60) NOT NULL, mk INTEGER NOT NULL, charged NUMERIC, credited NUMERIC,
+    credited_other NUMERIC, cash NUMERIC, overdue NUMERIC, moves INTEGER, PRIMARY KEY (lease_code, mk))"""
+
+
+def _delta_insert(conn) -> str:
+    """Per lease and month: what the month adds to each running sum.
+
+    A charge adds to `charged` in the month it falls due and to `overdue` in the month it is 31 days
+    past due (at a month end D, due + 31 <= D iff that month is D's or earlier); a credit adds in the
+    month it is entered.
+    """
+    due_month = sql_month_key(conn, MOVE_DATE)
+    overdue_month = sql_month_key(conn, plus_days(conn, DUE_DATE, OVERDUE_DAYS + 1))
+    return f"""INSERT INTO lm_delta (lease_code, mk, {", ".join(_SUMS)}, moves)
+        SELECT lease_code, mk, {", ".join(f"SUM({c})" for c in _SUMS)}, SUM(moves)
+        FROM (
+            SELECT e.lease_code, {due_month} AS mk,
+                CASE WHEN e.entry_type = 'addebito' THEN e.amount ELSE 0 END AS charged,
+                CASE WHEN e.entry_type <> 'addebito' THEN e.amount ELSE 0 END AS credited,
+                CASE WHEN e.entry_type IN {NON_CASH} THEN e.amount ELSE 0 END AS credited_other,
+                CASE WHEN e.entry_type = 'incasso' THEN e.amount ELSE 0 END AS cash,
+                0 AS overdue, 1 AS moves
+            FROM ledger_entry e
+            UNION ALL
+            SELECT e.lease_code, {overdue_month}, 0, 0, 0, 0, e.amount, 0
+            FROM ledger_entry e WHERE e.entry_type = 'addebito') x
+        GROUP BY lease_code, mk"""
+
+
+_LEASE_MONTH_INSERT = f"""INSERT INTO lease_month (lease_code, month_key, {", ".join(_SUMS)}, moves)
+    SELECT f.lease_code, c.mk, {", ".join(f"ROUND(SUM(COALESCE(d.{s}, 0)) OVER w, 2)" for s in _SUMS)},
+        SUM(COALESCE(d.moves, 0)) OVER w
+    FROM (SELECT lease_code, MIN(mk) AS first_mk FROM lm_delta GROUP BY lease_code) f
+    JOIN lm_calendar c ON c.mk >= f.first_mk
+    LEFT JOIN lm_delta d ON d.lease_code = f.lease_code AND d.mk = c.mk
+    WINDOW w AS (PARTITION BY f.lease_code ORDER BY c.mk ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"""
+
+
+def _charge_day_insert() -> str:
+    return f"""INSERT INTO lease_charge_day (lease_code, due_date, amount, through)
+        SELECT lease_code, due, ROUND(amount, 2),
+            ROUND(SUM(amount) OVER (PARTITION BY lease_code ORDER BY due
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 2)
+        FROM (SELECT e.lease_code, {DUE_DATE} AS due, SUM(e.amount) AS amount
+              FROM ledger_entry e WHERE e.entry_type = 'addebito' GROUP BY e.lease_code, {DUE_DATE}) g"""

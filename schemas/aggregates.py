@@ -1,0 +1,61 @@
+"""Pre-aggregates of the ledger that make the arrears KPIs fast at month ends (built by `indicators.snapshot`).
+
+They hold nothing a user loaded that is not also in `ledger_entry`: they can be dropped and rebuilt at
+any time, and the indicators ignore them when `aggregate_state` says they are older than the ledger.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from schemas.columns import Money
+
+
+class LeaseMonth(SQLModel, table=True):
+    """A lease's running ledger totals at the end of one month (month_key = year × 12 + month − 1).
+
+    A row for every month from the lease's first movement to the last month of the ledger, so that a
+    month-end position is one row: charges due, credits entered, of which non-cash (storno, abbuono,
+    stralcio) and payments, charges overdue by more than 30 days, and the number of movements.
+    """
+
+    __tablename__ = "lease_month"
+    __table_args__ = (Index("ix_lease_month_month", "month_key", "lease_code"), {"sqlite_with_rowid": False})
+
+    lease_code: str = Field(primary_key=True, max_length=60)
+    month_key: int = Field(primary_key=True)
+    charged: float = Field(sa_type=Money)
+    credited: float = Field(sa_type=Money)
+    credited_other: float = Field(sa_type=Money)
+    cash: float = Field(sa_type=Money)
+    overdue: float = Field(sa_type=Money)
+    moves: int
+
+
+class LeaseChargeDay(SQLModel, table=True):
+    """A lease's charges of one due date, and the running total of its charges through that date.
+
+    Charges due on the same day are contiguous in the FIFO line, so their unpaid part is one clamp.
+    """
+
+    __tablename__ = "lease_charge_day"
+    __table_args__ = (Index("ix_lease_charge_day_through", "lease_code", "through"), {"sqlite_with_rowid": False})
+
+    lease_code: str = Field(primary_key=True, max_length=60)
+    due_date: date = Field(primary_key=True)
+    amount: float = Field(sa_type=Money)
+    through: float = Field(sa_type=Money)
+
+
+class AggregateState(SQLModel, table=True):
+    """When the pre-aggregates were built, and the ledger they were built from."""
+
+    __tablename__ = "aggregate_state"
+
+    name: str = Field(primary_key=True, max_length=60)
+    ledger_max_id: int
+    ledger_batch_max_id: int
+    first_month_key: int | None = None
+    last_month_key: int | None = None
+    built_at: datetime
