@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import monitoring_data as md
-from indicators.catalog import default_period
+from indicators.catalog import default_as_of, default_period
 from indicators.comparisons import Window
 from indicators.scope import Scope
 from osservatorio.formatting import fmt_date
@@ -111,10 +111,11 @@ def _clamp(value, first: date, last: date) -> date:
 
 
 def _dates(first: date, last: date) -> tuple[date, date, date]:
-    _restore("flt_as_of", last)
+    _restore("flt_as_of", default_as_of(first, last))
     st.session_state["flt_as_of"] = _clamp(st.session_state["flt_as_of"], first, last)
     st.date_input("Data di riferimento", key="flt_as_of", min_value=first, max_value=last, format="DD/MM/YYYY",
-                  help="Data a cui si calcolano gli indicatori «alla data» (morosità accumulata, sfitto...). "
+                  help="Data a cui si calcolano gli indicatori «alla data» (morosità accumulata, sfitto...); "
+                       "si apre sull'ultima fine mese coperta dai dati. "
                        f"I movimenti caricati vanno dal {fmt_date(first)} al {fmt_date(last)}.")
     as_of = _kept("flt_as_of")
     _restore("flt_period", "12m")

@@ -6,7 +6,7 @@ Functions are looked up by name when called, so this table stays a table of data
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from importlib import import_module
 
 import pandas as pd
@@ -45,6 +45,15 @@ CATALOG: dict[str, Computation] = {
 }
 # Functions that take no `by=` (their result is already a table, or has no grouping).
 NO_GROUPING = {"late_cases", "no_fault_share", "plan_recovery_eur"}
+
+
+def default_as_of(first_day: date, last_day: date) -> date:
+    """The date pages open on: the last month end the data covers (month-end figures are the ones reported,
+    and the ledger pre-aggregates answer them at once), or the last day if no month end is covered."""
+    if (last_day + timedelta(days=1)).day == 1:
+        return last_day
+    month_end = last_day.replace(day=1) - timedelta(days=1)
+    return month_end if month_end >= first_day else last_day
 
 
 def default_period(as_of: date) -> tuple[date, date]:

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import exports, tables
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from indicators import arrears, vacancy
-from indicators.catalog import compute, default_period
+from indicators.catalog import compute, default_as_of, default_period
 from indicators.comparisons import change_vs, year_earlier
 from indicators.portfolio import ledger_span, portfolio_tree
 from indicators.registry import get_kpi
@@ -33,9 +33,11 @@ OVERVIEW_TILES = ("arrears_stock_eur", "arrears_rate_billed", "households_in_arr
 
 @pytest.fixture(scope="module")
 def sample(loaded_warehouse):  # noqa: F811
-    """The engine, the last ledger day (the pages' default date) and the portfolio tree."""
+    """The engine, the pages' default date (the last month end of the ledger: 30/09/2026, as the
+    ledger ends on 28/10/2026) and the portfolio tree."""
     engine = make_engine(loaded_warehouse.url)
-    _, last = ledger_span(engine)
+    last = default_as_of(*ledger_span(engine))
+    assert last == date(2026, 9, 30)
     yield engine, last, portfolio_tree(engine)
     engine.dispose()
 

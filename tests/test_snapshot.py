@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from indicators import snapshot
 from indicators.arrears import arrears_series, arrears_stock, households_in_arrears
+from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from tests.factories import load_text, rows
 from tests.test_arrears import D, FORMER, HEADER, PARTIAL, PORTFOLIO, REPAID
 
@@ -93,3 +94,57 @@ def test_empty_ledger(engine, load):
     assert snapshot.fresh_state(engine) == snapshot.SnapshotState(None, None)
     stock = arrears_stock(engine, as_of=D)
     assert stock.value is None and stock.warnings == ["nessun movimento contabile nel perimetro fino alla data"]
+
+
+# --- the sample: every ledger KPI the same from the pre-aggregates as from the ledger ------------------------------
+@pytest.fixture(scope="module")
+def sample_pair(loaded_warehouse, tmp_path_factory):  # noqa: F811
+    """The sample warehouse (pre-aggregates fresh) and a copy whose pre-aggregates are marked stale."""
+    import shutil
+
+    from schemas.db import make_engine
+
+    fast = make_engine(loaded_warehouse.url)
+    copy = tmp_path_factory.mktemp("raw") / "raw.db"
+    shutil.copy(loaded_warehouse.url.removeprefix("sqlite:///"), copy)
+    raw = make_engine(f"sqlite:///{copy}")
+    with raw.begin() as conn:
+        conn.execute(text("DELETE FROM aggregate_state"))
+    assert snapshot.fresh_state(fast) is not None and snapshot.fresh_state(raw) is None
+    yield fast, raw
+    fast.dispose(), raw.dispose()
+
+
+@pytest.mark.parametrize("by", [None, "intervention", "tenure", "income_band"])
+def test_sample_same_figures_both_ways(sample_pair, by):
+    from indicators.arrears import arrears_aging, arrears_aging_by_contract, arrears_kpis, contract_balances
+
+    fast, raw = sample_pair
+    end, start = date(2026, 10, 31), date(2026, 1, 1)
+    both = [arrears_kpis(e, start=start, end=end, by=by) for e in (fast, raw)]
+    if by:
+        for code in both[0]:
+            assert both[0][code].to_dict("records") == both[1][code].to_dict("records"), code
+    else:
+        assert both[0] == both[1]
+        assert both[0]["arrears_stock_eur"].value > 0
+    for fn in (arrears_aging, arrears_aging_by_contract):
+        assert fn(fast, as_of=end, by=by).to_dict("records") == fn(raw, as_of=end, by=by).to_dict("records")
+    series = [arrears_series(e, start=date(2025, 11, 1), end=end, by=by) for e in (fast, raw)]
+    assert series[0].to_dict("records") == series[1].to_dict("records")
+    if by is None:
+        balances = [contract_balances(e, as_of=end) for e in (fast, raw)]
+        assert len(balances[0]) > 10
+        assert balances[0].to_dict("records") == balances[1].to_dict("records")
+
+
+@pytest.mark.parametrize("first, last, expected", [
+    (date(2024, 11, 1), date(2026, 10, 28), date(2026, 9, 30)),  # the ledger stops before the month end
+    (date(2024, 11, 1), date(2026, 10, 31), date(2026, 10, 31)),
+    (date(2024, 1, 5), date(2024, 3, 1), date(2024, 2, 29)),  # leap year
+    (date(2026, 10, 5), date(2026, 10, 20), date(2026, 10, 20)),  # no month end covered
+])
+def test_pages_open_on_the_last_month_end(first, last, expected):
+    from indicators.catalog import default_as_of
+
+    assert default_as_of(first, last) == expected

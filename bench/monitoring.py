@@ -1,0 +1,236 @@
+"""Benchmark (issue 3): the monitoring indicators and pages on a 100,000-unit warehouse.
+
+For each backend, in one run:
+- the Panoramica's ledger and vacancy KPIs (one date, one period) and the aging table, through
+  `indicators/`, against hand-written SQL that returns the same numbers (checked equal) from the same
+  database: on the pre-aggregates (the least work for the answer) and on the ledger alone (the query an
+  analyst would write without them);
+- each monitoring page rendered by AppTest in a fresh process (cold caches), on the large warehouse
+  divided by the same on the 1,500-unit one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ("views/overview.py", "views/arrears.py", "views/vacancy.py")
+
+
+def timed(fn, repeat: int = 3) -> tuple[float, object]:
+    """Median wall time of `repeat` calls after one warm-up call, and the last result."""
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times), result
+
+
+# --- the warehouses ----------------------------------------------------------------------------------------------
+def ensure_warehouse(url: str, folder: Path) -> None:
+    """Load the sample in `folder` into `url` unless a previous run did (its marker is the pre-aggregate)."""
+    from indicators.snapshot import fresh_state
+    from schemas.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ready = conn.execute(text("SELECT COUNT(*) FROM load_batch")).scalar_one() > 0 and fresh_state(conn)
+    except Exception:  # noqa: BLE001  (no tables yet)
+        ready = False
+    finally:
+        engine.dispose()
+    if ready:
+        return
+    print(f"loading {folder} into {url.split('@')[-1]} ...", flush=True)
+    env = {**os.environ, "OSSERVATORIO_DATABASE_URL": url, "OSSERVATORIO_PSEUDONYM_KEY": "bench"}
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "osservatorio.cli", "load-dir", str(folder)], env=env, check=False,
+                   stdout=subprocess.DEVNULL)
+    print(f"  loaded in {time.perf_counter() - began:,.0f} s", flush=True)
+
+
+# --- hand-written SQL: the baselines -----------------------------------------------------------------------------
+def _position_sums(alias_now: str, alias_before: str, d: str) -> str:
+    """The Panoramica's arrears sums from two per-lease positions (now; before the period) and lease `l`."""
+    now, before = alias_now, alias_before
+    debt = f"CASE WHEN {now}.charged > {now}.credited THEN {now}.charged - {now}.credited ELSE 0 END"
+    active = f"(l.start_date <= {d} AND (l.end_date IS NULL OR l.end_date >= {d}))"
+    p = f"({now}.charged - COALESCE({before}.charged, 0))"
+    owed = f"({now}.charged - {now}.credited)"
+    unpaid = f"CASE WHEN {owed} <= 0 THEN 0 WHEN {owed} >= {p} THEN {p} ELSE {owed} END"
+    settled_from = f"CASE WHEN {now}.charged - {p} > {now}.credited_other THEN {now}.charged - {p} " \
+                   f"ELSE {now}.credited_other END"
+    settled_to = f"CASE WHEN {now}.charged < {now}.credited THEN {now}.charged ELSE {now}.credited END"
+    return f"""SUM({debt}) AS stock,
+        SUM(CASE WHEN l.end_date < {d} THEN {debt} ELSE 0 END) AS stock_former,
+        SUM(CASE WHEN {active} THEN {debt} ELSE 0 END) AS stock_active,
+        SUM(CASE WHEN {active} THEN 12 * l.monthly_rent ELSE 0 END) AS annual_rent,
+        SUM(CASE WHEN {active} THEN 1 ELSE 0 END) AS active_leases,
+        SUM(CASE WHEN {active} AND {now}.overdue > {now}.credited THEN 1 ELSE 0 END) AS households_overdue,
+        SUM({p}) AS period_charged, SUM({unpaid}) AS period_unpaid,
+        SUM(CASE WHEN {settled_to} > {settled_from} THEN {settled_to} - {settled_from} ELSE 0 END)
+            AS period_collected,
+        SUM({now}.cash - COALESCE({before}.cash, 0)) AS period_cash"""
+
+
+def arrears_on_pre_aggregates(conn, d: date, start: date) -> dict:
+    mk, pk = d.year * 12 + d.month - 1, start.year * 12 + start.month - 2
+    dd = "CAST(:d AS DATE)" if conn.dialect.name == "postgresql" else ":d"
+    sql = f"""SELECT {_position_sums("a", "b", dd)}
+        FROM lease l LEFT JOIN lease_month a ON a.lease_code = l.code AND a.month_key = :mk
+        LEFT JOIN lease_month b ON b.lease_code = l.code AND b.month_key = :pk"""
+    return dict(conn.execute(text(sql), {"d": d, "mk": mk, "pk": pk}).mappings().one())
+
+
+def arrears_on_ledger(conn, d: date, start: date) -> dict:
+    """One pass over the ledger per lease: sums to D and before the period, then the same arithmetic."""
+    dd = "CAST(:d AS DATE)" if conn.dialect.name == "postgresql" else ":d"
+    move = "CASE WHEN entry_type = 'addebito' THEN COALESCE(due_date, entry_date) ELSE entry_date END"
+    late = (f"COALESCE(due_date, entry_date) + 31" if conn.dialect.name == "postgresql"
+            else "date(COALESCE(due_date, entry_date), '+31 days')")
+    sums = f"""SELECT lease_code,
+            SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END) AS charged,
+            SUM(CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END) AS credited,
+            SUM(CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END) AS credited_other,
+            SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END) AS cash,
+            SUM(CASE WHEN entry_type = 'addebito' AND {late} <= {dd} THEN amount ELSE 0 END) AS overdue
+        FROM ledger_entry WHERE {move} <= {dd} GROUP BY lease_code"""
+    before = f"""SELECT lease_code, SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END) AS charged,
+            SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END) AS cash
+        FROM ledger_entry WHERE {move} < :start GROUP BY lease_code"""
+    sql = f"""SELECT {_position_sums("a", "b", dd)}
+        FROM lease l LEFT JOIN ({sums}) a ON a.lease_code = l.code LEFT JOIN ({before}) b ON b.lease_code = l.code"""
+    return dict(conn.execute(text(sql), {"d": d, "start": start}).mappings().one())
+
+
+def vacancy_by_hand(conn, d: date) -> dict:
+    dd = "CAST(:d AS DATE)" if conn.dialect.name == "postgresql" else ":d"
+    sql = f"""SELECT COUNT(*) AS units, SUM(CASE WHEN occ.unit_code IS NULL THEN 1 ELSE 0 END) AS empty
+        FROM unit u JOIN building b ON b.code = u.building_code JOIN intervention i ON i.code = b.intervention_code
+        LEFT JOIN (SELECT DISTINCT unit_code FROM lease WHERE start_date <= {dd}
+                   AND (end_date IS NULL OR end_date >= {dd})) occ ON occ.unit_code = u.code
+        WHERE i.management_start IS NULL OR i.management_start <= {dd}"""
+    return dict(conn.execute(text(sql), {"d": d}).mappings().one())
+
+
+def aging_by_hand(conn, d: date) -> dict:
+    """Arrears by the age of each lease's oldest unpaid charge, from the pre-aggregates."""
+    pg = conn.dialect.name == "postgresql"
+    age = "(CAST(:d AS DATE) - MIN(c.due_date))" if pg else "CAST(julianday(:d) - julianday(MIN(c.due_date)) AS INTEGER)"
+    sql = f"""SELECT bucket, SUM(debt) AS amount, COUNT(*) AS contracts FROM (
+            SELECT a.lease_code, a.charged - a.credited AS debt,
+                CASE WHEN {age} <= 30 THEN '0-30' WHEN {age} <= 60 THEN '31-60' WHEN {age} <= 90 THEN '61-90'
+                     WHEN {age} <= 365 THEN '91-365' WHEN {age} <= 730 THEN '1-2 anni' ELSE 'oltre 2 anni' END
+                    AS bucket
+            FROM lease l JOIN lease_month a ON a.lease_code = l.code AND a.month_key = :mk
+            JOIN lease_charge_day c ON c.lease_code = a.lease_code AND c.through > a.credited AND c.due_date <= :d
+            WHERE a.charged > a.credited GROUP BY a.lease_code, a.charged, a.credited) x GROUP BY bucket"""
+    rows = conn.execute(text(sql), {"d": d, "mk": d.year * 12 + d.month - 1}).all()
+    return {b: (round(float(a), 2), int(n)) for b, a, n in rows}
+
+
+# --- the indicators ----------------------------------------------------------------------------------------------
+def panoramica_indicators(engine, d: date, start: date) -> dict:
+    from indicators.arrears import arrears_kpis
+    from indicators.vacancy import vacancy
+
+    kpis = arrears_kpis(engine, start=start, end=d)
+    return {"kpis": kpis, "vacancy": vacancy(engine, as_of=d)}
+
+
+def aging_indicator(engine, d: date) -> dict:
+    from indicators.arrears import arrears_aging_by_contract
+
+    frame = arrears_aging_by_contract(engine, as_of=d)
+    return {r.bucket: (r.amount, r.contracts) for r in frame.itertuples() if r.contracts}
+
+
+def _same(indicator: dict, hand: dict) -> bool:
+    k = indicator["kpis"]
+    stock = k["arrears_stock_eur"]
+    checks = [(stock.value, hand["stock"]), (stock.breakdown["cessati"], hand["stock_former"]),
+              (k["arrears_rate_billed"].numerator, hand["period_unpaid"]),
+              (k["arrears_rate_billed"].denominator, hand["period_charged"]),
+              (k["households_in_arrears_pct"].numerator, hand["households_overdue"]),
+              (k["collection_rate"].numerator, hand["period_collected"]),
+              (k["arrears_rate_rent_roll"].denominator, hand["annual_rent"])]
+    return all(abs(float(a) - float(b)) < 0.02 for a, b in checks)
+
+
+def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
+    """(what, indicator seconds, baseline seconds, note) for the Panoramica and the aging table."""
+    from indicators.portfolio import ledger_span
+    from schemas.db import make_engine
+
+    engine = make_engine(url)
+    _, d = ledger_span(engine)
+    start = date(d.year, 1, 1)
+    out = []
+    t_ind, ind = timed(lambda: panoramica_indicators(engine, d, start))
+    with engine.connect() as conn:
+        t_pre, pre = timed(lambda: (arrears_on_pre_aggregates(conn, d, start), vacancy_by_hand(conn, d)))
+        t_raw, raw = timed(lambda: (arrears_on_ledger(conn, d, start), vacancy_by_hand(conn, d)), repeat=1)
+    vac = ind["vacancy"]
+    ok = all(_same(ind, h) and (vac.numerator, vac.denominator) == (v["empty"], v["units"]) for h, v in (pre, raw))
+    out.append(("Panoramica KPIs", t_ind, t_pre, "SQL on the pre-aggregates" + ("" if ok else " (DIFFERENT!)")))
+    out.append(("Panoramica KPIs", t_ind, t_raw, "SQL on the ledger alone"))
+    t_ind, aging = timed(lambda: aging_indicator(engine, d))
+    with engine.connect() as conn:
+        t_hand, hand = timed(lambda: aging_by_hand(conn, d))
+    same = all(abs(aging[b][0] - hand[b][0]) < 0.02 and aging[b][1] == hand[b][1] for b in hand) and \
+        set(aging) == set(hand)
+    out.append(("Aging table", t_ind, t_hand, "SQL on the pre-aggregates" + ("" if same else " (DIFFERENT!)")))
+    engine.dispose()
+    return out
+
+
+# --- the pages ---------------------------------------------------------------------------------------------------
+_RENDER = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=1800).run()
+began = time.perf_counter()
+at.switch_page(sys.argv[2]).run()
+print(json.dumps({"seconds": time.perf_counter() - began, "errors": [str(e.value) for e in at.exception]}))
+"""
+
+
+def render_seconds(url: str, page: str, repeat: int = 2) -> float:
+    """Best of `repeat` cold renders (each in a new process, so no Streamlit cache survives)."""
+    env = {**os.environ, "OSSERVATORIO_DATABASE_URL": url}
+    best = float("inf")
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", _RENDER, str(ROOT / "dashboard" / "app.py"), page], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        result = json.loads(out.strip().splitlines()[-1])
+        if result["errors"]:
+            raise RuntimeError(f"{page}: {result['errors']}")
+        best = min(best, result["seconds"])
+    return best
+
+
+def run(large: dict[str, str], small: dict[str, str]) -> str:
+    """The report: per backend, indicator vs SQL, and page render large / small."""
+    lines = [f"{'backend':<9} {'measure':<17} {'indicators s':>13} {'baseline s':>11} {'ratio':>7}  baseline"]
+    renders = [f"{'backend':<9} {'page':<20} {'large s':>9} {'small s':>9} {'ratio':>7}"]
+    for backend, url in large.items():
+        for what, t_ind, t_base, note in indicators_vs_sql(url):
+            lines.append(f"{backend:<9} {what:<17} {t_ind:>13.3f} {t_base:>11.3f} {t_ind / t_base:>7.2f}  {note}")
+            print(lines[-1], flush=True)
+        for page in PAGES:
+            t_large, t_small = render_seconds(url, page), render_seconds(small[backend], page)
+            renders.append(f"{backend:<9} {page:<20} {t_large:>9.2f} {t_small:>9.2f} {t_large / t_small:>7.2f}")
+            print(renders[-1], flush=True)
+    return "\n".join(lines + [""] + renders)
