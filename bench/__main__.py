@@ -1,4 +1,4 @@
-"""`python -m bench load [--units N --years Y] [--backends sqlite,postgres] [--pg-url URL]`."""
+"""`python -m bench load|monitoring [--units N --years Y] [--backends sqlite,postgres] [--pg-url URL]`."""
 
 from __future__ import annotations
 
@@ -100,9 +100,23 @@ def main() -> None:
     p.add_argument("--years", type=int, default=10)
     p.add_argument("--backends", default="sqlite,postgres")
     p.add_argument("--pg-url", default=os.environ.get("OSSERVATORIO_BENCH_POSTGRES_URL"))
+    m = sub.add_parser("monitoring", help="monitoring indicators vs hand-written SQL, page renders (issue 3)")
+    m.add_argument("--units", type=int, default=100_000)
+    m.add_argument("--years", type=int, default=10)
+    m.add_argument("--small-units", type=int, default=1_500)
+    m.add_argument("--small-years", type=int, default=8)
+    m.add_argument("--backends", default="sqlite,postgres")
+    m.add_argument("--pg-url", default=os.environ.get("OSSERVATORIO_BENCH_POSTGRES_URL"))
+    for size in ("large", "small"):
+        for backend in ("sqlite", "postgres"):
+            m.add_argument(f"--{size}-{backend}", help=f"URL of an already loaded {size} {backend} warehouse")
     args = parser.parse_args()
     if args.what == "load":
         bench_load(args)
+    elif args.what == "monitoring":
+        from bench.monitoring import main as bench_monitoring
+
+        bench_monitoring(args)
 
 
 if __name__ == "__main__":

@@ -171,11 +171,12 @@ def _same(indicator: dict, hand: dict) -> bool:
 
 def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
     """(what, indicator seconds, baseline seconds, note) for the Panoramica and the aging table."""
+    from indicators.catalog import default_as_of
     from indicators.portfolio import ledger_span
     from schemas.db import make_engine
 
     engine = make_engine(url)
-    _, d = ledger_span(engine)
+    d = default_as_of(*ledger_span(engine))  # the date the pages open on
     start = date(d.year, 1, 1)
     out = []
     t_ind, ind = timed(lambda: panoramica_indicators(engine, d, start))
@@ -234,3 +235,45 @@ def run(large: dict[str, str], small: dict[str, str]) -> str:
             renders.append(f"{backend:<9} {page:<20} {t_large:>9.2f} {t_small:>9.2f} {t_large / t_small:>7.2f}")
             print(renders[-1], flush=True)
     return "\n".join(lines + [""] + renders)
+
+
+def _pg_database(server_url: str, name: str) -> str:
+    """URL of database `name` on the server of `server_url`, created if missing."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def main(args) -> None:
+    from bench.load import ensure_sample
+    from schemas.migrate import upgrade
+
+    out = ROOT / "bench" / "out"
+    sizes = {"large": (args.units, args.years), "small": (args.small_units, args.small_years)}
+    urls: dict[str, dict[str, str]] = {"large": {}, "small": {}}
+    for size, (units, years) in sizes.items():
+        folder = ensure_sample(out, units, years)
+        for backend in args.backends.split(","):
+            override = getattr(args, f"{size}_{backend}", None)
+            if override:
+                url = override
+            elif backend == "sqlite":
+                url = f"sqlite:///{out / f'warehouse_{units}_{years}.db'}"
+            else:
+                if not args.pg_url:
+                    raise SystemExit("PostgreSQL: pass --pg-url (a server the benchmark may create databases on)")
+                url = _pg_database(args.pg_url, f"bench_{units}_{years}")
+            upgrade(url)
+            ensure_warehouse(url, folder)
+            urls[size][backend] = url
+    report = run(urls["large"], urls["small"])
+    print("\n" + report)
+    results = out.parent / "results" / f"{date.today():%Y-%m-%d}-monitoring-{args.units}x{args.years}.txt"
+    results.write_text(report + "\n")
+    print(f"\nwritten to {results.relative_to(ROOT)}")

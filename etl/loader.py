@@ -20,6 +20,7 @@ import schemas
 from etl import staging
 from etl.headers import HeaderError, match_headers, read_mapping
 from etl.kinds import LOAD_ORDER, Kind, get_kind
+from etl.occurrence import SeenContents, number_in_chunk
 from etl.pseudonym import masked
 from etl.reading import FileRefused, Source, open_source, raw_text
 from etl.validation import Checked, Context, check_chunk, event_horizon
@@ -109,12 +110,13 @@ def _load(conn: Connection, spec: Kind, source: Source, match, settings: Setting
     present = _present_fields(spec, match)
     fields = staging.value_fields(spec, present)
     staging.create_stage(conn, spec, fields)
+    seen = SeenContents()
     for chunk in source.chunks(settings.chunk_rows):
         checked = check_chunk(chunk, spec, match, source.headers, ctx)
         result.read += len(chunk)
         result.quarantined += len(checked.bad_lines)
         _quarantine(conn, batch_id, checked, chunk, spec, match, source, ctx)
-        staging.insert_stage(conn, _with_key(checked.good, spec), spec, fields)
+        staging.insert_stage(conn, _with_key(checked.good, spec, seen), spec, fields)
         if progress:
             progress(result.read, max(source.data_lines, result.read))
     counts = staging.merge(conn, spec, fields, batch_id)
@@ -159,18 +161,24 @@ def _present_fields(spec: Kind, match) -> list[str]:
     return present
 
 
-def _with_key(good: pd.DataFrame, spec: Kind) -> pd.DataFrame:
-    """Add `_key` (the natural key as text) and `_needs_occ` (keyed by content + occurrence)."""
+def _with_key(good: pd.DataFrame, spec: Kind, seen: SeenContents) -> pd.DataFrame:
+    """Add `_key` (the natural key as text), `_needs_occ` (keyed by content + occurrence) and, for those,
+    `_occ` (occurrence within the chunk) and `_cross` (content maybe met in an earlier chunk)."""
     frame = good.copy()
-    frame["_needs_occ"] = 0
+    frame["_needs_occ"], frame["_occ"], frame["_cross"] = 0, 1, 0
     if spec.key_style == "code":
         frame["_key"] = frame[spec.key[0]]
         return frame
     content = _key_text(frame, spec.key)
     if spec.key_style == "entry_code":
         given = frame["entry_code"] if "entry_code" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
-        frame["_needs_occ"] = given.isna().astype(int)
+        needs = given.isna()
+        frame["_needs_occ"] = needs.astype(int)
         frame["_key"] = given.fillna(content)
+        if needs.any():
+            keys = frame.loc[needs, "_key"]
+            frame.loc[needs, "_occ"] = number_in_chunk(keys).to_numpy()
+            frame.loc[needs, "_cross"] = seen.seen_then_add(keys).astype(int)
     else:
         frame["_key"] = content
     return frame

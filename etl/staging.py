@@ -18,6 +18,10 @@ from schemas.db import is_postgres
 
 STAGE = "stg_load"
 RANKED = "stg_load_ranked"
+FIX = "stg_load_fix"
+# Staged with every row: its line, whether it is keyed by content, its key (content or code), its
+# occurrence within its chunk and whether its content may have appeared in an earlier chunk.
+META = ["_line", "_needs_occ", "_key", "_occ", "_cross"]
 
 
 @dataclass
@@ -43,13 +47,14 @@ def create_stage(conn: Connection, kind: Kind, fields: list[str]) -> None:
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {RANKED}")
     conn.exec_driver_sql(
-        f"CREATE TEMP TABLE {STAGE} (_line BIGINT, _needs_occ INTEGER, _key TEXT{', ' if cols else ''}{cols})")
+        f"CREATE TEMP TABLE {STAGE} (_line BIGINT, _needs_occ INTEGER, _key TEXT, _occ INTEGER, _cross INTEGER"
+        f"{', ' if cols else ''}{cols})")
 
 
 def to_columns(frame: pd.DataFrame, kind: Kind, fields: list[str]) -> list[pd.Series]:
     """Columns ready for the driver: ISO dates, plain numbers, None for missing."""
     out = []
-    for name in ["_line", "_needs_occ", "_key", *fields]:
+    for name in [*META, *fields]:
         col = frame[name]
         if pd.api.types.is_datetime64_any_dtype(col):
             col = col.dt.strftime("%Y-%m-%d")
@@ -63,7 +68,7 @@ def insert_stage(conn: Connection, frame: pd.DataFrame, kind: Kind, fields: list
     if frame.empty:
         return
     cols = to_columns(frame, kind, fields)
-    names = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in ["_line", "_needs_occ", "_key", *fields])
+    names = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in [*META, *fields])
     if is_postgres(conn):
         _copy(conn, cols, names)
         return
@@ -92,13 +97,13 @@ def _same(conn: Connection, a: str, b: str, fields: list[str]) -> str:
 def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> MergeCounts:
     """Move the staged rows into the warehouse; return what was loaded, duplicate, quarantined."""
     q = conn.dialect.identifier_preparer.quote
-    occ = "CAST(row_number() OVER (PARTITION BY _key ORDER BY _line) AS TEXT)"
     columns = "".join(", " + q(f) for f in fields)
     keyed_by_content = conn.exec_driver_sql(f"SELECT count(*) FROM {STAGE} WHERE _needs_occ = 0").scalar_one() == 0
     fast = kind.key_style == "entry_code" and keyed_by_content
     if fast:
         # content + occurrence keys are unique by construction: no repeats to look for
-        source = f"(SELECT _key || '#' || {occ} AS _key{columns} FROM {STAGE}) r"
+        _renumber_across_chunks(conn)
+        source = f"(SELECT _key || '#' || CAST(_occ AS TEXT) AS _key{columns} FROM {STAGE}) r"
         dup_in_file = conflicts = 0
         candidates = conn.exec_driver_sql(f"SELECT count(*) FROM {STAGE}").scalar_one()
     else:
@@ -115,6 +120,19 @@ def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> Mer
     return MergeCounts(loaded=loaded, duplicate=candidates - loaded + dup_in_file, quarantined=conflicts)
 
 
+def _renumber_across_chunks(conn: Connection) -> None:
+    """Give the rows whose content may have appeared in an earlier chunk their occurrence in the whole file."""
+    if not conn.exec_driver_sql(f"SELECT 1 FROM {STAGE} WHERE _cross = 1 LIMIT 1").first():
+        return
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {FIX}")
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE {FIX} AS SELECT _line, row_number() OVER (PARTITION BY _key ORDER BY _line) AS occ "
+        f"FROM {STAGE} WHERE _needs_occ = 1 AND _key IN (SELECT _key FROM {STAGE} WHERE _cross = 1)")
+    conn.exec_driver_sql(f"CREATE UNIQUE INDEX ix_{FIX}_line ON {FIX} (_line)")
+    conn.exec_driver_sql(f"UPDATE {STAGE} SET _occ = f.occ FROM {FIX} f WHERE f._line = {STAGE}._line")
+    conn.exec_driver_sql(f"DROP TABLE {FIX}")
+
+
 def _upsert(conn: Connection, kind: Kind, fields: list[str], batch_id: int, source: str, *, ordered: bool) -> int:
     """Insert new keys, update changed rows, leave identical rows alone; return rows inserted or updated."""
     q = conn.dialect.identifier_preparer.quote
@@ -125,8 +143,8 @@ def _upsert(conn: Connection, kind: Kind, fields: list[str], batch_id: int, sour
     result = conn.exec_driver_sql(
         f"INSERT INTO {target} ({', '.join(cols)}) "
         f"SELECT r._key, {''.join('r.' + q(f) + ', ' for f in fields)}{int(batch_id)} FROM {source} WHERE 1=1 "
-        # in key order the unique index grows at its end instead of at random pages; the occurrence
-        # window already delivers rows in key order, so only the other path needs the sort
+        # in key order the unique index grows at its end instead of at random pages (the content-keyed
+        # path keeps the file's order: sorting the whole file would cost more than it saves)
         f"{'ORDER BY r._key ' if ordered else ''}ON CONFLICT ({key}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {changed}")
     return result.rowcount
 

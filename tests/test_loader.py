@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
@@ -67,6 +68,29 @@ def test_loading_the_same_file_twice_changes_nothing(tmp_path, engine, settings)
     assert (first.loaded, first.duplicate) == (4, 0)
     assert (second.read, second.loaded, second.duplicate) == (4, 0, 4)
     assert before == after and len(after) == 4
+
+
+@pytest.mark.parametrize("bloom_bits", [2**29, 8], ids=["bloom", "bloom-always-maybe"])
+def test_equal_movements_numbered_across_chunks(tmp_path, engine, settings, monkeypatch, bloom_bits):
+    """Equal keyless movements in different chunks are numbered in line order over the whole file, as in one
+    chunk; a Bloom filter so small that every content looks already seen changes nothing but the work done."""
+    monkeypatch.setattr("etl.occurrence.BITS", bloom_bits)
+    load_base(tmp_path, engine=engine, settings=settings)
+    small = settings.model_copy(update={"chunk_rows": 2})
+    pay = "C1;15/02/2020;incasso;200\n"
+    content = ("codice_contratto;data;tipo;importo\n" + pay + "C1;10/02/2020;addebito;450\n" + pay
+               + "C2;10/03/2021;addebito;500\n" + "C1;10/02/2020;addebito;450\n" + pay)
+    first = load_text(tmp_path, "movimenti", content, engine=engine, settings=small)
+    codes = rows(engine, "SELECT entry_code FROM ledger_entry ORDER BY id")
+    pay_key = "C1|2020-02-15|incasso|altro|2020-02-01|20000"
+    assert (first.read, first.loaded, first.duplicate) == (6, 6, 0)
+    assert [c for (c,) in codes if c.startswith(pay_key)] == [f"{pay_key}#{n}" for n in (1, 2, 3)]
+    # again, and with a fourth equal payment: only that one is new
+    again = load_text(tmp_path, "movimenti", content, engine=engine, settings=small)
+    more = load_text(tmp_path, "movimenti", content + pay, engine=engine, settings=small)
+    assert (again.loaded, again.duplicate, more.loaded, more.duplicate) == (0, 6, 1, 6)
+    assert rows(engine, f"SELECT entry_code FROM ledger_entry WHERE entry_code LIKE '{pay_key}%' ORDER BY id")[-1] \
+        == (f"{pay_key}#4",)
 
 
 def test_corrected_file_upserts_on_the_key(tmp_path, engine, settings):
@@ -168,3 +192,13 @@ def test_cli_exit_codes(tmp_path, warehouse_url, monkeypatch, content, code):
         assert "mancano le colonne obbligatorie" in out.output
     with __import__("schemas.db", fromlist=["make_engine"]).make_engine(warehouse_url).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM unit")).scalar_one() == 3 + (code == 0)
+
+
+def test_seen_contents_never_forgets():
+    """The Bloom filter may say "maybe seen" wrongly, never "not seen" for a content it was given."""
+    from etl.occurrence import SeenContents
+
+    seen = SeenContents(bits=1024)
+    first = pd.Series([f"k{i}" for i in range(200)], dtype="string")
+    assert not seen.seen_then_add(first[:1]).any()
+    assert seen.seen_then_add(first).sum() >= 1 and seen.seen_then_add(first).all()
