@@ -61,7 +61,7 @@ def _greatest(conn, *args: str) -> str:
     return ("GREATEST" if is_pg(conn) else "MAX") + "(" + ", ".join(args) + ")"
 
 
-def _month_key(conn, col: str) -> str:
+def month_key_sql(conn, col: str) -> str:
     """year × 12 + month − 1 of a date (SQLite stores dates as 'YYYY-MM-DD')."""
     if is_pg(conn):
         return f"(CAST(EXTRACT(YEAR FROM {col}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {col}) AS INTEGER) - 1)"
@@ -184,8 +184,8 @@ def _monthly_flows(conn, months: list[date], days: int, in_scope: str, params: d
                            f"{in_scope} AND {MOVE_DATE} < :recent", "e.lease_code")
     late = _plus_days(conn, MOVE_DATE, days + 1)
     late_when = f"e.entry_type = 'addebito' AND {late} <= :as_of"
-    recent = _flow_select(_clip(_month_key(conn, MOVE_DATE), first),
-                          f"CASE WHEN {late_when} THEN {_clip(_month_key(conn, late), first)} END", late_when,
+    recent = _flow_select(_clip(month_key_sql(conn, MOVE_DATE), first),
+                          f"CASE WHEN {late_when} THEN {_clip(month_key_sql(conn, late), first)} END", late_when,
                           f"{in_scope} AND {MOVE_DATE} >= :recent AND {MOVE_DATE} <= :as_of", "e.lease_code, 2, 3")
     return f"{history} UNION ALL {recent}", [month_key(m) for m in months]
 

@@ -13,6 +13,7 @@ SQLModel.metadata.naming_convention = {
 
 from schemas.allocations import Application, EvictionStat  # noqa: E402  (after the convention)
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
+from schemas.budgets import BudgetVersion, BudgetVersionLine  # noqa: E402
 from schemas.facilities import Ticket
 from schemas.finance import ActualCost, BudgetLine
 from schemas.labs import ContextIndicator, Lab, LabActivity
@@ -24,7 +25,7 @@ from schemas.tenancy import Household, Lease
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ActualCost", "Application", "ArrearsCaseEvent", "BenchmarkValue", "BudgetLine", "Building", "ContextIndicator",
+    "ActualCost", "Application", "ArrearsCaseEvent", "BenchmarkValue", "BudgetLine", "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator",
     "EvictionStat", "Household", "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry",
     "LoadBatch", "QuarantinedRow", "Ticket", "Unit", "metadata",
 ]
