@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 
 from indicators.cost_history import COSTS, category_label, cost_history, revenue_history
 from indicators.forecast import LAST_YEAR_INFLATION, SNAIVE, forecast_year, point_forecast
+from indicators.results import KpiValue
 from indicators.scope import Scope
 
 Conn = Connection | Engine
@@ -141,3 +142,13 @@ def totals(lines: pd.DataFrame) -> pd.DataFrame:
     """Forecast and adjusted amount per side (costs, revenue)."""
     cols = [c for c in ("forecast", "amount", "change") if c in lines]
     return lines.groupby("side", sort=True)[cols].sum().reset_index()
+
+
+def budget_forecast(conn: Conn, *, year: int, scope: Scope = Scope()) -> KpiValue:
+    """`budget_forecast_eur`: the total cost forecast of `year`, with the forecast of each category as breakdown."""
+    proposal = propose(conn, year=year, scope=scope)
+    if proposal.lines.empty:
+        return KpiValue("budget_forecast_eur", None, warnings=[f"Nessuno storico dei costi prima del {year}."])
+    return KpiValue("budget_forecast_eur", proposal.total, proposal.total,
+                    breakdown=dict(zip(proposal.lines["category"], proposal.lines["forecast"])),
+                    warnings=proposal.warnings + [w for w in proposal.lines["warnings"] if w])

@@ -15,6 +15,7 @@ import pandas as pd
 
 from indicators.budget_versions import reference_budget
 from indicators.cost_history import category_label, cost_history
+from indicators.results import KpiValue
 from indicators.scope import Scope
 
 
@@ -90,3 +91,23 @@ def _summary(monthly: pd.DataFrame, ytd: pd.DataFrame, pct_threshold: float, eur
     out = out.reset_index(names="category")
     out.insert(1, "label", out["category"].map(lambda c: "Totale" if c == "totale" else category_label(c)))
     return out
+
+
+def _total_kpi(code: str, column: str, conn, year: int, scope: Scope) -> KpiValue:
+    result = budget_vs_actual(conn, year=year, scope=scope)
+    rows = result.by_category.set_index("category")
+    if result.months_to_date == 0 or rows.at["totale", "budget_year"] == 0:
+        return KpiValue(code, None, warnings=result.warnings + [f"Budget o consuntivi del {year} mancanti."])
+    denominator = rows.at["totale", "budget_ytd" if column == "variance" else "budget_year"]
+    return KpiValue(code, float(rows.at["totale", column]), float(rows.at["totale", column]), float(denominator),
+                    breakdown={c: float(v) for c, v in rows[column].drop("totale").items()}, warnings=result.warnings)
+
+
+def budget_variance(conn, *, year: int, scope: Scope = Scope()) -> KpiValue:
+    """`budget_variance_eur`: actual − budget over the months to date (denominator: the budget to date)."""
+    return _total_kpi("budget_variance_eur", "variance", conn, year, scope)
+
+
+def budget_projection(conn, *, year: int, scope: Scope = Scope()) -> KpiValue:
+    """`budget_projection_eur`: the year-end projection of costs (denominator: the budget of the year)."""
+    return _total_kpi("budget_projection_eur", "projection", conn, year, scope)
