@@ -12,7 +12,7 @@ from indicators.cost_history import category_label
 from indicators.forecast import METHOD_LABELS
 from indicators.registry import get_kpi
 from osservatorio.budget_report import proposal_excel, proposal_table, variance_excel, variance_table
-from osservatorio.formatting import fmt_eur, fmt_pct
+from osservatorio.formatting import fmt_eur, fmt_num, fmt_pct
 from osservatorio.settings import get_settings
 
 
@@ -57,22 +57,25 @@ def proposal_section(year: int, f: filters.Filters) -> None:
     cols[1].metric("Budget proposto", fmt_eur(sums.at["costi", "amount"], cents=False),
                    delta=fmt_eur(sums.at["costi", "amount"] - sums.at["costi", "forecast"], cents=False),
                    delta_color="off")
-    cols[2].metric("Intervallo 80% del totale", _total_band(proposal))
+    cols[2].metric("Ultimi 12 mesi", fmt_eur(lines.loc[lines["side"] == "costi", "last_12_months"].sum(), cents=False))
     table, kinds = proposal_table(proposal, lines)
-    st.dataframe(table.drop(columns=["Lato", "Intervento"]), hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.0f €") for c, k in kinds.items() if k == "eur"})
+    st.dataframe(italian(table.drop(columns=["Lato", "Intervento"]), kinds), hide_index=True, width="stretch")
     for w in proposal.warnings:
         st.warning(w)
     downloads(proposal, adjustments, table, kinds, year)
     save_form(proposal, adjustments)
 
 
-def _total_band(proposal) -> str:
-    """The annual totals' bands are per category; the sum of bounds is not the total's interval, so say so."""
-    if len(proposal.lines) == 1:
-        r = proposal.lines.iloc[0]
-        return f"{fmt_eur(r['low80'], cents=False)} – {fmt_eur(r['high80'], cents=False)}"
-    return "per voce, in tabella"
+FORMATS = {"eur": lambda v: fmt_eur(v, cents=False), "pct": fmt_pct, "num": lambda v: fmt_num(v, 2)}
+
+
+def italian(table: pd.DataFrame, kinds: dict) -> pd.DataFrame:
+    """Amounts and percentages as Italian text for the screen (the downloads keep numbers)."""
+    shown = table.copy()
+    for column, kind in kinds.items():
+        if column in shown and kind in FORMATS:
+            shown[column] = shown[column].map(FORMATS[kind])
+    return shown
 
 
 def fan(proposal) -> None:
@@ -85,7 +88,8 @@ def fan(proposal) -> None:
     line = costs.set_index("category").loc[category]
     mase = "n.d." if pd.isna(line["mase"]) else f"{line['mase']:.2f}".replace(".", ",")
     st.caption(f"Metodo: {METHOD_LABELS[line['method']]} (errore di backtest MASE {mase}; "
-               f"{int(line['n_months'])} mesi di storico). {line['warnings']}")
+               f"{int(line['n_months'])} mesi di storico). Le bande vengono dagli errori passati del metodo: se "
+               f"stanno sopra la previsione, il metodo in passato ha sottostimato. {line['warnings']}")
 
 
 def downloads(proposal, adjustments, table, kinds, year: int) -> None:
@@ -122,7 +126,7 @@ def variance_section(year: int, f: filters.Filters) -> None:
     if v.months_to_date == 0 or v.by_category.empty:
         return
     st.caption(f"Consuntivo dei primi {v.months_to_date} mesi contro {v.source}. Segnalati gli scostamenti oltre "
-               f"{fmt_pct(settings.budget_variance_pct, 0)} e {fmt_eur(settings.budget_variance_eur, cents=False)}.")
+               f"{fmt_pct(settings.budget_variance_pct)} e {fmt_eur(settings.budget_variance_eur, cents=False)}.")
     total = v.by_category.set_index("category").loc["totale"]
     cols = st.columns(3)
     cols[0].metric("Scostamento a oggi", fmt_eur(total["variance"], cents=False), help=get_kpi("budget_variance_eur").help)
@@ -133,9 +137,7 @@ def variance_section(year: int, f: filters.Filters) -> None:
     st.plotly_chart(budget_charts.variance_bars(rows["label"].tolist(), rows["variance"].tolist()), width="stretch",
                     key="bud_variance_chart")
     table, kinds = variance_table(v)
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.0f €") for c, k in kinds.items() if k == "eur"}
-                 | {c: st.column_config.NumberColumn(format="%.1f%%") for c, k in kinds.items() if k == "pct"})
+    st.dataframe(italian(table, kinds), hide_index=True, width="stretch")
     row = st.container(horizontal=True, gap="small")
     row.download_button("Excel", variance_excel(v), file_name=f"scostamenti_{year}.xlsx", mime=XLSX_MIME,
                         key="bud_var_xlsx", icon=":material/download:", on_click="ignore")
