@@ -1,4 +1,4 @@
-"""`python -m bench load [--units N --years Y] [--backends sqlite,postgres] [--pg-url URL]`."""
+"""`python -m bench load [--units N --years Y] [--backends sqlite,postgres] [--pg-url URL]` and `python -m bench budget`."""
 
 from __future__ import annotations
 
@@ -100,9 +100,18 @@ def main() -> None:
     p.add_argument("--years", type=int, default=10)
     p.add_argument("--backends", default="sqlite,postgres")
     p.add_argument("--pg-url", default=os.environ.get("OSSERVATORIO_BENCH_POSTGRES_URL"))
+    b = sub.add_parser("budget", help="budget forecasts: held-out MASE vs baselines, time to propose (issue 5)")
+    b.add_argument("--units", type=int, default=5_000, help="sample size (100,000 takes long to generate)")
+    b.add_argument("--years", type=int, default=8)
+    b.add_argument("--holdout", type=int, default=2, help="complete years held out at the end")
+    b.add_argument("--inflation", type=float, default=2.0, help="inflation of the baseline, percent")
     args = parser.parse_args()
     if args.what == "load":
         bench_load(args)
+    elif args.what == "budget":
+        from bench.budget import bench_budget
+
+        bench_budget(args)
 
 
 if __name__ == "__main__":
