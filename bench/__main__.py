@@ -1,4 +1,4 @@
-"""`python -m bench load|monitoring [--units N --years Y] [--backends sqlite,postgres] [--pg-url URL]`."""
+"""`python -m bench load|monitoring|budget [--units N --years Y] ...` (see `python -m bench -h`)."""
 
 from __future__ import annotations
 
@@ -110,6 +110,11 @@ def main() -> None:
     for size in ("large", "small"):
         for backend in ("sqlite", "postgres"):
             m.add_argument(f"--{size}-{backend}", help=f"URL of an already loaded {size} {backend} warehouse")
+    b = sub.add_parser("budget", help="budget forecasts: held-out MASE vs baselines, time to propose (issue 5)")
+    b.add_argument("--units", type=int, default=5_000, help="sample size (100,000 takes long to generate)")
+    b.add_argument("--years", type=int, default=8)
+    b.add_argument("--holdout", type=int, default=2, help="complete years held out at the end")
+    b.add_argument("--inflation", type=float, default=2.0, help="inflation of the baseline, percent")
     args = parser.parse_args()
     if args.what == "load":
         bench_load(args)
@@ -117,6 +122,10 @@ def main() -> None:
         from bench.monitoring import main as bench_monitoring
 
         bench_monitoring(args)
+    elif args.what == "budget":
+        from bench.budget import bench_budget
+
+        bench_budget(args)
 
 
 if __name__ == "__main__":

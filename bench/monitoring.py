@@ -98,7 +98,7 @@ def arrears_on_ledger(conn, d: date, start: date) -> dict:
     """One pass over the ledger per lease: sums to D and before the period, then the same arithmetic."""
     dd = "CAST(:d AS DATE)" if conn.dialect.name == "postgresql" else ":d"
     move = "CASE WHEN entry_type = 'addebito' THEN COALESCE(due_date, entry_date) ELSE entry_date END"
-    late = (f"COALESCE(due_date, entry_date) + 31" if conn.dialect.name == "postgresql"
+    late = ("COALESCE(due_date, entry_date) + 31" if conn.dialect.name == "postgresql"
             else "date(COALESCE(due_date, entry_date), '+31 days')")
     sums = f"""SELECT lease_code,
             SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END) AS charged,

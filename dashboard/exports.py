@@ -67,19 +67,27 @@ def _width(frame: pd.DataFrame, column: str, kind: str) -> int:
 
 def to_excel(frame: pd.DataFrame, kinds: dict[str, str], *, sheet: str = "Dati") -> bytes:
     """One sheet: bold frozen header with filters, € / % / date formats per column."""
-    out = _prepared(frame, kinds)
+    return to_excel_sheets({sheet: (frame, kinds)})
+
+
+def to_excel_sheets(sheets: dict[str, tuple[pd.DataFrame, dict[str, str]]]) -> bytes:
+    """One sheet per view (name -> frame and column kinds), each formatted like `to_excel`."""
     buffer = io.BytesIO()
-    sheet = sheet[:31]
     with pd.ExcelWriter(buffer, engine="xlsxwriter", date_format=EXCEL_FORMATS[DATE],
                         datetime_format=EXCEL_FORMATS[DATE],
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as writer:
-        out.to_excel(writer, sheet_name=sheet, index=False)
-        book, ws = writer.book, writer.sheets[sheet]
-        for i, column in enumerate(out.columns):
-            kind = kinds.get(column, TEXT)
-            fmt = book.add_format({"num_format": EXCEL_FORMATS[kind]}) if kind in EXCEL_FORMATS else None
-            ws.set_column(i, i, _width(out, column, kind), fmt)
-        ws.freeze_panes(1, 0)
-        if len(out.columns):
-            ws.autofilter(0, 0, max(len(out), 1), len(out.columns) - 1)
+        for name, (frame, kinds) in sheets.items():
+            _write_sheet(writer, _prepared(frame, kinds), kinds, name[:31])
     return buffer.getvalue()
+
+
+def _write_sheet(writer, out: pd.DataFrame, kinds: dict[str, str], sheet: str) -> None:
+    out.to_excel(writer, sheet_name=sheet, index=False)
+    book, ws = writer.book, writer.sheets[sheet]
+    for i, column in enumerate(out.columns):
+        kind = kinds.get(column, TEXT)
+        fmt = book.add_format({"num_format": EXCEL_FORMATS[kind]}) if kind in EXCEL_FORMATS else None
+        ws.set_column(i, i, _width(out, column, kind), fmt)
+    ws.freeze_panes(1, 0)
+    if len(out.columns):
+        ws.autofilter(0, 0, max(len(out), 1), len(out.columns) - 1)

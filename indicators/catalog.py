@@ -42,9 +42,13 @@ CATALOG: dict[str, Computation] = {
     "relet_days": Computation("vacancy:relet_times", YEAR),
     "turnover_rate": Computation("vacancy:turnover", YEAR),
     "evictions_per_1000": Computation("vacancy:evictions_per_1000", PERIOD),
+    "budget_forecast_eur": Computation("budget:budget_forecast", YEAR),
+    "budget_variance_eur": Computation("variance:budget_variance", YEAR),
+    "budget_projection_eur": Computation("variance:budget_projection", YEAR),
 }
 # Functions that take no `by=` (their result is already a table, or has no grouping).
-NO_GROUPING = {"late_cases", "no_fault_share", "plan_recovery_eur"}
+NO_GROUPING = {"late_cases", "no_fault_share", "plan_recovery_eur", "budget_forecast_eur", "budget_variance_eur",
+               "budget_projection_eur"}
 
 
 def default_as_of(first_day: date, last_day: date) -> date:

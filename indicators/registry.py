@@ -30,6 +30,7 @@ class KPI:
 
 _DOMAIN = "domain.md, definizioni KPI"
 _PROC = "domain.md, procedura morosità (seme 000)"
+_BUDGET = "seme 000 (budget «sulla scorta dello storico»); Hyndman & Koehler 2006 (MASE)"
 
 REGISTRY: dict[str, KPI] = {k.code: k for k in (
     KPI("arrears_stock_eur", "Morosità accumulata",
@@ -79,6 +80,18 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
         "contratti cessati nell'anno / alloggi medi dell'anno.", PCT, _DOMAIN),
     KPI("evictions_per_1000", "Sfratti eseguiti ogni 1.000 alloggi",
         "sfratti eseguiti nel periodo / alloggi × 1.000, per motivo.", PER_1000, _DOMAIN),
+    KPI("budget_forecast_eur", "Previsione di costo dell'anno",
+        "somma sulle voci di costo della previsione annuale dallo storico dei consuntivi mensili prima dell'anno: "
+        "per ogni voce il metodo (ETS o anno precedente, media di 3 anni, stagionale ingenuo, anno precedente più "
+        "inflazione) con l'errore MASE minore nel backtest a origine mobile; intervalli 80% e 95% per simulazione "
+        "dei percorsi dell'anno intero.", EUR, _BUDGET),
+    KPI("budget_variance_eur", "Scostamento dal budget a oggi",
+        "consuntivo dei mesi trascorsi dell'anno − budget degli stessi mesi (ultima versione approvata, altrimenti "
+        "budget importato in dodicesimi); positivo = spesa oltre il budget; segnalato oltre il 10% e 5.000 € "
+        "(soglie configurabili).", EUR, _BUDGET),
+    KPI("budget_projection_eur", "Proiezione di costo a fine anno",
+        "consuntivo a oggi × budget dell'anno / budget a oggi (ritmo di spesa sulla stagionalità del budget); "
+        "senza budget a oggi: consuntivo a oggi + budget dei mesi restanti.", EUR, _BUDGET),
 )}
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from etl.kinds import LOAD_ORDER
+from osservatorio.budget_cli import budget_app
 from osservatorio.kpi_cli import kpi as kpi_command
 
 app = typer.Typer(help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.", no_args_is_help=True,
@@ -19,6 +20,7 @@ app = typer.Typer(help="Osservatorio: cruscotto dell'abitare sociale in Lombardi
 db_app = typer.Typer(help="Gestione del magazzino dati (warehouse).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.command("kpi")(kpi_command)
+app.add_typer(budget_app, name="budget")
 
 KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
 

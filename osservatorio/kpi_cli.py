@@ -96,7 +96,6 @@ def render(result, unit: str, fmt: str) -> str:
 
 def _italian_frame(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
     """A display copy: the KPI value in its unit, other numbers with Italian separators, no NaN."""
-    from osservatorio.formatting import fmt_num
 
     shown = frame.copy()
     for col in shown.columns:

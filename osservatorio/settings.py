@@ -33,6 +33,15 @@ class Settings(BaseSettings):
         366, description="An event (payment, ticket, activity) may be dated at most this many days after today."
     )
     demo_dir: Path = Field(Path("demo-data"), description="Where `osservatorio demo` writes the sample files.")
+    budget_variance_pct: float = Field(
+        10.0, ge=0, description="Budget vs actual: a variance is flagged above this share of the budget (%)..."
+    )
+    budget_variance_eur: float = Field(
+        5000.0, ge=0, description="...and above this amount in euro (both must be exceeded)."
+    )
+    budget_inflation_pct: float = Field(
+        2.0, description="Inflation of the 'last year plus inflation' baseline of the budget forecasts (%)."
+    )
     port: int = Field(8501, description="Port of the dashboard started by `osservatorio demo`.")
 
     @property

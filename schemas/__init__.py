@@ -14,6 +14,7 @@ SQLModel.metadata.naming_convention = {
 from schemas.aggregates import AggregateState, LeaseChargeDay, LeaseMonth  # noqa: E402  (after the convention)
 from schemas.allocations import Application, EvictionStat  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
+from schemas.budgets import BudgetVersion, BudgetVersionLine  # noqa: E402
 from schemas.facilities import Ticket
 from schemas.finance import ActualCost, BudgetLine
 from schemas.labs import ContextIndicator, Lab, LabActivity
@@ -25,8 +26,8 @@ from schemas.tenancy import Household, Lease
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ActualCost", "AggregateState", "Application", "ArrearsCaseEvent", "BenchmarkValue", "BudgetLine", "Building", "ContextIndicator",
-    "EvictionStat", "Household", "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth",
-    "LedgerEntry",
+    "ActualCost", "AggregateState", "Application", "ArrearsCaseEvent", "BenchmarkValue", "BudgetLine", "BudgetVersion",
+    "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "Household", "Intervention", "Lab",
+    "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth", "LedgerEntry",
     "LoadBatch", "QuarantinedRow", "Ticket", "Unit", "metadata",
 ]

@@ -221,3 +221,14 @@ def test_arrears_charts_and_downloads(page, loaded_app):
     with page.expect_download() as info:
         page.get_by_test_id("stDownloadButton").filter(has_text="Excel").first.click()
     assert Path(info.value.path()).read_bytes()[:2] == b"PK", "an .xlsx is a zip file"
+
+
+def test_budget_variance_tab(page, loaded_app):
+    page.goto(f"{loaded_app}/budget")
+    settle(page)
+    page.get_by_role("tab", name="Budget e consuntivo").click()
+    page.get_by_text("Scostamento a oggi").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(800)
+    assert_no_exception(page)
+    assert page.locator(".js-plotly-plot").count() >= 2  # fan chart and variance bars
+    shoot(page, "budget_scostamenti")

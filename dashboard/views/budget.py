@@ -1,0 +1,158 @@
+"""Budget: a proposal drawn from history with its uncertainty, the user's adjustments, saving, and budget vs actual."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import budget_charts, filters
+from dashboard import monitoring_data as md
+from dashboard.data import get_engine
+from dashboard.exports import CSV_MIME, XLSX_MIME, to_csv
+from indicators.budget import Adjustments, adjusted, totals
+from indicators.cost_history import category_label
+from indicators.forecast import METHOD_LABELS
+from indicators.registry import get_kpi
+from osservatorio.budget_report import proposal_excel, proposal_table, variance_excel, variance_table
+from osservatorio.formatting import fmt_eur, fmt_num, fmt_pct
+from osservatorio.settings import get_settings
+
+
+def pick_years(last_actual) -> tuple[int, int]:
+    """The budget year (default: the year after the last actual) and the year to check against its budget."""
+    years = list(range(last_actual.year - 3, last_actual.year + 2))
+    with st.sidebar:
+        year = st.selectbox("Anno del budget", years, index=len(years) - 1, key="bud_year")
+    return year, last_actual.year
+
+
+def adjustments_editor(proposal) -> Adjustments:
+    st.markdown("**Rettifiche**")
+    inflation = st.number_input("Inflazione aggiunta alla previsione (%)", min_value=-10.0, max_value=30.0,
+                                value=0.0, step=0.5, key="bud_inflation", format="%.1f",
+                                help="Si applica sopra la previsione, che estrapola già l'andamento storico.")
+    categories = sorted(set(proposal.lines.loc[proposal.lines["side"] == "costi", "category"]))
+    base = pd.DataFrame({"Voce": [category_label(c) for c in categories], "Variazione €/anno": 0.0, "Motivo": ""})
+    edited = st.data_editor(base, key="bud_changes", hide_index=True, width="stretch", disabled=["Voce"],
+                            column_config={"Variazione €/anno": st.column_config.NumberColumn(format="%.0f €")})
+    changes = {c: float(v) for c, v in zip(categories, edited["Variazione €/anno"].fillna(0)) if v}
+    notes = {c: str(n) for c, n in zip(categories, edited["Motivo"].fillna("")) if n}
+    return Adjustments(float(inflation), changes, notes)
+
+
+def proposal_section(year: int, f: filters.Filters) -> None:
+    settings = get_settings()
+    proposal = md.call("budget:propose", f.scope, year=year, inflation_pct=settings.budget_inflation_pct)
+    st.subheader(f"Proposta di budget {year}", help=get_kpi("budget_forecast_eur").help)
+    if proposal.lines.empty:
+        st.info(f"Nessuno storico dei costi prima del {year} nel perimetro: impossibile proporre un budget.")
+        return
+    left, right = st.columns([1, 2])
+    with left:
+        adjustments = adjustments_editor(proposal)
+    lines, monthly = adjusted(proposal, adjustments)
+    with right:
+        fan(proposal)
+    sums = totals(lines).set_index("side")
+    cols = st.columns(3)
+    cols[0].metric("Previsione costi", fmt_eur(sums.at["costi", "forecast"], cents=False))
+    cols[1].metric("Budget proposto", fmt_eur(sums.at["costi", "amount"], cents=False),
+                   delta=fmt_eur(sums.at["costi", "amount"] - sums.at["costi", "forecast"], cents=False),
+                   delta_color="off")
+    cols[2].metric("Ultimi 12 mesi", fmt_eur(lines.loc[lines["side"] == "costi", "last_12_months"].sum(), cents=False))
+    table, kinds = proposal_table(proposal, lines)
+    st.dataframe(italian(table.drop(columns=["Lato", "Intervento"]), kinds), hide_index=True, width="stretch")
+    for w in proposal.warnings:
+        st.warning(w)
+    downloads(proposal, adjustments, table, kinds, year)
+    save_form(proposal, adjustments)
+
+
+FORMATS = {"eur": lambda v: fmt_eur(v, cents=False), "pct": fmt_pct, "num": lambda v: fmt_num(v, 2)}
+
+
+def italian(table: pd.DataFrame, kinds: dict) -> pd.DataFrame:
+    """Amounts and percentages as Italian text for the screen (the downloads keep numbers)."""
+    shown = table.copy()
+    for column, kind in kinds.items():
+        if column in shown and kind in FORMATS:
+            shown[column] = shown[column].map(FORMATS[kind])
+    return shown
+
+
+def fan(proposal) -> None:
+    costs = proposal.lines[proposal.lines["side"] == "costi"]
+    category = st.selectbox("Voce", list(costs["category"]), format_func=category_label, key="bud_category")
+    history = proposal.history[proposal.history["category"] == category].groupby("month", as_index=False)["amount"].sum()
+    forecast = proposal.monthly[proposal.monthly["category"] == category].groupby("month", as_index=False)[
+        ["mean", "low80", "high80", "low95", "high95"]].sum()
+    st.plotly_chart(budget_charts.fan_chart(history, forecast), width="stretch", key="bud_fan")
+    line = costs.set_index("category").loc[category]
+    mase = "n.d." if pd.isna(line["mase"]) else f"{line['mase']:.2f}".replace(".", ",")
+    st.caption(f"Metodo: {METHOD_LABELS[line['method']]} (errore di backtest MASE {mase}; "
+               f"{int(line['n_months'])} mesi di storico). Le bande vengono dagli errori passati del metodo: se "
+               f"stanno sopra la previsione, il metodo in passato ha sottostimato. {line['warnings']}")
+
+
+def downloads(proposal, adjustments, table, kinds, year: int) -> None:
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("Excel", proposal_excel(proposal, adjustments), file_name=f"budget_{year}.xlsx",
+                        mime=XLSX_MIME, key="bud_xlsx", icon=":material/download:", on_click="ignore")
+    row.download_button("CSV", to_csv(table, kinds), file_name=f"budget_{year}.csv", mime=CSV_MIME, key="bud_csv",
+                        icon=":material/download:", on_click="ignore")
+
+
+def save_form(proposal, adjustments) -> None:
+    from indicators.budget_versions import save_version
+
+    with st.form("bud_save_form"):
+        author = st.text_input("Approvato da", key="bud_author")
+        label = st.text_input("Nome della versione (facoltativo)", key="bud_label")
+        if st.form_submit_button("Salva come versione approvata", icon=":material/save:"):
+            if not author.strip():
+                st.error("Indicare chi approva il budget.")
+                return
+            version = save_version(get_engine(), proposal, adjustments, author=author.strip(),
+                                   label=label.strip() or None)
+            st.cache_data.clear()
+            st.success(f"Versione {version} salvata: è il riferimento per il confronto con il consuntivo.")
+
+
+def variance_section(year: int, f: filters.Filters) -> None:
+    settings = get_settings()
+    v = md.call("variance:budget_vs_actual", f.scope, year=year, pct_threshold=settings.budget_variance_pct,
+                eur_threshold=settings.budget_variance_eur)
+    st.subheader(f"Budget {year} e consuntivo", help=get_kpi("budget_variance_eur").help)
+    for w in v.warnings:
+        st.info(w)
+    if v.months_to_date == 0 or v.by_category.empty:
+        return
+    st.caption(f"Consuntivo dei primi {v.months_to_date} mesi contro {v.source}. Segnalati gli scostamenti oltre "
+               f"{fmt_pct(settings.budget_variance_pct)} e {fmt_eur(settings.budget_variance_eur, cents=False)}.")
+    total = v.by_category.set_index("category").loc["totale"]
+    cols = st.columns(3)
+    cols[0].metric("Scostamento a oggi", fmt_eur(total["variance"], cents=False), help=get_kpi("budget_variance_eur").help)
+    cols[1].metric("Proiezione a fine anno", fmt_eur(total["projection"], cents=False),
+                   help=get_kpi("budget_projection_eur").help)
+    cols[2].metric("Budget dell'anno", fmt_eur(total["budget_year"], cents=False))
+    rows = v.by_category[v.by_category["category"] != "totale"]
+    st.plotly_chart(budget_charts.variance_bars(rows["label"].tolist(), rows["variance"].tolist()), width="stretch",
+                    key="bud_variance_chart")
+    table, kinds = variance_table(v)
+    st.dataframe(italian(table, kinds), hide_index=True, width="stretch")
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("Excel", variance_excel(v), file_name=f"scostamenti_{year}.xlsx", mime=XLSX_MIME,
+                        key="bud_var_xlsx", icon=":material/download:", on_click="ignore")
+    row.download_button("CSV", to_csv(table, kinds), file_name=f"scostamenti_{year}.csv", mime=CSV_MIME,
+                        key="bud_var_csv", icon=":material/download:", on_click="ignore")
+
+
+f = filters.monitoring_page("Budget")
+last_actual = md.call("cost_history:last_actual_month")
+if last_actual is None:
+    st.info("Nessun consuntivo nel warehouse: caricare il file «consuntivi» dalla pagina **Caricamenti**.")
+    st.stop()
+budget_year, current_year = pick_years(last_actual)
+proposal_tab, variance_tab = st.tabs(["Proposta", "Budget e consuntivo"])
+with proposal_tab:
+    proposal_section(budget_year, f)
+with variance_tab:
+    variance_section(current_year, f)

@@ -1,0 +1,126 @@
+"""`osservatorio budget propose|variance`: the budget drawn from history, and the year against it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+
+from osservatorio.formatting import fmt_eur, fmt_num, fmt_pct
+
+budget_app = typer.Typer(help="Budget dallo storico: proposta con intervalli e scostamenti.", no_args_is_help=True)
+FORMATS = ("table", "json", "xlsx", "csv")
+
+
+def _engine_and_settings():
+    from osservatorio.settings import get_settings
+    from schemas.db import make_engine
+
+    settings = get_settings()
+    return make_engine(settings.database_url), settings
+
+
+def _check(fmt: str, out: Path | None) -> None:
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"formato non previsto: {fmt} (ammessi: {', '.join(FORMATS)})")
+    if fmt in ("xlsx", "csv") and out is None:
+        raise typer.BadParameter(f"--format {fmt} richiede --out FILE")
+
+
+@budget_app.command("propose")
+def propose_command(
+    year: Annotated[int, typer.Option("--year", help="Anno del budget")],
+    intervention: Annotated[Optional[str], typer.Option("--intervention", help="Codice intervento")] = None,
+    inflation: Annotated[float, typer.Option("--inflation", help="Inflazione aggiunta alla previsione (%)")] = 0.0,
+    fmt: Annotated[str, typer.Option("--format", help="table, json, xlsx, csv")] = "table",
+    out: Annotated[Optional[Path], typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
+) -> None:
+    """Propone il budget dell'anno dallo storico dei consuntivi, con intervalli all'80% e al 95%."""
+    from indicators.budget import Adjustments, adjusted, propose
+    from indicators.scope import Scope
+    from osservatorio.budget_report import csv_of, proposal_excel, proposal_table
+
+    _check(fmt, out)
+    engine, settings = _engine_and_settings()
+    scope = Scope().narrowed(interventions=[intervention] if intervention else None)
+    proposal = propose(engine, year=year, scope=scope, inflation_pct=settings.budget_inflation_pct)
+    if proposal.lines.empty:
+        typer.echo(f"Nessuno storico dei costi prima del {year}: impossibile proporre un budget.", err=True)
+        raise typer.Exit(1)
+    adjustments = Adjustments(inflation_pct=inflation)
+    lines, _ = adjusted(proposal, adjustments)
+    if fmt == "xlsx":
+        out.write_bytes(proposal_excel(proposal, adjustments))
+    elif fmt == "csv":
+        out.write_bytes(csv_of(proposal_table(proposal, lines)))
+    elif fmt == "json":
+        typer.echo(json.dumps(_proposal_json(proposal, lines, inflation), ensure_ascii=False, indent=2))
+    else:
+        _print_proposal(proposal, lines, inflation)
+    if out is not None:
+        typer.echo(f"Scritto {out}")
+
+
+def _proposal_json(proposal, lines: pd.DataFrame, inflation: float) -> dict:
+    cols = ["side", "intervention_code", "category", "method", "n_months", "forecast", "amount", "low80", "high80",
+            "low95", "high95", "baseline", "mase", "baseline_mase", "warnings"]
+    rows = lines[cols].astype(object).where(lines[cols].notna(), None).to_dict(orient="records")
+    return {"year": proposal.year, "inflation_pct": inflation, "lines": rows, "warnings": proposal.warnings}
+
+
+def _print_proposal(proposal, lines: pd.DataFrame, inflation: float) -> None:
+    typer.echo(f"Budget {proposal.year} proposto dallo storico (inflazione aggiunta {fmt_pct(inflation)})")
+    for r in lines.itertuples():
+        mase = "n.d." if pd.isna(r.mase) else fmt_num(r.mase, 2)
+        typer.echo(f"  {r.label:<32} {fmt_eur(r.amount, cents=False):>16}  80%: {fmt_eur(r.low80, cents=False)} – "
+                   f"{fmt_eur(r.high80, cents=False)}  [{r.method}, MASE {mase}]")
+        if r.warnings:
+            typer.echo(f"      ! {r.warnings}")
+    typer.echo(f"  {'Totale costi':<32} {fmt_eur(lines['amount'].sum(), cents=False):>16}")
+    for w in proposal.warnings:
+        typer.echo(f"! {w}")
+
+
+@budget_app.command("variance")
+def variance_command(
+    year: Annotated[int, typer.Option("--year", help="Anno da confrontare con il budget")],
+    intervention: Annotated[Optional[str], typer.Option("--intervention", help="Codice intervento")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json, xlsx, csv")] = "table",
+    out: Annotated[Optional[Path], typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
+) -> None:
+    """Confronta i consuntivi dell'anno a oggi con il budget approvato, con proiezione a fine anno."""
+    from indicators.scope import Scope
+    from indicators.variance import budget_vs_actual
+    from osservatorio.budget_report import csv_of, variance_excel, variance_table
+
+    _check(fmt, out)
+    engine, settings = _engine_and_settings()
+    scope = Scope().narrowed(interventions=[intervention] if intervention else None)
+    result = budget_vs_actual(engine, year=year, scope=scope, pct_threshold=settings.budget_variance_pct,
+                              eur_threshold=settings.budget_variance_eur)
+    if fmt == "xlsx":
+        out.write_bytes(variance_excel(result))
+    elif fmt == "csv":
+        out.write_bytes(csv_of(variance_table(result)))
+    elif fmt == "json":
+        rows = result.by_category.astype(object).where(result.by_category.notna(), None).to_dict(orient="records")
+        typer.echo(json.dumps({"year": year, "months_to_date": result.months_to_date, "source": result.source,
+                               "by_category": rows, "warnings": result.warnings}, ensure_ascii=False, indent=2))
+    else:
+        _print_variance(result)
+    if out is not None:
+        typer.echo(f"Scritto {out}")
+
+
+def _print_variance(result) -> None:
+    typer.echo(f"Budget {result.year} contro consuntivo a {result.months_to_date} mesi ({result.source})")
+    for r in result.by_category.itertuples():
+        flag = "  <- oltre soglia" if r.flag or r.flag_projection else ""
+        typer.echo(f"  {r.label:<28} budget {fmt_eur(r.budget_ytd, cents=False):>14}  consuntivo "
+                   f"{fmt_eur(r.actual_ytd, cents=False):>14}  scostamento {fmt_eur(r.variance, cents=False):>13} "
+                   f"({fmt_pct(r.variance_pct)})  fine anno {fmt_eur(r.projection, cents=False)}{flag}")
+    for w in result.warnings:
+        typer.echo(f"! {w}")

@@ -1,0 +1,62 @@
+"""The Budget page headless (AppTest) on the small sample: every control changed, figures equal the indicators'."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
+from indicators.budget import Adjustments, adjusted, propose
+from indicators.budget_versions import list_versions
+from indicators.variance import budget_vs_actual
+from osservatorio.formatting import fmt_eur
+from schemas.db import make_engine
+from test_pages import fresh_caches, open_page, texts  # noqa: F401  (autouse fixture)
+
+PAGE = "views/budget.py"
+
+
+@pytest.fixture
+def warehouse_copy(loaded_warehouse, tmp_path):  # noqa: F811
+    """The sample warehouse copied, for the test that saves a version (the shared one must stay unchanged)."""
+    path = tmp_path / "copy.db"
+    shutil.copy(loaded_warehouse.url.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_budget_page_figures_and_controls(loaded_warehouse, monkeypatch):  # noqa: F811
+    at = open_page(loaded_warehouse.url, monkeypatch, PAGE)
+    engine = make_engine(loaded_warehouse.url)
+    year = at.selectbox(key="bud_year").value
+    proposal = propose(engine, year=year)
+    assert metric(at, "Previsione costi") == fmt_eur(proposal.total, cents=False)
+    variance = budget_vs_actual(engine, year=year - 1).by_category.set_index("category")
+    assert metric(at, "Scostamento a oggi") == fmt_eur(variance.at["totale", "variance"], cents=False)
+    at.number_input(key="bud_inflation").set_value(10.0).run()
+    lines, _ = adjusted(proposal, Adjustments(10.0))
+    assert metric(at, "Budget proposto") == fmt_eur(lines["amount"].sum(), cents=False)
+    at.selectbox(key="bud_category").set_value("utenze").run()
+    assert "Metodo:" in texts(at)
+    at.selectbox(key="bud_year").set_value(year - 1).run()
+    assert not at.exception and "Proposta di budget" in texts(at)
+    engine.dispose()
+
+
+def test_saving_a_version_makes_it_the_reference(warehouse_copy, monkeypatch):
+    at = open_page(warehouse_copy, monkeypatch, PAGE)
+    year = at.selectbox(key="bud_year").value
+    at.selectbox(key="bud_year").set_value(year - 1).run()  # the budget of the year with actuals
+    at.text_input(key="bud_author").set_value("Direzione")  # inside the form: sent with the submit
+    next(b for b in at.button if "Salva" in str(b.label)).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "salvata" in texts(at)
+    engine = make_engine(warehouse_copy)
+    saved = list_versions(engine, year=year - 1)
+    assert saved["author"].tolist() == ["Direzione"]
+    assert budget_vs_actual(engine, year=year - 1).source.startswith(f"versione {saved.at[0, 'id']}")
+    engine.dispose()
