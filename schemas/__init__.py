@@ -11,7 +11,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from schemas.allocations import Application, EvictionStat  # noqa: E402  (after the convention)
+from schemas.access import AppUser, AuditEvent, UserSession  # noqa: E402  (after the convention)
+from schemas.allocations import Application, EvictionStat  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
 from schemas.facilities import Ticket
 from schemas.finance import ActualCost, BudgetLine
@@ -24,7 +25,7 @@ from schemas.tenancy import Household, Lease
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ActualCost", "Application", "ArrearsCaseEvent", "BenchmarkValue", "BudgetLine", "Building", "ContextIndicator",
-    "EvictionStat", "Household", "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry",
-    "LoadBatch", "QuarantinedRow", "Ticket", "Unit", "metadata",
+    "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
+    "Building", "ContextIndicator", "EvictionStat", "Household", "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry",
+    "LoadBatch", "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]
