@@ -159,12 +159,17 @@ def suppress_frame(conn, frame: pd.DataFrame, *, threshold: int, as_of: date, sc
                    by: str | None = None) -> Suppressed:
     """Suppress an indicator table: a `by=` frame (counts: households of each group at `as_of`) or a table
     with its own count column (aging buckets' contracts, outcomes' cases)."""
+    base = households_by(conn, as_of=as_of, scope=scope, by=by) if by is not None else None
+    return suppress_table(frame, threshold=threshold, households=base)
+
+
+def suppress_table(frame: pd.DataFrame, *, threshold: int, households: pd.DataFrame | None = None) -> Suppressed:
+    """`suppress_frame` with the households per group already counted (`households_by`'s frame)."""
     if frame.empty:
         return Suppressed(frame, threshold=threshold)
-    if by is not None and "group" in frame.columns:
-        base = households_by(conn, as_of=as_of, scope=scope, by=by).set_index("group")["households"]
-        counts = frame["group"].map(lambda g: base.get(g, 0)).astype(float)
-        counts.index = frame.index
+    if households is not None and "group" in frame.columns:
+        base = dict(zip(households["group"], households["households"]))
+        counts = pd.Series([base.get(g, 0) for g in frame["group"]], index=frame.index, dtype=float)
         return suppress_rows(frame, counts, threshold=threshold)
     own = next((c for c in COUNT_COLUMNS if c in frame.columns), None)
     if own is None:
