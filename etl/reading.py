@@ -149,7 +149,7 @@ def _csv_chunks_tolerant(src: Source, rows: int, skip: int) -> Iterator[pd.DataF
 
 
 def _finish_chunk(chunk: pd.DataFrame, width: int, first_line: int) -> pd.DataFrame:
-    chunk = chunk.reset_index(drop=True)
+    chunk = chunk.reset_index(drop=True).fillna("")  # the python parser leaves short rows' tails as NaN
     extra_cols = [c for c in chunk.columns if c >= width]
     body = chunk[[c for c in chunk.columns if c < width]].copy()
     body["_line"] = range(first_line, first_line + len(chunk))
