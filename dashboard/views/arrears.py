@@ -15,6 +15,8 @@ BREAKDOWNS = ("intervention", "fund", "tenure", "income_band", "sgr", "building"
 BY_CODES = ("arrears_stock_eur", "arrears_rate_billed", "arrears_rate_rent_roll", "households_in_arrears_pct",
             "collection_rate")
 ALL = "__tutti__"
+OUTCOME_COLS = [Col("resolved", "Risolte", INT), Col("in_progress", "In corso", INT), Col("evicted", "Sfratto", INT),
+                Col("closed_other", "Chiuse altro", INT)]
 
 
 def headline(f: filters.Filters) -> None:
@@ -163,8 +165,7 @@ def cases(f: filters.Filters) -> None:
         st.markdown("**Strumenti attivati**")
         show_table(protect(md.instruments_summary(as_of=f.as_of, scope=f.scope), f), [
             Col("instrument", "Strumento", labels={}), Col("cases", "Pratiche", INT), Col("amount", "Importo", EUR),
-            Col("resolved", "Risolte", INT), Col("in_progress", "In corso", INT), Col("evicted", "Sfratto", INT),
-            Col("closed_other", "Chiuse altro", INT)],
+            *([] if f.suppress else OUTCOME_COLS)],  # per-outcome counts are small cells of a two-way table
             name="strumenti_pratiche", key="arr_instruments", empty="Nessuno strumento attivato nel perimetro.")
 
 
