@@ -1,8 +1,18 @@
-"""Osservatorio's dashboard: `streamlit run dashboard/app.py`. Page set-up and navigation only."""
+"""Osservatorio's dashboard: `streamlit run dashboard/app.py`. Sign-in, page set-up and navigation only."""
+
+from pathlib import Path
 
 import streamlit as st
 
-from dashboard.navigation import build_pages
+from dashboard import auth
+from dashboard.navigation import PAGES, build_pages
 
 st.set_page_config(page_title="Osservatorio", page_icon=":material/apartment:", layout="wide")
-st.navigation(build_pages()).run()
+user = auth.current_user()
+if user is None:  # whatever the address, an anonymous visitor gets the login form only
+    login = [st.Page(auth.login_page, title="Accesso", icon=":material/login:", default=True)]
+    login += [st.Page(auth.login_page, title="Accesso", url_path=Path(spec.path).stem) for spec in PAGES[1:]]
+    st.navigation(login, position="hidden").run()
+else:
+    auth.account_box(user)
+    st.navigation(build_pages(user.role)).run()

@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from etl.loader import LoadResult, Progress, load_file
 from indicators import loads
 from indicators.snapshot import ensure_fresh
+from osservatorio import audit
+from osservatorio.roles import User
 from osservatorio.settings import get_settings
 from schemas.db import make_engine
 from schemas.migrate import upgrade
@@ -86,8 +88,9 @@ def refresh() -> None:
     st.cache_data.clear()
 
 
-def run_upload(name: str, content: bytes, kind: str, *, progress: Progress | None = None) -> LoadResult:
-    """Load an uploaded file into the warehouse, then drop every cached figure so pages show it."""
+def run_upload(name: str, content: bytes, kind: str, *, progress: Progress | None = None,
+               user: User | None = None) -> LoadResult:
+    """Load an uploaded file into the warehouse (audited), then drop every cached figure so pages show it."""
     with tempfile.TemporaryDirectory(prefix="osservatorio-upload-") as tmp:
         path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(content)
@@ -95,5 +98,7 @@ def run_upload(name: str, content: bytes, kind: str, *, progress: Progress | Non
                            file_name=name)
     if kind == "movimenti" and result.status in ("completato", "con_scarti"):
         ensure_fresh(get_engine())
+    audit.record(get_engine(), audit.LOAD, user=user, detail=f"{kind} {name}: {result.status}, letti {result.read}, "
+                 f"caricati {result.loaded}, quarantena {result.quarantined}, caricamento n. {result.batch_id}")
     st.cache_data.clear()
     return result

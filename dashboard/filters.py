@@ -14,10 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import monitoring_data as md
+from dashboard.auth import current_user
 from indicators.catalog import default_as_of, default_period
 from indicators.comparisons import Window
 from indicators.scope import Scope
 from osservatorio.formatting import fmt_date
+from osservatorio.settings import get_settings
 
 KEEP = "keep_"  # prefix of the permanent copies
 LEVELS = (  # (key, Scope field, column of the portfolio tree, label)
@@ -33,9 +35,27 @@ PERIODS = {
 }
 
 
+NOTHING = Scope(sgrs=())  # what an anonymous caller may see
+
+
 def user_scope() -> Scope:
-    """The part of the portfolio the signed-in user may see (everything until login is in place)."""
-    return Scope()
+    """The part of the portfolio the signed-in user may see (nothing when nobody is signed in)."""
+    user = current_user()
+    return NOTHING if user is None else user.scope
+
+
+def suppression_threshold() -> int | None:
+    """The small-cell threshold when the signed-in user's aggregates are suppressed, else None."""
+    user, settings = current_user(), get_settings()
+    if user is None or user.suppressed(always=settings.suppress_for_all):
+        return settings.small_cell_threshold
+    return None
+
+
+def contract_rows() -> bool:
+    """Whether the signed-in user may see rows about single contracts, units and cases."""
+    user = current_user()
+    return user is not None and user.contract_rows
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,8 @@ class Filters:
     first_day: date
     last_day: date
     intervention_names: dict[str, str]
+    contract_rows: bool = True  # the user may see rows about single contracts, units and cases
+    suppress: int | None = None  # small-cell threshold when aggregates are suppressed for this user
 
     @property
     def trend_start(self) -> date:
@@ -91,11 +113,11 @@ def _intervention_names(tree: pd.DataFrame) -> Callable[[str], str]:
     return lambda code: f"{code} · {names[code]}" if names.get(code) else code
 
 
-def _portfolio(tree: pd.DataFrame) -> dict[str, list[str]]:
+def _portfolio(tree: pd.DataFrame, levels=LEVELS) -> dict[str, list[str]]:
     """Cascading multiselects: each level offers only what the levels above allow."""
     chosen: dict[str, list[str]] = {}
     label_of = {"flt_intervention": _intervention_names(tree)}
-    for key, field, column, label in LEVELS:
+    for key, field, column, label in levels:
         options = _choices(tree, column)
         _restore(key, [])
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
@@ -143,15 +165,16 @@ def sidebar_filters() -> Filters | None:
         st.info("Nessun dato da monitorare: caricare alloggi, contratti e movimenti contabili dalla pagina "
                 "**Caricamenti** (oppure `osservatorio demo` per i dati di esempio).", icon=":material/inventory_2:")
         return None
+    threshold, rows = suppression_threshold(), contract_rows()
     with st.sidebar:
         st.subheader("Filtri")
-        chosen = _portfolio(tree)
+        chosen = _portfolio(tree, LEVELS if rows else LEVELS[:-1])  # no single buildings without contract rows
         as_of, start, end = _dates(first, last)
         st.caption(f"Periodo: {fmt_date(start)} – {fmt_date(end)}")
     scope = user_scope().narrowed(**chosen)
     names = dict(zip(tree["intervention_code"], tree["intervention_name"]))
     return Filters(scope=scope, as_of=as_of, start=start, end=end, first_day=first, last_day=last,
-                   intervention_names=names)
+                   intervention_names=names, contract_rows=rows, suppress=threshold)
 
 
 def monitoring_page(title: str) -> Filters:
@@ -160,6 +183,10 @@ def monitoring_page(title: str) -> Filters:
     st.title(title)
     flt = sidebar_filters()
     if flt is None:
+        st.stop()
+    if flt.suppress is not None and md.households(as_of=flt.as_of, scope=flt.scope) < flt.suppress:
+        st.warning(f"Il perimetro scelto conta meno di {flt.suppress} nuclei alla data: per tutelarne la "
+                   "riservatezza gli indicatori non sono mostrati. Allargare la selezione.", icon=":material/lock:")
         st.stop()
     st.caption(f"Alla data {flt.as_of:%d/%m/%Y}; indicatori di periodo sul periodo {flt.period_label}.")
     return flt

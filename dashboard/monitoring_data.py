@@ -131,3 +131,17 @@ def eviction_stats(*, municipality: str | None = None) -> pd.DataFrame:
     """The Comuni's eviction statistics (public figures, not limited to the portfolio)."""
     return call("vacancy:eviction_stats", None, municipality=municipality)
 
+
+
+# --- privacy (small-cell suppression) -------------------------------------------------------------------------
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+def households_by(*, as_of: date, scope: Scope, by: str | None = None) -> pd.DataFrame:
+    """Households (leases active at the date) per group: what a cell's disclosure risk rests on."""
+    from indicators.suppression import households_by as count
+
+    return count(get_engine(), as_of=as_of, scope=scope, by=by)
+
+
+def households(*, as_of: date, scope: Scope) -> int:
+    frame = households_by(as_of=as_of, scope=scope)
+    return 0 if frame.empty else int(frame["households"].sum())

@@ -1,4 +1,8 @@
-"""The dashboard's pages, grouped in Italian sections: adding a page is one line in `PAGES`."""
+"""The dashboard's pages, grouped in Italian sections: adding a page is one line in `PAGES`.
+
+Each page says which roles see it; navigation is built for the signed-in user's role, so a page left out
+is not even routable for them (and the page checks again with `auth.require`).
+"""
 
 from __future__ import annotations
 
@@ -6,31 +10,48 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from osservatorio.roles import ADMIN, ALL_ROLES, DIREZIONE, GESTORE, REGIONE, SGR
+
+MONITORING = frozenset({REGIONE, SGR, GESTORE, DIREZIONE, ADMIN})
+ADMIN_ONLY = frozenset({ADMIN})
+BUDGET = frozenset({DIREZIONE, ADMIN})
+
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page of the dashboard: its script (relative to `app.py`), title, icon and section."""
+    """A page of the dashboard: its script (relative to `app.py`), title, icon, section and roles."""
 
     path: str
     title: str
     icon: str
     section: str = "Dati"
+    roles: frozenset[str] = ALL_ROLES
 
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/home.py", "Inizio", ":material/home:"),
-    PageSpec("views/loads.py", "Caricamenti", ":material/upload_file:"),
-    PageSpec("views/overview.py", "Panoramica", ":material/dashboard:", "Monitoraggio"),
-    PageSpec("views/arrears.py", "Morosità", ":material/euro:", "Monitoraggio"),
-    PageSpec("views/vacancy.py", "Sfitto", ":material/door_open:", "Monitoraggio"),
-    PageSpec("views/budget.py", "Budget", ":material/account_balance:", "Direzione"),
+    PageSpec("views/loads.py", "Caricamenti", ":material/upload_file:", roles=ADMIN_ONLY),
+    PageSpec("views/overview.py", "Panoramica", ":material/dashboard:", "Monitoraggio", MONITORING),
+    PageSpec("views/arrears.py", "Morosità", ":material/euro:", "Monitoraggio", MONITORING),
+    PageSpec("views/vacancy.py", "Sfitto", ":material/door_open:", "Monitoraggio", MONITORING),
+    PageSpec("views/budget.py", "Budget", ":material/account_balance:", "Direzione", BUDGET),
+    PageSpec("views/access.py", "Utenti e accessi", ":material/admin_panel_settings:", "Amministrazione",
+             ADMIN_ONLY),
 )
 
 
-def build_pages(specs: tuple[PageSpec, ...] = PAGES) -> dict[str, list[st.Page]]:
-    """`st.Page` objects grouped by section, in the order of `specs`; the first page is the default."""
+def pages_for(role: str, specs: tuple[PageSpec, ...] = PAGES) -> tuple[PageSpec, ...]:
+    return tuple(spec for spec in specs if role in spec.roles)
+
+
+def allowed(path: str, role: str, specs: tuple[PageSpec, ...] = PAGES) -> bool:
+    return any(spec.path == path for spec in pages_for(role, specs))
+
+
+def build_pages(role: str, specs: tuple[PageSpec, ...] = PAGES) -> dict[str, list[st.Page]]:
+    """`st.Page` objects the role may open, grouped by section, in the order of `specs`; the first is the default."""
     sections: dict[str, list[st.Page]] = {}
-    for i, spec in enumerate(specs):
+    for i, spec in enumerate(pages_for(role, specs)):
         page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=i == 0)
         sections.setdefault(spec.section, []).append(page)
     return sections

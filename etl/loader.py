@@ -79,6 +79,10 @@ def load_file(path: Path | str, kind: str, *, engine: Engine | None = None, mapp
     try:
         with engine.begin() as conn:
             _load(conn, spec, source, match, settings, result, progress)
+    except FileRefused as exc:  # found while reading: rolled back, the file is refused whole
+        result.status, result.message = "rifiutato", str(exc)
+        result.read = result.loaded = result.quarantined = result.duplicate = 0
+        result.batch_id = _record_outcome(engine, result)
     except Exception as exc:  # the transaction is rolled back: the warehouse is as it was
         result.status = "fallito"
         result.read = result.loaded = result.quarantined = result.duplicate = 0  # all rolled back

@@ -115,13 +115,13 @@ def _sniff_delimiter(line: str) -> str:
 def _csv_chunks(src: Source, rows: int) -> Iterator[pd.DataFrame]:
     width = len(src.headers)
     names = list(range(width + EXTRA_COLUMNS))
-    reader = pd.read_csv(
-        src.path, sep=src.delimiter, encoding=src.encoding, encoding_errors="replace", header=None,
-        skiprows=src.header_line, names=names, dtype=str, keep_default_na=False, na_filter=False,
-        skip_blank_lines=False, chunksize=rows, engine="c", quotechar='"', on_bad_lines="error",
-    )
     first_line = src.header_line + 1
     try:
+        reader = pd.read_csv(
+            src.path, sep=src.delimiter, encoding=src.encoding, encoding_errors="replace", header=None,
+            skiprows=src.header_line, names=names, dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, chunksize=rows, engine="c", quotechar='"', on_bad_lines="error",
+        )
         for chunk in reader:
             yield _finish_chunk(chunk, width, first_line)
             first_line += len(chunk)
@@ -137,19 +137,23 @@ def _csv_chunks_tolerant(src: Source, rows: int, skip: int) -> Iterator[pd.DataF
     def cut(fields: list[str]) -> list[str]:
         return fields[: limit - 1] + ["<campi oltre il limite>"]
 
-    reader = pd.read_csv(
-        src.path, sep=src.delimiter, encoding=src.encoding, encoding_errors="replace", header=None,
-        skiprows=src.header_line + skip, names=list(range(limit)), dtype=str, keep_default_na=False,
-        na_filter=False, skip_blank_lines=False, chunksize=rows, engine="python", on_bad_lines=cut,
-    )
     first_line = src.header_line + 1 + skip
-    for chunk in reader:
-        yield _finish_chunk(chunk, width, first_line)
-        first_line += len(chunk)
+    try:
+        reader = pd.read_csv(
+            src.path, sep=src.delimiter, encoding=src.encoding, encoding_errors="replace", header=None,
+            skiprows=src.header_line + skip, names=list(range(limit)), dtype=str, keep_default_na=False,
+            na_filter=False, skip_blank_lines=False, chunksize=rows, engine="python", on_bad_lines=cut,
+        )
+        for chunk in reader:
+            yield _finish_chunk(chunk, width, first_line)
+            first_line += len(chunk)
+    except (pd.errors.ParserError, csv.Error) as exc:  # e.g. a quote opened and never closed
+        raise FileRefused(f"{src.path.name}: struttura CSV illeggibile dopo la riga {first_line} (virgolette non "
+                          f"chiuse o separatori nel testo?). Nessun dato caricato.") from exc
 
 
 def _finish_chunk(chunk: pd.DataFrame, width: int, first_line: int) -> pd.DataFrame:
-    chunk = chunk.reset_index(drop=True)
+    chunk = chunk.reset_index(drop=True).fillna("")  # the python parser leaves short rows' tails as NaN
     extra_cols = [c for c in chunk.columns if c >= width]
     body = chunk[[c for c in chunk.columns if c < width]].copy()
     body["_line"] = range(first_line, first_line + len(chunk))

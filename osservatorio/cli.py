@@ -14,11 +14,13 @@ import typer
 from etl.kinds import LOAD_ORDER
 from osservatorio.budget_cli import budget_app
 from osservatorio.kpi_cli import kpi as kpi_command
+from osservatorio.users_cli import users_app
 
 app = typer.Typer(help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Gestione del magazzino dati (warehouse).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 app.command("kpi")(kpi_command)
 app.add_typer(budget_app, name="budget")
 

@@ -6,10 +6,36 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from osservatorio.roles import ADMIN, DIREZIONE, GESTORE, REGIONE, SGR
 from osservatorio.settings import Settings
 from schemas.db import make_engine
 from schemas.loads import LoadBatch
 from schemas.migrate import upgrade
+
+
+# One user per role over the sample portfolio (etl/sample/places.py): name, role, scope, password.
+DEMO_USERS = (
+    ("regione", REGIONE, {}, "regione-demo-2026"),
+    ("sgr", SGR, {"sgrs": ["Lombarda Abitare SGR S.p.A."]}, "sgr-demo-2026"),
+    ("gestore", GESTORE, {"interventions": ["INT001", "INT002"]}, "gestore-demo-2026"),
+    ("direzione", DIREZIONE, {"funds": ["FIA Housing Sociale Lombardia"]}, "direzione-demo-2026"),
+    ("admin", ADMIN, {}, "admin-demo-2026"),
+)
+
+
+def ensure_demo_users(engine, *, echo: Callable[[str], None] = print) -> None:
+    """Create the demo users when the warehouse has none, and print how to sign in."""
+    from osservatorio.accounts import add_user, list_users
+
+    if not list_users(engine):
+        for name, role, scope, password in DEMO_USERS:
+            add_user(engine, name, password, role, **scope)
+    present = {u["username"] for u in list_users(engine)}
+    shown = [u for u in DEMO_USERS if u[0] in present]
+    if shown:
+        echo("Utenti dimostrativi per accedere al cruscotto (nome / password):")
+    for name, role, _, password in shown:
+        echo(f"  {name:<10} {password:<22} ruolo {role}")
 
 
 def warehouse_is_empty(settings: Settings) -> bool:
@@ -28,6 +54,11 @@ def prepare_demo(settings: Settings, *, echo: Callable[[str], None] = print) -> 
     from osservatorio.formatting import fmt_int
 
     upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        ensure_demo_users(engine, echo=echo)
+    finally:
+        engine.dispose()
     if not warehouse_is_empty(settings):
         echo("Warehouse già popolato: uso i dati presenti.")
         return

@@ -35,6 +35,8 @@ def kpi(
     by: Annotated[Optional[str], typer.Option(help="Raggruppamento: sgr, fund, intervention, building, unit, tenure, income_band")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json (markdown per --list)")] = "table",
     list_: Annotated[bool, typer.Option("--list", help="Elenca gli indicatori del registro")] = False,
+    user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER",
+                                                help="Esegui come questo utente: solo il suo perimetro")] = None,
 ) -> None:
     """Calcola un indicatore del registro sul warehouse in uso."""
     if fmt not in FORMATS:
@@ -43,17 +45,47 @@ def kpi(
         _print_registry(fmt)
         return
     from indicators.catalog import CATALOG, compute
-    from indicators.scope import GROUPINGS
+    from indicators.scope import GROUPINGS, Scope
     from osservatorio.settings import get_settings
     from schemas.db import make_engine
 
     kpi_def = _known(code, CATALOG)
     if by is not None and by not in GROUPINGS:
         raise typer.BadParameter(f"raggruppamento non previsto: {by}. Ammessi: {', '.join(GROUPINGS)}")
-    engine = make_engine(get_settings().database_url)
-    result = compute(engine, code, as_of=parse_day(as_of) or date.today(), start=parse_day(start),
-                     end=parse_day(end), by=by)
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    who = _as_user(engine, user, code, by)
+    day = parse_day(as_of) or date.today()
+    scope = who.scope if who else Scope()
+    result = compute(engine, code, as_of=day, start=parse_day(start), end=parse_day(end), by=by, scope=scope)
+    note = ""
+    if who and who.suppressed(always=settings.suppress_for_all) and isinstance(result, pd.DataFrame):
+        from indicators.suppression import suppress_frame
+
+        done = suppress_frame(engine, result, threshold=settings.small_cell_threshold, as_of=day, scope=scope, by=by)
+        result, note = done.frame, done.note
     typer.echo(render(result, kpi_def.unit, fmt))
+    if note:
+        typer.echo(note, err=True)
+
+
+def _as_user(engine, username: str | None, code: str, by: str | None):
+    """The user the command runs as (None: the operator, who holds the database URL anyway)."""
+    if not username:
+        return None
+    from osservatorio import audit
+    from osservatorio.accounts import AccountError, get_user
+
+    try:
+        who = get_user(engine, username)
+    except AccountError as exc:
+        typer.echo(f"Errore: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if not who.contract_rows and by == "unit":
+        typer.echo(f"Errore: il ruolo «{who.role}» non vede dati di singoli alloggi o contratti.", err=True)
+        raise typer.Exit(2)
+    audit.record(engine, "kpi", user=who, detail=f"{code} by={by or '-'}")
+    return who
 
 
 def _known(code: str, catalog):

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         description="Key of the HMAC-SHA256 that replaces personal identifiers at load. Set your own.",
     )
     small_cell_threshold: int = Field(5, ge=1, description="Counts below this are suppressed for `regione`.")
+    suppress_for_all: bool = Field(
+        False, description="Apply small-cell suppression to every role's aggregates, not only `regione`'s."
+    )
+    session_hours: float = Field(8.0, gt=0, description="A dashboard session expires this many hours after login.")
     chunk_rows: int = Field(100_000, ge=1_000, description="Rows read per chunk when loading a file.")
     min_date: date = Field(date(1950, 1, 1), description="Earliest plausible date in an imported file.")
     max_date: date = Field(date(2099, 12, 31), description="Latest plausible date (ends of leases, plans).")

@@ -12,6 +12,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 from schemas.aggregates import AggregateState, LeaseChargeDay, LeaseMonth  # noqa: E402  (after the convention)
+from schemas.access import AppUser, AuditEvent, UserSession  # noqa: E402  (after the convention)
 from schemas.allocations import Application, EvictionStat  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
 from schemas.budgets import BudgetVersion, BudgetVersionLine  # noqa: E402
@@ -26,8 +27,8 @@ from schemas.tenancy import Household, Lease
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ActualCost", "AggregateState", "Application", "ArrearsCaseEvent", "BenchmarkValue", "BudgetLine", "BudgetVersion",
-    "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "Household", "Intervention", "Lab",
-    "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth", "LedgerEntry",
-    "LoadBatch", "QuarantinedRow", "Ticket", "Unit", "metadata",
+    "ActualCost", "AggregateState", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue",
+    "BudgetLine", "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "Household",
+    "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth", "LedgerEntry", "LoadBatch",
+    "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

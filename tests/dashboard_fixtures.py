@@ -17,6 +17,7 @@ from etl.kinds import KINDS, LOAD_ORDER
 from etl.loader import LoadResult, load_dir
 from etl.sample import generate
 from indicators import snapshot
+from osservatorio.demo import ensure_demo_users
 from osservatorio.settings import Settings
 from schemas.db import make_engine
 
@@ -55,7 +56,7 @@ def count_rows(url: str) -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def loaded_warehouse(tmp_path_factory, sqlite_template) -> LoadedWarehouse:
-    """Sample files loaded into a SQLite warehouse once; tests must not change it."""
+    """Sample files loaded into a SQLite warehouse once, with the demo users; tests must not change its data."""
     root = tmp_path_factory.mktemp("dashboard")
     files = root / "files"
     files.mkdir()
@@ -66,6 +67,7 @@ def loaded_warehouse(tmp_path_factory, sqlite_template) -> LoadedWarehouse:
     engine = make_engine(url)
     results = load_dir(files, engine=engine, settings=Settings(database_url=url, pseudonym_key="chiave-di-test"))
     snapshot.refresh(engine)  # as `osservatorio load-dir` and the demo do
+    ensure_demo_users(engine, echo=lambda _: None)  # one user per role, as `osservatorio demo` makes
     engine.dispose()
     assert results and all(r.status in ("completato", "con_scarti") for r in results), results
     return LoadedWarehouse(url=url, rows=count_rows(url), results=results)

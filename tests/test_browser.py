@@ -19,6 +19,9 @@ from playwright.sync_api import expect
 
 from dashboard.navigation import PAGES
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
+from osservatorio.demo import DEMO_USERS, ensure_demo_users
+from schemas.db import make_engine
+from schemas.migrate import upgrade
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 STARTUP_SECONDS = 60
-# (screenshot name, URL path): st.navigation serves the first page at "/" and the others at their file's stem.
-PAGE_URLS = [(Path(spec.path).stem, "" if i == 0 else Path(spec.path).stem) for i, spec in enumerate(PAGES)]
+# (screenshot name, page title): pages are reached from the sidebar, since a reload asks to sign in again.
+PAGE_TITLES = [(Path(spec.path).stem, spec.title) for spec in PAGES]
+PASSWORDS = {name: password for name, _, _, password in DEMO_USERS}
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +73,10 @@ def serve(tmp_path_factory):
     procs: list[subprocess.Popen] = []
 
     def start(url: str) -> str:
+        upgrade(url)  # a new warehouse gets the demo users, so the tests can sign in
+        engine = make_engine(url)
+        ensure_demo_users(engine, echo=lambda _: None)
+        engine.dispose()
         port = free_port()
         log = tmp_path_factory.mktemp("streamlit") / "server.log"
         cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
@@ -115,14 +123,32 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def sign_in(page, base: str, user: str = "admin") -> None:
+    """Open the app and sign in through the login form as a demo user."""
+    page.goto(base)
+    page.get_by_role("textbox", name="Nome utente").fill(user)
+    page.get_by_role("textbox", name="Password").fill(PASSWORDS[user])
+    page.get_by_role("button", name="Accedi").click()
+    page.get_by_test_id("stSidebarNav").wait_for(state="visible", timeout=30_000)
+    settle(page)
+
+
+def open_page(page, base: str, title: str | None = None, user: str = "admin") -> None:
+    """Sign in, then (if `title`) follow the sidebar link to that page."""
+    sign_in(page, base, user)
+    if title:
+        page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+        page.get_by_test_id("stHeading").filter(has_text=title).first.wait_for(timeout=30_000)
+        settle(page)
+
+
 def assert_no_exception(page) -> None:
     assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id("stException").first.inner_text()
 
 
-@pytest.mark.parametrize(("name", "url_path"), PAGE_URLS)
-def test_page_renders(page, loaded_app, name, url_path):
-    page.goto(f"{loaded_app}/{url_path}")
-    settle(page)
+@pytest.mark.parametrize(("name", "title"), PAGE_TITLES)
+def test_page_renders(page, loaded_app, name, title):
+    open_page(page, loaded_app, None if name == "home" else title)
     page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=30_000)
     assert_no_exception(page)
     assert page.get_by_test_id("stSidebarNav").get_by_text("Caricamenti").is_visible()
@@ -132,16 +158,14 @@ def test_page_renders(page, loaded_app, name, url_path):
 def test_home_shows_italian_counts(page, loaded_app, loaded_warehouse):  # noqa: F811
     from osservatorio.formatting import fmt_int
 
-    page.goto(loaded_app)
-    settle(page)
+    open_page(page, loaded_app)
     units = page.get_by_test_id("stMetric").filter(has_text="Alloggi").get_by_test_id("stMetricValue")
     assert units.inner_text() == fmt_int(loaded_warehouse.rows["alloggi"])
 
 
 def test_empty_warehouse_home(page, serve, tmp_path):
-    base = serve(f"sqlite:///{tmp_path / 'nuovo.db'}")  # a file that does not exist yet
-    page.goto(base)
-    settle(page)
+    base = serve(f"sqlite:///{tmp_path / 'nuovo.db'}")  # a new file: only the users in it
+    open_page(page, base)
     assert_no_exception(page)
     assert page.get_by_text("Il magazzino dati è vuoto").is_visible()
     shoot(page, "home-vuoto")
@@ -151,8 +175,7 @@ def test_upload_shows_summary(page, serve, tmp_path):
     base = serve(f"sqlite:///{tmp_path / 'upload.db'}")
     csv = tmp_path / "interventi.csv"
     csv.write_text("codice_intervento;nome;comune\nINT1;Cenni di Cambiamento;Milano\nINT2;;Milano\n")
-    page.goto(f"{base}/loads")
-    settle(page)
+    open_page(page, base, "Caricamenti")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
     go = page.get_by_role("button", name="Carica nel magazzino dati")
     expect(go).to_be_enabled(timeout=30_000)  # the kind was pre-selected from the file name
@@ -179,8 +202,7 @@ def metric_value(page, label: str) -> str:
 
 
 def test_overview_tiles_are_italian(page, loaded_app):
-    page.goto(f"{loaded_app}/overview")
-    settle(page)
+    open_page(page, loaded_app, "Panoramica")
     assert_no_exception(page)
     assert EURO.match(metric_value(page, "Morosità accumulata")), metric_value(page, "Morosità accumulata")
     for label in ("Tasso di morosità sull'emesso", "Nuclei morosi", "Tasso di sfitto"):
@@ -189,8 +211,7 @@ def test_overview_tiles_are_italian(page, loaded_app):
 
 
 def test_overview_intervention_filter(page, loaded_app):
-    page.goto(f"{loaded_app}/overview")
-    settle(page)
+    open_page(page, loaded_app, "Panoramica")
     before = metric_value(page, "Morosità accumulata")
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_test_id("stMultiSelect").filter(has_text="Intervento").click()
@@ -205,8 +226,7 @@ def test_overview_intervention_filter(page, loaded_app):
 
 
 def test_arrears_charts_and_downloads(page, loaded_app):
-    page.goto(f"{loaded_app}/arrears")
-    settle(page)
+    open_page(page, loaded_app, "Morosità")
     page.locator(".js-plotly-plot").nth(2).wait_for(state="visible", timeout=30_000)
     assert_no_exception(page)
     ticks = page.locator(".js-plotly-plot").first.locator("g.xtick text").all_text_contents()
@@ -224,11 +244,34 @@ def test_arrears_charts_and_downloads(page, loaded_app):
 
 
 def test_budget_variance_tab(page, loaded_app):
-    page.goto(f"{loaded_app}/budget")
-    settle(page)
+    open_page(page, loaded_app, "Budget", user="direzione")
     page.get_by_role("tab", name="Budget e consuntivo").click()
     page.get_by_text("Scostamento a oggi").first.wait_for(state="visible", timeout=30_000)
     page.wait_for_timeout(800)
     assert_no_exception(page)
     assert page.locator(".js-plotly-plot").count() >= 2  # fan chart and variance bars
     shoot(page, "budget_scostamenti")
+
+
+# --- access --------------------------------------------------------------------------------------------------
+def test_login_page_for_any_address(page, loaded_app):
+    page.goto(f"{loaded_app}/arrears")  # an anonymous visitor asking for a page gets the login form
+    settle(page)
+    assert page.get_by_role("textbox", name="Password").is_visible()
+    assert page.get_by_test_id("stMetric").count() == 0 and page.get_by_test_id("stSidebarNav").count() == 0
+    page.get_by_role("textbox", name="Nome utente").fill("regione")
+    page.get_by_role("textbox", name="Password").fill("sbagliata-sbagliata")
+    page.get_by_role("button", name="Accedi").click()
+    expect(page.get_by_text("Nome utente o password non validi.")).to_be_visible(timeout=30_000)
+    shoot(page, "login")
+
+
+def test_regione_sees_aggregates_only(page, loaded_app):
+    open_page(page, loaded_app, "Morosità", user="regione")
+    page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=30_000)
+    assert_no_exception(page)
+    nav = page.get_by_test_id("stSidebarNav")
+    assert not nav.get_by_text("Caricamenti").count(), "regione does not load files"
+    assert not page.get_by_text("Dall'intervento al contratto").count()
+    assert page.get_by_text("regione · Regione").is_visible()
+    shoot(page, "regione-arrears")

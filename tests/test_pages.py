@@ -10,8 +10,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import PAGES
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
+from osservatorio import accounts
+from osservatorio.demo import ensure_demo_users
 from osservatorio.formatting import fmt_int
 from osservatorio.settings import get_settings
+from schemas.db import make_engine
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
@@ -28,10 +31,24 @@ def fresh_caches():
     st.cache_resource.clear()
 
 
-def open_page(url: str, monkeypatch, page: str | None = None) -> AppTest:
+def sign_in(url: str, username: str) -> str:
+    """A live session token for a demo user (see `osservatorio.demo.DEMO_USERS`)."""
+    engine = make_engine(url)
+    try:
+        ensure_demo_users(engine, echo=lambda _: None)  # a fresh warehouse gets them too
+        return accounts.start_session(engine, accounts.get_user(engine, username), hours=1)
+    finally:
+        engine.dispose()
+
+
+def open_page(url: str, monkeypatch, page: str | None = None, *, user: str | None = "admin") -> AppTest:
+    """The app signed in as `user` (None: anonymous), then `page`."""
     monkeypatch.setenv("OSSERVATORIO_DATABASE_URL", url)
     get_settings.cache_clear()
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if user is not None:
+        at.session_state["auth_token"] = sign_in(url, user)
+    at.run()
     if page:
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -6,8 +6,10 @@ import pytest
 
 from etl.loader import load_dir
 from etl.sample import generate
+from osservatorio.accounts import authenticate, list_users
 from osservatorio.demo import prepare_demo
 from osservatorio.settings import Settings
+from schemas.db import make_engine
 from tests.factories import rows
 
 
@@ -48,6 +50,13 @@ def test_demo_prepares_the_warehouse_once(tmp_path, monkeypatch, sample_dir):
     said = []
     prepare_demo(settings, echo=said.append)
     assert any("movimenti" in s for s in said)
+    assert "  regione    regione-demo-2026      ruolo regione" in said, "the demo prints one user per role"
     said.clear()
     prepare_demo(settings, echo=said.append)
-    assert said == ["Warehouse già popolato: uso i dati presenti."]
+    assert said[-1] == "Warehouse già popolato: uso i dati presenti."
+    engine = make_engine(settings.database_url)
+    users = {u["username"]: u for u in list_users(engine)}
+    assert {u["role"] for u in users.values()} == {"regione", "sgr", "gestore", "direzione", "admin"}
+    assert users["sgr"]["scope"] == "sgrs=Lombarda Abitare SGR S.p.A."
+    assert authenticate(engine, "gestore", "gestore-demo-2026").scope.interventions == ("INT001", "INT002")
+    engine.dispose()

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard import charts, filters, tiles
+from dashboard import auth, charts, filters, tiles
 from dashboard import monitoring_data as md
 from dashboard.exports import DATE, EUR, INT, PCT
+from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
 from indicators.registry import get_kpi
 from indicators.scope import GROUPING_LABELS
@@ -14,6 +15,8 @@ BREAKDOWNS = ("intervention", "fund", "tenure", "income_band", "sgr", "building"
 BY_CODES = ("arrears_stock_eur", "arrears_rate_billed", "arrears_rate_rent_roll", "households_in_arrears_pct",
             "collection_rate")
 ALL = "__tutti__"
+OUTCOME_COLS = [Col("resolved", "Risolte", INT), Col("in_progress", "In corso", INT), Col("evicted", "Sfratto", INT),
+                Col("closed_other", "Chiuse altro", INT)]
 
 
 def headline(f: filters.Filters) -> None:
@@ -70,6 +73,7 @@ def aging(f: filters.Filters) -> None:
     if table.empty or not table["amount"].fillna(0).any():
         st.info("Nessun debito scaduto alla data nel perimetro scelto.")
         return
+    table = protect(table, f)
     extra = [f"<br>{fmt_int(n)} contratti" for n in table["contracts"]]
     fig = charts.bar_chart(table["bucket"].tolist(), table["amount"].tolist(), EUR, name="Debito scaduto",
                            hover_extra=extra)
@@ -82,7 +86,7 @@ def aging(f: filters.Filters) -> None:
 
 def breakdown(f: filters.Filters) -> None:
     st.subheader("Ripartizione")
-    by = st.selectbox("Ripartisci per", BREAKDOWNS, format_func=GROUPING_LABELS.get, key="arr_by")
+    by = st.selectbox("Ripartisci per", BREAKDOWNS if f.contract_rows else BREAKDOWNS[:-1], format_func=GROUPING_LABELS.get, key="arr_by")
     frames, skipped = {}, []
     for code in BY_CODES:
         try:
@@ -92,7 +96,7 @@ def breakdown(f: filters.Filters) -> None:
     if not frames:
         st.warning(" ".join(skipped))
         return
-    table = side_by_side(frames)
+    table = protect(side_by_side(frames), f, by=by)
     labels = ({g: f.intervention_label(g) for g in table["group"]} if by == "intervention"
               else {g: code_label(g) for g in table["group"]} if by in ("tenure", "income_band") else {})
     cols = [Col("group", GROUPING_LABELS[by], labels={None: "Non indicato", **labels}),
@@ -149,6 +153,23 @@ def cases(f: filters.Filters) -> None:
         tiles.kpi_tile("no_fault_share", f)
     with cols[2]:
         tiles.kpi_tile("plan_recovery_eur", f)
+    if f.contract_rows:
+        late_cases(f)
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown("**Esiti delle pratiche**")
+        show_table(protect(md.outcomes_summary(as_of=f.as_of, scope=f.scope), f), [
+            Col("outcome", "Esito", labels={}), Col("cases", "Pratiche", INT), Col("share", "Quota", PCT)],
+            name="esiti_pratiche", key="arr_outcomes", empty="Nessuna pratica di morosità nel perimetro alla data.")
+    with right:
+        st.markdown("**Strumenti attivati**")
+        show_table(protect(md.instruments_summary(as_of=f.as_of, scope=f.scope), f), [
+            Col("instrument", "Strumento", labels={}), Col("cases", "Pratiche", INT), Col("amount", "Importo", EUR),
+            *([] if f.suppress else OUTCOME_COLS)],  # per-outcome counts are small cells of a two-way table
+            name="strumenti_pratiche", key="arr_instruments", empty="Nessuno strumento attivato nel perimetro.")
+
+
+def late_cases(f: filters.Filters) -> None:
     st.markdown("**Pratiche in ritardo sulla procedura**", help=get_kpi("late_cases").help)
     late = md.late_cases(as_of=f.as_of, scope=f.scope)
     show_table(late, [
@@ -159,25 +180,14 @@ def cases(f: filters.Filters) -> None:
         Col("last_event", "Ultimo evento", labels={}), Col("last_event_on", "Del", DATE)],
         name="pratiche_in_ritardo", key="arr_late",
         empty="Nessuna pratica in ritardo alla data: ogni passo della procedura è nei tempi.")
-    left, right = st.columns([2, 3])
-    with left:
-        st.markdown("**Esiti delle pratiche**")
-        show_table(md.outcomes_summary(as_of=f.as_of, scope=f.scope), [
-            Col("outcome", "Esito", labels={}), Col("cases", "Pratiche", INT), Col("share", "Quota", PCT)],
-            name="esiti_pratiche", key="arr_outcomes", empty="Nessuna pratica di morosità nel perimetro alla data.")
-    with right:
-        st.markdown("**Strumenti attivati**")
-        show_table(md.instruments_summary(as_of=f.as_of, scope=f.scope), [
-            Col("instrument", "Strumento", labels={}), Col("cases", "Pratiche", INT), Col("amount", "Importo", EUR),
-            Col("resolved", "Risolte", INT), Col("in_progress", "In corso", INT), Col("evicted", "Sfratto", INT),
-            Col("closed_other", "Chiuse altro", INT)],
-            name="strumenti_pratiche", key="arr_instruments", empty="Nessuno strumento attivato nel perimetro.")
 
 
+auth.require("views/arrears.py")
 flt = filters.monitoring_page("Morosità")
 headline(flt)
 trend(flt)
 aging(flt)
 breakdown(flt)
-drill_down(flt)
+if flt.contract_rows:  # the Regione sees aggregates only
+    drill_down(flt)
 cases(flt)

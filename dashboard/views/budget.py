@@ -1,12 +1,15 @@
 """Budget: a proposal drawn from history with its uncertainty, the user's adjustments, saving, and budget vs actual."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import budget_charts, filters
+from dashboard import auth, budget_charts, filters
 from dashboard import monitoring_data as md
 from dashboard.data import get_engine
 from dashboard.exports import CSV_MIME, XLSX_MIME, to_csv
+from dashboard.tables import audited_file
 from indicators.budget import Adjustments, adjusted, totals
 from indicators.cost_history import category_label
 from indicators.forecast import METHOD_LABELS
@@ -92,11 +95,18 @@ def fan(proposal) -> None:
                f"stanno sopra la previsione, il metodo in passato ha sottostimato. {line['warnings']}")
 
 
+def _file(make, name: str):
+    """The download's bytes, made when the button is pressed and written to the audit log."""
+    return partial(audited_file, make, name, auth.current_user())
+
+
 def downloads(proposal, adjustments, table, kinds, year: int) -> None:
     row = st.container(horizontal=True, gap="small")
-    row.download_button("Excel", proposal_excel(proposal, adjustments), file_name=f"budget_{year}.xlsx",
-                        mime=XLSX_MIME, key="bud_xlsx", icon=":material/download:", on_click="ignore")
-    row.download_button("CSV", to_csv(table, kinds), file_name=f"budget_{year}.csv", mime=CSV_MIME, key="bud_csv",
+    row.download_button("Excel", _file(partial(proposal_excel, proposal, adjustments), f"budget_{year}.xlsx"),
+                        file_name=f"budget_{year}.xlsx", mime=XLSX_MIME, key="bud_xlsx",
+                        icon=":material/download:", on_click="ignore")
+    row.download_button("CSV", _file(partial(to_csv, table, kinds), f"budget_{year}.csv"),
+                        file_name=f"budget_{year}.csv", mime=CSV_MIME, key="bud_csv",
                         icon=":material/download:", on_click="ignore")
 
 
@@ -104,7 +114,8 @@ def save_form(proposal, adjustments) -> None:
     from indicators.budget_versions import save_version
 
     with st.form("bud_save_form"):
-        author = st.text_input("Approvato da", key="bud_author")
+        signed_in = auth.current_user()
+        author = st.text_input("Approvato da", key="bud_author", value=signed_in.username if signed_in else "")
         label = st.text_input("Nome della versione (facoltativo)", key="bud_label")
         if st.form_submit_button("Salva come versione approvata", icon=":material/save:"):
             if not author.strip():
@@ -139,12 +150,15 @@ def variance_section(year: int, f: filters.Filters) -> None:
     table, kinds = variance_table(v)
     st.dataframe(italian(table, kinds), hide_index=True, width="stretch")
     row = st.container(horizontal=True, gap="small")
-    row.download_button("Excel", variance_excel(v), file_name=f"scostamenti_{year}.xlsx", mime=XLSX_MIME,
+    row.download_button("Excel", _file(partial(variance_excel, v), f"scostamenti_{year}.xlsx"),
+                        file_name=f"scostamenti_{year}.xlsx", mime=XLSX_MIME,
                         key="bud_var_xlsx", icon=":material/download:", on_click="ignore")
-    row.download_button("CSV", to_csv(table, kinds), file_name=f"scostamenti_{year}.csv", mime=CSV_MIME,
+    row.download_button("CSV", _file(partial(to_csv, table, kinds), f"scostamenti_{year}.csv"),
+                        file_name=f"scostamenti_{year}.csv", mime=CSV_MIME,
                         key="bud_var_csv", icon=":material/download:", on_click="ignore")
 
 
+auth.require("views/budget.py")
 f = filters.monitoring_page("Budget")
 last_actual = md.call("cost_history:last_actual_month")
 if last_actual is None:

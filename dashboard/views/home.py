@@ -1,11 +1,41 @@
-"""Inizio: what the warehouse holds, per kind of data, and how to fill it when it is empty."""
+"""Inizio: what the warehouse holds, per kind of data (administrators), or the user's own portfolio."""
 
 import streamlit as st
 
-from dashboard import data, display
+from dashboard import auth, data, display
+from dashboard import monitoring_data as md
+from dashboard.navigation import pages_for
 from osservatorio.formatting import fmt_int
+from osservatorio.roles import ADMIN
+
+
+def own_portfolio(user) -> None:
+    """What a non-administrator sees: their role, their part of the portfolio and their pages."""
+    st.markdown(f"Accesso come **{user.username}**, ruolo *{user.role_info.label}*: "
+                f"{user.role_info.description.lower()}.")
+    tree = md.portfolio_tree(user.scope)
+    if tree.empty:
+        st.info("Nessun alloggio caricato nel proprio perimetro.", icon=":material/inventory_2:")
+        st.stop()
+    per_int = (tree.groupby(["sgr", "fund", "intervention_code", "intervention_name"], dropna=False)["units"].sum()
+               .reset_index())
+    cols = st.columns(3)
+    cols[0].metric("Interventi", fmt_int(len(per_int)))
+    cols[1].metric("Edifici", fmt_int(len(tree)))
+    cols[2].metric("Alloggi", fmt_int(int(tree["units"].sum())))
+    st.subheader("Il proprio perimetro")
+    st.dataframe(per_int.assign(units=per_int["units"].map(fmt_int)).rename(columns={
+        "sgr": "SGR", "fund": "Fondo", "intervention_code": "Intervento", "intervention_name": "Nome",
+        "units": "Alloggi"}), hide_index=True, width="stretch", height="content")
+    for spec in pages_for(user.role)[1:]:
+        st.page_link(spec.path, label=spec.title, icon=spec.icon)
+    st.stop()
+
 
 st.title("Osservatorio dell'abitare sociale")
+current = auth.require("views/home.py")
+if current.role != ADMIN:
+    own_portfolio(current)
 
 overview = data.overview()
 

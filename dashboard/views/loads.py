@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, display
+from dashboard import auth, data, display
 from etl.kinds import KINDS, LOAD_ORDER
 from etl.loader import LoadResult, kind_of_file
 from osservatorio.formatting import fmt_int, fmt_seconds
@@ -40,7 +40,7 @@ def upload_section() -> None:
             bar.progress(min(done / max(total, 1), 1.0), text=f"Righe lette: {fmt_int(done)} di circa {fmt_int(total)}")
 
         st.session_state["last_upload"] = data.run_upload(uploaded.name, uploaded.getvalue(), kind,
-                                                          progress=progress)
+                                                          progress=progress, user=auth.current_user())
         bar.empty()
     if "last_upload" in st.session_state:
         show_result(st.session_state["last_upload"])
@@ -97,6 +97,7 @@ def quarantine_section() -> None:
         st.caption(f"Mostrate le prime {fmt_int(QUARANTINE_LIMIT)} righe: scegliere un caricamento per vederne altre.")
 
 
+auth.require("views/loads.py")
 st.title("Caricamenti")
 with st.container(border=True):
     upload_section()

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import filters, tiles
+from dashboard import auth, filters, tiles
 from dashboard import monitoring_data as md
+from dashboard.privacy import protect
 from dashboard.tables import SPARK, Col, kpi_col, series_lists, show_table, side_by_side
 from osservatorio.formatting import fmt_eur, fmt_int
 
@@ -54,6 +55,7 @@ def ranking(f: filters.Filters) -> None:
     vacancy = md.vacancy_series(start=f.start, end=f.as_of, scope=f.scope, by="intervention")
     table = (table.merge(series_lists(arrears, "rate_billed", "arrears_trend"), on="group", how="left")
              .merge(series_lists(vacancy, "vacancy_rate", "vacancy_trend"), on="group", how="left"))
+    table = protect(table, f, by="intervention")
     table = table.sort_values(order, ascending=False, na_position="last")
     cols = [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in table["group"]}),
             kpi_col("arrears_rate_billed", "arrears_rate_billed"),
@@ -66,6 +68,7 @@ def ranking(f: filters.Filters) -> None:
     show_table(table, cols, name="interventi", key="ov_table", empty="Nessun intervento nel perimetro scelto.")
 
 
+auth.require("views/overview.py")
 flt = filters.monitoring_page("Panoramica")
 headline(flt)
 ranking(flt)

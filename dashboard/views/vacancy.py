@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard import charts, filters, tiles
+from dashboard import auth, charts, filters, tiles
 from dashboard import monitoring_data as md
 from dashboard.exports import DATE, DAYS, EUR, INT
+from dashboard.privacy import protect
 from dashboard.tables import Col, kpi_col, show_table, side_by_side
 from osservatorio.formatting import fmt_int, fmt_kpi, fmt_num
 
@@ -55,7 +56,7 @@ def by_intervention(f: filters.Filters) -> None:
     st.subheader("Per intervento")
     frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention")
               for code in ("vacancy_rate", "vacancy_days_pct", "void_loss_eur", "evictions_per_1000")}
-    groups = side_by_side(frames)
+    groups = protect(side_by_side(frames), f, by="intervention")
     cols = [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in groups["group"]}),
             *[kpi_col(code, code) for code in frames]]
     show_table(groups, cols, name="sfitto_per_intervento", key="vac_by_int",
@@ -89,10 +90,15 @@ def relets_section(f: filters.Filters) -> None:
         if tiles.breakdown(turn):
             st.caption(f"{fmt_int(turn.breakdown.get('contratti_cessati'))} contratti cessati su "
                        f"{fmt_num(turn.breakdown.get('alloggi_medi'), 1)} alloggi medi.")
+    if f.contract_rows:
+        relets_table(f, year, relet.kpi.help)
+
+
+def relets_table(f: filters.Filters, year: int, days_help: str) -> None:
     table = md.relets(year=year, scope=f.scope)
     cols = [Col("unit_code", "Alloggio"), Col("lease_code", "Nuovo contratto"),
             Col("previous_lease", "Contratto precedente"), Col("previous_end", "Fine precedente", DATE),
-            Col("next_start", "Inizio nuovo", DATE), Col("days", "Giorni", DAYS, relet.kpi.help),
+            Col("next_start", "Inizio nuovo", DATE), Col("days", "Giorni", DAYS, days_help),
             Col("excluded_reason", "Esclusa perché", labels={None: "", **EXCLUSIONS})]
     with st.expander(f"Contratti iniziati nel {year} ({fmt_int(len(table))})"):
         show_table(table, cols, name=f"rilocazioni_{year}", key="vac_relets",
@@ -122,10 +128,12 @@ def evictions() -> None:
     st.caption("Dati pubblici comunali, non limitati al portafoglio: servono da contesto.")
 
 
+auth.require("views/vacancy.py")
 flt = filters.monitoring_page("Sfitto")
 headline(flt)
 trend(flt)
 by_intervention(flt)
 relets_section(flt)
-longest_empty(flt)
+if flt.contract_rows:  # the Regione sees aggregates only
+    longest_empty(flt)
 evictions()

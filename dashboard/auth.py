@@ -1,0 +1,112 @@
+"""Who is signed in: a session token checked against the warehouse on every run, or an OIDC identity.
+
+`current_user()` is the only question pages ask; tests sign in by putting a token from
+`accounts.start_session` in `st.session_state["auth_token"]`. The token expires server-side
+(`settings.session_hours`), so a stale browser tab cannot outlive it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.data import get_engine
+from osservatorio import accounts, audit
+from osservatorio.roles import User
+from osservatorio.settings import get_settings
+
+TOKEN = "auth_token"
+EXPIRED = "auth_expired"
+
+
+def oidc_configured() -> bool:
+    """True when `[auth]` is in the app's secrets: then `st.login` offers the identity provider."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all  # noqa: BLE001
+        return False
+
+
+def _oidc_user() -> User | None:
+    if not oidc_configured() or not getattr(st.user, "is_logged_in", False):
+        return None
+    email = st.user.get("email")
+    user = accounts.user_by_email(get_engine(), email) if email else None
+    if user is not None and not st.session_state.get("oidc_logged"):
+        audit.record(get_engine(), audit.LOGIN, user=user, detail="oidc")
+        st.session_state["oidc_logged"] = True
+    return user
+
+
+def current_user() -> User | None:
+    """The signed-in user, or None (anonymous, session expired, user disabled)."""
+    token = st.session_state.get(TOKEN)
+    if token:
+        user = accounts.session_user(get_engine(), token)
+        if user is not None:
+            return user
+        del st.session_state[TOKEN]
+        st.session_state[EXPIRED] = True
+    return _oidc_user()
+
+
+def sign_in(username: str, password: str) -> bool:
+    user = accounts.authenticate(get_engine(), username.strip(), password)
+    if user is None:
+        return False
+    st.session_state[TOKEN] = accounts.start_session(get_engine(), user, hours=get_settings().session_hours)
+    st.session_state.pop(EXPIRED, None)
+    return True
+
+
+def sign_out(user: User) -> None:
+    accounts.end_session(get_engine(), st.session_state.pop(TOKEN, None))
+    audit.record(get_engine(), audit.LOGOUT, user=user)
+    for key in list(st.session_state):
+        del st.session_state[key]
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+    st.rerun()
+
+
+def login_page() -> None:
+    """The only page an anonymous visitor gets, whatever the address asked for."""
+    st.title("Osservatorio dell'abitare sociale")
+    st.subheader("Accesso")
+    if st.session_state.get(EXPIRED):
+        st.warning("La sessione è scaduta: accedere di nuovo.", icon=":material/timer_off:")
+    if oidc_configured():
+        if getattr(st.user, "is_logged_in", False):
+            st.error("L'account del fornitore di identità non corrisponde a nessun utente abilitato.")
+        st.button("Accedi con il fornitore di identità", on_click=st.login, icon=":material/login:", key="oidc")
+    with st.form("login", border=True, width=420):
+        username = st.text_input("Nome utente", key="login_user", autocomplete="username")
+        password = st.text_input("Password", type="password", key="login_password", autocomplete="current-password")
+        sent = st.form_submit_button("Accedi", type="primary", icon=":material/login:")
+    if sent:
+        if sign_in(username, password):
+            st.rerun()
+        st.error("Nome utente o password non validi.", icon=":material/lock:")
+    st.caption("I dati riguardano nuclei familiari, spesso in condizioni di fragilità: ogni accesso, "
+               "caricamento ed esportazione è registrato.")
+
+
+def account_box(user: User) -> None:
+    """Who is signed in, with which role and scope, and the button to sign out (in the sidebar)."""
+    with st.sidebar:
+        st.caption(f"**{user.username}** · {user.role_info.label}")
+        if user.scope_text() != "tutto":
+            st.caption("Perimetro: " + user.scope_text().replace("sgrs=", "SGR ").replace("funds=", "fondi ")
+                       .replace("interventions=", "interventi "))
+        if st.button("Esci", icon=":material/logout:", key="logout"):
+            sign_out(user)
+
+
+def require(path: str) -> User:
+    """Stop the page unless the signed-in user's role may open `path` (defence in depth behind navigation)."""
+    from dashboard.navigation import allowed
+
+    user = current_user()
+    if user is None or not allowed(path, user.role):
+        st.error("Pagina non disponibile per questo utente.", icon=":material/block:")
+        st.stop()
+    return user

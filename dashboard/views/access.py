@@ -1,0 +1,27 @@
+"""Utenti e accessi (administrators): who may sign in, with which role and scope, and the audit log."""
+
+import streamlit as st
+
+from dashboard import auth, display
+from dashboard.data import get_engine
+from osservatorio import accounts, audit
+
+AUDIT_LIMIT = 500
+ACTIONS = {None: "Tutte", audit.LOGIN: "Accessi", audit.LOGIN_FAILED: "Accessi falliti", audit.LOGOUT: "Uscite",
+           audit.LOAD: "Caricamenti", audit.EXPORT: "Esportazioni", audit.REPORT: "Rapporti", "kpi": "Indicatori (CLI)"}
+
+auth.require("views/access.py")
+st.title("Utenti e accessi")
+st.subheader("Utenti")
+users = accounts.list_users(get_engine())
+st.dataframe([{"Utente": u["username"], "Ruolo": u["role"], "Perimetro": u["scope"], "Email": u["email"] or "",
+               "Stato": "attivo" if u["active"] else "disattivato"} for u in users], hide_index=True, width="stretch")
+st.caption("Utenti, ruoli e perimetri si gestiscono da riga di comando: `osservatorio users add|list|disable|set-role`.")
+
+st.subheader("Registro degli accessi")
+action = st.selectbox("Evento", list(ACTIONS), format_func=ACTIONS.get, key="audit_action")
+log = audit.recent(get_engine(), limit=AUDIT_LIMIT, action=action)
+st.dataframe(log.assign(at=log["at"].map(display.fmt_local_datetime)).rename(columns={
+    "at": "Quando", "username": "Utente", "action": "Evento", "detail": "Dettaglio", "scope": "Perimetro"}),
+    hide_index=True, width="stretch")
+st.caption(f"Gli ultimi {AUDIT_LIMIT} eventi, dal più recente.")
