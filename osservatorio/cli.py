@@ -12,6 +12,8 @@ from typing import Annotated, Optional
 import typer
 
 from etl.kinds import LOAD_ORDER
+from osservatorio.evaluate_cli import evaluate as evaluate_command
+from osservatorio.evaluate_cli import labs_app
 from osservatorio.kpi_cli import kpi as kpi_command
 
 app = typer.Typer(help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.", no_args_is_help=True,
@@ -19,6 +21,8 @@ app = typer.Typer(help="Osservatorio: cruscotto dell'abitare sociale in Lombardi
 db_app = typer.Typer(help="Gestione del magazzino dati (warehouse).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.command("kpi")(kpi_command)
+app.command("evaluate")(evaluate_command)
+app.add_typer(labs_app, name="labs")
 
 KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
 
