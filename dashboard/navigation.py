@@ -23,6 +23,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/overview.py", "Panoramica", ":material/dashboard:", "Monitoraggio"),
     PageSpec("views/arrears.py", "Morosità", ":material/euro:", "Monitoraggio"),
     PageSpec("views/vacancy.py", "Sfitto", ":material/door_open:", "Monitoraggio"),
+    PageSpec("views/labs.py", "Laboratori", ":material/groups:", "Valutazione"),
 )
 
 
