@@ -36,7 +36,8 @@ def bars_by(frame: pd.DataFrame, label_col: str, value_col: str, name: str, *, k
                            text=[fmt_num(v, 0 if kind == INT else 2) for v in data[value_col]], textposition="auto",
                            hovertemplate="%{y}: %{x:,.2f}<extra></extra>"))
     fig.update_layout(separators=SEPARATORS, height=max(height, 24 * len(data) + 80), template="plotly_white",
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, xaxis={"title": name, "tickformat": ",.0f"})
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      xaxis={"title": name, "tickformat": ",.0f" if kind == INT else ",.2f"})
     return fig
 
 
@@ -72,6 +73,11 @@ def _x(periods) -> list:
     return [pd.Timestamp(p) if not isinstance(p, (int, float)) else p for p in periods]
 
 
+def _months(fig: go.Figure, x: list) -> go.Figure:
+    """Italian month names on a time axis (numbered periods keep their numbers)."""
+    return month_axis(fig, x, max_ticks=6) if x and isinstance(x[0], pd.Timestamp) else fig
+
+
 def trends(frame: pd.DataFrame, start, *, y_title: str) -> go.Figure:
     """Mean outcome of treated and control units over the periods, with the start marked."""
     x = _x(frame["period"])
@@ -79,7 +85,7 @@ def trends(frame: pd.DataFrame, start, *, y_title: str) -> go.Figure:
                      go.Scatter(x=x, y=frame["control"], name="Controllo (media)", line={"color": PALETTE[1]})])
     styled(fig, NUM, y_title=y_title)
     fig.add_vline(x=_x([start])[0], line_dash="dot", line_color="#555555")
-    return fig
+    return _months(fig, x)
 
 
 def event_study_chart(coefficients: pd.DataFrame) -> go.Figure:
@@ -105,7 +111,7 @@ def synthetic_path(path: pd.DataFrame, start, *, y_title: str) -> go.Figure:
                                 line={"color": PALETTE[1], "dash": "dash"})])
     styled(fig, NUM, y_title=y_title)
     fig.add_vline(x=_x([start])[0], line_dash="dot", line_color="#555555")
-    return fig
+    return _months(fig, x)
 
 
 def placebo_gaps(gaps: pd.DataFrame, treated: str, start) -> go.Figure:
@@ -122,4 +128,4 @@ def placebo_gaps(gaps: pd.DataFrame, treated: str, start) -> go.Figure:
     fig.add_hline(y=0, line_color="#555555", line_width=1)
     fig.add_vline(x=_x([start])[0], line_dash="dot", line_color="#555555")
     fig.update_yaxes(rangemode="normal", ticksuffix="")
-    return fig
+    return _months(fig, x)

@@ -74,6 +74,11 @@ def twfe_did(panel: Panel, *, reps: int = WCB_REPS, seed: int = 0, alpha: float 
     if not panel.control_units:
         base.warnings.insert(0, "Nessuna unità di controllo: la differenza nelle differenze non si può stimare.")
         return base
+    fe = fixed_effects(panel)
+    if np.linalg.matrix_rank(np.column_stack([d, fe])) == np.linalg.matrix_rank(fe):
+        base.warnings.insert(0, "L'effetto non è identificato: il trattamento coincide con gli effetti fissi "
+                                "(ad esempio unità trattate osservate solo dopo l'avvio).")
+        return base
     fit = _cluster_fit(panel, d)
     t_stars = wild_bootstrap_t(panel, d, reps=reps, seed=seed)
     estimate, se = float(fit.params[0]), float(fit.bse[0])

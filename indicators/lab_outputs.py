@@ -61,7 +61,8 @@ def lab_outputs(conn, *, by: str = "lab", labs: list[str] | None = None, start: 
             sum(a.households_reached) AS households_reached,
             sum(a.households_taken_in_charge) AS households_taken_in_charge,
             sum(a.hours) AS hours, sum(a.volunteers) AS volunteers
-        FROM lab_activity a{where} GROUP BY {group} ORDER BY {group}""", params).rename(columns={"grp": "group"})
+        FROM lab_activity a{where}{"" if by == "total" else f" GROUP BY {group} ORDER BY {group}"}""",
+                  params).rename(columns={"grp": "group"})
     for column in OUTPUTS:
         frame[column] = pd.to_numeric(frame[column]).astype(float)
     if by == "month":

@@ -221,3 +221,14 @@ def test_arrears_charts_and_downloads(page, loaded_app):
     with page.expect_download() as info:
         page.get_by_test_id("stDownloadButton").filter(has_text="Excel").first.click()
     assert Path(info.value.path()).read_bytes()[:2] == b"PK", "an .xlsx is a zip file"
+
+
+@pytest.mark.parametrize("tab", ["Completezza", "Scheda", "Valutazione su panel"])
+def test_labs_tabs_render(page, loaded_app, tab):
+    page.goto(f"{loaded_app}/labs")
+    settle(page)
+    page.get_by_role("tab", name=tab).click()
+    page.wait_for_timeout(1500)
+    assert_no_exception(page)
+    assert page.locator(".js-plotly-plot").count() >= 1
+    shoot(page, f"labs_{tab.split()[0].lower()}")

@@ -69,7 +69,7 @@ def completeness_view(titles: dict[str, str]) -> None:
     table = ld.completeness_table()
     shown = pd.DataFrame({"Laboratorio": [titles.get(c, c) for c in table["lab"]],
                           "Completezza": [fmt_pct(v) for v in table["score"]],
-                          "Cosa manca": ["; ".join(m) or "Nulla" for m in table["missing"]]})
+                          "Cosa manca": [" ".join(m) or "Nulla" for m in table["missing"]]})
     st.dataframe(shown, hide_index=True, width="stretch", key="labs_missing")
 
 
