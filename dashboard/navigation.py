@@ -15,6 +15,7 @@ from osservatorio.roles import ADMIN, ALL_ROLES, DIREZIONE, GESTORE, REGIONE, SG
 MONITORING = frozenset({REGIONE, SGR, GESTORE, DIREZIONE, ADMIN})
 ADMIN_ONLY = frozenset({ADMIN})
 BUDGET = frozenset({DIREZIONE, ADMIN})
+LABS = frozenset({REGIONE, ADMIN})
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/overview.py", "Panoramica", ":material/dashboard:", "Monitoraggio", MONITORING),
     PageSpec("views/arrears.py", "Morosità", ":material/euro:", "Monitoraggio", MONITORING),
     PageSpec("views/vacancy.py", "Sfitto", ":material/door_open:", "Monitoraggio", MONITORING),
+    PageSpec("views/labs.py", "Laboratori", ":material/groups:", "Valutazione", LABS),
     PageSpec("views/budget.py", "Budget", ":material/account_balance:", "Direzione", BUDGET),
     PageSpec("views/access.py", "Utenti e accessi", ":material/admin_panel_settings:", "Amministrazione",
              ADMIN_ONLY),

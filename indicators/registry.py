@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 EUR, PCT, DAYS, COUNT, PER_1000, RATIO = "eur", "pct", "days", "count", "per_1000", "ratio"
+POINTS = "points"  # a difference of two percentages, in percentage points
+KPI_COMMAND, LABS_COMMAND, EVALUATE_COMMAND = "osservatorio kpi", "osservatorio labs", "osservatorio evaluate"
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class KPI:
     source: str
     version: int = 1
     higher_is_better: bool = False
+    computed_by: str = KPI_COMMAND  # the command that prints it (lab and panel figures come as tables)
 
     @property
     def help(self) -> str:
@@ -31,6 +34,8 @@ class KPI:
 _DOMAIN = "domain.md, definizioni KPI"
 _PROC = "domain.md, procedura morosità (seme 000)"
 _BUDGET = "seme 000 (budget «sulla scorta dello storico»); Hyndman & Koehler 2006 (MASE)"
+_LABS = "domain.md, valutazione dei Laboratori Sociali di Quartiere (seme 002)"
+_PANEL = "metodi di valutazione su panel (Wooldridge cap. 13; Abadie, Diamond e Hainmueller 2010)"
 
 REGISTRY: dict[str, KPI] = {k.code: k for k in (
     KPI("arrears_stock_eur", "Morosità accumulata",
@@ -92,6 +97,44 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
     KPI("budget_projection_eur", "Proiezione di costo a fine anno",
         "consuntivo a oggi × budget dell'anno / budget a oggi (ritmo di spesa sulla stagionalità del budget); "
         "senza budget a oggi: consuntivo a oggi + budget dei mesi restanti.", EUR, _BUDGET),
+    *(KPI(code, label, formula, unit, _LABS, higher_is_better=True, computed_by=LABS_COMMAND) for code, label, formula, unit in (
+        ("lab_activities", "Attività dei laboratori", "righe del registro attività (sportelli, eventi, corsi...) "
+         "nel periodo, per laboratorio, ambito o mese.", COUNT),
+        ("lab_participants", "Partecipanti (presenze)", "somma dei partecipanti delle attività: una persona che "
+         "partecipa a tre attività conta tre volte.", COUNT),
+        ("lab_households_reached", "Nuclei raggiunti (contatti)", "somma dei nuclei raggiunti dalle attività: "
+         "contatti, non nuclei distinti (i registri non identificano i nuclei).", COUNT),
+        ("lab_households_taken_in_charge", "Nuclei presi in carico", "somma dei nuclei presi in carico dalle "
+         "attività (sportello, visite domiciliari, mediazione, orientamento al lavoro).", COUNT),
+        ("lab_hours", "Ore di attività", "somma delle ore delle attività registrate.", COUNT),
+        ("lab_volunteers", "Volontari (presenze)", "somma dei volontari presenti alle attività.", COUNT),
+    )),
+    KPI("lab_cost_per_household_eur", "Costo per nucleo raggiunto",
+        "costo totale del progetto / nuclei raggiunti (contatti) nel registro; solo laboratori con costo noto.",
+        EUR, _LABS, computed_by=LABS_COMMAND),
+    KPI("lab_outcome_change", "Variazione assoluta dell'indicatore di contesto",
+        "valore al tempo uno − valore al tempo zero, nell'unità dell'indicatore; per gli indicatori in percentuale "
+        "è una differenza in punti percentuali.", RATIO, _LABS, computed_by=LABS_COMMAND),
+    KPI("lab_outcome_change_pct", "Variazione relativa dell'indicatore di contesto",
+        "(valore al tempo uno − valore al tempo zero) / valore al tempo zero × 100; non definita per indicatori "
+        "sì/no o da un valore zero.", PCT, _LABS, computed_by=LABS_COMMAND),
+    KPI("lab_outcome_points", "Variazione in punti percentuali",
+        "per gli indicatori che sono percentuali: valore al tempo uno − valore al tempo zero, in punti "
+        "(56% → 50% è −6 punti e −10,7%).", POINTS, _LABS, computed_by=LABS_COMMAND),
+    KPI("lab_outcome_did", "Differenza trattamento − controllo",
+        "(t1 − t0) nell'area del laboratorio − (t1 − t0) nell'area di controllo (differenza nelle differenze a due "
+        "periodi), nell'unità dell'indicatore; al suo posto una frase quando manca un dato.", RATIO, _LABS,
+        computed_by=LABS_COMMAND),
+    KPI("lab_data_completeness_pct", "Completezza dei dati di valutazione",
+        "celle presenti / celle attese della matrice indicatore (scheda prototipo per gli ambiti del laboratorio) × "
+        "gruppo (trattamento, controllo) × momento (tempo zero, tempo uno).", PCT, _LABS, higher_is_better=True,
+        computed_by=LABS_COMMAND),
+    KPI("panel_did_effect", "Effetto stimato (differenza nelle differenze su panel)",
+        "coefficiente d di y_it = a_i + l_t + d·D_it + e_it (effetti fissi di unità e periodo), errore standard per "
+        "unità, p-value e intervallo dal wild cluster bootstrap.", RATIO, _PANEL, computed_by=EVALUATE_COMMAND),
+    KPI("synthetic_control_gap", "Scarto medio dal controllo sintetico",
+        "media dopo l'avvio di (unità trattata − combinazione convessa delle unità di controllo stimata sui periodi "
+        "precedenti); p-value dai placebo nello spazio.", RATIO, _PANEL, computed_by=EVALUATE_COMMAND),
 )}
 
 

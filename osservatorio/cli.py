@@ -13,6 +13,8 @@ import typer
 
 from etl.kinds import LOAD_ORDER
 from osservatorio.budget_cli import budget_app
+from osservatorio.evaluate_cli import evaluate as evaluate_command
+from osservatorio.evaluate_cli import labs_app
 from osservatorio.kpi_cli import kpi as kpi_command
 from osservatorio.users_cli import users_app
 
@@ -23,6 +25,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.command("kpi")(kpi_command)
 app.add_typer(budget_app, name="budget")
+app.command("evaluate")(evaluate_command)
+app.add_typer(labs_app, name="labs")
 
 KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
 

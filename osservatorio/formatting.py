@@ -35,6 +35,13 @@ def fmt_pct(points, digits: int = 1) -> str:
     return MISSING if _missing(points) else format_percent(points / 100, format=f"#,##0.{'0' * digits}%", locale=LOCALE)
 
 
+def fmt_points(x, digits: int = 1) -> str:
+    """A difference of percentages: -6.0 -> '-6,0 punti' (never '%', which would read as a relative change)."""
+    if _missing(x):
+        return MISSING
+    return ("+" if round(x, digits) > 0 else "") + f"{fmt_num(x, digits)} punti"
+
+
 def fmt_date(d: date | datetime | None) -> str:
     return MISSING if d is None else format_date(d, "dd/MM/yyyy", locale=LOCALE)
 
@@ -58,4 +65,5 @@ def fmt_kpi(unit: str, value) -> str:
         "count": lambda v: fmt_int(v),
         "per_1000": lambda v: fmt_num(v, 2),
         "ratio": lambda v: fmt_num(v, 2),
+        "points": lambda v: fmt_points(v),
     }.get(unit, lambda v: fmt_num(v, 2))(value)

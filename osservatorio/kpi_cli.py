@@ -94,7 +94,7 @@ def _known(code: str, catalog):
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     if code not in catalog:
-        raise typer.BadParameter(f"«{code}» non si calcola da riga di comando")
+        raise typer.BadParameter(f"«{code}» si calcola con `{kpi_def.computed_by}`")
     return kpi_def
 
 

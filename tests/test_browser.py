@@ -275,3 +275,13 @@ def test_regione_sees_aggregates_only(page, loaded_app):
     assert not page.get_by_text("Dall'intervento al contratto").count()
     assert page.get_by_text("regione · Regione").is_visible()
     shoot(page, "regione-arrears")
+
+
+@pytest.mark.parametrize("tab", ["Completezza", "Scheda", "Valutazione su panel"])
+def test_labs_tabs_render(page, loaded_app, tab):
+    open_page(page, loaded_app, "Laboratori", user="regione")
+    page.get_by_role("tab", name=tab).click()
+    page.wait_for_timeout(1500)
+    assert_no_exception(page)
+    assert page.locator(".js-plotly-plot").count() >= 1
+    shoot(page, f"labs_{tab.split()[0].lower()}")

@@ -18,7 +18,7 @@ from test_pages import APP, fresh_caches, open_page, texts  # noqa: F401  (autou
 
 MONITORING = ("views/overview.py", "views/arrears.py", "views/vacancy.py")
 VISIBLE = {  # role -> pages in its navigation
-    "regione": {"views/home.py", *MONITORING}, "sgr": {"views/home.py", *MONITORING},
+    "regione": {"views/home.py", *MONITORING, "views/labs.py"}, "sgr": {"views/home.py", *MONITORING},
     "gestore": {"views/home.py", *MONITORING}, "direzione": {"views/home.py", *MONITORING, "views/budget.py"},
     "admin": {spec.path for spec in PAGES},
 }

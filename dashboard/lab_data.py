@@ -1,0 +1,81 @@
+"""Cached calls for the Laboratori page: lab indicators, the ledger panel and its evaluation, the report.
+
+Same rule as `dashboard.data`: the page calls these and draws; every figure comes from `indicators/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.data import CACHE_TTL, get_engine
+from indicators import completeness, lab_outcomes, lab_outputs
+from indicators.did import group_trends, twfe_did
+from indicators.evaluation import Effect, make_panel
+from indicators.event_study import EventStudy, event_study
+from indicators.panels import building_arrears_panel
+from indicators.synthetic_control import SyntheticControl, synthetic_control
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def catalogue() -> pd.DataFrame:
+    return lab_outputs.lab_catalogue(get_engine())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def outputs(by: str, lab: str | None = None) -> pd.DataFrame:
+    return lab_outputs.lab_outputs(get_engine(), by=by, labs=[lab] if lab else None)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def outputs_by_ambito() -> pd.DataFrame:
+    return lab_outputs.outputs_by_ambito_of_lab(get_engine())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def outcomes(lab: str | None = None, indicator: str | None = None) -> pd.DataFrame:
+    return lab_outcomes.lab_outcomes(get_engine(), labs=[lab] if lab else None, indicator=indicator)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def completeness_table() -> pd.DataFrame:
+    return completeness.lab_completeness(get_engine())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def completeness_grid() -> pd.DataFrame:
+    return completeness.completeness_grid(completeness.completeness_matrix(get_engine()))
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def ledger_panel(start: date, end: date, outcome: str) -> pd.DataFrame:
+    return building_arrears_panel(get_engine(), start=start, end=end, outcome=outcome)
+
+
+@dataclass
+class PanelEvaluation:
+    """What the page shows of a panel evaluation."""
+
+    did: Effect
+    trends: pd.DataFrame
+    study: EventStudy
+    sc: SyntheticControl | Effect
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def evaluate_ledger(start: date, end: date, outcome: str, treated: tuple[str, ...], first: date) -> PanelEvaluation:
+    """DiD, event study and synthetic control of the monthly arrears per building."""
+    frame = ledger_panel(start, end, outcome)
+    panel = make_panel(frame, unit="unit", time="period", outcome="y", treated=treated, start=pd.Timestamp(first))
+    return PanelEvaluation(twfe_did(panel), group_trends(panel), event_study(panel), synthetic_control(panel))
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def report(lab: str | None, _extra: list | None = None, extra_key: str = "") -> bytes:
+    """The HTML report (all labs or one), with the panel section when the page passes it."""
+    from osservatorio.reports.labs import labs_report
+
+    return labs_report(get_engine(), lab=lab, extra=_extra).encode("utf-8")

@@ -1,0 +1,84 @@
+"""The panel evaluation section of the Laboratori page: monthly arrears per building, treated vs control."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import evaluation_charts as charts
+from dashboard import lab_data as ld
+from dashboard.charts import month_label
+from indicators.evaluation import Effect
+from indicators.ledger import month_ends
+from indicators.panels import LEDGER_OUTCOMES
+from indicators.portfolio import ledger_span
+from indicators.registry import get_kpi
+from osservatorio.evaluation_text import effect_lines
+
+OUTCOME_LABELS = {"households_in_arrears_pct": "Nuclei morosi (%)", "rate_billed": "Morosità sull'emesso (%)"}
+MAX_MONTHS = 36
+
+
+def _facts(effect: Effect) -> None:
+    st.markdown("  \n".join(f"**{label}**: {text}" for label, text in effect_lines(effect)))
+    for warning in effect.warnings:
+        st.warning(warning, icon=":material/warning:")
+
+
+def _choices() -> tuple | None:
+    first, last = ledger_span(ld.get_engine())
+    if last is None:
+        st.info("Nessun movimento contabile caricato: la valutazione su panel usa la morosità mensile per edificio.")
+        return None
+    months = month_ends(first, last)[-MAX_MONTHS:]
+    outcome = st.selectbox("Esito mensile per edificio", list(OUTCOME_LABELS), format_func=OUTCOME_LABELS.get,
+                           key="panel_outcome", help=get_kpi(LEDGER_OUTCOMES["households_in_arrears_pct"]).help)
+    counts = ld.ledger_panel(months[0], months[-1], outcome).groupby("unit").size()
+    buildings = sorted(counts.index)
+    complete = sorted(counts.index[counts == counts.max()])  # a default the synthetic control can use
+    left, right = st.columns([2, 1])
+    treated = left.multiselect("Edifici trattati (una sola unità per il controllo sintetico)", buildings,
+                               default=complete[:1], key="panel_treated")
+    start = right.selectbox("Primo mese trattato", months[2:-1], index=max(0, len(months) // 2 - 2),
+                            format_func=month_label, key="panel_start")
+    return months[0], months[-1], outcome, tuple(treated), start
+
+
+def panel_view() -> None:
+    st.subheader("Valutazione su panel")
+    st.caption("Differenza nelle differenze con effetti fissi di edificio e mese, studio di evento e controllo "
+               "sintetico sulla morosità mensile per edificio calcolata dal partitario (FIFO). Gli edifici non "
+               "scelti fanno da controllo.")
+    chosen = _choices()
+    if chosen is None:
+        return
+    start, end, outcome, treated, first = chosen
+    if not treated:
+        st.info("Scegliere almeno un edificio trattato.")
+        return
+    result = ld.evaluate_ledger(start, end, outcome, treated, first)
+    y_title = OUTCOME_LABELS[outcome]
+    st.markdown(f"**{get_kpi('panel_did_effect').label}** (in punti percentuali)",
+                help=get_kpi("panel_did_effect").help)
+    _facts(result.did)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.trends(result.trends, pd.Timestamp(first), y_title=y_title), width="stretch",
+                      key="panel_trends")
+    if result.study.coefficients.empty:
+        right.info(" ".join(result.study.warnings[:1]))
+    else:
+        right.plotly_chart(charts.event_study_chart(result.study.coefficients), width="stretch", key="panel_event")
+    st.markdown(f"**{get_kpi('synthetic_control_gap').label}**", help=get_kpi("synthetic_control_gap").help)
+    sc = result.sc
+    if isinstance(sc, Effect):
+        st.info("Controllo sintetico non calcolabile: " + " ".join(sc.warnings))
+        return
+    _facts(sc.effect)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.synthetic_path(sc.path, pd.Timestamp(first), y_title=y_title), width="stretch",
+                      key="panel_sc_path")
+    right.plotly_chart(charts.placebo_gaps(sc.placebo_gaps, treated[0], pd.Timestamp(first)), width="stretch",
+                       key="panel_placebo")
+    weights = pd.DataFrame({"unit": list(sc.effect.weights), "weight": list(sc.effect.weights.values())})
+    st.plotly_chart(charts.bars_by(weights, "unit", "weight", "Peso nel controllo sintetico", kind="num",
+                                   height=240), width="stretch", key="panel_weights")

@@ -1,0 +1,91 @@
+"""A self-contained Italian HTML report: sections of text, tables and plotly charts, plotly.js inlined once.
+
+Generic on purpose: any report (labs, gestore, ...) builds `Section`s and calls `render`. Charts are
+embedded with `include_plotlyjs=False` and one script tag carries plotly.js from the installed package,
+so the file opens offline (PA intranets often block CDNs) and stays a few MB whatever the chart count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+
+from osservatorio.formatting import fmt_datetime
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="it"><head><meta charset="utf-8"><title>{{ title }}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body { font-family: "Source Sans Pro", Arial, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
+h1 { color: #1f5fa8; } h2 { border-bottom: 2px solid #1f5fa8; padding-bottom: .2rem; margin-top: 2.2rem; }
+table { border-collapse: collapse; font-size: .85rem; margin: .8rem 0; width: 100%; }
+th, td { border: 1px solid #ddd; padding: .3rem .5rem; vertical-align: top; } th { background: #eef3fa; text-align: left; }
+td.num { text-align: right; white-space: nowrap; } .note { color: #555; font-size: .9rem; }
+.warning { background: #fff4e0; border-left: 4px solid #d9822b; padding: .4rem .8rem; margin: .4rem 0; }
+.missing { background: #fdecec; border-left: 4px solid #b03a2e; padding: .4rem .8rem; margin: .4rem 0; }
+dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; } dt { font-weight: 600; }
+</style>
+{% if charts %}<script type="text/javascript">{{ plotlyjs }}</script>{% endif %}
+</head><body>
+<h1>{{ title }}</h1>
+<p class="note">{{ subtitle }}<br>Generato il {{ generated }} da Osservatorio.</p>
+{% for section in sections %}<section><h2>{{ section.title }}</h2>
+{% for block in section.blocks %}{{ block }}
+{% endfor %}</section>
+{% endfor %}
+</body></html>
+"""
+_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+@dataclass
+class Section:
+    """A titled part of a report: blocks of already-safe HTML, added with the methods below."""
+
+    title: str
+    blocks: list[Markup] = field(default_factory=list)
+    charts: int = 0
+
+    def text(self, text: str, css: str = "") -> Section:
+        self.blocks.append(Markup('<p class="{}">{}</p>').format(css, text))
+        return self
+
+    def notes(self, items: list[str], css: str = "warning") -> Section:
+        for item in items:
+            self.blocks.append(Markup('<div class="{}">{}</div>').format(css, item))
+        return self
+
+    def facts(self, pairs: list[tuple[str, str]]) -> Section:
+        inner = Markup("").join(Markup("<dt>{}</dt><dd>{}</dd>").format(k, v) for k, v in pairs)
+        self.blocks.append(Markup("<dl>{}</dl>").format(inner))
+        return self
+
+    def table(self, frame: pd.DataFrame, *, numeric: tuple[str, ...] = ()) -> Section:
+        """A table of strings (format numbers before); `numeric` columns are right-aligned."""
+        head = Markup("").join(Markup("<th>{}</th>").format(c) for c in frame.columns)
+        rows = Markup("").join(
+            Markup("<tr>{}</tr>").format(Markup("").join(
+                Markup('<td class="{}">{}</td>').format("num" if c in numeric else "", "" if pd.isna(v) else v)
+                for c, v in zip(frame.columns, row))) for row in frame.itertuples(index=False))
+        self.blocks.append(Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, rows))
+        return self
+
+    def chart(self, fig: go.Figure) -> Section:
+        self.blocks.append(Markup(fig.to_html(full_html=False, include_plotlyjs=False,
+                                              config={"displaylogo": False, "locale": "it"})))
+        self.charts += 1
+        return self
+
+
+def render(title: str, sections: list[Section], *, subtitle: str = "", generated: datetime | None = None) -> str:
+    """The whole report as one HTML string (UTF-8), plotly.js included once if any chart is present."""
+    charts = sum(s.charts for s in sections)
+    return _ENV.from_string(TEMPLATE).render(
+        title=title, subtitle=subtitle, sections=sections, charts=charts,
+        plotlyjs=Markup(get_plotlyjs()) if charts else "", generated=fmt_datetime(generated or datetime.now()))
