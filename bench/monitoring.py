@@ -199,9 +199,18 @@ def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
 
 # --- the pages ---------------------------------------------------------------------------------------------------
 _RENDER = """
-import json, sys, time
+import json, os, sys, time
 from streamlit.testing.v1 import AppTest
-at = AppTest.from_file(sys.argv[1], default_timeout=1800).run()
+from osservatorio import accounts
+from osservatorio.demo import ensure_demo_users
+from schemas.db import make_engine
+engine = make_engine(os.environ["OSSERVATORIO_DATABASE_URL"])
+ensure_demo_users(engine, echo=lambda _: None)
+token = accounts.start_session(engine, accounts.get_user(engine, "admin"), hours=1)  # sees the whole portfolio
+engine.dispose()
+at = AppTest.from_file(sys.argv[1], default_timeout=1800)
+at.session_state["auth_token"] = token
+at.run()
 began = time.perf_counter()
 at.switch_page(sys.argv[2]).run()
 print(json.dumps({"seconds": time.perf_counter() - began, "errors": [str(e.value) for e in at.exception]}))
