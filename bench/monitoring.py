@@ -101,14 +101,14 @@ def arrears_on_ledger(conn, d: date, start: date) -> dict:
     late = ("COALESCE(due_date, entry_date) + 31" if conn.dialect.name == "postgresql"
             else "date(COALESCE(due_date, entry_date), '+31 days')")
     sums = f"""SELECT lease_code,
-            SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END) AS charged,
-            SUM(CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END) AS credited,
-            SUM(CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END) AS credited_other,
-            SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END) AS cash,
-            SUM(CASE WHEN entry_type = 'addebito' AND {late} <= {dd} THEN amount ELSE 0 END) AS overdue
+            ROUND(SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END), 2) AS charged,
+            ROUND(SUM(CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END), 2) AS credited,
+            ROUND(SUM(CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END), 2) AS credited_other,
+            ROUND(SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END), 2) AS cash,
+            ROUND(SUM(CASE WHEN entry_type = 'addebito' AND {late} <= {dd} THEN amount ELSE 0 END), 2) AS overdue
         FROM ledger_entry WHERE {move} <= {dd} GROUP BY lease_code"""
-    before = f"""SELECT lease_code, SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END) AS charged,
-            SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END) AS cash
+    before = f"""SELECT lease_code, ROUND(SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END), 2) AS charged,
+            ROUND(SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END), 2) AS cash
         FROM ledger_entry WHERE {move} < :start GROUP BY lease_code"""
     sql = f"""SELECT {_position_sums("a", "b", dd)}
         FROM lease l LEFT JOIN ({sums}) a ON a.lease_code = l.code LEFT JOIN ({before}) b ON b.lease_code = l.code"""
@@ -184,9 +184,9 @@ def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
         t_pre, pre = timed(lambda: (arrears_on_pre_aggregates(conn, d, start), vacancy_by_hand(conn, d)))
         t_raw, raw = timed(lambda: (arrears_on_ledger(conn, d, start), vacancy_by_hand(conn, d)), repeat=1)
     vac = ind["vacancy"]
-    ok = all(_same(ind, h) and (vac.numerator, vac.denominator) == (v["empty"], v["units"]) for h, v in (pre, raw))
-    out.append(("Panoramica KPIs", t_ind, t_pre, "SQL on the pre-aggregates" + ("" if ok else " (DIFFERENT!)")))
-    out.append(("Panoramica KPIs", t_ind, t_raw, "SQL on the ledger alone"))
+    same = [_same(ind, h) and (vac.numerator, vac.denominator) == (v["empty"], v["units"]) for h, v in (pre, raw)]
+    out.append(("Panoramica KPIs", t_ind, t_pre, "SQL on the pre-aggregates" + ("" if same[0] else " (DIFFERENT!)")))
+    out.append(("Panoramica KPIs", t_ind, t_raw, "SQL on the ledger alone" + ("" if same[1] else " (DIFFERENT!)")))
     t_ind, aging = timed(lambda: aging_indicator(engine, d))
     with engine.connect() as conn:
         t_hand, hand = timed(lambda: aging_by_hand(conn, d))
