@@ -9,7 +9,7 @@ from dashboard import evaluation_charts as charts
 from dashboard import lab_data as ld
 from dashboard.charts import month_label
 from indicators.evaluation import Effect
-from indicators.ledger import month_ends
+from indicators.ledger_sql import month_ends
 from indicators.panels import LEDGER_OUTCOMES
 from indicators.portfolio import ledger_span
 from indicators.registry import get_kpi

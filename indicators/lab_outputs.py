@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from indicators.ledger import _month_key
+from indicators.ledger_sql import sql_month_key
 from indicators.sql import query
 
 OUTPUTS = ("activities", "participants", "households_reached", "households_taken_in_charge", "hours", "volunteers")
@@ -52,7 +52,7 @@ def lab_outputs(conn, *, by: str = "lab", labs: list[str] | None = None, start: 
         and `"total"` also total_cost and cost_per_household_eur = cost / households reached (None when
         the cost is unknown or nobody was reached). For `month`, group is the first day of the month.
     """
-    group = _month_key(conn, "a.activity_date") if by == "month" else GROUPS.get(by)
+    group = sql_month_key(conn, "a.activity_date") if by == "month" else GROUPS.get(by)
     if group is None:
         raise ValueError(f"Raggruppamento sconosciuto: «{by}». Ammessi: {', '.join([*GROUPS, 'month'])}.")
     where, params = _where(labs, start, end)
