@@ -124,11 +124,11 @@ def _report(kind: str, rs) -> bytes:
 
 
 def report(f: filters.Filters) -> None:
-    from osservatorio.reports.impact import ReportScope
+    from osservatorio.reports.impact import ReportScope, scope_label
 
     st.subheader("Rapporto da condividere")
     user = auth.current_user()
-    rs = ReportScope(f.scope, f.start, f.end, f.as_of, label=user.scope_text() if user else "n.d.", suppress=f.suppress)
+    rs = ReportScope(f.scope, f.start, f.end, f.as_of, label=scope_label(f.scope), suppress=f.suppress)
     cols = st.columns(2)
     for col, kind in zip(cols, ("pdf", "html")):
         name = f"impatto_{f.as_of:%Y%m%d}.{kind}"

@@ -36,7 +36,7 @@ dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; } 
 img.chart { width: 100%; } .cover { border-bottom: 3px solid #1f5fa8; margin-bottom: 1rem; }
 @page { size: A4; margin: 1.5cm 1.4cm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }
 @media print { body { margin: 0; max-width: none; font-size: 9.5pt; } h2 { break-after: avoid; }
-  table, img.chart, dl { break-inside: avoid; } section.break { break-before: page; } }
+  tr, img.chart, dl { break-inside: avoid; } section.break { break-before: page; } }
 </style>
 {% if charts %}<script type="text/javascript">{{ plotlyjs }}</script>{% endif %}
 </head><body>

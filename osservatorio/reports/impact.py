@@ -53,6 +53,16 @@ class ReportScope:
     suppress: int | None = None
 
 
+SCOPE_WORDS = (("sgrs", "SGR"), ("funds", "fondo"), ("interventions", "intervento"), ("buildings", "edificio"))
+
+
+def scope_label(scope: Scope) -> str:
+    """'intervento INT002; fondo Fondo A' or 'tutto il portafoglio', for the cover."""
+    parts = [f"{word} {', '.join(getattr(scope, level))}" for level, word in SCOPE_WORDS
+             if getattr(scope, level) is not None]
+    return "; ".join(parts) or "tutto il portafoglio"
+
+
 def _label(code) -> str:
     return CODE_NAMES.get(code, str(code).replace("_", " ").capitalize())
 
