@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import auth, filters, impact_charts, tiles
 from dashboard import monitoring_data as md
-from dashboard.exports import DAYS, INT, PCT
+from dashboard.exports import INT, PCT
 from dashboard.tables import Col, kpi_col, show_table
 from indicators.allocations import funnel_frame
 from osservatorio.formatting import fmt_int, fmt_kpi, fmt_pct
@@ -67,8 +67,9 @@ def evictions(f: filters.Filters) -> None:
         Col("executed_pct", "Eseguiti / convalidati", PCT)], name=f"sfratti_{comune}", key="alloc_stats",
         empty="Nessun dato.")
     st.caption("Per 1.000 alloggi: non calcolabile sulle statistiche comunali, che non riportano il parco di "
-               "riferimento (gli sfratti comunali riguardano anche il mercato privato). Dati pubblici, mostrati come "
-               "contesto; l'ultimo anno può essere parziale.")
+               "riferimento (gli sfratti comunali riguardano anche il mercato privato). Gli sfratti eseguiti in un anno "
+               "possono venire da convalide degli anni precedenti, perciò il rapporto può superare il 100%. Dati "
+               "pubblici, mostrati come contesto; l'ultimo anno può essere parziale.")
 
 
 auth.require("views/allocations.py")

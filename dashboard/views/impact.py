@@ -13,7 +13,7 @@ from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
 from indicators.registry import get_kpi
 from osservatorio import audit
-from osservatorio.formatting import fmt_int
+from osservatorio.reports.impact import ReportScope, count_text, scope_label
 
 REPORT_MIME = {"pdf": "application/pdf", "html": "text/html"}
 
@@ -58,9 +58,7 @@ def arrears_and_vacancy(f: filters.Filters) -> None:
 
 def count(value, f: filters.Filters) -> str:
     """A count of cases, hidden below the small-cell threshold for suppressed users."""
-    if value is not None and f.suppress is not None and 0 < value < f.suppress:
-        return f"meno di {f.suppress}"
-    return fmt_int(value)
+    return count_text(value, f.suppress)
 
 
 def cases_and_plans(f: filters.Filters) -> None:
@@ -89,7 +87,7 @@ def community(f: filters.Filters) -> None:
         note = ("Nessuna attività dei laboratori nel periodo: qui tutte quelle registrate nei Comuni degli interventi "
                 "fino alla fine del periodo.")
     st.caption(note + " Partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte.")
-    show_table(frame, [Col("group", "Tipo di attività"), kpi_col("activities", "lab_activities"),
+    show_table(frame, [Col("group", "Tipo di attività", labels={}), kpi_col("activities", "lab_activities"),
                        kpi_col("participants", "lab_participants"),
                        kpi_col("households_reached", "lab_households_reached"),
                        kpi_col("households_taken_in_charge", "lab_households_taken_in_charge")],
@@ -104,7 +102,7 @@ def tickets(f: filters.Filters) -> None:
         with col:
             tiles.kpi_tile(code, f)
     summary = md.call("facilities:ticket_summary", f.scope, start=f.start, end=f.end, by="category")
-    show_table(summary, [Col("group", "Categoria"), Col("opened", "Aperte", INT), Col("closed", "Chiuse", INT),
+    show_table(summary, [Col("group", "Categoria", labels={}), Col("opened", "Aperte", INT), Col("closed", "Chiuse", INT),
                          kpi_col("days_mean", "ticket_days_to_close", "Giorni medi"),
                          Col("days_median", "Giorni mediani", DAYS), kpi_col("backlog", "ticket_backlog",
                                                                              "Aperte a fine periodo"),
@@ -124,8 +122,6 @@ def _report(kind: str, rs) -> bytes:
 
 
 def report(f: filters.Filters) -> None:
-    from osservatorio.reports.impact import ReportScope, scope_label
-
     st.subheader("Rapporto da condividere")
     user = auth.current_user()
     rs = ReportScope(f.scope, f.start, f.end, f.as_of, label=scope_label(f.scope), suppress=f.suppress)

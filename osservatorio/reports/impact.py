@@ -76,11 +76,15 @@ def _protected(engine: Engine, frame: pd.DataFrame, rs: ReportScope, by: str, se
     return done.frame
 
 
-def _count(value: float | None, rs: ReportScope) -> str:
-    """A count of cases, hidden below the small-cell threshold for suppressed readers."""
-    if value is not None and rs.suppress is not None and 0 < value < rs.suppress:
-        return f"meno di {rs.suppress}"
+def count_text(value: float | None, threshold: int | None) -> str:
+    """A count of cases, written 'meno di N' below the small-cell threshold for suppressed readers."""
+    if value is not None and threshold is not None and 0 < value < threshold:
+        return f"meno di {threshold}"
     return fmt_int(value)
+
+
+def _count(value: float | None, rs: ReportScope) -> str:
+    return count_text(value, rs.suppress)
 
 
 def key_figures(engine: Engine, rs: ReportScope) -> list[tuple[KpiValue, str]]:
