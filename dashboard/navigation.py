@@ -16,6 +16,9 @@ MONITORING = frozenset({REGIONE, SGR, GESTORE, DIREZIONE, ADMIN})
 ADMIN_ONLY = frozenset({ADMIN})
 BUDGET = frozenset({DIREZIONE, ADMIN})
 LABS = frozenset({REGIONE, ADMIN})
+IMPACT = frozenset({GESTORE, SGR, DIREZIONE, REGIONE, ADMIN})
+ALLOCATIONS = frozenset({GESTORE, REGIONE, ADMIN})  # applications are per Comune, not per fund: not for SGRs
+PROJECTS = frozenset({REGIONE, GESTORE, ADMIN})
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/overview.py", "Panoramica", ":material/dashboard:", "Monitoraggio", MONITORING),
     PageSpec("views/arrears.py", "Morosità", ":material/euro:", "Monitoraggio", MONITORING),
     PageSpec("views/vacancy.py", "Sfitto", ":material/door_open:", "Monitoraggio", MONITORING),
+    PageSpec("views/impact.py", "Impatto del gestore sociale", ":material/volunteer_activism:", "Gestione sociale",
+             IMPACT),
+    PageSpec("views/allocations.py", "Assegnazioni e sfratti", ":material/key:", "Gestione sociale", ALLOCATIONS),
+    PageSpec("views/projects.py", "Progetti", ":material/payments:", "Gestione sociale", PROJECTS),
     PageSpec("views/labs.py", "Laboratori", ":material/groups:", "Valutazione", LABS),
     PageSpec("views/budget.py", "Budget", ":material/account_balance:", "Direzione", BUDGET),
     PageSpec("views/access.py", "Utenti e accessi", ":material/admin_panel_settings:", "Amministrazione",

@@ -296,10 +296,26 @@ _register(Kind("domande", "application", key=("code",), date_order=(("applied_on
     _c("codice_alloggio", "unit_code", CODE, aliases=["alloggio assegnato"]),
 )))
 
+_register(Kind("finanziamenti", "funding_project", key=("code",), date_order=(("start_date", "end_date"),),
+               parents=(Parent("intervention_code", "interventi"),), description="Progetti finanziati", columns=(
+    _c("codice_progetto", "code", CODE, required=True, aliases=["cod progetto", "id progetto", "codice locale progetto"]),
+    _c("titolo", "title", TEXT, required=True, aliases=["titolo progetto", "denominazione", "nome progetto"]),
+    _c("programma", "programme", TEXT, aliases=["asse", "programma asse", "azione", "programma operativo"]),
+    _c("codice_intervento", "intervention_code", CODE, aliases=["intervento", "cod intervento"]),
+    _c("data_inizio", "start_date", DATE, aliases=["inizio", "avvio"]),
+    _c("data_fine", "end_date", DATE, aliases=["fine", "conclusione"]),
+    _c("importo_programmato", "programmed", MONEY, min=0, aliases=["programmato"]),
+    _c("importo_ammesso", "admitted", MONEY, min=0, aliases=["ammesso", "importo ammesso a finanziamento"]),
+    _c("importo_impegnato", "committed", MONEY, min=0,
+       aliases=["impegnato", "importo giuridicamente vincolante", "impegni giuridicamente vincolanti"]),
+    _c("importo_pagato", "paid", MONEY, min=0, aliases=["pagato", "importo erogato", "erogato", "pagamenti"]),
+)))
+
 # Order in which a folder of files is loaded: parents before children.
 LOAD_ORDER = (
     "interventi", "edifici", "alloggi", "nuclei", "contratti", "movimenti", "pratiche_morosita", "segnalazioni",
     "laboratori", "attivita_laboratorio", "indicatori_contesto", "consuntivi", "budget", "sfratti", "domande",
+    "finanziamenti",
 )
 assert set(LOAD_ORDER) == set(KINDS)
 

@@ -42,13 +42,22 @@ CATALOG: dict[str, Computation] = {
     "relet_days": Computation("vacancy:relet_times", YEAR),
     "turnover_rate": Computation("vacancy:turnover", YEAR),
     "evictions_per_1000": Computation("vacancy:evictions_per_1000", PERIOD),
+    "units_managed": Computation("track_record:units_managed", AS_OF),
+    "ticket_days_to_close": Computation("facilities:ticket_days_to_close", PERIOD),
+    "ticket_backlog": Computation("facilities:ticket_backlog", AS_OF),
+    "ticket_cost_per_unit_eur": Computation("facilities:ticket_cost_per_unit", PERIOD),
+    "applications_received": Computation("allocations:application_funnel", PERIOD),
+    "allocation_days": Computation("allocations:allocation_days", PERIOD),
+    "waiting_list": Computation("allocations:waiting_list", AS_OF),
+    "evictions_executed": Computation("allocations:evictions_executed", YEAR),
     "budget_forecast_eur": Computation("budget:budget_forecast", YEAR),
     "budget_variance_eur": Computation("variance:budget_variance", YEAR),
     "budget_projection_eur": Computation("variance:budget_projection", YEAR),
 }
 # Functions that take no `by=` (their result is already a table, or has no grouping).
 NO_GROUPING = {"late_cases", "no_fault_share", "plan_recovery_eur", "budget_forecast_eur", "budget_variance_eur",
-               "budget_projection_eur"}
+               "budget_projection_eur", "applications_received", "allocation_days", "waiting_list",
+               "evictions_executed"}
 
 
 def default_as_of(first_day: date, last_day: date) -> date:

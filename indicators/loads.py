@@ -14,7 +14,7 @@ DATE_FIELD = {
     "interventi": "management_start", "contratti": "start_date", "movimenti": "entry_date",
     "pratiche_morosita": "event_date", "segnalazioni": "opened_on", "laboratori": "start_date",
     "attivita_laboratorio": "activity_date", "indicatori_contesto": "measured_on", "consuntivi": "year",
-    "budget": "year", "sfratti": "year", "domande": "applied_on",
+    "budget": "year", "sfratti": "year", "domande": "applied_on", "finanziamenti": "start_date",
 }
 
 

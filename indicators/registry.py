@@ -10,6 +10,7 @@ from dataclasses import dataclass
 EUR, PCT, DAYS, COUNT, PER_1000, RATIO = "eur", "pct", "days", "count", "per_1000", "ratio"
 POINTS = "points"  # a difference of two percentages, in percentage points
 KPI_COMMAND, LABS_COMMAND, EVALUATE_COMMAND = "osservatorio kpi", "osservatorio labs", "osservatorio evaluate"
+REPORT_COMMAND = "osservatorio report impatto"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ _DOMAIN = "domain.md, definizioni KPI"
 _PROC = "domain.md, procedura morosità (seme 000)"
 _BUDGET = "seme 000 (budget «sulla scorta dello storico»); Hyndman & Koehler 2006 (MASE)"
 _LABS = "domain.md, valutazione dei Laboratori Sociali di Quartiere (seme 002)"
+_TRACK = "seme 001 (track record del gestore sociale)"
+_FACILITY = "seme 000 (segnalazioni aperte e chiuse, storico dei problemi)"
+_ALLOC = "seme 003 (Agenzia per la Casa di Cinisello Balsamo); seme 000 (banca dati delle domande)"
+_FUNDING = "seme 004 (avanzamento finanziario: programmato, ammesso, impegnato, erogato)"
 _PANEL = "metodi di valutazione su panel (Wooldridge cap. 13; Abadie, Diamond e Hainmueller 2010)"
 
 REGISTRY: dict[str, KPI] = {k.code: k for k in (
@@ -85,6 +90,35 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
         "contratti cessati nell'anno / alloggi medi dell'anno.", PCT, _DOMAIN),
     KPI("evictions_per_1000", "Sfratti eseguiti ogni 1.000 alloggi",
         "sfratti eseguiti nel periodo / alloggi × 1.000, per motivo.", PER_1000, _DOMAIN),
+    KPI("units_managed", "Alloggi in gestione",
+        "alloggi del perimetro negli interventi con inizio gestione entro la data D (o senza data); per regime e per "
+        "tipo di contratto del gestore con la quota sul totale.", COUNT, _TRACK, higher_is_better=True),
+    KPI("ticket_days_to_close", "Tempo medio di chiusura delle segnalazioni",
+        "media dei giorni di calendario dall'apertura alla chiusura delle segnalazioni chiuse nel periodo; "
+        "mediana a parte; per categoria.", DAYS, _FACILITY),
+    KPI("ticket_backlog", "Segnalazioni aperte",
+        "segnalazioni aperte entro la data D e non chiuse a D (arretrato), negli edifici del perimetro.", COUNT,
+        _FACILITY),
+    KPI("ticket_cost_per_unit_eur", "Costo delle segnalazioni per alloggio",
+        "costo delle segnalazioni chiuse nel periodo / alloggi in gestione alla fine del periodo.", EUR, _FACILITY),
+    KPI("applications_received", "Domande di assegnazione ricevute",
+        "domande presentate nel periodo nei Comuni degli interventi del perimetro, con l'esito che hanno nei dati: "
+        "idonee (idonea, assegnata o rinuncia), assegnate, rinunce, non idonee, in istruttoria.", COUNT, _ALLOC),
+    KPI("allocation_days", "Tempo dalla domanda all'assegnazione",
+        "media dei giorni di calendario dalla data della domanda alla data dell'assegnazione, sulle assegnazioni "
+        "decise nel periodo; mediana a parte.", DAYS, _ALLOC),
+    KPI("waiting_list", "Domande in attesa (graduatoria)",
+        "domande presentate entro la data D non ancora assegnate, respinte o rinunciate a D (idonee in attesa di un "
+        "alloggio e in istruttoria).", COUNT, _ALLOC),
+    KPI("evictions_executed", "Sfratti eseguiti nell'anno (statistiche comunali)",
+        "somma degli sfratti eseguiti nell'anno nelle statistiche dei Comuni (file «sfratti»), accanto ai "
+        "convalidati; per 1.000 alloggi solo quando il parco di riferimento è noto.", COUNT, _ALLOC),
+    KPI("funding_committed_pct", "Quota impegnata dei finanziamenti",
+        "Σ importi giuridicamente vincolanti / Σ importi ammessi a finanziamento dei progetti del perimetro.", PCT,
+        _FUNDING, higher_is_better=True, computed_by=REPORT_COMMAND),
+    KPI("funding_paid_pct", "Quota erogata dei finanziamenti",
+        "Σ importi erogati (pagati) / Σ importi ammessi a finanziamento dei progetti del perimetro.", PCT, _FUNDING,
+        higher_is_better=True, computed_by=REPORT_COMMAND),
     KPI("budget_forecast_eur", "Previsione di costo dell'anno",
         "somma sulle voci di costo della previsione annuale dallo storico dei consuntivi mensili prima dell'anno: "
         "per ogni voce il metodo (ETS o anno precedente, media di 3 anni, stagionale ingenuo, anno precedente più "

@@ -57,3 +57,18 @@ class Scope:
                "JOIN intervention i ON i.code = b.intervention_code"
                + (" WHERE " + " AND ".join(where) if where else ""))
         return sql, params
+
+    @property
+    def limited(self) -> bool:
+        """Whether any level is restricted (False: the whole portfolio)."""
+        return any(getattr(self, level) is not None for level in ("sgrs", "funds", "interventions", "buildings"))
+
+    def municipalities_filter(self, column: str) -> tuple[str, dict]:
+        """A condition keeping rows whose Comune (`column`) hosts an intervention in scope, for records kept per
+        Comune rather than per unit (applications, labs, eviction statistics); always true for the whole portfolio."""
+        if not self.limited:
+            return "1 = 1", {}
+        units, params = self.units_sql()
+        return (f"LOWER({column}) IN (SELECT DISTINCT LOWER(i2.municipality) FROM ({units}) sm "
+                "JOIN intervention i2 ON i2.code = sm.intervention_code)"), params
+

@@ -16,6 +16,7 @@ from osservatorio.budget_cli import budget_app
 from osservatorio.evaluate_cli import evaluate as evaluate_command
 from osservatorio.evaluate_cli import labs_app
 from osservatorio.kpi_cli import kpi as kpi_command
+from osservatorio.report_cli import report_app
 from osservatorio.users_cli import users_app
 
 app = typer.Typer(help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.", no_args_is_help=True,
@@ -27,6 +28,7 @@ app.command("kpi")(kpi_command)
 app.add_typer(budget_app, name="budget")
 app.command("evaluate")(evaluate_command)
 app.add_typer(labs_app, name="labs")
+app.add_typer(report_app, name="report")
 
 KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
 

@@ -18,6 +18,7 @@ from schemas.benchmarks import BenchmarkValue  # noqa: E402
 from schemas.budgets import BudgetVersion, BudgetVersionLine  # noqa: E402
 from schemas.facilities import Ticket
 from schemas.finance import ActualCost, BudgetLine
+from schemas.funding import FundingProject
 from schemas.labs import ContextIndicator, Lab, LabActivity
 from schemas.ledger import ArrearsCaseEvent, LedgerEntry
 from schemas.loads import LoadBatch, QuarantinedRow
@@ -28,7 +29,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ActualCost", "AggregateState", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue",
-    "BudgetLine", "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "Household",
+    "BudgetLine", "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
     "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth", "LedgerEntry", "LoadBatch",
     "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

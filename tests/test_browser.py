@@ -285,3 +285,38 @@ def test_labs_tabs_render(page, loaded_app, tab):
     assert_no_exception(page)
     assert page.locator(".js-plotly-plot").count() >= 1
     shoot(page, f"labs_{tab.split()[0].lower()}")
+
+
+def test_impact_report_html_works_offline(page, loaded_warehouse, tmp_path):  # noqa: F811
+    """The report file alone in chromium: plotly.js is inside, no request leaves the file, no console error."""
+    from datetime import date
+
+    from indicators.scope import Scope
+    from osservatorio.reports.impact import ReportScope, impact_html
+
+    engine = make_engine(loaded_warehouse.url)
+    path = tmp_path / "impatto.html"
+    path.write_text(impact_html(engine, ReportScope(Scope(), date(2025, 10, 1), date(2026, 9, 30),
+                                                    date(2026, 9, 30))), encoding="utf-8")
+    engine.dispose()
+    errors, requests = [], []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda req: requests.append(req.url) if not req.url.startswith(("file:", "data:")) else None)
+    page.goto(path.as_uri())
+    page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert page.locator(".js-plotly-plot").count() >= 5
+    assert errors == [] and requests == []
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "report_impatto.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("title", "name"), [("Impatto del gestore sociale", "impact_gestore"),
+                                             ("Assegnazioni e sfratti", "allocations_regione")])
+def test_gestore_pages_for_their_roles(page, loaded_app, title, name):
+    user = "gestore" if name.endswith("gestore") else "regione"
+    open_page(page, loaded_app, title, user=user)
+    page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=30_000)
+    assert_no_exception(page)
+    shoot(page, name)

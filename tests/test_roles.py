@@ -17,9 +17,11 @@ from schemas.db import make_engine
 from test_pages import APP, fresh_caches, open_page, texts  # noqa: F401  (autouse fixture)
 
 MONITORING = ("views/overview.py", "views/arrears.py", "views/vacancy.py")
+SOCIAL = ("views/impact.py", "views/allocations.py", "views/projects.py")  # the gestore sociale's pages
 VISIBLE = {  # role -> pages in its navigation
-    "regione": {"views/home.py", *MONITORING, "views/labs.py"}, "sgr": {"views/home.py", *MONITORING},
-    "gestore": {"views/home.py", *MONITORING}, "direzione": {"views/home.py", *MONITORING, "views/budget.py"},
+    "regione": {"views/home.py", *MONITORING, *SOCIAL, "views/labs.py"},
+    "sgr": {"views/home.py", *MONITORING, "views/impact.py"}, "gestore": {"views/home.py", *MONITORING, *SOCIAL},
+    "direzione": {"views/home.py", *MONITORING, "views/impact.py", "views/budget.py"},
     "admin": {spec.path for spec in PAGES},
 }
 SCOPES = {name: scope for name, _, scope, _ in DEMO_USERS}

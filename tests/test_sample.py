@@ -17,7 +17,7 @@ ENCODINGS = {
     "interventi": "cp1252", "edifici": "cp1252", "laboratori": "cp1252", "attivita_laboratorio": "cp1252",
     "contratti": "utf-8-sig", "alloggi": "utf-8", "nuclei": "utf-8", "movimenti": "utf-8",
     "pratiche_morosita": "utf-8", "segnalazioni": "utf-8", "indicatori_contesto": "utf-8", "consuntivi": "utf-8",
-    "budget": "utf-8", "sfratti": "utf-8", "domande": "utf-8",
+    "budget": "utf-8", "sfratti": "utf-8", "domande": "utf-8", "finanziamenti": "cp1252",
 }
 KEYS = {
     "interventi": ["codice_intervento"], "edifici": ["codice_edificio"], "alloggi": ["codice_alloggio"],
@@ -29,6 +29,7 @@ KEYS = {
     "consuntivi": ["anno", "mese", "codice_intervento", "categoria"],
     "budget": ["anno", "codice_intervento", "categoria"],
     "sfratti": ["comune", "anno"], "domande": ["codice_domanda"],
+    "finanziamenti": ["codice_progetto"],
 }
 PARENTS = [  # (child kind, column, parent kind, parent key)
     ("edifici", "codice_intervento", "interventi", "codice_intervento"),
@@ -44,6 +45,7 @@ PARENTS = [  # (child kind, column, parent kind, parent key)
     ("consuntivi", "codice_intervento", "interventi", "codice_intervento"),
     ("budget", "codice_intervento", "interventi", "codice_intervento"),
     ("domande", "codice_alloggio", "alloggi", "codice_alloggio"),
+    ("finanziamenti", "codice_intervento", "interventi", "codice_intervento"),
 ]
 
 
@@ -78,7 +80,7 @@ def test_same_arguments_give_identical_bytes_and_another_seed_differs(tmp_path, 
     generate(again, units=300, years=3)
     generate(other, units=300, years=3, seed=7)
     assert digest(again) == digest(folder)
-    assert len(digest(folder)) == 15
+    assert len(digest(folder)) == 16
     changed = {name for name, h in digest(other).items() if h != digest(folder)[name]}
     assert {"alloggi.csv", "contratti.csv", "movimenti.csv", "pratiche_morosita.csv"} <= changed
 
@@ -115,6 +117,7 @@ def test_small_sample_row_counts_are_pinned(small_sample):
         "interventi": 3, "edifici": 19, "alloggi": 300, "nuclei": 349, "contratti": 349, "movimenti": 24147,
         "pratiche_morosita": 472, "segnalazioni": 487, "laboratori": 15, "attivita_laboratorio": 2840,
         "indicatori_contesto": 261, "consuntivi": 783, "budget": 117, "sfratti": 21, "domande": 563,
+        "finanziamenti": 4,
     }
 
 
@@ -420,3 +423,18 @@ def test_applications_lead_to_the_lets(default_sample):
     leases = read_kind(folder, "contratti", parse_dates=["data_inizio"], dayfirst=True)
     let_in_history = leases[leases.data_inizio >= pd.Timestamp(2018, 11, 1)]
     assert assigned.sum() == len(let_in_history)
+
+
+def test_funding_has_abitare_in_borgo_as_reported_and_a_project_per_intervention(default_sample):
+    folder, summary = default_sample
+    projects = read_kind(folder, "finanziamenti", dtype={"codice_intervento": str}).set_index("codice_progetto")
+    borgo = projects.loc["MI3.1.1.a"]  # seed 004
+    assert borgo["titolo"] == "Abitare in borgo"
+    assert (borgo["data_inizio"], borgo["data_fine"]) == ("01/10/2017", "31/12/2020")
+    assert (borgo["importo_programmato"], borgo["importo_ammesso"]) == (281_250.0, 281_250.0)
+    assert (borgo["importo_impegnato"], borgo["importo_pagato"]) == (0.0, 0.0)
+    others = projects.drop(index="MI3.1.1.a")
+    assert len(others) == summary["interventi"]
+    assert (others["importo_ammesso"] <= others["importo_programmato"]).all()
+    assert (others["importo_pagato"] <= others["importo_impegnato"]).all()
+    assert (others["importo_impegnato"] <= others["importo_ammesso"]).all()

@@ -13,6 +13,7 @@ from etl.sample.cases import build_cases
 from etl.sample.dates import Window, months_of
 from etl.sample.episodes import assign_episodes
 from etl.sample.evictions import eviction_rows
+from etl.sample.funding import funding_rows
 from etl.sample.finance import CostBook, actual_costs, write_actuals, write_budget
 from etl.sample.households import households_for_leases, write_households
 from etl.sample.lab_indicators import write_indicators
@@ -26,7 +27,7 @@ from etl.sample.writer import SampleWriter
 
 SAMPLE_END = date(2026, 10, 31)
 # Independent random streams, so that a change in one kind does not reshuffle the others.
-PLAN, STOCK, LEDGER, CASES, TICKETS, APPLICATIONS, FINANCE, LABS, EVICTIONS = range(9)
+PLAN, STOCK, LEDGER, CASES, TICKETS, APPLICATIONS, FINANCE, LABS, EVICTIONS, FUNDING = range(10)
 
 
 @dataclass
@@ -95,6 +96,7 @@ def _small_kinds(run: Run) -> None:
     write_activities(run.writer, labs, run.rng(LABS, 1))
     write_indicators(run.writer, labs, run.rng(LABS, 2))
     run.writer.rows("sfratti", eviction_rows(run.portfolio.comuni, run.window.last_year, run.rng(EVICTIONS)))
+    run.writer.rows("finanziamenti", funding_rows(run.portfolio, run.window, run.rng(FUNDING)))
 
 
 def generate(out_dir: Path, *, units: int = 1500, years: int = 8, seed: int = 42,

@@ -3,10 +3,13 @@
 Generic on purpose: any report (labs, gestore, ...) builds `Section`s and calls `render`. Charts are
 embedded with `include_plotlyjs=False` and one script tag carries plotly.js from the installed package,
 so the file opens offline (PA intranets often block CDNs) and stays a few MB whatever the chart count.
+The same sections make the PDF (`osservatorio.reports.pdf`): `render(..., images=...)` puts each chart
+as a static PNG instead, and the template's print rules lay it out on A4.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,12 +33,16 @@ td.num { text-align: right; white-space: nowrap; } .note { color: #555; font-siz
 .warning { background: #fff4e0; border-left: 4px solid #d9822b; padding: .4rem .8rem; margin: .4rem 0; }
 .missing { background: #fdecec; border-left: 4px solid #b03a2e; padding: .4rem .8rem; margin: .4rem 0; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; } dt { font-weight: 600; }
+img.chart { width: 100%; } .cover { border-bottom: 3px solid #1f5fa8; margin-bottom: 1rem; }
+@page { size: A4; margin: 1.5cm 1.4cm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }
+@media print { body { margin: 0; max-width: none; font-size: 9.5pt; } h2 { break-after: avoid; }
+  tr, img.chart, dl { break-inside: avoid; } section.break { break-before: page; } }
 </style>
 {% if charts %}<script type="text/javascript">{{ plotlyjs }}</script>{% endif %}
 </head><body>
 <h1>{{ title }}</h1>
 <p class="note">{{ subtitle }}<br>Generato il {{ generated }} da Osservatorio.</p>
-{% for section in sections %}<section><h2>{{ section.title }}</h2>
+{% for section in sections %}<section{% if section.new_page %} class="break"{% endif %}><h2>{{ section.title }}</h2>
 {% for block in section.blocks %}{{ block }}
 {% endfor %}</section>
 {% endfor %}
@@ -49,8 +56,9 @@ class Section:
     """A titled part of a report: blocks of already-safe HTML, added with the methods below."""
 
     title: str
-    blocks: list[Markup] = field(default_factory=list)
+    blocks: list[Markup | go.Figure] = field(default_factory=list)
     charts: int = 0
+    new_page: bool = False  # in print, start the section on a new page
 
     def text(self, text: str, css: str = "") -> Section:
         self.blocks.append(Markup('<p class="{}">{}</p>').format(css, text))
@@ -77,15 +85,36 @@ class Section:
         return self
 
     def chart(self, fig: go.Figure) -> Section:
-        self.blocks.append(Markup(fig.to_html(full_html=False, include_plotlyjs=False,
-                                              config={"displaylogo": False, "locale": "it"})))
+        """A chart: interactive in the HTML, a static image in the PDF (drawn by `render`)."""
+        self.blocks.append(fig)
         self.charts += 1
         return self
 
 
-def render(title: str, sections: list[Section], *, subtitle: str = "", generated: datetime | None = None) -> str:
-    """The whole report as one HTML string (UTF-8), plotly.js included once if any chart is present."""
-    charts = sum(s.charts for s in sections)
+def figures(sections: list[Section]) -> list[go.Figure]:
+    """Every chart of the report, in reading order (what `render`'s `images` must match)."""
+    return [b for s in sections for b in s.blocks if isinstance(b, go.Figure)]
+
+
+def _drawn(sections: list[Section], images: list[bytes] | None) -> list[Section]:
+    """The sections with their charts as HTML: plotly divs, or `<img>` of the given PNGs, one per chart."""
+    pngs = iter(images or [])
+    out = []
+    for s in sections:
+        blocks = [b if not isinstance(b, go.Figure) else
+                  Markup(b.to_html(full_html=False, include_plotlyjs=False,
+                                   config={"displaylogo": False, "locale": "it"})) if images is None else
+                  Markup('<img class="chart" alt="{}" src="data:image/png;base64,{}">').format(
+                      s.title, base64.b64encode(next(pngs)).decode("ascii")) for b in s.blocks]
+        out.append(Section(s.title, blocks, s.charts, s.new_page))
+    return out
+
+
+def render(title: str, sections: list[Section], *, subtitle: str = "", generated: datetime | None = None,
+           images: list[bytes] | None = None) -> str:
+    """The whole report as one HTML string (UTF-8), plotly.js included once if any chart is present; with
+    `images` (PNGs of `figures(sections)`), static charts and no script at all."""
+    charts = 0 if images is not None else sum(s.charts for s in sections)
     return _ENV.from_string(TEMPLATE).render(
-        title=title, subtitle=subtitle, sections=sections, charts=charts,
+        title=title, subtitle=subtitle, sections=_drawn(sections, images), charts=charts,
         plotlyjs=Markup(get_plotlyjs()) if charts else "", generated=fmt_datetime(generated or datetime.now()))

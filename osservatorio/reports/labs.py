@@ -79,8 +79,9 @@ def panel_section(effects: list[Effect], figures: list, *, description: str) -> 
     return section
 
 
-def labs_report(engine, *, lab: str | None = None, extra: list[Section] | None = None) -> str:
-    """The report across all labs, or the sheet of one lab; `extra` sections (e.g. the panel) go at the end."""
+def labs_sections(engine, *, lab: str | None = None, extra: list[Section] | None = None
+                  ) -> tuple[str, list[Section], str]:
+    """Title, sections and subtitle of the report across all labs, or of the sheet of one lab."""
     labs = [lab] if lab else None
     catalogue = lab_catalogue(engine, labs=labs)
     titles = dict(zip(catalogue["code"], catalogue["title"]))
@@ -94,4 +95,18 @@ def labs_report(engine, *, lab: str | None = None, extra: list[Section] | None =
     sections += [_completeness(engine, labs, titles), _outcomes(engine, labs), *(extra or [])]
     title = f"Valutazione del laboratorio «{titles.get(lab, lab)}»" if lab else \
         "Valutazione dei Laboratori Sociali di Quartiere"
-    return render(title, sections, subtitle="Output, esiti, confronto con le aree di controllo e completezza dei dati.")
+    return title, sections, "Output, esiti, confronto con le aree di controllo e completezza dei dati."
+
+
+def labs_report(engine, *, lab: str | None = None, extra: list[Section] | None = None) -> str:
+    """The report across all labs, or the sheet of one lab; `extra` sections (e.g. the panel) go at the end."""
+    title, sections, subtitle = labs_sections(engine, lab=lab, extra=extra)
+    return render(title, sections, subtitle=subtitle)
+
+
+def labs_pdf(engine, *, lab: str | None = None) -> bytes:
+    """The same report as PDF (static charts, searchable text)."""
+    from osservatorio.reports.pdf import render_pdf
+
+    title, sections, subtitle = labs_sections(engine, lab=lab)
+    return render_pdf(title, sections, subtitle=subtitle)

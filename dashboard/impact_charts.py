@@ -1,0 +1,86 @@
+"""Charts of the gestore's track record, allocations and funded projects (plotly only, no Streamlit):
+the pages and the impact report (HTML and PDF) draw the same figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import PALETTE, SEPARATORS, add_benchmarks, bar_chart, line_chart, styled
+from dashboard.exports import DAYS, INT, PCT
+from osservatorio.formatting import fmt_eur, fmt_int, fmt_pct
+
+
+def shares(frame: pd.DataFrame, labels: dict, *, name: str) -> go.Figure:
+    """A `units_managed` frame by tenure or contract type: units per group, 'n (share%)' on each bar."""
+    names = [labels.get(g, str(g)) for g in frame["group"]]
+    fig = go.Figure(go.Bar(x=frame["value"], y=names, orientation="h", marker_color=PALETTE[0], name=name,
+                           text=[f"{fmt_int(v)} ({fmt_pct(s)})" for v, s in zip(frame["value"], frame["share"])],
+                           textposition="auto", hovertemplate="%{y}: %{x:,d}<extra></extra>"))
+    fig.update_layout(separators=SEPARATORS, template="plotly_white", height=max(220, 46 * len(names) + 90),
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, xaxis={"title": name, "tickformat": ",d"},
+                      title={"text": name, "font": {"size": 14}})
+    return fig
+
+
+def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str,
+                    references: pd.DataFrame | None = None) -> go.Figure:
+    """A percentage per intervention (bars) against the reference values (dashed lines)."""
+    fig = bar_chart([labels.get(g, str(g)) for g in frame["group"]], list(frame[column]), PCT, name=name)
+    add_benchmarks(fig, references, PCT)
+    fig.update_layout(title={"text": name, "font": {"size": 14}})
+    return fig
+
+
+def ticket_days(summary: pd.DataFrame, labels: dict) -> go.Figure:
+    """Mean days to close per ticket category."""
+    data = summary.dropna(subset=["days_mean"])
+    fig = bar_chart([labels.get(g, str(g)) for g in data["group"]], list(data["days_mean"]), DAYS,
+                    name="Giorni medi di chiusura")
+    fig.update_layout(title={"text": "Giorni medi dall'apertura alla chiusura, per categoria", "font": {"size": 14}})
+    return fig
+
+
+def funnel(stages: pd.DataFrame) -> go.Figure:
+    """Applications received, eligible, allocated, renounced."""
+    fig = go.Figure(go.Funnel(y=stages["label"], x=stages["applications"], marker={"color": PALETTE[0]},
+                              texttemplate="%{value:,d}", hovertemplate="%{y}: %{x:,d}<extra></extra>"))
+    fig.update_layout(separators=SEPARATORS, template="plotly_white", height=300,
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+def waiting(series: pd.DataFrame) -> go.Figure:
+    """Applications waiting at each month end."""
+    return line_chart(series, "month", {"waiting": "Domande in attesa"}, INT)
+
+
+def municipal_evictions(stats: pd.DataFrame) -> go.Figure:
+    """Evictions validated and carried out per year (one Comune's statistics)."""
+    years = [str(y) for y in stats["year"]]
+    fig = go.Figure()
+    for i, (column, name) in enumerate((("validated", "Convalidati"), ("executed", "Eseguiti"))):
+        fig.add_trace(go.Bar(x=years, y=stats[column], name=name, marker_color=PALETTE[i], text=stats[column],
+                             textposition="outside", cliponaxis=False, hovertemplate=f"{name}: %{{y:,d}}<extra></extra>"))
+    fig.update_xaxes(type="category")
+    return styled(fig, INT, height=340)
+
+
+def funding(projects: pd.DataFrame) -> go.Figure:
+    """Programmed, admitted, committed and paid per project (horizontal bars)."""
+    fig = go.Figure()
+    titles = [str(t) for t in projects["title"]]
+    for i, (column, name) in enumerate((("programmed", "Programmato"), ("admitted", "Ammesso"),
+                                        ("committed", "Impegnato"), ("paid", "Erogato"))):
+        fig.add_trace(go.Bar(y=titles, x=projects[column], name=name, orientation="h", marker_color=PALETTE[i],
+                             customdata=[fmt_eur(v) for v in projects[column]],
+                             hovertemplate=f"{name}: %{{customdata}}<extra></extra>"))
+    fig.update_layout(separators=SEPARATORS, template="plotly_white", barmode="group",
+                      height=max(300, 90 * len(titles) + 80), margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+                      xaxis={"tickformat": ",.0f", "ticksuffix": " €"})
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+

@@ -1,0 +1,78 @@
+"""Assegnazioni e sfratti: the applications funnel, times to allocation, the waiting list, allocations per year,
+the portfolio's evictions per 1,000 units and the Comuni's eviction statistics (seed 003)."""
+
+import streamlit as st
+
+from dashboard import auth, filters, impact_charts, tiles
+from dashboard import monitoring_data as md
+from dashboard.exports import INT, PCT
+from dashboard.tables import Col, kpi_col, show_table
+from indicators.allocations import funnel_frame
+from osservatorio.formatting import fmt_int, fmt_kpi, fmt_pct
+
+
+def applications(f: filters.Filters) -> None:
+    st.subheader("Domande di assegnazione")
+    st.caption("Domande presentate nei Comuni degli interventi del perimetro, con l'esito che hanno nei dati.")
+    cols = st.columns(3)
+    with cols[0]:
+        received = tiles.kpi_tile("applications_received", f)
+    with cols[1]:
+        days = tiles.kpi_tile("allocation_days", f)
+        if tiles.breakdown(days).get("median") is not None:
+            st.caption(f"Mediana {fmt_kpi('days', days.breakdown['median'])} su "
+                       f"{fmt_int(days.breakdown['allocations'])} assegnazioni.")
+    with cols[2]:
+        waiting = tiles.kpi_tile("waiting_list", f)
+        st.caption(f"Idonee in attesa {fmt_int(waiting.breakdown.get('idonee_in_attesa'))}, in istruttoria "
+                   f"{fmt_int(waiting.breakdown.get('in_istruttoria'))}.")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Dalla domanda all'assegnazione** (domande ricevute nel periodo)")
+        st.plotly_chart(impact_charts.funnel(funnel_frame(received)), width="stretch", key="alloc_funnel")
+        st.caption(f"Assegnate {fmt_pct(received.breakdown.get('allocated_pct'))} delle ricevute; non idonee "
+                   f"{fmt_int(received.breakdown.get('rejected'))}, in istruttoria "
+                   f"{fmt_int(received.breakdown.get('pending'))}.")
+    with right:
+        st.markdown("**Domande in attesa a fine mese**")
+        series = md.call("allocations:waiting_list_series", f.scope, start=f.trend_start, end=f.as_of)
+        st.plotly_chart(impact_charts.waiting(series), width="stretch", key="alloc_waiting")
+    years = md.call("allocations:allocations_by_year", f.scope)
+    show_table(years.assign(year=years["year"].astype(str)), [
+        Col("year", "Anno"), Col("received", "Domande ricevute", INT), Col("allocations", "Assegnazioni", INT),
+        kpi_col("days_mean", "allocation_days", "Giorni medi dalla domanda")],
+        name="assegnazioni_per_anno", key="alloc_years", empty="Nessuna domanda caricata (file «domande»).")
+
+
+def evictions(f: filters.Filters) -> None:
+    st.subheader("Sfratti")
+    own = md.call("allocations:evictions_by_year", f.scope, first_year=f.first_day.year, last_year=f.as_of.year)
+    st.markdown("**Nel portafoglio** (pratiche e contratti cessati per sfratto)")
+    show_table(own.assign(year=own["year"].astype(str)), [
+        Col("year", "Anno"), Col("evictions", "Sfratti eseguiti", INT), Col("units", "Alloggi a fine anno", INT),
+        kpi_col("per_1000", "evictions_per_1000")], name="sfratti_portafoglio", key="alloc_own",
+        empty="Nessun alloggio nel perimetro.")
+    stats = md.call("allocations:municipal_evictions", f.scope)
+    st.markdown("**Nei Comuni** (statistiche comunali: convalidati dal tribunale ed eseguiti)")
+    if stats.empty:
+        st.info("Nessuna statistica comunale sugli sfratti per i Comuni del perimetro (file «sfratti»).")
+        return
+    comuni = sorted(stats["municipality"].unique())
+    default = "Cinisello Balsamo" if "Cinisello Balsamo" in comuni else comuni[0]
+    comune = st.selectbox("Comune", comuni, index=comuni.index(default), key="alloc_comune")
+    chosen = stats[stats["municipality"] == comune]
+    st.plotly_chart(impact_charts.municipal_evictions(chosen), width="stretch", key="alloc_evictions")
+    show_table(chosen.assign(year=chosen["year"].astype(str)), [
+        Col("year", "Anno"), Col("validated", "Convalidati", INT), kpi_col("executed", "evictions_executed", "Eseguiti"),
+        Col("executed_pct", "Eseguiti / convalidati", PCT)], name=f"sfratti_{comune}", key="alloc_stats",
+        empty="Nessun dato.")
+    st.caption("Per 1.000 alloggi: non calcolabile sulle statistiche comunali, che non riportano il parco di "
+               "riferimento (gli sfratti comunali riguardano anche il mercato privato). Gli sfratti eseguiti in un anno "
+               "possono venire da convalide degli anni precedenti, perciò il rapporto può superare il 100%. Dati "
+               "pubblici, mostrati come contesto; l'ultimo anno può essere parziale.")
+
+
+auth.require("views/allocations.py")
+flt = filters.monitoring_page("Assegnazioni e sfratti")
+applications(flt)
+evictions(flt)

@@ -1,0 +1,150 @@
+"""Impatto del gestore sociale: units by tenure and contract type, arrears and vacancy per intervention against
+the references, cases and repayment plans, community activity, facility tickets, and the shareable report."""
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import auth, filters, impact_charts, tiles
+from dashboard import monitoring_data as md
+from dashboard.data import get_engine
+from dashboard.exports import DAYS, EUR, INT, PCT
+from dashboard.privacy import protect
+from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
+from indicators.registry import get_kpi
+from osservatorio import audit
+from osservatorio.reports.impact import ReportScope, count_text, scope_label
+
+REPORT_MIME = {"pdf": "application/pdf", "html": "text/html"}
+
+
+def units(f: filters.Filters) -> None:
+    st.subheader("Alloggi gestiti")
+    with st.columns(3)[0]:
+        tiles.kpi_tile("units_managed", f)
+    left, right = st.columns(2)
+    for col, by, heading in ((left, "tenure", "Regime"), (right, "contract_type", "Tipo di contratto del gestore")):
+        frame = md.call("track_record:units_managed", f.scope, as_of=f.as_of, by=by)
+        with col:
+            shown = protect(frame, f, by="tenure") if by == "tenure" else frame
+            show_table(shown, [Col("group", heading, labels={None: "Non indicato"}),
+                               kpi_col("value", "units_managed", "Alloggi"), Col("share", "Quota", PCT)],
+                       name=f"alloggi_per_{by}", key=f"imp_units_{by}", empty="Nessun alloggio in gestione alla data.")
+    st.caption("Riferimento (seme 001): 1.463 alloggi di cooperative, 23% proprietà o futura vendita, 40% locazione "
+               "a termine, 37% locazione permanente; contratti standard full 76%, vuoto per pieno 12%, altro 12%.")
+
+
+def arrears_and_vacancy(f: filters.Filters) -> None:
+    st.subheader("Morosità e sfitto rispetto ai riferimenti")
+    cols = st.columns(3)
+    for col, code in zip(cols, ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")):
+        with col:
+            tiles.kpi_tile(code, f)
+    frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention")
+              for code in ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")}
+    groups = protect(side_by_side(frames), f, by="intervention")
+    show_table(groups, [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in groups["group"]}),
+                        *[kpi_col(code, code) for code in frames]], name="impatto_per_intervento",
+               key="imp_by_int", empty="Nessun intervento nel perimetro scelto.")
+    if not groups.empty:
+        labels = {g: f.intervention_label(g) for g in groups["group"]}
+        left, right = st.columns(2)
+        for col, code in ((left, "arrears_rate_billed"), (right, "vacancy_rate")):
+            refs = md.benchmarks(code)
+            fig = impact_charts.by_intervention(groups, code, labels, name=get_kpi(code).label,
+                                                references=refs[refs["label"] == tiles.PREFERRED_REFERENCE])
+            col.plotly_chart(fig, width="stretch", key=f"imp_chart_{code}")
+
+
+def count(value, f: filters.Filters) -> str:
+    """A count of cases, hidden below the small-cell threshold for suppressed users."""
+    return count_text(value, f.suppress)
+
+
+def cases_and_plans(f: filters.Filters) -> None:
+    st.subheader("Pratiche di morosità e piani di rientro")
+    st.caption("Pratiche aperte nel periodo, con lo stato alla data di riferimento.")
+    summary = md.call("cases:case_summary", f.scope, as_of=f.as_of, start=f.start, end=f.end)
+    tools = md.call("cases:instruments_summary", f.scope, as_of=f.as_of, start=f.start, end=f.end)
+    plan = tools.set_index("instrument").reindex(["piano_rientro"]).iloc[0]
+    b = summary.breakdown
+    cols = st.columns(4)
+    cols[0].metric("Pratiche risolte", count(b.get("resolved"), f), border=True,
+                   help="Pratiche chiuse con il debito saldato (chiusura per saldo).")
+    cols[1].metric("Piani di rientro firmati", count(plan.get("cases"), f), border=True)
+    cols[2].metric("Piani di rientro completati", count(plan.get("resolved"), f), border=True,
+                   help="Pratiche con piano di rientro chiuse con il debito saldato.")
+    with cols[3]:
+        tiles.tile(md.call("cases:plan_recovery", f.scope, as_of=f.as_of, start=f.start, end=f.end))
+
+
+def community(f: filters.Filters) -> None:
+    st.subheader("Attività di comunità")
+    frame = md.call("track_record:community_activity", f.scope, start=f.start, end=f.end)
+    note = "Attività dei Laboratori Sociali di Quartiere nei Comuni degli interventi, nel periodo."
+    if frame.empty:
+        frame = md.call("track_record:community_activity", f.scope, start=date(1900, 1, 1), end=f.end)
+        note = ("Nessuna attività dei laboratori nel periodo: qui tutte quelle registrate nei Comuni degli interventi "
+                "fino alla fine del periodo.")
+    st.caption(note + " Partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte.")
+    show_table(frame, [Col("group", "Tipo di attività", labels={}), kpi_col("activities", "lab_activities"),
+                       kpi_col("participants", "lab_participants"),
+                       kpi_col("households_reached", "lab_households_reached"),
+                       kpi_col("households_taken_in_charge", "lab_households_taken_in_charge")],
+               name="attivita_comunita", key="imp_community",
+               empty="Nessun laboratorio registrato nei Comuni degli interventi del perimetro.")
+
+
+def tickets(f: filters.Filters) -> None:
+    st.subheader("Manutenzione: segnalazioni")
+    cols = st.columns(3)
+    for col, code in zip(cols, ("ticket_days_to_close", "ticket_backlog", "ticket_cost_per_unit_eur")):
+        with col:
+            tiles.kpi_tile(code, f)
+    summary = md.call("facilities:ticket_summary", f.scope, start=f.start, end=f.end, by="category")
+    show_table(summary, [Col("group", "Categoria", labels={}), Col("opened", "Aperte", INT), Col("closed", "Chiuse", INT),
+                         kpi_col("days_mean", "ticket_days_to_close", "Giorni medi"),
+                         Col("days_median", "Giorni mediani", DAYS), kpi_col("backlog", "ticket_backlog",
+                                                                             "Aperte a fine periodo"),
+                         Col("cost", "Costo", EUR), kpi_col("cost_per_unit", "ticket_cost_per_unit_eur",
+                                                           "Costo per alloggio")],
+               name="segnalazioni_per_categoria", key="imp_tickets", empty="Nessuna segnalazione nel perimetro.")
+    if not summary.empty:
+        st.plotly_chart(impact_charts.ticket_days(summary, {g: code_label(g) for g in summary["group"]}),
+                        width="stretch", key="imp_ticket_chart")
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=20)
+def _report(kind: str, rs) -> bytes:
+    from osservatorio.reports.impact import impact_html, impact_pdf
+
+    return impact_pdf(get_engine(), rs) if kind == "pdf" else impact_html(get_engine(), rs).encode("utf-8")
+
+
+def report(f: filters.Filters) -> None:
+    st.subheader("Rapporto da condividere")
+    user = auth.current_user()
+    rs = ReportScope(f.scope, f.start, f.end, f.as_of, label=scope_label(f.scope), suppress=f.suppress)
+    cols = st.columns(2)
+    for col, kind in zip(cols, ("pdf", "html")):
+        name = f"impatto_{f.as_of:%Y%m%d}.{kind}"
+        if col.button(f"Prepara il rapporto ({kind.upper()})", key=f"imp_prepare_{kind}"):
+            with st.spinner("Preparo il rapporto..."):
+                st.session_state[f"imp_report_{kind}"] = (name, _report(kind, rs))
+            audit.record(get_engine(), audit.REPORT, user=user, detail=name)
+        ready = st.session_state.get(f"imp_report_{kind}")
+        if ready:
+            col.download_button(f"Scarica {ready[0]}", ready[1], file_name=ready[0], mime=REPORT_MIME[kind],
+                                key=f"imp_dl_{kind}", icon=":material/download:", on_click="ignore")
+    st.caption("Copertina, cifre chiave con le definizioni, grafici, tabelle e nota metodologica, in italiano; l'HTML "
+               "si apre anche senza rete, il PDF ha testo ricercabile.")
+
+
+auth.require("views/impact.py")
+flt = filters.monitoring_page("Impatto del gestore sociale")
+units(flt)
+arrears_and_vacancy(flt)
+cases_and_plans(flt)
+community(flt)
+tickets(flt)
+report(flt)

@@ -1,0 +1,68 @@
+"""The gestore sociale's track record (seed 001): units managed by tenure regime and by gestore contract type,
+and the community activity of the labs in the Comuni where it manages housing.
+
+Arrears, vacancy, cases and tickets come from their own modules; this one adds what only the track record needs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Connection, Engine
+
+from indicators.lab_outputs import lab_outputs
+from indicators.ledger_sql import date_param
+from indicators.results import KpiValue, ratio
+from indicators.scope import GROUPINGS, Scope
+from indicators.sql import query
+
+GROUPS = {**GROUPINGS, "contract_type": "i.manager_contract_type"}
+_NO_UNITS = "nessun alloggio in gestione nel perimetro alla data"
+
+
+def units_managed(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(),
+                  by: str | None = None) -> KpiValue | pd.DataFrame:
+    """Units managed at D: in scope, under management by D (`units_managed`).
+
+    With `by` (tenure, contract_type or a portfolio level) a frame: group, value (units), numerator, denominator
+    (all units managed), share (value / denominator × 100), interventions. As in seed 001's table.
+    """
+    units, params = scope.units_sql()
+    group = "'totale'" if by is None else GROUPS.get(by)
+    if group is None:
+        raise ValueError(f"Raggruppamento sconosciuto: «{by}». Ammessi: {', '.join(GROUPS)}.")
+    params["as_of"] = as_of.isoformat()
+    frame = query(conn, f"SELECT {group} AS grp, COUNT(*) AS units, COUNT(DISTINCT su.intervention_code) AS "
+                  f"interventions FROM ({units}) su JOIN intervention i ON i.code = su.intervention_code WHERE "
+                  f"i.management_start IS NULL OR i.management_start <= {date_param(conn, 'as_of')} "
+                  "GROUP BY grp ORDER BY grp", params)
+    total = int(frame["units"].sum())
+    if by is None:
+        result = KpiValue("units_managed", float(total) if total else None, numerator=float(total), as_of=as_of,
+                          breakdown={"interventi": int(frame["interventions"].sum())})
+        if not total:
+            result.warnings.append(_NO_UNITS)
+        return result
+    out = pd.DataFrame({"group": frame["grp"], "value": frame["units"].astype(int), "numerator":
+                        frame["units"].astype(int), "denominator": total,
+                        "share": [ratio(n, total) for n in frame["units"]], "interventions": frame["interventions"]})
+    out.attrs["kpi"] = "units_managed"
+    return out
+
+
+def community_labs(conn: Connection | Engine, *, scope: Scope = Scope()) -> list[str]:
+    """Codes of the labs in the Comuni of the scope's interventions (every lab for the whole portfolio)."""
+    where, params = scope.municipalities_filter("l.municipality")
+    return query(conn, f"SELECT l.code FROM lab l WHERE {where} ORDER BY l.code", params)["code"].tolist()
+
+
+def community_activity(conn: Connection | Engine, *, start: date, end: date, scope: Scope = Scope()
+                       ) -> pd.DataFrame:
+    """Lab outputs in [start, end] by activity type, for the labs of `community_labs` (`lab_activities`...):
+    group (activity type), activities, participants, households_reached, households_taken_in_charge, hours,
+    volunteers. Empty when no lab works in those Comuni."""
+    labs = community_labs(conn, scope=scope)
+    if not labs:
+        return lab_outputs(conn, by="activity_type", labs=["\x00nessuno"])
+    return lab_outputs(conn, by="activity_type", labs=labs, start=start, end=end)
