@@ -217,7 +217,7 @@ print(json.dumps({"seconds": time.perf_counter() - began, "errors": [str(e.value
 """
 
 
-def render_seconds(url: str, page: str, repeat: int = 2) -> float:
+def render_seconds(url: str, page: str, repeat: int = 1) -> float:
     """Best of `repeat` cold renders (each in a new process, so no Streamlit cache survives)."""
     env = {**os.environ, "OSSERVATORIO_DATABASE_URL": url}
     best = float("inf")

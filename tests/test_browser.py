@@ -214,7 +214,11 @@ def test_overview_intervention_filter(page, loaded_app):
     open_page(page, loaded_app, "Panoramica")
     before = metric_value(page, "Morosità accumulata")
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Intervento").click()
+    # the sidebar is taller than the window now: type into the box so that its menu opens where it can be seen
+    box = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Intervento").locator("input")
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.keyboard.type("INT002")
     page.get_by_role("option").filter(has_text="INT002").click()
     page.keyboard.press("Escape")
     settle(page)
