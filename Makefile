@@ -13,7 +13,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/osservatorio demo
 
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 bench: $(VENV)/.installed
 	$(PY) -m bench load
