@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from etl.kinds import EVENTI_PRATICA
+from indicators.ledger_sql import is_pg
 from indicators.results import KpiValue, ratio
 from indicators.scope import Scope
 from indicators.sql import query
@@ -82,7 +83,7 @@ KEY_WIDTH = 10 + 3 + 12  # date, event rank, id
 
 def _padded(conn, expr: str, width: int) -> str:
     """`expr` (a non-negative integer) as zero-padded text of `width` characters."""
-    if conn.dialect.name == "postgresql":
+    if is_pg(conn):
         return f"LPAD(CAST({expr} AS TEXT), {width}, '0')"
     return f"substr('{'0' * width}' || {expr}, -{width})"
 
