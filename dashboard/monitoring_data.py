@@ -46,16 +46,41 @@ def _arrears_bundle(start: date, end: date, scope: Scope, by: str | None) -> dic
     return arrears_kpis(get_engine(), start=start, end=end, scope=scope, by=by)
 
 
+def _case_status(as_of: date, scope: Scope) -> pd.DataFrame:
+    """Every case at `as_of` (cached): the case figures of a page all come from this one computation."""
+    return call("cases:case_status", scope, as_of=as_of)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+def _case_figure(name: str, as_of: date, scope: Scope):
+    from indicators import cases
+
+    status = _case_status(as_of, scope)
+    if name == "late_cases":
+        return cases.late_case_kpi(status, as_of)
+    if name == "no_fault_share":
+        return cases.no_fault_kpi(status, as_of)
+    if name == "instruments":
+        return cases.instruments_table(get_engine(), status, as_of=as_of, scope=scope)
+    return {"late_list": cases.late_list, "outcomes": cases.outcomes_table}[name](status)
+
+
+CASE_TILES = ("late_cases", "no_fault_share")
+
+
 def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str | None = None
         ) -> KpiValue | pd.DataFrame:
     """Registry KPI `code` with the page's options, through `indicators.catalog.compute` (cached).
 
-    The ledger KPIs of one date and period come from a single read of the ledger (`arrears_kpis`).
+    The ledger KPIs of one date and period come from a single read of the ledger (`arrears_kpis`), the
+    case figures of one date from a single `case_status`.
     """
     from indicators.arrears import SPECS
 
     if code in SPECS and end == as_of:
         return _arrears_bundle(start, end, scope, by)[code]
+    if code in CASE_TILES:
+        return _case_figure(code, as_of, scope)
     return _kpi(code, as_of, start, end, scope, by)
 
 
@@ -95,15 +120,15 @@ def contract_balances(*, as_of: date, scope: Scope, intervention: str | None = N
 
 # --- cases (pratiche di morosità) -----------------------------------------------------------------------------
 def late_cases(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return call("cases:late_cases", scope, as_of=as_of)
+    return _case_figure("late_list", as_of, scope)
 
 
 def instruments_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return call("cases:instruments_summary", scope, as_of=as_of)
+    return _case_figure("instruments", as_of, scope)
 
 
 def outcomes_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return call("cases:outcomes_summary", scope, as_of=as_of)
+    return _case_figure("outcomes", as_of, scope)
 
 
 # --- vacancy (sfitto) -----------------------------------------------------------------------------------------

@@ -78,81 +78,99 @@ def _event_rank() -> str:
     return "CASE event " + " ".join(f"WHEN '{e}' THEN {i}" for i, e in enumerate(EVENTI_PRATICA)) + " END"
 
 
-KEY_WIDTH = 10 + 3 + 12  # date, event rank, id
-
-
-def _padded(conn, expr: str, width: int) -> str:
-    """`expr` (a non-negative integer) as zero-padded text of `width` characters."""
+def _day(conn, col: str) -> str:
+    """A date as an integer that sorts like it (yyyymmdd on SQLite's ISO text, days since 1900 on PostgreSQL)."""
     if is_pg(conn):
-        return f"LPAD(CAST({expr} AS TEXT), {width}, '0')"
-    return f"substr('{'0' * width}' || {expr}, -{width})"
+        return f"CAST({col} - DATE '1900-01-01' AS BIGINT)"
+    return f"CAST(REPLACE({col}, '-', '') AS INTEGER)"
+
+
+ID_SPAN = 1_000_000_000  # event ids stay below this: a key is (day × 100 + rank) × ID_SPAN + id
 
 
 def _step_condition(i: int, step: Step) -> str:
-    culpable = f" OR (event IN :step_{i}_c AND culpable = 1)" if step.when_culpable else ""
-    return f"(event IN :step_{i}{culpable})"
+    return f"(event IN :step_{i})"
 
 
 def _step_params(i: int, step: Step) -> dict:
     return {f"step_{i}": list(step.events), **({f"step_{i}_c": list(step.when_culpable)} if step.when_culpable else {})}
 
 
-def _events_cte(scope: Scope, as_of: date) -> tuple[str, dict]:
-    """CTEs `tagged`: the scoped events up to `as_of`, with the case's opening and instrument/closure flags."""
+def _events_cte(conn, scope: Scope, as_of: date) -> tuple[str, dict]:
+    """CTE `tagged`: the scoped events up to `as_of`, each with a sortable integer key `k` (date, procedure
+    rank, id), flags for instrument (`is_instrument`; `is_culpable_instrument` for those that count only for
+    a case assessed colpevole) and closure events."""
     units, params = scope.units_sql()
     k, instrument = _instrument_step()
     params = {**params, "as_of": as_of, "closures": list(CLOSURES), **_step_params(k, instrument)}
+    culpable = f"CASE WHEN event IN :step_{k}_c THEN 1 ELSE 0 END" if instrument.when_culpable else "0"
     sql = f"""
         ev AS (
             SELECT e.id, e.case_code, e.lease_code, e.event_date, e.event, e.amount, e.severity,
-                   su.unit_code, su.building_code, su.intervention_code, su.fund
+                   su.unit_code, su.building_code, su.intervention_code, su.fund, {_event_rank()} AS event_rank
             FROM arrears_case_event e JOIN lease l ON l.code = e.lease_code
             JOIN ({units}) su ON su.unit_code = l.unit_code
             WHERE e.event_date <= :as_of),
-        flagged AS (
-            SELECT ev.*, MIN(event_date) OVER (PARTITION BY case_code) AS opened_on,
-                   MAX(CASE WHEN event = 'colpevole' THEN 1 ELSE 0 END) OVER (PARTITION BY case_code) AS culpable
-            FROM ev),
         tagged AS (
-            SELECT flagged.*, {_event_rank()} AS event_rank,
+            SELECT ev.*, (CAST({_day(conn, "event_date")} AS BIGINT) * 100 + event_rank) * {ID_SPAN} + id AS k,
                    CASE WHEN {_step_condition(k, PROCEDURE[k])} THEN 1 ELSE 0 END AS is_instrument,
+                   {culpable} AS is_culpable_instrument,
                    CASE WHEN event IN :closures THEN 1 ELSE 0 END AS is_closure
-            FROM flagged)"""
+            FROM ev)"""
     return sql, params
 
 
 def _case_rows(conn, scope: Scope, as_of: date) -> pd.DataFrame:
-    """One row per case from SQL: identity, last event, first instrument and closure, steps reached."""
-    cte, params = _events_cte(scope, as_of)
+    """One row per case from SQL: identity, last event, first instrument and closure, steps reached.
+
+    The first or last event of a kind is the MIN or MAX of the integer key `k` over the case's events (one
+    grouping pass, no sort per pick); the event is read back from the key's procedure rank, the severity
+    from the event the key's id names. A diffida counts as the instrument only of a case assessed colpevole.
+    """
+    cte, params = _events_cte(conn, scope, as_of)
     steps = ", ".join(f"MAX(CASE WHEN {_step_condition(i, s)} THEN 1 ELSE 0 END) AS step_{i}"
                       for i, s in enumerate(PROCEDURE))
     for i, step in enumerate(PROCEDURE):
         params.update(_step_params(i, step))
     params["suspending"] = sorted({e for s in PROCEDURE for e in s.suspended_by}) or ["\x00"]
-    # The first/last event of a kind is picked by MIN/MAX over a sortable key (date, rank, id as fixed-width
-    # text) followed by the event: one grouping pass instead of a window sort per pick.
-    key = f"CAST(event_date AS VARCHAR(10)) || {_padded(conn, 'event_rank', 3)} || {_padded(conn, 'id', 12)} || '|'"
-    sev_key = f"CAST(event_date AS VARCHAR(10)) || '000' || {_padded(conn, 'id', 12)} || '|'"  # latest by date, id
-
-    def picked(agg: str, when: str, value: str, by: str = key) -> str:
-        return f"SUBSTR({agg}(CASE WHEN {when} THEN {by} || {value} END), {KEY_WIDTH + 2})"
-
-    sql = f"""WITH {cte}
-        SELECT case_code, MIN(lease_code) AS lease_code, MIN(unit_code) AS unit_code,
-            MIN(building_code) AS building_code, MIN(intervention_code) AS intervention_code, MIN(fund) AS fund,
-            MIN(opened_on) AS opened_on, MAX(event_date) AS last_event_on,
-            {picked("MAX", "1 = 1", "event")} AS last_event,
-            {picked("MAX", "severity IS NOT NULL", "severity", sev_key)} AS severity,
-            {picked("MIN", "is_instrument = 1", "event")} AS instrument,
-            {picked("MIN", "is_closure = 1", "event")} AS closure,
-            MAX(CASE WHEN event = 'incolpevole' THEN event_date END) AS no_fault_on,
-            MAX(CASE WHEN event = 'colpevole' THEN event_date END) AS culpable_on,
-            MAX(CASE WHEN event IN :suspending THEN event_date END) AS running_from, {steps}
-        FROM tagged GROUP BY case_code ORDER BY case_code"""
+    by_date = f"CAST({_day(conn, 'event_date')} AS BIGINT) * 100 * {ID_SPAN} + id"  # latest by date, then id
+    sql = f"""WITH {cte},
+        cases AS (
+            SELECT case_code, MIN(lease_code) AS lease_code, MIN(unit_code) AS unit_code,
+                MIN(building_code) AS building_code, MIN(intervention_code) AS intervention_code, MIN(fund) AS fund,
+                MIN(event_date) AS opened_on, MAX(event_date) AS last_event_on, MAX(k) AS last_k,
+                MAX(CASE WHEN severity IS NOT NULL THEN {by_date} END) AS severity_k,
+                MIN(CASE WHEN is_instrument = 1 THEN k END) AS instrument_k,
+                MIN(CASE WHEN is_culpable_instrument = 1 THEN k END) AS culpable_instrument_k,
+                MIN(CASE WHEN is_closure = 1 THEN k END) AS closure_k,
+                MAX(CASE WHEN event = 'incolpevole' THEN event_date END) AS no_fault_on,
+                MAX(CASE WHEN event = 'colpevole' THEN event_date END) AS culpable_on,
+                MAX(CASE WHEN event IN :suspending THEN event_date END) AS running_from, {steps}
+            FROM tagged GROUP BY case_code)
+        SELECT cases.*, s.severity FROM cases
+        LEFT JOIN arrears_case_event s ON s.id = cases.severity_k % {ID_SPAN}
+        ORDER BY cases.case_code"""
     frame = query(conn, sql, params)
     for col in ("opened_on", "last_event_on", "no_fault_on", "culpable_on", "running_from"):
         frame[col] = pd.to_datetime(frame[col])
-    return frame
+    return _picked_events(frame)
+
+
+def _event_of(keys: pd.Series) -> pd.Series:
+    """The event a key names (its procedure rank), None where there is no key."""
+    names = dict(enumerate(EVENTI_PRATICA))
+    ranks = keys.dropna().astype("int64") // ID_SPAN % 100
+    return ranks.map(names).reindex(keys.index).astype(object).where(keys.notna(), None)
+
+
+def _picked_events(frame: pd.DataFrame) -> pd.DataFrame:
+    k, _ = _instrument_step()
+    culpable = frame.culpable_on.notna()
+    own, diffida = frame.instrument_k, frame.culpable_instrument_k.where(culpable)
+    first = pd.concat([own, diffida], axis=1).min(axis=1)
+    frame[f"step_{k}"] = ((frame[f"step_{k}"] == 1) | diffida.notna()).astype(int)
+    return frame.assign(last_event=_event_of(frame.last_k), instrument=_event_of(first),
+                        closure=_event_of(frame.closure_k))
 
 
 def _next_due(frame: pd.DataFrame, level: np.ndarray, open_: np.ndarray) -> pd.Series:
@@ -244,15 +262,17 @@ def late_cases(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope()
         `LATE_COLUMNS`: the case, its stage, the overdue step, its due date and the days late beyond the
         tolerance (see `case_status`). Source: domain.md, procedura morosità (seme 000).
     """
-    status = case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days)
+    return late_list(case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days))
+
+
+def late_list(status: pd.DataFrame) -> pd.DataFrame:
+    """`late_cases` from a `case_status` frame."""
     late = status[status.is_open & status.late].rename(columns={"next_step": "overdue_step", "next_step_due": "due_on"})
     return late.sort_values(["days_late", "case_code"], ascending=[False, True])[LATE_COLUMNS].reset_index(drop=True)
 
 
-def _cohort(conn, as_of: date, scope: Scope, start: date | None, end: date | None,
-            grace_days: int = 10) -> pd.DataFrame:
-    """`case_status` restricted to the cases opened within [start, end] (either bound optional)."""
-    status = case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days)
+def _cohort(status: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
+    """`case_status` rows of the cases opened within [start, end] (either bound optional)."""
     opened = pd.to_datetime(status.opened_on)
     keep = (opened >= pd.Timestamp(start or date.min)) & (opened <= pd.Timestamp(end or date.max))
     return status[keep]
@@ -279,7 +299,12 @@ def case_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope
         open, late, closed, resolved (closed by chiusura_saldo). None, with a warning, without any case.
         Source: domain.md, procedura morosità (seme 000).
     """
-    cases = _cohort(conn, as_of, scope, start, end, grace_days)
+    return late_case_kpi(_cohort(case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days), start, end),
+                    as_of, start, end)
+
+
+def late_case_kpi(cases: pd.DataFrame, as_of: date, start: date | None = None, end: date | None = None) -> KpiValue:
+    """`case_summary` from the `case_status` rows of the cases to count."""
     result = KpiValue("late_cases", None, as_of=as_of, start=start, end=end)
     if cases.empty:
         result.warnings.append(NO_CASES)
@@ -307,7 +332,11 @@ def no_fault_share(conn: Connection | Engine, *, as_of: date, scope: Scope = Sco
         case's latest assessment on or before `as_of`; breakdown: no_fault, culpable, not_assessed.
         None, with a warning, when no case is assessed. Source: domain.md, procedura morosità (seme 000).
     """
-    cases = _cohort(conn, as_of, scope, start, end)
+    return no_fault_kpi(_cohort(case_status(conn, as_of=as_of, scope=scope), start, end), as_of, start, end)
+
+
+def no_fault_kpi(cases: pd.DataFrame, as_of: date, start: date | None = None, end: date | None = None) -> KpiValue:
+    """`no_fault_share` from the `case_status` rows of the cases to count."""
     no_fault, culpable = int((cases.assessment == "incolpevole").sum()), int((cases.assessment == "colpevole").sum())
     result = KpiValue("no_fault_share", ratio(no_fault, no_fault + culpable), numerator=float(no_fault),
                       denominator=float(no_fault + culpable), as_of=as_of, start=start, end=end,
@@ -335,13 +364,20 @@ def instruments_summary(conn: Connection | Engine, *, as_of: date, scope: Scope 
         in_progress (open), evicted (sfratto eseguito), closed_other. A case counts under every instrument
         it used. Source: domain.md, procedura morosità (seme 000).
     """
-    cte, params = _events_cte(scope, as_of)
-    used = query(conn, f"""WITH {cte} SELECT case_code, event AS instrument, SUM(amount) AS amount
-                           FROM tagged WHERE is_instrument = 1 GROUP BY case_code, event""", params)
+    return instruments_table(conn, _cohort(case_status(conn, as_of=as_of, scope=scope), start, end), as_of=as_of,
+                             scope=scope)
+
+
+def instruments_table(conn, cases: pd.DataFrame, *, as_of: date, scope: Scope = Scope()) -> pd.DataFrame:
+    """`instruments_summary` for the `case_status` rows of the cases to count (same `as_of` and `scope`)."""
+    cte, params = _events_cte(conn, scope, as_of)
+    used = query(conn, f"""WITH {cte} SELECT case_code, event AS instrument, SUM(amount) AS amount FROM tagged
+                           WHERE is_instrument = 1 OR (is_culpable_instrument = 1 AND case_code IN (
+                               SELECT case_code FROM tagged WHERE event = 'colpevole'))
+                           GROUP BY case_code, event""", params)
     _, step = _instrument_step()
     names = list(step.events + step.when_culpable)
-    cases = _cohort(conn, as_of, scope, start, end)[["case_code", "outcome", "is_open"]]
-    used = used.merge(cases, on="case_code")
+    used = used.merge(cases[["case_code", "outcome", "is_open"]], on="case_code")
     used = used.assign(amount=used.amount.astype(float).fillna(0.0), resolved=used.outcome == "risolta",
                        in_progress=used.is_open, evicted=used.outcome == "sfratto",
                        closed_other=used.outcome == "chiusa altro")
@@ -369,7 +405,11 @@ def outcomes_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = S
         no eviction started, a plan, microcredit or fund signed in the last 548 days.
         Source: domain.md, procedura morosità (seme 000).
     """
-    cases = _cohort(conn, as_of, scope, start, end)
+    return outcomes_table(_cohort(case_status(conn, as_of=as_of, scope=scope), start, end))
+
+
+def outcomes_table(cases: pd.DataFrame) -> pd.DataFrame:
+    """`outcomes_summary` from the `case_status` rows of the cases to count."""
     counts = cases.outcome.value_counts().reindex(list(OUTCOMES), fill_value=0).astype(int)
     total = int(counts.sum())
     return pd.DataFrame({"outcome": list(OUTCOMES), "cases": counts.to_numpy(),
@@ -401,7 +441,7 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
         Abbuoni and stralci are not recoveries. Breakdown: plans, planned (Σ importo of the plans).
         None, with a warning, without plans. Source: domain.md, procedura morosità (seme 000).
     """
-    cte, params = _events_cte(scope, as_of)
+    cte, params = _events_cte(conn, scope, as_of)
     params.update(start=start or date(1, 1, 1), end=min(end or as_of, as_of))
     due = "COALESCE(le.due_date, le.entry_date)"
     sql = f"""WITH {cte},

@@ -25,7 +25,7 @@ import pandas as pd
 
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, day_diff, greatest, least, month_key,
                                    plus_days, sql_month_key)
-from indicators import snapshot
+from indicators import building_month, snapshot
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import query
 
@@ -210,7 +210,25 @@ def unpaid_charges_ctes(conn, *, scope: Scope, by: str | None = None, as_of: dat
 
 def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | None = None, days: int = 30,
            months: list[date] | None = None) -> pd.DataFrame:
-    """Per checkpoint (bucket) and group: the sums every lease-level arrears KPI is a ratio of (`TOTALS`)."""
+    """Per checkpoint (bucket) and group: the sums every lease-level arrears KPI is a ratio of (`TOTALS`).
+
+    Read from `building_month` when it holds the answer (see `indicators.building_month`), else per lease.
+    """
+    checkpoints = months or [as_of]
+    window = building_month.usable(conn, by=by, checkpoints=checkpoints, start=start, days=days, series=bool(months))
+    if window is not None:
+        grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
+        frame = query(conn, *building_month.totals_sql(scope, grp, checkpoints, bool(months), window))
+    else:
+        frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
+    for col in TOTALS:
+        frame[col] = frame[col].astype(float).round(2)
+    frame["stock_current"] = (frame["stock"] - frame["stock_former"]).round(2)
+    return frame.sort_values(["bucket", "grp"], na_position="last", ignore_index=True)
+
+
+def _lease_totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | None, days: int,
+                  months: list[date] | None) -> pd.DataFrame:
     ctes, params = positions_ctes(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
     sql = f"""WITH {ctes}
         SELECT bucket, grp, COUNT(*) AS leases, SUM(moves) AS moves, SUM(arrears) AS stock,
@@ -222,8 +240,4 @@ def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | Non
             SUM(period_charged) AS period_charged, SUM(period_unpaid) AS period_unpaid,
             SUM(period_collected) AS period_collected, SUM(period_cash) AS period_cash
         FROM fifo GROUP BY bucket, grp"""
-    frame = query(conn, sql, params)
-    for col in TOTALS:
-        frame[col] = frame[col].astype(float).round(2)
-    frame["stock_current"] = (frame["stock"] - frame["stock_former"]).round(2)
-    return frame.sort_values(["bucket", "grp"], na_position="last", ignore_index=True)
+    return query(conn, sql, params)

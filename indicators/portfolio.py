@@ -25,7 +25,9 @@ def ledger_span(conn) -> tuple[date | None, date | None]:
 
     Not scoped on purpose: the span of dates reveals nothing about anyone's portfolio and stays instant.
     """
-    frame = query(conn, "SELECT min(entry_date) AS first_day, max(entry_date) AS last_day FROM ledger_entry")
+    # One subquery per end: SQLite reads an index end for a lone MIN or MAX, but scans it for both together.
+    frame = query(conn, "SELECT (SELECT MIN(entry_date) FROM ledger_entry) AS first_day, "
+                        "(SELECT MAX(entry_date) FROM ledger_entry) AS last_day")
     first, last = frame.iat[0, 0], frame.iat[0, 1]
     to_date = lambda v: None if v is None or pd.isna(v) else pd.Timestamp(v).date()  # noqa: E731
     return to_date(first), to_date(last)

@@ -44,6 +44,20 @@ class Scope:
 
     def units_sql(self) -> tuple[str, dict]:
         """A subquery of the units in scope, with their building, intervention, fund, SGR and tenure."""
+        where, params = self._where()
+        sql = ("SELECT u.code AS unit_code, u.building_code, b.intervention_code, i.name AS intervention_name, "
+               "i.fund, i.sgr, u.tenure, u.status, u.monthly_rent AS unit_rent "
+               "FROM unit u JOIN building b ON b.code = u.building_code "
+               "JOIN intervention i ON i.code = b.intervention_code" + where)
+        return sql, params
+
+    def buildings_sql(self) -> tuple[str, dict]:
+        """A subquery of the buildings in scope, with their intervention, fund and SGR."""
+        where, params = self._where()
+        return ("SELECT b.code AS building_code, b.intervention_code, i.fund, i.sgr FROM building b "
+                "JOIN intervention i ON i.code = b.intervention_code" + where), params
+
+    def _where(self) -> tuple[str, dict]:
         where, params = [], {}
         for level, column in (("sgrs", "i.sgr"), ("funds", "i.fund"), ("interventions", "i.code"),
                               ("buildings", "b.code")):
@@ -51,12 +65,7 @@ class Scope:
             if allowed is not None:
                 where.append(f"{column} IN :scope_{level}")
                 params[f"scope_{level}"] = list(allowed) or ["\x00nessuno"]
-        sql = ("SELECT u.code AS unit_code, u.building_code, b.intervention_code, i.name AS intervention_name, "
-               "i.fund, i.sgr, u.tenure, u.status, u.monthly_rent AS unit_rent "
-               "FROM unit u JOIN building b ON b.code = u.building_code "
-               "JOIN intervention i ON i.code = b.intervention_code"
-               + (" WHERE " + " AND ".join(where) if where else ""))
-        return sql, params
+        return (" WHERE " + " AND ".join(where) if where else ""), params
 
     @property
     def limited(self) -> bool:

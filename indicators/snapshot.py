@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import Engine, text
 
+from indicators import building_month
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, is_month_end, is_pg, month_key,
                                    plus_days, sql_month_key)
 from indicators.sql import query
@@ -38,6 +39,7 @@ class RefreshResult:
     lease_months: int
     charge_days: int
     seconds: float
+    building_months: int = 0
 
 
 def _versions(conn) -> tuple[int, int]:
@@ -111,11 +113,19 @@ def unpaid_rows_sql() -> str:
 
 # --- building ----------------------------------------------------------------------------------------------------
 def ensure_fresh(engine: Engine) -> RefreshResult | None:
-    """Rebuild the pre-aggregates if the ledger changed since they were built; None when nothing was needed."""
+    """Rebuild the pre-aggregates if the ledger (or, for `building_month`, the leases or units) changed since
+    they were built; None when nothing was needed."""
     with engine.connect() as conn:
-        if fresh_state(conn) is not None:
+        state = fresh_state(conn)
+        if state is not None and building_month.fresh_months(conn) is not None:
             return None
-    return refresh(engine)
+    if state is None:
+        return refresh(engine)
+    began = time.perf_counter()
+    with engine.begin() as conn:
+        rows = building_month.build(conn, state.first_month_key, state.last_month_key)
+    _analyze(engine, "building_month")
+    return RefreshResult(*_counts(engine), time.perf_counter() - began, rows)
 
 
 def refresh(engine: Engine) -> RefreshResult:
@@ -139,12 +149,23 @@ def refresh(engine: Engine) -> RefreshResult:
                              last_month_key, built_at) VALUES (:name, :ledger, :batch, :first, :last, :at)"""),
                      {"name": NAME, "ledger": versions[0], "batch": versions[1], "first": first, "last": last,
                       "at": datetime.now(timezone.utc)})
-        months, days = (conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
-                        for t in ("lease_month", "lease_charge_day"))
+        buildings = building_month.build(conn, first, last)
+    _analyze(engine, "lease_month", "lease_charge_day", "building_month")
+    return RefreshResult(*_counts(engine), time.perf_counter() - began, buildings)
+
+
+def _counts(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return tuple(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
+                     for t in ("lease_month", "lease_charge_day"))
+
+
+def _analyze(engine: Engine, *tables: str) -> None:
+    """Fresh planner statistics on PostgreSQL (SQLite plans these queries well without them)."""
     if is_pg(engine):
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE lease_month")), conn.execute(text("ANALYZE lease_charge_day"))
-    return RefreshResult(months, days, time.perf_counter() - began)
+            for table in tables:
+                conn.execute(text(f"ANALYZE {table}"))
 
 
 def _clear(conn) -> None:

@@ -48,6 +48,48 @@ class LeaseChargeDay(SQLModel, table=True):
     through: float = Field(sa_type=Money)
 
 
+WINDOWS = ("m1", "y1", "ytd")  # the periods `building_month` holds: the month, 12 months, the year to date
+
+
+class BuildingMonth(SQLModel, table=True):
+    """The arrears sums of one building's leases of one tenure regime at the end of one month.
+
+    Each lease's FIFO position at the month end (from `lease_month`), summed: what every lease-level
+    arrears KPI is a ratio of, for any scope (a union of buildings) and grouping down to the building or
+    the tenure. Period sums come for three periods ending at the month end: the month itself (`m1`), the
+    twelve months (`y1`) and the year to date (`ytd`); `leases` counts every lease of the building and
+    regime whatever its dates, `active_leases` those running at the month end.
+    """
+
+    __tablename__ = "building_month"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # stored in key order: a month's rows are contiguous
+
+    month_key: int = Field(primary_key=True)
+    building_code: str = Field(primary_key=True, max_length=60)
+    tenure: str = Field(primary_key=True, max_length=40)
+    leases: int
+    moves: int
+    stock: float = Field(sa_type=Money)
+    stock_former: float = Field(sa_type=Money)
+    contracts_in_arrears: int
+    active_leases: int
+    stock_active: float = Field(sa_type=Money)
+    annual_rent: float = Field(sa_type=Money)
+    households_overdue: int
+    charged_m1: float = Field(sa_type=Money)
+    unpaid_m1: float = Field(sa_type=Money)
+    collected_m1: float = Field(sa_type=Money)
+    cash_m1: float = Field(sa_type=Money)
+    charged_y1: float = Field(sa_type=Money)
+    unpaid_y1: float = Field(sa_type=Money)
+    collected_y1: float = Field(sa_type=Money)
+    cash_y1: float = Field(sa_type=Money)
+    charged_ytd: float = Field(sa_type=Money)
+    unpaid_ytd: float = Field(sa_type=Money)
+    collected_ytd: float = Field(sa_type=Money)
+    cash_ytd: float = Field(sa_type=Money)
+
+
 class AggregateState(SQLModel, table=True):
     """When the pre-aggregates were built, and the ledger they were built from."""
 

@@ -13,7 +13,7 @@ import pytest
 
 from etl.loader import load_dir
 from etl.sample import SAMPLE_END, generate
-from indicators.cases import (case_status, case_summary, instruments_summary, late_cases, no_fault_share,
+from indicators.cases import (case_status, instruments_table, late_case_kpi, late_list, no_fault_kpi, outcomes_table, case_summary, instruments_summary, late_cases, no_fault_share,
                               outcomes_summary, plan_recovery)
 from indicators.scope import Scope
 from osservatorio.settings import Settings
@@ -360,6 +360,22 @@ def test_a_caller_scoped_to_one_fund_never_sees_the_other(tmp_path, engine, sett
     assert instruments_summary(engine, as_of=as_of, scope=nobody).cases.sum() == 0
     assert outcomes_summary(engine, as_of=as_of, scope=nobody).cases.sum() == 0
     assert plan_recovery(engine, as_of=as_of, scope=nobody).value is None
+
+
+def test_one_case_status_gives_every_case_figure(tmp_path, engine, settings):
+    """What a page draws from one cached `case_status` equals what the single functions compute."""
+    load(tmp_path, engine, settings, TWO_FUNDS, TWO_FUNDS_LEDGER)
+    due, as_of = Scope(funds=("Fondo Due",)), date(2024, 6, 30)
+    status = case_status(engine, as_of=as_of, scope=due)
+    assert late_list(status)[["case_code", "days_late"]].values.tolist() == [["D2", 141]]
+    late = late_case_kpi(status, as_of)
+    assert (late.value, late.denominator) == (1, 2)
+    assert late.breakdown == case_summary(engine, as_of=as_of, scope=due).breakdown
+    share = no_fault_kpi(status, as_of)
+    assert (share.value, share.denominator) == (0.0, 1)
+    assert outcomes_table(status).equals(outcomes_summary(engine, as_of=as_of, scope=due))
+    assert instruments_table(engine, status, as_of=as_of, scope=due).equals(
+        instruments_summary(engine, as_of=as_of, scope=due))
 
 
 @pytest.fixture(scope="module")

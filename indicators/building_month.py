@@ -1,0 +1,174 @@
+"""The per-building monthly pre-aggregate (`building_month`): every arrears total of a scope in one GROUP BY.
+
+`lease_month` makes a lease's position at a month end one row, but a figure for the whole portfolio
+still reads one row per lease and checkpoint: 166,000 leases, or 4 million rows for a two-year trend.
+Every scope is a union of buildings (`indicators.scope`), and every lease-level arrears total is a sum
+over leases of a value fixed by the lease's own position, so the sums per building, tenure regime and
+month end answer any scope and any grouping down to the building or the regime exactly.
+
+The period sums (charged, unpaid, collected, cashed) are not additive over months (a lease's unpaid part
+of a period is a clamp of its balance), so they are held for the three periods the pages use, each
+ending at the month end: the month (`m1`, the trend charts), twelve months (`y1`, the default period)
+and the year to date (`ytd`). Any other question (another period or threshold, a date that is not a
+month end, groupings by unit or income band) is answered from `lease_month` or the ledger instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import text
+
+from indicators.ledger_sql import greatest, is_month_end, least, month_key
+from indicators.scope import Scope
+from indicators.sql import query
+
+NAME = "building"
+GROUPINGS = (None, "sgr", "fund", "intervention", "building", "tenure")  # functions of building and regime
+SOURCE_KINDS = ("movimenti", "contratti", "alloggi")  # the loads it is built from
+OVERDUE_DAYS = 30
+_PERIOD = {"charged": "period_charged", "unpaid": "period_unpaid", "collected": "period_collected",
+           "cash": "period_cash"}
+_DATE_SUMS = ("leases", "moves", "stock", "stock_former", "contracts_in_arrears", "active_leases", "stock_active",
+              "annual_rent", "households_overdue")
+WINDOWS = ("m1", "y1", "ytd")
+
+
+def window_of(start: date | None, end: date) -> str | None:
+    """Which held period is [start, end] (start None: the month), or None when none is."""
+    if not is_month_end(end):
+        return None
+    if start is None or start == end.replace(day=1):
+        return "m1"
+    if start == date(end.year, 1, 1):
+        return "ytd"
+    if start == (end + timedelta(days=1)).replace(year=end.year - 1):
+        return "y1"
+    return None
+
+
+def versions(conn) -> tuple[int, int]:
+    """What it is built from: the ledger's highest id and the last load of movements, leases or units."""
+    kinds = ", ".join(f"'{k}'" for k in SOURCE_KINDS)
+    frame = query(conn, f"""SELECT (SELECT COALESCE(MAX(id), 0) FROM ledger_entry) AS ledger,
+        (SELECT COALESCE(MAX(id), 0) FROM load_batch WHERE kind IN ({kinds})) AS batch""")
+    return int(frame.iat[0, 0]), int(frame.iat[0, 1])
+
+
+def fresh_months(conn) -> tuple[int, int] | None:
+    """(first, last) month key held, when built from the data as it is now; else None."""
+    frame = query(conn, "SELECT ledger_max_id, ledger_batch_max_id, first_month_key, last_month_key "
+                        "FROM aggregate_state WHERE name = :name", {"name": NAME})
+    if frame.empty or frame.iat[0, 2] is None or tuple(int(v) for v in frame.iloc[0, :2]) != versions(conn):
+        return None
+    return int(frame.iat[0, 2]), int(frame.iat[0, 3])
+
+
+def usable(conn, *, by: str | None, checkpoints: list[date], start: date | None, days: int,
+           series: bool) -> str | None:
+    """The window to read when `building_month` answers exactly; None when it cannot."""
+    if by not in GROUPINGS or days != OVERDUE_DAYS or not checkpoints:
+        return None
+    window = "m1" if series and all(is_month_end(d) for d in checkpoints) else \
+        None if series else window_of(start, checkpoints[0])
+    if window is None:
+        return None
+    months = fresh_months(conn)
+    if months is None or not all(months[0] <= month_key(d) <= months[1] for d in checkpoints):
+        return None
+    return window
+
+
+def totals_sql(scope: Scope, grp: str, checkpoints: list[date], series: bool, window: str) -> tuple[str, dict]:
+    """SQL of `indicators.ledger.totals`' columns (bucket, grp, TOTALS) from `building_month`.
+
+    `grp` is a `GROUPINGS` expression over `su`, here the rows of `building_month` with their building's
+    intervention, fund and SGR.
+    """
+    buildings, params = scope.buildings_sql()
+    cal = " UNION ALL ".join(f"SELECT {month_key(d) if series else 0} AS bucket, {month_key(d)} AS mk"
+                             for d in checkpoints)
+    sums = [f"SUM(su.{c}) AS {c}" for c in _DATE_SUMS]
+    sums += [f"SUM(su.{c}_{window}) AS {target}" for c, target in _PERIOD.items()]
+    return f"""WITH cal AS ({cal})
+        SELECT cal.bucket, {grp} AS grp, {", ".join(sums)}
+        FROM cal JOIN (SELECT m.*, sb.intervention_code, sb.fund, sb.sgr
+                       FROM building_month m JOIN ({buildings}) sb ON sb.building_code = m.building_code) su
+            ON su.month_key = cal.mk
+        GROUP BY 1, 2""", params
+
+
+# --- building ----------------------------------------------------------------------------------------------------
+def build(conn, first: int | None, last: int | None) -> int:
+    """Rebuild `building_month` for month keys first..last from `lease_month`, `lease` and `unit`; rows written."""
+    from indicators.ledger import fifo_unpaid  # the same FIFO rule as the lease-level path
+
+    conn.execute(text("DELETE FROM building_month"))
+    conn.execute(text("DELETE FROM aggregate_state WHERE name = :name"), {"name": NAME})
+    ledger, batch = versions(conn)
+    if first is not None:
+        conn.execute(text("CREATE TEMPORARY TABLE bm_calendar (mk INTEGER PRIMARY KEY, month_end DATE NOT NULL)"))
+        conn.execute(text("INSERT INTO bm_calendar (mk, month_end) VALUES (:mk, :d)"),
+                     [{"mk": k, "d": _month_end(k)} for k in range(first, last + 1)])
+        conn.execute(text(_insert_sql(conn, fifo_unpaid)))
+        conn.execute(text("DROP TABLE bm_calendar"))
+    conn.execute(text("""INSERT INTO aggregate_state (name, ledger_max_id, ledger_batch_max_id, first_month_key,
+                         last_month_key, built_at) VALUES (:name, :ledger, :batch, :first, :last, :at)"""),
+                 {"name": NAME, "ledger": ledger, "batch": batch, "first": first, "last": last,
+                  "at": datetime.now(timezone.utc)})
+    return conn.execute(text("SELECT COUNT(*) FROM building_month")).scalar_one()
+
+
+def _month_end(key: int) -> date:
+    y, m = divmod(key + 1, 12)
+    return date(y, m + 1, 1) - timedelta(days=1)
+
+
+_PERIOD_COLS = [f"{c}_{w}" for w in WINDOWS for c in _PERIOD]
+
+
+def _positions(conn, fifo_unpaid) -> str:
+    """Part 1: each lease-month row of `lease_month` as its contribution to every sum."""
+    lags = []
+    for w, offset in (("m1", "1"), ("y1", "12"), ("ytd", "(a.month_key % 12) + 1")):
+        lags += [f"LAG(a.charged, {offset}, 0) OVER w AS ch_{w}", f"LAG(a.cash, {offset}, 0) OVER w AS cs_{w}"]
+    per_window = []
+    for w in WINDOWS:
+        pc = f"ROUND(r.charged - r.ch_{w}, 2)"
+        settled = greatest(conn, "0", f"{least(conn, 'r.charged', 'r.credited')} - "
+                                      f"{greatest(conn, f'r.charged - {pc}', 'r.credited_other')}")
+        per_window += [pc, fifo_unpaid("r.balance", pc), f"ROUND({settled}, 2)", f"ROUND(r.cash - r.cs_{w}, 2)"]
+    arrears = fifo_unpaid("r.balance", "r.charged")
+    return f"""SELECT u.building_code, u.tenure, r.month_key AS mk, 0 AS leases, r.moves,
+            {arrears} AS stock, CASE WHEN l.end_date < c.month_end THEN {arrears} ELSE 0 END AS stock_former,
+            CASE WHEN {arrears} > 0 THEN 1 ELSE 0 END AS contracts_in_arrears, 0 AS active_leases,
+            CASE WHEN {_active()} THEN {arrears} ELSE 0 END AS stock_active, 0 AS annual_rent,
+            CASE WHEN {_active()} AND ROUND(r.overdue - r.credited, 2) > 0 THEN 1 ELSE 0 END AS households_overdue,
+            {", ".join(f"{expr} AS {col}" for expr, col in zip(per_window, _PERIOD_COLS))}
+        FROM (SELECT a.*, ROUND(a.charged - a.credited, 2) AS balance, {", ".join(lags)}
+              FROM lease_month a WINDOW w AS (PARTITION BY a.lease_code ORDER BY a.month_key)) r
+        JOIN lease l ON l.code = r.lease_code JOIN unit u ON u.code = l.unit_code
+        JOIN bm_calendar c ON c.mk = r.month_key"""
+
+
+def _active() -> str:
+    return "(l.start_date <= c.month_end AND (l.end_date IS NULL OR l.end_date >= c.month_end))"
+
+
+def _insert_sql(conn, fifo_unpaid) -> str:
+    zeros = ", ".join(f"0 AS {c}" for c in _PERIOD_COLS)
+    filler = "0 AS moves, 0 AS stock, 0 AS stock_former, 0 AS contracts_in_arrears"
+    active = f"""SELECT u.building_code, u.tenure, c.mk, 0 AS leases, {filler}, 1 AS active_leases,
+            0 AS stock_active, 12 * l.monthly_rent AS annual_rent, 0 AS households_overdue, {zeros}
+        FROM lease l JOIN unit u ON u.code = l.unit_code JOIN bm_calendar c ON {_active()}"""
+    counts = f"""SELECT n.building_code, n.tenure, c.mk, n.leases, {filler}, 0 AS active_leases, 0 AS stock_active,
+            0 AS annual_rent, 0 AS households_overdue, {zeros}
+        FROM (SELECT u.building_code, u.tenure, COUNT(*) AS leases FROM lease l JOIN unit u ON u.code = l.unit_code
+              GROUP BY u.building_code, u.tenure) n CROSS JOIN bm_calendar c"""
+    money = {"stock", "stock_former", "stock_active", "annual_rent", *_PERIOD_COLS}
+    cols = [*_DATE_SUMS, *_PERIOD_COLS]
+    sums = ", ".join(f"ROUND(SUM({c}), 2)" if c in money else f"SUM({c})" for c in cols)
+    return f"""INSERT INTO building_month (building_code, tenure, month_key, {", ".join(cols)})
+        SELECT building_code, tenure, mk, {sums}
+        FROM ({_positions(conn, fifo_unpaid)} UNION ALL {active} UNION ALL {counts}) x
+        GROUP BY building_code, tenure, mk"""
