@@ -51,8 +51,8 @@ def completeness_grid() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def ledger_panel(start: date, end: date, outcome: str) -> pd.DataFrame:
-    return building_arrears_panel(get_engine(), start=start, end=end, outcome=outcome)
+def ledger_panel(start: date, end: date, outcome: str, min_households: int | None = None) -> pd.DataFrame:
+    return building_arrears_panel(get_engine(), start=start, end=end, outcome=outcome, min_households=min_households)
 
 
 @dataclass
@@ -66,9 +66,10 @@ class PanelEvaluation:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def evaluate_ledger(start: date, end: date, outcome: str, treated: tuple[str, ...], first: date) -> PanelEvaluation:
+def evaluate_ledger(start: date, end: date, outcome: str, treated: tuple[str, ...], first: date,
+                    min_households: int | None = None) -> PanelEvaluation:
     """DiD, event study and synthetic control of the monthly arrears per building."""
-    frame = ledger_panel(start, end, outcome)
+    frame = ledger_panel(start, end, outcome, min_households)
     panel = make_panel(frame, unit="unit", time="period", outcome="y", treated=treated, start=pd.Timestamp(first))
     return PanelEvaluation(twfe_did(panel), group_trends(panel), event_study(panel), synthetic_control(panel))
 

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import evaluation_charts as charts
 from dashboard import lab_data as ld
 from dashboard.charts import month_label
+from dashboard.filters import suppression_threshold
 from indicators.evaluation import Effect
 from indicators.ledger_sql import month_ends
 from indicators.panels import LEDGER_OUTCOMES
@@ -33,7 +34,11 @@ def _choices() -> tuple | None:
     months = month_ends(first, last)[-MAX_MONTHS:]
     outcome = st.selectbox("Esito mensile per edificio", list(OUTCOME_LABELS), format_func=OUTCOME_LABELS.get,
                            key="panel_outcome", help=get_kpi(LEDGER_OUTCOMES["households_in_arrears_pct"]).help)
-    counts = ld.ledger_panel(months[0], months[-1], outcome).groupby("unit").size()
+    threshold = suppression_threshold()
+    if threshold is not None:
+        st.caption(f":material/lock: Per la riservatezza entrano nel panel solo gli edifici con almeno {threshold} "
+                   "nuclei con contratto attivo all'ultimo mese.")
+    counts = ld.ledger_panel(months[0], months[-1], outcome, threshold).groupby("unit").size()
     buildings = sorted(counts.index)
     complete = sorted(counts.index[counts == counts.max()])  # a default the synthetic control can use
     left, right = st.columns([2, 1])
@@ -41,7 +46,7 @@ def _choices() -> tuple | None:
                                default=complete[:1], key="panel_treated")
     start = right.selectbox("Primo mese trattato", months[2:-1], index=max(0, len(months) // 2 - 2),
                             format_func=month_label, key="panel_start")
-    return months[0], months[-1], outcome, tuple(treated), start
+    return months[0], months[-1], outcome, tuple(treated), start, threshold
 
 
 def panel_view() -> None:
@@ -52,11 +57,11 @@ def panel_view() -> None:
     chosen = _choices()
     if chosen is None:
         return
-    start, end, outcome, treated, first = chosen
+    start, end, outcome, treated, first, threshold = chosen
     if not treated:
         st.info("Scegliere almeno un edificio trattato.")
         return
-    result = ld.evaluate_ledger(start, end, outcome, treated, first)
+    result = ld.evaluate_ledger(start, end, outcome, treated, first, threshold)
     y_title = OUTCOME_LABELS[outcome]
     st.markdown(f"**{get_kpi('panel_did_effect').label}** (in punti percentuali)",
                 help=get_kpi("panel_did_effect").help)

@@ -21,10 +21,11 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from indicators.ledger import AGING_BUCKETS, TOTALS, aging_bucket, totals, unpaid_charges_ctes
-from indicators.ledger_sql import date_param, day_diff, month_ends, month_key
+from indicators import building_month
+from indicators.ledger import TOTALS, totals, unpaid_charges_ctes
+from indicators.scope import GROUPINGS, Scope
+from indicators.ledger_sql import AGING_BUCKETS, aging_bucket, date_param, day_diff, month_ends, month_key
 from indicators.results import KpiValue, ratio
-from indicators.scope import Scope
 from indicators.sql import query
 
 Conn = Connection | Engine
@@ -274,6 +275,13 @@ def arrears_aging_by_contract(conn: Conn, *, as_of: date, scope: Scope = Scope()
     Each lease's whole positive balance goes in the bucket of its oldest unpaid charge (FIFO); same
     buckets and columns as `arrears_aging`, contracts being the leases in the bucket.
     """
+    if building_month.usable(conn, by=by, checkpoints=[as_of], start=None, days=30, series=False):
+        grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
+        wide = query(conn, *building_month.aging_sql(scope, grp, as_of))
+        frame = pd.concat([pd.DataFrame({"grp": wide["grp"], "bucket": label, "amount": wide[col],
+                                         "contracts": wide[f"{col}_n"]}) for label, col in building_month.AGED.items()]
+                          + [pd.DataFrame({"grp": wide["grp"], "bucket": None, "amount": 0, "contracts": 0})])
+        return _aging_frame(frame[(frame["contracts"] > 0) | frame["bucket"].isna()], by, "arrears_aging")
     sql = f"""aged AS (SELECT o.lease_code, sl.grp, {aging_bucket('o.age')} AS bucket, o.debt AS unpaid
                        FROM (SELECT lease_code, MAX(age) AS age, SUM(unpaid) AS debt FROM unpaid GROUP BY lease_code) o
                        JOIN sl ON sl.lease_code = o.lease_code)"""
@@ -286,6 +294,11 @@ def _aging(conn: Conn, *, as_of: date, scope: Scope, by: str | None, aged: str, 
         SELECT grp, bucket, SUM(unpaid) AS amount, COUNT(DISTINCT lease_code) AS contracts
         FROM aged GROUP BY grp, bucket
         UNION ALL SELECT grp, NULL, 0, 0 FROM sl GROUP BY grp""", params)
+    return _aging_frame(frame, by, code)
+
+
+def _aging_frame(frame: pd.DataFrame, by: str | None, code: str) -> pd.DataFrame:
+    """Rows (grp, bucket, amount, contracts; a NULL bucket lists a group) as one row per group and bucket."""
     rows = frame.dropna(subset=["bucket"]).rename(columns={"grp": "group"})
     if by:
         groups = sorted(frame["grp"].dropna().unique()) + ([None] if frame["grp"].isna().any() else [])

@@ -19,7 +19,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import text
 
-from indicators.ledger_sql import greatest, is_month_end, least, month_key
+from indicators.ledger_sql import (AGING_BUCKETS, aging_bucket, day_diff, fifo_unpaid, greatest, is_month_end, least,
+                                   month_key)
 from indicators.scope import Scope
 from indicators.sql import query
 
@@ -98,11 +99,19 @@ def totals_sql(scope: Scope, grp: str, checkpoints: list[date], series: bool, wi
         GROUP BY 1, 2""", params
 
 
+def aging_sql(scope: Scope, grp: str, as_of: date) -> tuple[str, dict]:
+    """Per group: the debts and leases of every aging bucket at month end `as_of` (columns `AGED` and `*_n`)."""
+    buildings, params = scope.buildings_sql()
+    sums = ", ".join(f"SUM(su.{c}) AS {c}" for c in _AGED_COLS)
+    return f"""SELECT {grp} AS grp, {sums}
+        FROM (SELECT m.*, sb.intervention_code, sb.fund, sb.sgr
+              FROM building_month m JOIN ({buildings}) sb ON sb.building_code = m.building_code) su
+        WHERE su.month_key = {month_key(as_of)} GROUP BY 1""", params
+
+
 # --- building ----------------------------------------------------------------------------------------------------
 def build(conn, first: int | None, last: int | None) -> int:
     """Rebuild `building_month` for month keys first..last from `lease_month`, `lease` and `unit`; rows written."""
-    from indicators.ledger import fifo_unpaid  # the same FIFO rule as the lease-level path
-
     conn.execute(text("DELETE FROM building_month"))
     conn.execute(text("DELETE FROM aggregate_state WHERE name = :name"), {"name": NAME})
     ledger, batch = versions(conn)
@@ -110,7 +119,7 @@ def build(conn, first: int | None, last: int | None) -> int:
         conn.execute(text("CREATE TEMPORARY TABLE bm_calendar (mk INTEGER PRIMARY KEY, month_end DATE NOT NULL)"))
         conn.execute(text("INSERT INTO bm_calendar (mk, month_end) VALUES (:mk, :d)"),
                      [{"mk": k, "d": _month_end(k)} for k in range(first, last + 1)])
-        conn.execute(text(_insert_sql(conn, fifo_unpaid)))
+        conn.execute(text(_insert_sql(conn)))
         conn.execute(text("DROP TABLE bm_calendar"))
     conn.execute(text("""INSERT INTO aggregate_state (name, ledger_max_id, ledger_batch_max_id, first_month_key,
                          last_month_key, built_at) VALUES (:name, :ledger, :batch, :first, :last, :at)"""),
@@ -125,38 +134,53 @@ def _month_end(key: int) -> date:
 
 
 _PERIOD_COLS = [f"{c}_{w}" for w in WINDOWS for c in _PERIOD]
+# Arrears by the age of each lease's oldest unpaid charge (`arrears_aging_by_contract`): euro and leases.
+AGED = dict(zip(AGING_BUCKETS, ("aged_30", "aged_60", "aged_90", "aged_365", "aged_730", "aged_over")))
+_AGED_COLS = [c for col in AGED.values() for c in (col, f"{col}_n")]
 
 
-def _positions(conn, fifo_unpaid) -> str:
+def _positions(conn) -> str:
     """Part 1: each lease-month row of `lease_month` as its contribution to every sum."""
     lags = []
     for w, offset in (("m1", "1"), ("y1", "12"), ("ytd", "(a.month_key % 12) + 1")):
         lags += [f"LAG(a.charged, {offset}, 0) OVER w AS ch_{w}", f"LAG(a.cash, {offset}, 0) OVER w AS cs_{w}"]
     per_window = []
     for w in WINDOWS:
-        pc = f"ROUND(r.charged - r.ch_{w}, 2)"
-        settled = greatest(conn, "0", f"{least(conn, 'r.charged', 'r.credited')} - "
-                                      f"{greatest(conn, f'r.charged - {pc}', 'r.credited_other')}")
-        per_window += [pc, fifo_unpaid("r.balance", pc), f"ROUND({settled}, 2)", f"ROUND(r.cash - r.cs_{w}, 2)"]
+        pc = f"ROUND(p.charged - p.ch_{w}, 2)"
+        settled = greatest(conn, "0", f"{least(conn, 'p.charged', 'p.credited')} - "
+                                      f"{greatest(conn, f'p.charged - {pc}', 'p.credited_other')}")
+        per_window += [pc, fifo_unpaid("p.balance", pc), f"ROUND({settled}, 2)", f"ROUND(p.cash - p.cs_{w}, 2)"]
+    aged = []
+    for label, col in AGED.items():
+        aged += [f"CASE WHEN p.bucket = '{label}' THEN p.arrears ELSE 0 END AS {col}",
+                 f"CASE WHEN p.bucket = '{label}' THEN 1 ELSE 0 END AS {col}_n"]
+    # The oldest unpaid charge: the first due date whose running total of charges exceeds the credits.
+    oldest = ("(SELECT MIN(d.due_date) FROM lease_charge_day d WHERE d.lease_code = r.lease_code "
+              "AND d.through > r.credited)")
     arrears = fifo_unpaid("r.balance", "r.charged")
-    return f"""SELECT u.building_code, u.tenure, r.month_key AS mk, 0 AS leases, r.moves,
-            {arrears} AS stock, CASE WHEN l.end_date < c.month_end THEN {arrears} ELSE 0 END AS stock_former,
-            CASE WHEN {arrears} > 0 THEN 1 ELSE 0 END AS contracts_in_arrears, 0 AS active_leases,
-            CASE WHEN {_active()} THEN {arrears} ELSE 0 END AS stock_active, 0 AS annual_rent,
-            CASE WHEN {_active()} AND ROUND(r.overdue - r.credited, 2) > 0 THEN 1 ELSE 0 END AS households_overdue,
-            {", ".join(f"{expr} AS {col}" for expr, col in zip(per_window, _PERIOD_COLS))}
-        FROM (SELECT a.*, ROUND(a.charged - a.credited, 2) AS balance, {", ".join(lags)}
-              FROM lease_month a WINDOW w AS (PARTITION BY a.lease_code ORDER BY a.month_key)) r
-        JOIN lease l ON l.code = r.lease_code JOIN unit u ON u.code = l.unit_code
-        JOIN bm_calendar c ON c.mk = r.month_key"""
+    return f"""SELECT p.building_code, p.tenure, p.month_key AS mk, 0 AS leases, p.moves, p.arrears AS stock,
+            CASE WHEN p.ended = 1 THEN p.arrears ELSE 0 END AS stock_former,
+            CASE WHEN p.arrears > 0 THEN 1 ELSE 0 END AS contracts_in_arrears, 0 AS active_leases,
+            CASE WHEN p.active = 1 THEN p.arrears ELSE 0 END AS stock_active, 0 AS annual_rent,
+            CASE WHEN p.active = 1 AND ROUND(p.overdue - p.credited, 2) > 0 THEN 1 ELSE 0 END AS households_overdue,
+            {", ".join(f"{expr} AS {col}" for expr, col in zip(per_window, _PERIOD_COLS))}, {", ".join(aged)}
+        FROM (
+            SELECT r.*, u.building_code, u.tenure, {arrears} AS arrears,
+                CASE WHEN {_active()} THEN 1 ELSE 0 END AS active,
+                CASE WHEN l.end_date < c.month_end THEN 1 ELSE 0 END AS ended,
+                CASE WHEN r.balance > 0 THEN {aging_bucket(day_diff(conn, "c.month_end", oldest))} END AS bucket
+            FROM (SELECT a.*, ROUND(a.charged - a.credited, 2) AS balance, {", ".join(lags)}
+                  FROM lease_month a WINDOW w AS (PARTITION BY a.lease_code ORDER BY a.month_key)) r
+            JOIN lease l ON l.code = r.lease_code JOIN unit u ON u.code = l.unit_code
+            JOIN bm_calendar c ON c.mk = r.month_key) p"""
 
 
 def _active() -> str:
     return "(l.start_date <= c.month_end AND (l.end_date IS NULL OR l.end_date >= c.month_end))"
 
 
-def _insert_sql(conn, fifo_unpaid) -> str:
-    zeros = ", ".join(f"0 AS {c}" for c in _PERIOD_COLS)
+def _insert_sql(conn) -> str:
+    zeros = ", ".join(f"0 AS {c}" for c in [*_PERIOD_COLS, *_AGED_COLS])
     filler = "0 AS moves, 0 AS stock, 0 AS stock_former, 0 AS contracts_in_arrears"
     active = f"""SELECT u.building_code, u.tenure, c.mk, 0 AS leases, {filler}, 1 AS active_leases,
             0 AS stock_active, 12 * l.monthly_rent AS annual_rent, 0 AS households_overdue, {zeros}
@@ -165,10 +189,10 @@ def _insert_sql(conn, fifo_unpaid) -> str:
             0 AS annual_rent, 0 AS households_overdue, {zeros}
         FROM (SELECT u.building_code, u.tenure, COUNT(*) AS leases FROM lease l JOIN unit u ON u.code = l.unit_code
               GROUP BY u.building_code, u.tenure) n CROSS JOIN bm_calendar c"""
-    money = {"stock", "stock_former", "stock_active", "annual_rent", *_PERIOD_COLS}
-    cols = [*_DATE_SUMS, *_PERIOD_COLS]
+    money = {"stock", "stock_former", "stock_active", "annual_rent", *_PERIOD_COLS, *AGED.values()}
+    cols = [*_DATE_SUMS, *_PERIOD_COLS, *_AGED_COLS]
     sums = ", ".join(f"ROUND(SUM({c}), 2)" if c in money else f"SUM({c})" for c in cols)
     return f"""INSERT INTO building_month (building_code, tenure, month_key, {", ".join(cols)})
         SELECT building_code, tenure, mk, {sums}
-        FROM ({_positions(conn, fifo_unpaid)} UNION ALL {active} UNION ALL {counts}) x
+        FROM ({_positions(conn)} UNION ALL {active} UNION ALL {counts}) x
         GROUP BY building_code, tenure, mk"""

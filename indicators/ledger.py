@@ -23,27 +23,14 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, day_diff, greatest, least, month_key,
-                                   plus_days, sql_month_key)
+from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, aging_bucket, date_param, day_diff, fifo_unpaid,
+                                   greatest, least, month_key, plus_days, sql_month_key)
 from indicators import building_month, snapshot
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import query
 
-AGING_BUCKETS = ("0-30", "31-60", "61-90", "91-365", "1-2 anni", "oltre 2 anni")
-_BUCKET_LIMITS = (30, 60, 90, 365, 730)
 TOTALS = ("leases", "moves", "stock", "stock_former", "contracts_in_arrears", "active_leases", "stock_active",
           "annual_rent", "households_overdue", "period_charged", "period_unpaid", "period_collected", "period_cash")
-
-
-def fifo_unpaid(owed: str, slice_: str) -> str:
-    """The FIFO rule: unpaid part of a slice of charges = clamp(owed, 0, slice)."""
-    return f"CASE WHEN {owed} <= 0 THEN 0 WHEN {owed} >= {slice_} THEN {slice_} ELSE {owed} END"
-
-
-def aging_bucket(days: str) -> str:
-    """The domain.md aging bucket of an age in days (0-30, 31-60, 61-90, 91-365, 1-2 years, over 2 years)."""
-    whens = " ".join(f"WHEN {days} <= {limit} THEN '{label}'" for limit, label in zip(_BUCKET_LIMITS, AGING_BUCKETS))
-    return f"CASE {whens} ELSE '{AGING_BUCKETS[-1]}' END"
 
 
 # --- the building blocks -----------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ NON_CASH = "('storno', 'abbuono', 'stralcio')"
 # The date a movement counts from: its due date for a charge, its entry date for a credit.
 MOVE_DATE = "CASE WHEN e.entry_type = 'addebito' THEN COALESCE(e.due_date, e.entry_date) ELSE e.entry_date END"
 DUE_DATE = "COALESCE(e.due_date, e.entry_date)"
+AGING_BUCKETS = ("0-30", "31-60", "61-90", "91-365", "1-2 anni", "oltre 2 anni")
+_BUCKET_LIMITS = (30, 60, 90, 365, 730)
 
 
 def is_pg(conn) -> bool:
@@ -65,3 +67,14 @@ def month_ends(start: date, end: date) -> list[date]:
 
 def is_month_end(d: date) -> bool:
     return (d + timedelta(days=1)).day == 1
+
+
+def fifo_unpaid(owed: str, slice_: str) -> str:
+    """The FIFO rule: unpaid part of a slice of charges = clamp(owed, 0, slice)."""
+    return f"CASE WHEN {owed} <= 0 THEN 0 WHEN {owed} >= {slice_} THEN {slice_} ELSE {owed} END"
+
+
+def aging_bucket(days: str) -> str:
+    """The domain.md aging bucket of an age in days (0-30, 31-60, 61-90, 91-365, 1-2 years, over 2 years)."""
+    whens = " ".join(f"WHEN {days} <= {limit} THEN '{label}'" for limit, label in zip(_BUCKET_LIMITS, AGING_BUCKETS))
+    return f"CASE {whens} ELSE '{AGING_BUCKETS[-1]}' END"

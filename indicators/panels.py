@@ -13,6 +13,7 @@ import pandas as pd
 from etl.values import as_text, dot_decimal, parse_month, parse_number
 from indicators.arrears import arrears_series
 from indicators.scope import Scope
+from indicators.suppression import households_by
 
 # Outcome column of `arrears_series` -> the registry KPI it holds.
 LEDGER_OUTCOMES = {"households_in_arrears_pct": "households_in_arrears_pct", "rate_billed": "arrears_rate_billed",
@@ -20,11 +21,19 @@ LEDGER_OUTCOMES = {"households_in_arrears_pct": "households_in_arrears_pct", "ra
 
 
 def building_arrears_panel(conn, *, start: date, end: date, outcome: str = "households_in_arrears_pct",
-                           scope: Scope = Scope()) -> pd.DataFrame:
-    """Month-end arrears per building: columns unit (building code), period (month end), y (`outcome`)."""
+                           scope: Scope = Scope(), min_households: int | None = None) -> pd.DataFrame:
+    """Month-end arrears per building: columns unit (building code), period (month end), y (`outcome`).
+
+    With `min_households` (the small-cell threshold of a user whose aggregates are suppressed), only the
+    buildings with at least that many households (leases active at `end`) enter the panel: a building's
+    monthly arrears would otherwise show a handful of households' debts.
+    """
     if outcome not in LEDGER_OUTCOMES:
         raise ValueError(f"Esito non previsto: «{outcome}». Ammessi: {', '.join(LEDGER_OUTCOMES)}.")
     series = arrears_series(conn, start=start, end=end, scope=scope, by="building")
+    if min_households is not None:
+        counts = households_by(conn, as_of=end, scope=scope, by="building")
+        series = series[series["group"].isin(counts.loc[counts["households"] >= min_households, "group"])]
     out = pd.DataFrame({"unit": series["group"].astype(str), "period": pd.to_datetime(series["month"]),
                         "y": pd.to_numeric(series[outcome], errors="coerce")})
     out.attrs["kpi"] = LEDGER_OUTCOMES[outcome]

@@ -63,12 +63,15 @@ def _print_refresh(result) -> None:
 
     if result is not None:
         typer.echo(f"Aggregati della contabilità ricalcolati: {fmt_int(result.lease_months)} posizioni mensili, "
-                   f"{fmt_int(result.charge_days)} scadenze, {fmt_seconds(result.seconds)}")
+                   f"{fmt_int(result.charge_days)} scadenze, {fmt_int(result.building_months)} righe per edificio e "
+                   f"mese, {fmt_seconds(result.seconds)}")
 
 
 def _refresh_after_load(settings, results, wanted: bool) -> None:
-    """After movements were loaded, bring the ledger pre-aggregates up to date (`indicators.snapshot`)."""
-    if not wanted or not any(r.kind == "movimenti" and r.status in ("completato", "con_scarti") for r in results):
+    """After movements, leases or units were loaded, bring the pre-aggregates up to date (`indicators.snapshot`)."""
+    from indicators.building_month import SOURCE_KINDS
+
+    if not wanted or not any(r.kind in SOURCE_KINDS and r.status in ("completato", "con_scarti") for r in results):
         return
     from indicators.snapshot import ensure_fresh
     from schemas.db import make_engine
@@ -76,7 +79,8 @@ def _refresh_after_load(settings, results, wanted: bool) -> None:
     _print_refresh(ensure_fresh(make_engine(settings.database_url)))
 
 
-REFRESH_HELP = "Dopo i movimenti, ricalcola gli aggregati della contabilità (consigliato; --no-aggregati per rinviare)"
+REFRESH_HELP = ("Dopo movimenti, contratti o alloggi, ricalcola gli aggregati della contabilità (consigliato; "
+                "--no-aggregati per rinviare)")
 
 
 def _safe_url(url: str) -> str:

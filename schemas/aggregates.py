@@ -58,7 +58,9 @@ class BuildingMonth(SQLModel, table=True):
     arrears KPI is a ratio of, for any scope (a union of buildings) and grouping down to the building or
     the tenure. Period sums come for three periods ending at the month end: the month itself (`m1`), the
     twelve months (`y1`) and the year to date (`ytd`); `leases` counts every lease of the building and
-    regime whatever its dates, `active_leases` those running at the month end.
+    regime whatever its dates, `active_leases` those running at the month end. `aged_*` hold the leases'
+    debts by the age of their oldest unpaid charge (0-30, 31-60, 61-90, 91-365 days, 1-2 years, over 2),
+    `aged_*_n` how many leases.
     """
 
     __tablename__ = "building_month"
@@ -88,6 +90,18 @@ class BuildingMonth(SQLModel, table=True):
     unpaid_ytd: float = Field(sa_type=Money)
     collected_ytd: float = Field(sa_type=Money)
     cash_ytd: float = Field(sa_type=Money)
+    aged_30: float = Field(sa_type=Money)
+    aged_30_n: int
+    aged_60: float = Field(sa_type=Money)
+    aged_60_n: int
+    aged_90: float = Field(sa_type=Money)
+    aged_90_n: int
+    aged_365: float = Field(sa_type=Money)
+    aged_365_n: int
+    aged_730: float = Field(sa_type=Money)
+    aged_730_n: int
+    aged_over: float = Field(sa_type=Money)
+    aged_over_n: int
 
 
 class AggregateState(SQLModel, table=True):

@@ -23,7 +23,7 @@ from indicators.arrears import (arrears_aging, arrears_aging_by_contract, arrear
                                 arrears_rate_rent_roll, arrears_series, arrears_stock, collection_rate,
                                 contract_balances, households_in_arrears)
 from indicators import snapshot
-from indicators.ledger import AGING_BUCKETS
+from indicators.ledger_sql import AGING_BUCKETS
 from indicators.scope import Scope
 from tests.factories import load_text
 

@@ -12,6 +12,8 @@ from tests.factories import load_text, rows
 from tests.test_arrears import D, FORMER, PARTIAL, PORTFOLIO
 from tests.test_snapshot import key, load  # noqa: F401  (fixture)
 
+AGED = "aged_30, aged_30_n, aged_60, aged_60_n, aged_90, aged_90_n, aged_365, aged_365_n, aged_730, aged_730_n, " \
+    "aged_over, aged_over_n"
 COLUMNS = ("leases, moves, stock, stock_former, contracts_in_arrears, active_leases, stock_active, annual_rent, "
            "households_overdue, charged_m1, unpaid_m1, collected_m1, cash_m1, charged_ytd, unpaid_ytd, collected_ytd, "
            "cash_ytd, charged_y1, unpaid_y1, collected_y1, cash_y1")
@@ -44,6 +46,10 @@ def test_rows_worked_out_by_hand(engine, load):  # noqa: F811
         2500, 1500, 1000, 1000)
     # E2 has three running leases (C5 400, C6 300, C7 250) and no movement: only the lease counts.
     assert month_row(engine, "E2", "locazione_termine", key(2024, 3)) == (3, 0, 0, 0, 0, 3, 0, 11400, 0) + (0,) * 12
+    # By age of the oldest unpaid charge at 31/03/2024: C1's 700 from the charge due 10/02 (50 days: 31-60);
+    # C4's 800 from the charge due 10/11/2023 (142 days: 91-365).
+    assert rows(engine, f"SELECT {AGED} FROM building_month WHERE building_code = 'E1' "
+                        f"AND month_key = {key(2024, 3)}") == [(0, 0, 700, 1, 0, 0, 800, 1, 0, 0, 0, 0)]
     # In January C1 owes nothing (500 due, 500 paid; 2 movements); C4 still owes 800 (3 movements).
     assert month_row(engine, "E1", "locazione_permanente", key(2024, 1))[:9] == (4, 5, 800, 800, 1, 3, 0, 18000, 0)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-22 04:33:59.163266
+Create Date: 2026-11-22 04:38:54.397826
 """
 from typing import Sequence, Union
 
@@ -44,6 +44,18 @@ def upgrade() -> None:
     sa.Column('unpaid_ytd', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
     sa.Column('collected_ytd', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
     sa.Column('cash_ytd', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
+    sa.Column('aged_30', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
+    sa.Column('aged_30_n', sa.Integer(), nullable=False),
+    sa.Column('aged_60', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
+    sa.Column('aged_60_n', sa.Integer(), nullable=False),
+    sa.Column('aged_90', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
+    sa.Column('aged_90_n', sa.Integer(), nullable=False),
+    sa.Column('aged_365', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
+    sa.Column('aged_365_n', sa.Integer(), nullable=False),
+    sa.Column('aged_730', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
+    sa.Column('aged_730_n', sa.Integer(), nullable=False),
+    sa.Column('aged_over', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
+    sa.Column('aged_over_n', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('month_key', 'building_code', 'tenure', name=op.f('pk_building_month')),
     sqlite_with_rowid=False
     )
