@@ -157,8 +157,11 @@ def _dates(first: date, last: date) -> tuple[date, date, date]:
     return as_of, chosen[0], chosen[1]
 
 
-def sidebar_filters() -> Filters | None:
-    """Draw the filters in the sidebar and return them; None (with a message) when there is nothing to filter."""
+def sidebar_filters(*, dates: bool = True) -> Filters | None:
+    """Draw the filters in the sidebar and return them; None (with a message) when there is nothing to filter.
+
+    Without `dates` (a page of yearly figures) only the portfolio levels are drawn; the date and period
+    are the defaults."""
     first, last = md.ledger_span()
     tree = md.portfolio_tree(user_scope())
     if first is None or tree.empty:
@@ -169,24 +172,29 @@ def sidebar_filters() -> Filters | None:
     with st.sidebar:
         st.subheader("Filtri")
         chosen = _portfolio(tree, LEVELS if rows else LEVELS[:-1])  # no single buildings without contract rows
-        as_of, start, end = _dates(first, last)
-        st.caption(f"Periodo: {fmt_date(start)} – {fmt_date(end)}")
+        if dates:
+            as_of, start, end = _dates(first, last)
+            st.caption(f"Periodo: {fmt_date(start)} – {fmt_date(end)}")
+        else:
+            as_of = default_as_of(first, last)
+            start, end = default_period(as_of)
     scope = user_scope().narrowed(**chosen)
     names = dict(zip(tree["intervention_code"], tree["intervention_name"]))
     return Filters(scope=scope, as_of=as_of, start=start, end=end, first_day=first, last_day=last,
                    intervention_names=names, contract_rows=rows, suppress=threshold)
 
 
-def monitoring_page(title: str) -> Filters:
+def monitoring_page(title: str, *, dates: bool = True) -> Filters:
     """Title, sidebar filters and the line saying which date and period the page shows; stops the
-    page (after the filters' own message) when there is nothing to monitor."""
+    page (after the filters' own message) when there is nothing to monitor. `dates=False`: see `sidebar_filters`."""
     st.title(title)
-    flt = sidebar_filters()
+    flt = sidebar_filters(dates=dates)
     if flt is None:
         st.stop()
     if flt.suppress is not None and md.households(as_of=flt.as_of, scope=flt.scope) < flt.suppress:
         st.warning(f"Il perimetro scelto conta meno di {flt.suppress} nuclei alla data: per tutelarne la "
                    "riservatezza gli indicatori non sono mostrati. Allargare la selezione.", icon=":material/lock:")
         st.stop()
-    st.caption(f"Alla data {flt.as_of:%d/%m/%Y}; indicatori di periodo sul periodo {flt.period_label}.")
+    if dates:
+        st.caption(f"Alla data {flt.as_of:%d/%m/%Y}; indicatori di periodo sul periodo {flt.period_label}.")
     return flt

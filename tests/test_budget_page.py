@@ -31,6 +31,10 @@ def metric(at, label: str) -> str:
 
 def test_budget_page_figures_and_controls(loaded_warehouse, monkeypatch):  # noqa: F811
     at = open_page(loaded_warehouse.url, monkeypatch, PAGE)
+    # Yearly figures: the sidebar offers the portfolio levels, not the monitoring pages' date and period.
+    assert not [w for w in at.sidebar.date_input if w.key == "flt_as_of"]
+    assert "flt_period" not in [w.key for w in at.sidebar.selectbox]
+    assert "flt_fund" in [w.key for w in at.sidebar.multiselect]
     engine = make_engine(loaded_warehouse.url)
     year = at.selectbox(key="bud_year").value
     proposal = propose(engine, year=year)

@@ -159,7 +159,7 @@ def variance_section(year: int, f: filters.Filters) -> None:
 
 
 auth.require("views/budget.py")
-f = filters.monitoring_page("Budget")
+f = filters.monitoring_page("Budget", dates=False)  # yearly figures: the year is chosen on the page
 last_actual = md.call("cost_history:last_actual_month")
 if last_actual is None:
     st.info("Nessun consuntivo nel warehouse: caricare il file «consuntivi» dalla pagina **Caricamenti**.")
