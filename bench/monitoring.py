@@ -52,6 +52,12 @@ def ensure_warehouse(url: str, folder: Path) -> None:
     finally:
         engine.dispose()
     if ready:
+        from indicators.snapshot import ensure_fresh
+
+        engine = make_engine(url)
+        if (built := ensure_fresh(engine)) is not None:  # e.g. `building_month` after a migration
+            print(f"  pre-aggregates brought up to date in {built.seconds:,.0f} s", flush=True)
+        engine.dispose()
         return
     print(f"loading {folder} into {url.split('@')[-1]} ...", flush=True)
     env = {**os.environ, "OSSERVATORIO_DATABASE_URL": url, "OSSERVATORIO_PSEUDONYM_KEY": "bench"}

@@ -16,8 +16,7 @@ from sqlalchemy import Engine
 
 from etl.loader import LoadResult, Progress, load_file
 from indicators import loads
-from indicators.building_month import SOURCE_KINDS
-from indicators.snapshot import ensure_fresh
+from indicators.snapshot import REFRESH_KINDS, ensure_fresh
 from osservatorio import audit
 from osservatorio.roles import User
 from osservatorio.settings import get_settings
@@ -97,7 +96,7 @@ def run_upload(name: str, content: bytes, kind: str, *, progress: Progress | Non
         path.write_bytes(content)
         result = load_file(path, kind, engine=get_engine(), settings=get_settings(), progress=progress,
                            file_name=name)
-    if kind in SOURCE_KINDS and result.status in ("completato", "con_scarti"):
+    if kind in REFRESH_KINDS and result.status in ("completato", "con_scarti"):
         ensure_fresh(get_engine())
     audit.record(get_engine(), audit.LOAD, user=user, detail=f"{kind} {name}: {result.status}, letti {result.read}, "
                  f"caricati {result.loaded}, quarantena {result.quarantined}, caricamento n. {result.batch_id}")

@@ -68,6 +68,13 @@ def _case_figure(name: str, as_of: date, scope: Scope):
 CASE_TILES = ("late_cases", "no_fault_share")
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _case_counts_ready(as_of: date) -> bool:
+    from indicators import case_month
+
+    return case_month.usable(get_engine(), as_of=as_of, start=None, end=None, grace_days=case_month.GRACE_DAYS)
+
+
 def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str | None = None
         ) -> KpiValue | pd.DataFrame:
     """Registry KPI `code` with the page's options, through `indicators.catalog.compute` (cached).
@@ -79,7 +86,7 @@ def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str
 
     if code in SPECS and end == as_of:
         return _arrears_bundle(start, end, scope, by)[code]
-    if code in CASE_TILES:
+    if code in CASE_TILES and not _case_counts_ready(as_of):  # else `case_month` answers at once
         return _case_figure(code, as_of, scope)
     return _kpi(code, as_of, start, end, scope, by)
 

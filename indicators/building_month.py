@@ -19,8 +19,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import text
 
-from indicators.ledger_sql import (AGING_BUCKETS, aging_bucket, day_diff, fifo_unpaid, greatest, is_month_end, least,
-                                   month_key)
+from indicators.ledger_sql import (AGING_BUCKETS, aging_bucket, day_diff, fifo_unpaid, greatest, is_month_end, is_pg,
+                                   least, month_key)
 from indicators.scope import Scope
 from indicators.sql import query
 
@@ -154,10 +154,13 @@ def _positions(conn) -> str:
     for label, col in AGED.items():
         aged += [f"CASE WHEN p.bucket = '{label}' THEN p.arrears ELSE 0 END AS {col}",
                  f"CASE WHEN p.bucket = '{label}' THEN 1 ELSE 0 END AS {col}_n"]
-    # The oldest unpaid charge: the first due date whose running total of charges exceeds the credits.
-    oldest = ("(SELECT MIN(d.due_date) FROM lease_charge_day d WHERE d.lease_code = r.lease_code "
-              "AND d.through > r.credited)")
+    # The oldest unpaid charge: the first due date whose running total of charges exceeds the credits (looked
+    # up once per row in debit, in the windowed subquery, which neither engine merges into its callers).
+    oldest = ("CASE WHEN a.charged - a.credited > 0 THEN (SELECT MIN(d.due_date) FROM lease_charge_day d "
+              "WHERE d.lease_code = a.lease_code AND d.through > a.credited) END")
     arrears = fifo_unpaid("r.balance", "r.charged")
+    # Without this fence both engines would merge `p` into the outer query and repeat its expressions.
+    fence = " OFFSET 0" if is_pg(conn) else " LIMIT -1 OFFSET 0"
     return f"""SELECT p.building_code, p.tenure, p.month_key AS mk, 0 AS leases, p.moves, p.arrears AS stock,
             CASE WHEN p.ended = 1 THEN p.arrears ELSE 0 END AS stock_former,
             CASE WHEN p.arrears > 0 THEN 1 ELSE 0 END AS contracts_in_arrears, 0 AS active_leases,
@@ -168,11 +171,11 @@ def _positions(conn) -> str:
             SELECT r.*, u.building_code, u.tenure, {arrears} AS arrears,
                 CASE WHEN {_active()} THEN 1 ELSE 0 END AS active,
                 CASE WHEN l.end_date < c.month_end THEN 1 ELSE 0 END AS ended,
-                CASE WHEN r.balance > 0 THEN {aging_bucket(day_diff(conn, "c.month_end", oldest))} END AS bucket
-            FROM (SELECT a.*, ROUND(a.charged - a.credited, 2) AS balance, {", ".join(lags)}
+                CASE WHEN r.balance > 0 THEN {aging_bucket(day_diff(conn, "c.month_end", "r.oldest_due"))} END AS bucket
+            FROM (SELECT a.*, ROUND(a.charged - a.credited, 2) AS balance, {oldest} AS oldest_due, {", ".join(lags)}
                   FROM lease_month a WINDOW w AS (PARTITION BY a.lease_code ORDER BY a.month_key)) r
             JOIN lease l ON l.code = r.lease_code JOIN unit u ON u.code = l.unit_code
-            JOIN bm_calendar c ON c.mk = r.month_key) p"""
+            JOIN bm_calendar c ON c.mk = r.month_key{fence}) p"""
 
 
 def _active() -> str:

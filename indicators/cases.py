@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from etl.kinds import EVENTI_PRATICA
+from indicators import case_month
 from indicators.ledger_sql import is_pg
 from indicators.results import KpiValue, ratio
 from indicators.scope import Scope
@@ -299,20 +300,29 @@ def case_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope
         open, late, closed, resolved (closed by chiusura_saldo). None, with a warning, without any case.
         Source: domain.md, procedura morosità (seme 000).
     """
+    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=grace_days):
+        n = case_month.counts(conn, as_of=as_of, scope=scope)
+        return _late_result(n if n["open"] + n["closed"] else None, as_of, start, end)
     return late_case_kpi(_cohort(case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days), start, end),
-                    as_of, start, end)
+                         as_of, start, end)
 
 
 def late_case_kpi(cases: pd.DataFrame, as_of: date, start: date | None = None, end: date | None = None) -> KpiValue:
     """`case_summary` from the `case_status` rows of the cases to count."""
+    counts = None if cases.empty else {
+        "open": int(cases.is_open.sum()), "late": int((cases.is_open & cases.late).sum()),
+        "closed": int((~cases.is_open).sum()), "resolved": int((cases.outcome == "risolta").sum())}
+    return _late_result(counts, as_of, start, end)
+
+
+def _late_result(counts, as_of: date, start: date | None, end: date | None) -> KpiValue:
     result = KpiValue("late_cases", None, as_of=as_of, start=start, end=end)
-    if cases.empty:
+    if counts is None:
         result.warnings.append(NO_CASES)
         return result
-    open_, late = int(cases.is_open.sum()), int((cases.is_open & cases.late).sum())
-    result.value, result.numerator, result.denominator = float(late), float(late), float(open_)
-    result.breakdown = {"open": open_, "late": late, "closed": int((~cases.is_open).sum()),
-                        "resolved": int((cases.outcome == "risolta").sum())}
+    result.value = result.numerator = float(counts["late"])
+    result.denominator = float(counts["open"])
+    result.breakdown = {k: int(counts[k]) for k in ("open", "late", "closed", "resolved")}
     return result
 
 
@@ -332,16 +342,23 @@ def no_fault_share(conn: Connection | Engine, *, as_of: date, scope: Scope = Sco
         case's latest assessment on or before `as_of`; breakdown: no_fault, culpable, not_assessed.
         None, with a warning, when no case is assessed. Source: domain.md, procedura morosità (seme 000).
     """
+    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=case_month.GRACE_DAYS):
+        n = case_month.counts(conn, as_of=as_of, scope=scope)
+        return _no_fault_result(int(n["no_fault"]), int(n["culpable"]), int(n["not_assessed"]), as_of, start, end)
     return no_fault_kpi(_cohort(case_status(conn, as_of=as_of, scope=scope), start, end), as_of, start, end)
 
 
 def no_fault_kpi(cases: pd.DataFrame, as_of: date, start: date | None = None, end: date | None = None) -> KpiValue:
     """`no_fault_share` from the `case_status` rows of the cases to count."""
-    no_fault, culpable = int((cases.assessment == "incolpevole").sum()), int((cases.assessment == "colpevole").sum())
+    return _no_fault_result(int((cases.assessment == "incolpevole").sum()), int((cases.assessment == "colpevole").sum()),
+                            int(cases.assessment.isna().sum()), as_of, start, end)
+
+
+def _no_fault_result(no_fault: int, culpable: int, not_assessed: int, as_of: date, start: date | None,
+                     end: date | None) -> KpiValue:
     result = KpiValue("no_fault_share", ratio(no_fault, no_fault + culpable), numerator=float(no_fault),
                       denominator=float(no_fault + culpable), as_of=as_of, start=start, end=end,
-                      breakdown={"no_fault": no_fault, "culpable": culpable,
-                                 "not_assessed": int(cases.assessment.isna().sum())})
+                      breakdown={"no_fault": no_fault, "culpable": culpable, "not_assessed": not_assessed})
     if result.value is None:
         result.warnings.append("nessuna pratica valutata (incolpevole o colpevole) nel perimetro alla data")
     return result

@@ -16,7 +16,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import Engine, text
 
-from indicators import building_month
+from indicators import building_month, case_month
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, is_month_end, is_pg, month_key,
                                    plus_days, sql_month_key)
 from indicators.sql import query
@@ -112,20 +112,34 @@ def unpaid_rows_sql() -> str:
 
 
 # --- building ----------------------------------------------------------------------------------------------------
+# Loads of these kinds may leave a pre-aggregate stale (`ensure_fresh` rebuilds what is).
+REFRESH_KINDS = frozenset({"movimenti", *building_month.SOURCE_KINDS, *case_month.SOURCE_KINDS})
+
+
 def ensure_fresh(engine: Engine) -> RefreshResult | None:
-    """Rebuild the pre-aggregates if the ledger (or, for `building_month`, the leases or units) changed since
-    they were built; None when nothing was needed."""
+    """Rebuild the pre-aggregates whose sources changed since they were built (the ledger for all of them; the
+    leases and units for `building_month`; the cases, leases and units for `case_month`); None when none did."""
     with engine.connect() as conn:
         state = fresh_state(conn)
-        if state is not None and building_month.fresh_months(conn) is not None:
-            return None
+        buildings_ok = state is not None and building_month.fresh_months(conn) is not None
+        cases_ok = case_month.fresh_months(conn) is not None
     if state is None:
         return refresh(engine)
+    if buildings_ok and cases_ok:
+        return None
     began = time.perf_counter()
     with engine.begin() as conn:
-        rows = building_month.build(conn, state.first_month_key, state.last_month_key)
-    _analyze(engine, "building_month")
+        rows = 0 if buildings_ok else building_month.build(conn, state.first_month_key, state.last_month_key)
+        if not cases_ok:
+            case_month.build(conn, _last_ledger_day(conn))
+    _analyze(engine, "building_month", "case_month")
     return RefreshResult(*_counts(engine), time.perf_counter() - began, rows)
+
+
+def _last_ledger_day(conn):
+    from indicators.portfolio import ledger_span
+
+    return ledger_span(conn)[1]
 
 
 def refresh(engine: Engine) -> RefreshResult:
@@ -150,7 +164,8 @@ def refresh(engine: Engine) -> RefreshResult:
                      {"name": NAME, "ledger": versions[0], "batch": versions[1], "first": first, "last": last,
                       "at": datetime.now(timezone.utc)})
         buildings = building_month.build(conn, first, last)
-    _analyze(engine, "lease_month", "lease_charge_day", "building_month")
+        case_month.build(conn, _last_ledger_day(conn))
+    _analyze(engine, "lease_month", "lease_charge_day", "building_month", "case_month")
     return RefreshResult(*_counts(engine), time.perf_counter() - began, buildings)
 
 

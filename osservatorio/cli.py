@@ -68,10 +68,10 @@ def _print_refresh(result) -> None:
 
 
 def _refresh_after_load(settings, results, wanted: bool) -> None:
-    """After movements, leases or units were loaded, bring the pre-aggregates up to date (`indicators.snapshot`)."""
-    from indicators.building_month import SOURCE_KINDS
+    """After movements, leases, units or cases were loaded, bring the pre-aggregates up to date (`indicators.snapshot`)."""
+    from indicators.snapshot import REFRESH_KINDS
 
-    if not wanted or not any(r.kind in SOURCE_KINDS and r.status in ("completato", "con_scarti") for r in results):
+    if not wanted or not any(r.kind in REFRESH_KINDS and r.status in ("completato", "con_scarti") for r in results):
         return
     from indicators.snapshot import ensure_fresh
     from schemas.db import make_engine
@@ -79,7 +79,7 @@ def _refresh_after_load(settings, results, wanted: bool) -> None:
     _print_refresh(ensure_fresh(make_engine(settings.database_url)))
 
 
-REFRESH_HELP = ("Dopo movimenti, contratti o alloggi, ricalcola gli aggregati della contabilità (consigliato; "
+REFRESH_HELP = ("Dopo movimenti, contratti, alloggi o pratiche, ricalcola gli aggregati (consigliato; "
                 "--no-aggregati per rinviare)")
 
 

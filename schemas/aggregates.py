@@ -104,6 +104,27 @@ class BuildingMonth(SQLModel, table=True):
     aged_over_n: int
 
 
+class CaseMonth(SQLModel, table=True):
+    """The arrears cases of one building at one month end, counted on the procedure clock (grace 10 days).
+
+    Built for the months the pages open on (the last 25 month ends of the ledger), so that the tiles of
+    late cases and of the share assessed incolpevole, and their change from a year before, are sums.
+    """
+
+    __tablename__ = "case_month"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    month_key: int = Field(primary_key=True)
+    building_code: str = Field(primary_key=True, max_length=60)
+    open: int
+    late: int
+    closed: int
+    resolved: int
+    no_fault: int
+    culpable: int
+    not_assessed: int
+
+
 class AggregateState(SQLModel, table=True):
     """When the pre-aggregates were built, and the ledger they were built from."""
 

@@ -378,6 +378,44 @@ def test_one_case_status_gives_every_case_figure(tmp_path, engine, settings):
         instruments_summary(engine, as_of=as_of, scope=due))
 
 
+def test_case_counts_per_building_answer_the_tiles_at_recent_month_ends(tmp_path, engine, settings):
+    from sqlalchemy import text
+
+    from indicators import case_month, snapshot
+
+    load(tmp_path, engine, settings, TWO_FUNDS, TWO_FUNDS_LEDGER)
+    snapshot.refresh(engine)
+    # The ledger's last day is 10/04/2024: counts are kept for the 25 month ends from 31/03/2022 to 31/03/2024.
+    assert case_month.fresh_months(engine) == (2022 * 12 + 2, 2024 * 12 + 2)
+    for as_of in (date(2024, 3, 31), date(2024, 2, 29), date(2023, 12, 31)):
+        assert case_month.usable(engine, as_of=as_of, start=None, end=None, grace_days=10)
+        for scope in (Scope(), Scope(funds=("Fondo Due",)), Scope(funds=("Fondo Uno",)), Scope(funds=("Fondo Tre",))):
+            status = case_status(engine, as_of=as_of, scope=scope)
+            for fast, live in ((case_summary(engine, as_of=as_of, scope=scope), late_case_kpi(status, as_of)),
+                               (no_fault_share(engine, as_of=as_of, scope=scope), no_fault_kpi(status, as_of))):
+                assert (fast.value, fast.numerator, fast.denominator, fast.breakdown, fast.warnings) == (
+                    live.value, live.numerator, live.denominator, live.breakdown, live.warnings)
+    # On 31/03/2024 Fondo Due has D1 (assessed colpevole, plan signed) and D2 (no reminder: late).
+    due = case_summary(engine, as_of=date(2024, 3, 31), scope=Scope(funds=("Fondo Due",)))
+    assert (due.value, due.denominator, due.breakdown["closed"]) == (1, 2, 0)
+    # Other dates and options are computed from the events.
+    assert not case_month.usable(engine, as_of=date(2024, 3, 30), start=None, end=None, grace_days=10)
+    assert not case_month.usable(engine, as_of=date(2024, 3, 31), start=date(2024, 1, 1), end=None, grace_days=10)
+    assert not case_month.usable(engine, as_of=date(2024, 3, 31), start=None, end=None, grace_days=5)
+    assert not case_month.usable(engine, as_of=date(2022, 2, 28), start=None, end=None, grace_days=10)
+    # Proof that the tiles read the counts: doctor one building's row.
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE case_month SET late = late + 5 WHERE month_key = {2024 * 12 + 2}"))
+    assert case_summary(engine, as_of=date(2024, 3, 31)).value == 1 + 5 * 2  # two buildings with cases
+    # New events make them stale: the figures are computed from the events again. D2 is reminded and met in
+    # March: its next step, the instrument, is due on day 90 (31/03/2024), so it is no longer late.
+    result = load_text(tmp_path, "pratiche_morosita", CASES_HEADER + "D2;C3;15/03/2024;sollecito_scritto;;;\n"
+                       "D2;C3;20/03/2024;incontro;;;\n", engine=engine, settings=settings)
+    assert result.loaded == 2 and case_month.fresh_months(engine) is None
+    assert case_summary(engine, as_of=date(2024, 3, 31), scope=Scope(funds=("Fondo Due",))).value == 0
+    assert snapshot.ensure_fresh(engine) is not None and case_month.fresh_months(engine) is not None
+
+
 @pytest.fixture(scope="module")
 def sample_engine(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cases_sample")
