@@ -26,7 +26,7 @@ from indicators.sql import query
 
 NAME = "building"
 GROUPINGS = (None, "sgr", "fund", "intervention", "building", "tenure")  # functions of building and regime
-SOURCE_KINDS = ("movimenti", "contratti", "alloggi")  # the loads it is built from
+SOURCE_KINDS = ("movimenti", "contratti", "alloggi", "edifici", "interventi")  # the loads it is built from
 OVERDUE_DAYS = 30
 _PERIOD = {"charged": "period_charged", "unpaid": "period_unpaid", "collected": "period_collected",
            "cash": "period_cash"}
@@ -80,33 +80,32 @@ def usable(conn, *, by: str | None, checkpoints: list[date], start: date | None,
     return window
 
 
-def totals_sql(scope: Scope, grp: str, checkpoints: list[date], series: bool, window: str) -> tuple[str, dict]:
-    """SQL of `indicators.ledger.totals`' columns (bucket, grp, TOTALS) from `building_month`.
+def _in_scope(scope: Scope) -> tuple[str, dict]:
+    """Conditions on `building_month` (alias su) keeping the scope's buildings: it holds their portfolio levels."""
+    where, params = scope.where_sql(("su.sgr", "su.fund", "su.intervention_code", "su.building_code"))
+    return (where.replace(" WHERE ", " AND ", 1) if where else ""), params
 
-    `grp` is a `GROUPINGS` expression over `su`, here the rows of `building_month` with their building's
-    intervention, fund and SGR.
-    """
-    buildings, params = scope.buildings_sql()
+
+def totals_sql(scope: Scope, grp: str, checkpoints: list[date], series: bool, window: str) -> tuple[str, dict]:
+    """SQL of `indicators.ledger.totals`' columns (bucket, grp, TOTALS) from `building_month` (alias su, whose
+    rows carry the building's intervention, fund and SGR, so `grp` is a `GROUPINGS` expression as it stands)."""
+    where, params = _in_scope(scope)
     cal = " UNION ALL ".join(f"SELECT {month_key(d) if series else 0} AS bucket, {month_key(d)} AS mk"
                              for d in checkpoints)
     sums = [f"SUM(su.{c}) AS {c}" for c in _DATE_SUMS]
     sums += [f"SUM(su.{c}_{window}) AS {target}" for c, target in _PERIOD.items()]
     return f"""WITH cal AS ({cal})
         SELECT cal.bucket, {grp} AS grp, {", ".join(sums)}
-        FROM cal JOIN (SELECT m.*, sb.intervention_code, sb.fund, sb.sgr
-                       FROM building_month m JOIN ({buildings}) sb ON sb.building_code = m.building_code) su
-            ON su.month_key = cal.mk
+        FROM cal JOIN building_month su ON su.month_key = cal.mk{where}
         GROUP BY 1, 2""", params
 
 
 def aging_sql(scope: Scope, grp: str, as_of: date) -> tuple[str, dict]:
     """Per group: the debts and leases of every aging bucket at month end `as_of` (columns `AGED` and `*_n`)."""
-    buildings, params = scope.buildings_sql()
+    where, params = _in_scope(scope)
     sums = ", ".join(f"SUM(su.{c}) AS {c}" for c in _AGED_COLS)
-    return f"""SELECT {grp} AS grp, {sums}
-        FROM (SELECT m.*, sb.intervention_code, sb.fund, sb.sgr
-              FROM building_month m JOIN ({buildings}) sb ON sb.building_code = m.building_code) su
-        WHERE su.month_key = {month_key(as_of)} GROUP BY 1""", params
+    return f"""SELECT {grp} AS grp, {sums} FROM building_month su
+        WHERE su.month_key = {month_key(as_of)}{where} GROUP BY 1""", params
 
 
 # --- building ----------------------------------------------------------------------------------------------------
@@ -194,8 +193,10 @@ def _insert_sql(conn) -> str:
               GROUP BY u.building_code, u.tenure) n CROSS JOIN bm_calendar c"""
     money = {"stock", "stock_former", "stock_active", "annual_rent", *_PERIOD_COLS, *AGED.values()}
     cols = [*_DATE_SUMS, *_PERIOD_COLS, *_AGED_COLS]
-    sums = ", ".join(f"ROUND(SUM({c}), 2)" if c in money else f"SUM({c})" for c in cols)
-    return f"""INSERT INTO building_month (building_code, tenure, month_key, {", ".join(cols)})
-        SELECT building_code, tenure, mk, {sums}
+    sums = ", ".join(f"ROUND(SUM(x.{c}), 2)" if c in money else f"SUM(x.{c})" for c in cols)
+    return f"""INSERT INTO building_month (building_code, tenure, month_key, intervention_code, fund, sgr,
+            {", ".join(cols)})
+        SELECT x.building_code, x.tenure, x.mk, MIN(b.intervention_code), MIN(i.fund), MIN(i.sgr), {sums}
         FROM ({_positions(conn)} UNION ALL {active} UNION ALL {counts}) x
-        GROUP BY building_code, tenure, mk"""
+        JOIN building b ON b.code = x.building_code JOIN intervention i ON i.code = b.intervention_code
+        GROUP BY x.building_code, x.tenure, x.mk"""

@@ -44,7 +44,7 @@ class Scope:
 
     def units_sql(self) -> tuple[str, dict]:
         """A subquery of the units in scope, with their building, intervention, fund, SGR and tenure."""
-        where, params = self._where()
+        where, params = self.where_sql()
         sql = ("SELECT u.code AS unit_code, u.building_code, b.intervention_code, i.name AS intervention_name, "
                "i.fund, i.sgr, u.tenure, u.status, u.monthly_rent AS unit_rent "
                "FROM unit u JOIN building b ON b.code = u.building_code "
@@ -53,14 +53,14 @@ class Scope:
 
     def buildings_sql(self) -> tuple[str, dict]:
         """A subquery of the buildings in scope, with their intervention, fund and SGR."""
-        where, params = self._where()
+        where, params = self.where_sql()
         return ("SELECT b.code AS building_code, b.intervention_code, i.fund, i.sgr FROM building b "
                 "JOIN intervention i ON i.code = b.intervention_code" + where), params
 
-    def _where(self) -> tuple[str, dict]:
+    def where_sql(self, columns: tuple[str, str, str, str] = ("i.sgr", "i.fund", "i.code", "b.code")) -> tuple[str, dict]:
+        """' WHERE ...' keeping the rows in scope, given the columns of SGR, fund, intervention and building."""
         where, params = [], {}
-        for level, column in (("sgrs", "i.sgr"), ("funds", "i.fund"), ("interventions", "i.code"),
-                              ("buildings", "b.code")):
+        for level, column in zip(("sgrs", "funds", "interventions", "buildings"), columns):
             allowed = getattr(self, level)
             if allowed is not None:
                 where.append(f"{column} IN :scope_{level}")

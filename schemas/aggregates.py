@@ -69,6 +69,9 @@ class BuildingMonth(SQLModel, table=True):
     month_key: int = Field(primary_key=True)
     building_code: str = Field(primary_key=True, max_length=60)
     tenure: str = Field(primary_key=True, max_length=40)
+    intervention_code: str = Field(max_length=60)  # the building's, so that a scope filters without joins
+    fund: str | None = Field(default=None, max_length=120)
+    sgr: str | None = Field(default=None, max_length=120)
     leases: int
     moves: int
     stock: float = Field(sa_type=Money)

@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-22 04:56:26.357960
+Create Date: 2026-11-22 05:00:41.615448
 """
 from typing import Sequence, Union
 
@@ -23,6 +23,9 @@ def upgrade() -> None:
     sa.Column('month_key', sa.Integer(), nullable=False),
     sa.Column('building_code', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('tenure', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('intervention_code', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('fund', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('sgr', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('leases', sa.Integer(), nullable=False),
     sa.Column('moves', sa.Integer(), nullable=False),
     sa.Column('stock', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
