@@ -90,13 +90,11 @@ def totals_sql(scope: Scope, grp: str, checkpoints: list[date], series: bool, wi
     """SQL of `indicators.ledger.totals`' columns (bucket, grp, TOTALS) from `building_month` (alias su, whose
     rows carry the building's intervention, fund and SGR, so `grp` is a `GROUPINGS` expression as it stands)."""
     where, params = _in_scope(scope)
-    cal = " UNION ALL ".join(f"SELECT {month_key(d) if series else 0} AS bucket, {month_key(d)} AS mk"
-                             for d in checkpoints)
+    keys = ", ".join(str(month_key(d)) for d in checkpoints)
     sums = [f"SUM(su.{c}) AS {c}" for c in _DATE_SUMS]
     sums += [f"SUM(su.{c}_{window}) AS {target}" for c, target in _PERIOD.items()]
-    return f"""WITH cal AS ({cal})
-        SELECT cal.bucket, {grp} AS grp, {", ".join(sums)}
-        FROM cal JOIN building_month su ON su.month_key = cal.mk{where}
+    return f"""SELECT {"su.month_key" if series else "0"} AS bucket, {grp} AS grp, {", ".join(sums)}
+        FROM building_month su WHERE su.month_key IN ({keys}){where}
         GROUP BY 1, 2""", params
 
 
