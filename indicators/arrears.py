@@ -26,7 +26,7 @@ from indicators.ledger import TOTALS, totals, unpaid_charges_ctes
 from indicators.scope import GROUPINGS, Scope
 from indicators.ledger_sql import AGING_BUCKETS, aging_bucket, date_param, day_diff, month_ends, month_key
 from indicators.results import KpiValue, ratio
-from indicators.sql import query
+from indicators.sql import connected, query
 
 Conn = Connection | Engine
 NO_LEASES = "nessun contratto nel perimetro"
@@ -275,17 +275,30 @@ def arrears_aging_by_contract(conn: Conn, *, as_of: date, scope: Scope = Scope()
     Each lease's whole positive balance goes in the bucket of its oldest unpaid charge (FIFO); same
     buckets and columns as `arrears_aging`, contracts being the leases in the bucket.
     """
-    if building_month.usable(conn, by=by, checkpoints=[as_of], start=None, days=30, series=False):
-        grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
-        wide = query(conn, *building_month.aging_sql(scope, grp, as_of))
-        frame = pd.concat([pd.DataFrame({"grp": wide["grp"], "bucket": label, "amount": wide[col],
-                                         "contracts": wide[f"{col}_n"]}) for label, col in building_month.AGED.items()]
-                          + [pd.DataFrame({"grp": wide["grp"], "bucket": None, "amount": 0, "contracts": 0})])
-        return _aging_frame(frame[(frame["contracts"] > 0) | frame["bucket"].isna()], by, "arrears_aging")
-    sql = f"""aged AS (SELECT o.lease_code, sl.grp, {aging_bucket('o.age')} AS bucket, o.debt AS unpaid
-                       FROM (SELECT lease_code, MAX(age) AS age, SUM(unpaid) AS debt FROM unpaid GROUP BY lease_code) o
-                       JOIN sl ON sl.lease_code = o.lease_code)"""
-    return _aging(conn, as_of=as_of, scope=scope, by=by, aged=sql, code="arrears_aging")
+    with connected(conn) as conn:
+        if building_month.usable(conn, by=by, checkpoints=[as_of], start=None, days=30, series=False):
+            grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
+            return _aging_per_building(query(conn, *building_month.aging_sql(scope, grp, as_of)), by)
+        sql = f"""aged AS (SELECT o.lease_code, sl.grp, {aging_bucket('o.age')} AS bucket, o.debt AS unpaid
+                           FROM (SELECT lease_code, MAX(age) AS age, SUM(unpaid) AS debt FROM unpaid
+                                 GROUP BY lease_code) o
+                           JOIN sl ON sl.lease_code = o.lease_code)"""
+        return _aging(conn, as_of=as_of, scope=scope, by=by, aged=sql, code="arrears_aging")
+
+
+def _aging_per_building(wide: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """`arrears_aging_by_contract` from the per-group sums of `building_month` (a column per bucket)."""
+    if by is None:  # one row: the buckets are its columns
+        row = wide.iloc[0] if len(wide) else pd.Series(0, index=wide.columns)
+        out = pd.DataFrame({"bucket": list(building_month.AGED),
+                            "amount": [round(float(row[c] or 0), 2) for c in building_month.AGED.values()],
+                            "contracts": [int(row[f"{c}_n"] or 0) for c in building_month.AGED.values()]})
+        out.attrs["kpi"] = "arrears_aging"
+        return out
+    frame = pd.concat([pd.DataFrame({"grp": wide["grp"], "bucket": label, "amount": wide[col],
+                                     "contracts": wide[f"{col}_n"]}) for label, col in building_month.AGED.items()]
+                      + [pd.DataFrame({"grp": wide["grp"], "bucket": None, "amount": 0, "contracts": 0})])
+    return _aging_frame(frame[(frame["contracts"] > 0) | frame["bucket"].isna()], by, "arrears_aging")
 
 
 def _aging(conn: Conn, *, as_of: date, scope: Scope, by: str | None, aged: str, code: str) -> pd.DataFrame:

@@ -57,12 +57,15 @@ def versions(conn) -> tuple[int, int]:
 
 
 def fresh_months(conn) -> tuple[int, int] | None:
-    """(first, last) month key held, when built from the data as it is now; else None."""
-    frame = query(conn, "SELECT ledger_max_id, ledger_batch_max_id, first_month_key, last_month_key "
-                        "FROM aggregate_state WHERE name = :name", {"name": NAME})
-    if frame.empty or frame.iat[0, 2] is None or tuple(int(v) for v in frame.iloc[0, :2]) != versions(conn):
+    """(first, last) month key held, when built from the data as it is now; else None (one query)."""
+    kinds = ", ".join(f"'{k}'" for k in SOURCE_KINDS)
+    frame = query(conn, f"""SELECT s.first_month_key, s.last_month_key FROM aggregate_state s
+        WHERE s.name = :name AND s.ledger_max_id = (SELECT COALESCE(MAX(id), 0) FROM ledger_entry)
+          AND s.ledger_batch_max_id = (SELECT COALESCE(MAX(id), 0) FROM load_batch WHERE kind IN ({kinds}))""",
+                  {"name": NAME})
+    if frame.empty or frame.iat[0, 0] is None:
         return None
-    return int(frame.iat[0, 2]), int(frame.iat[0, 3])
+    return int(frame.iat[0, 0]), int(frame.iat[0, 1])
 
 
 def usable(conn, *, by: str | None, checkpoints: list[date], start: date | None, days: int,

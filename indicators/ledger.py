@@ -27,7 +27,7 @@ from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, aging_bucket, 
                                    greatest, least, month_key, plus_days, sql_month_key)
 from indicators import building_month, snapshot
 from indicators.scope import GROUPINGS, Scope
-from indicators.sql import query
+from indicators.sql import connected, query
 
 TOTALS = ("leases", "moves", "stock", "stock_former", "contracts_in_arrears", "active_leases", "stock_active",
           "annual_rent", "households_overdue", "period_charged", "period_unpaid", "period_collected", "period_cash")
@@ -202,12 +202,14 @@ def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | Non
     Read from `building_month` when it holds the answer (see `indicators.building_month`), else per lease.
     """
     checkpoints = months or [as_of]
-    window = building_month.usable(conn, by=by, checkpoints=checkpoints, start=start, days=days, series=bool(months))
-    if window is not None:
-        grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
-        frame = query(conn, *building_month.totals_sql(scope, grp, checkpoints, bool(months), window))
-    else:
-        frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
+    with connected(conn) as conn:
+        window = building_month.usable(conn, by=by, checkpoints=checkpoints, start=start, days=days,
+                                       series=bool(months))
+        if window is not None:
+            grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
+            frame = query(conn, *building_month.totals_sql(scope, grp, checkpoints, bool(months), window))
+        else:
+            frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
     for col in TOTALS:
         frame[col] = frame[col].astype(float).round(2)
     frame["stock_current"] = (frame["stock"] - frame["stock_former"]).round(2)

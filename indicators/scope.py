@@ -43,10 +43,11 @@ class Scope:
         return replace(self, **changes)
 
     def units_sql(self) -> tuple[str, dict]:
-        """A subquery of the units in scope, with their building, intervention, fund, SGR and tenure."""
+        """A subquery of the units in scope, with their building, intervention (and its management start), fund,
+        SGR and tenure."""
         where, params = self.where_sql()
         sql = ("SELECT u.code AS unit_code, u.building_code, b.intervention_code, i.name AS intervention_name, "
-               "i.fund, i.sgr, u.tenure, u.status, u.monthly_rent AS unit_rent "
+               "i.fund, i.sgr, u.tenure, u.status, u.monthly_rent AS unit_rent, i.management_start "
                "FROM unit u JOIN building b ON b.code = u.building_code "
                "JOIN intervention i ON i.code = b.intervention_code" + where)
         return sql, params

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pandas as pd
@@ -37,3 +38,14 @@ def _frame(result) -> pd.DataFrame:
 def scalar(conn_or_engine, sql: str, params: dict | None = None):
     frame = query(conn_or_engine, sql, params)
     return None if frame.empty else frame.iat[0, 0]
+
+
+@contextmanager
+def connected(conn_or_engine: Connection | Engine):
+    """One connection for several queries of one figure: the given one, or one checked out of the engine's pool
+    (each checkout of a PostgreSQL pool costs a round trip to check the connection is alive)."""
+    if isinstance(conn_or_engine, Engine):
+        with conn_or_engine.connect() as conn:
+            yield conn
+    else:
+        yield conn_or_engine

@@ -83,8 +83,8 @@ def _available(alias: str) -> str:
     return f"({alias}.status IS NULL OR {alias}.status = 'locabile')"
 
 
-def _in_stock(at: str) -> str:
-    return f"(i.management_start IS NULL OR i.management_start <= {at})"
+def _in_stock(at: str, alias: str = "i") -> str:
+    return f"({alias}.management_start IS NULL OR {alias}.management_start <= {at})"
 
 
 def _occupied(at: str) -> str:
@@ -157,8 +157,8 @@ def vacancy(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), b
     counts = query(conn, f"SELECT grp, COUNT(*) AS units, SUM(empty) AS empty, "
                    f"SUM(CASE WHEN empty = 1 AND {_available('x')} THEN 1 ELSE 0 END) AS empty_available "
                    f"FROM (SELECT {_group(by)} AS grp, su.status, CASE WHEN occ.unit_code IS NULL THEN 1 ELSE 0 END "
-                   f"AS empty FROM ({units}) su JOIN intervention i ON i.code = su.intervention_code "
-                   f"LEFT JOIN ({_let_units(d)}) occ ON occ.unit_code = su.unit_code WHERE {_in_stock(d)}) x "
+                   f"AS empty FROM ({units}) su LEFT JOIN ({_let_units(d)}) occ ON occ.unit_code = su.unit_code "
+                   f"WHERE {_in_stock(d, 'su')}) x "
                    "GROUP BY grp ORDER BY grp", params)
     counts["empty_unavailable"] = counts["empty"] - counts["empty_available"]
     if by is not None:
