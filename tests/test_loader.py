@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-import etl.staging
+import etl.streamed
 from etl.loader import load_dir, load_file
 from etl.pseudonym import pseudonym
 from osservatorio.cli import app
@@ -109,21 +109,21 @@ def test_failure_in_the_middle_of_a_file_leaves_the_warehouse_as_it_was(tmp_path
     load_base(tmp_path, engine=engine, settings=settings)
     lines = "".join(f"C1;{1 + i % 28:02d}/01/2021;incasso;{i + 1},00\n" for i in range(2_500))
     calls = {"n": 0}
-    real_insert = etl.staging.insert_stage
+    real_write = etl.streamed.write_chunk  # these movements go to ledger_entry chunk by chunk
 
-    def failing_insert(*args, **kw):
+    def failing_write(*args, **kw):
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 2:  # the first chunk is already in ledger_entry
             raise RuntimeError("disco pieno (simulato)")
-        return real_insert(*args, **kw)
+        return real_write(*args, **kw)
 
-    monkeypatch.setattr(etl.staging, "insert_stage", failing_insert)
+    monkeypatch.setattr(etl.streamed, "write_chunk", failing_write)
     before = rows(engine, "SELECT count(*) FROM ledger_entry UNION ALL SELECT count(*) FROM quarantined_row")
     result = load_text(tmp_path, "movimenti", "codice_contratto;data;tipo;importo\n" + lines + "C1;xx;incasso;1\n",
                        engine=engine, settings=settings)
     assert result.status == "fallito" and "nessun dato modificato" in result.message
     assert rows(engine, "SELECT count(*) FROM ledger_entry UNION ALL SELECT count(*) FROM quarantined_row") == before
-    monkeypatch.setattr(etl.staging, "insert_stage", real_insert)
+    monkeypatch.setattr(etl.streamed, "write_chunk", real_write)
     again = load_text(tmp_path, "movimenti", "codice_contratto;data;tipo;importo\n" + lines, engine=engine, settings=settings)
     assert (again.read, again.loaded) == (2_500, 2_500)
 
