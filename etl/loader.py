@@ -182,7 +182,12 @@ def _with_key(good: pd.DataFrame, spec: Kind, seen: SeenContents) -> pd.DataFram
         needs = given.isna()
         frame["_needs_occ"] = needs.astype(int)
         frame["_key"] = given.fillna(content)
-        if needs.any():
+        if needs.all():  # the usual file of movements, without codes: no masks
+            hashes = content_hashes(frame["_key"])
+            frame["_occ"] = number_in_chunk(frame["_key"]).to_numpy()
+            frame["_cross"] = seen.seen_then_add(hashes).astype(int)
+            frame["_hash"] = hashes
+        elif needs.any():
             keys = frame.loc[needs, "_key"]
             hashes = content_hashes(keys)
             frame.loc[needs, "_occ"] = number_in_chunk(keys).to_numpy()
@@ -198,7 +203,7 @@ def _key_text(frame: pd.DataFrame, fields: tuple[str, ...]) -> pd.Series:
     for name in fields:
         col = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
         if pd.api.types.is_datetime64_any_dtype(col):
-            text = col.dt.strftime("%Y-%m-%d")
+            text = staging.iso_dates(col)
         elif pd.api.types.is_float_dtype(col):
             text = (col * 100).round().astype("Int64").astype("string")  # cents: 12.5 and 12.50 are one amount
         else:

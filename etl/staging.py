@@ -96,7 +96,7 @@ def write_rows(conn: Connection, table: str, frame: pd.DataFrame, names: list[st
     if is_postgres(conn):
         _copy(conn, table, cols, quoted)
         return
-    lists = [c.astype(object).where(c.notna(), None).tolist() for c in cols]
+    lists = [c.to_numpy(dtype=object, na_value=None).tolist() for c in cols]
     marks = ", ".join("?" * len(cols))
     conn.exec_driver_sql(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", list(zip(*lists)))
 

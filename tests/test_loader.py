@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook
@@ -202,3 +203,33 @@ def test_seen_contents_never_forgets():
     first = pd.Series([f"k{i}" for i in range(200)], dtype="string")
     assert not seen.seen_then_add(first[:1]).any()
     assert seen.seen_then_add(first).sum() >= 1 and seen.seen_then_add(first).all()
+
+
+def test_earlier_counts_add_only_the_chunks_that_ended_before_each_line():
+    from etl.occurrence import EarlierCounts, content_hashes
+
+    counts = EarlierCounts()
+    counts.add(content_hashes(pd.Series(["a", "a", "b"], dtype="string")), last_line=4)  # lines 2-4
+    counts.add(content_hashes(pd.Series(["a", "c"], dtype="string")), last_line=6)  # lines 5-6
+    asked = content_hashes(pd.Series(["a", "a", "c", "b", "d"], dtype="string"))
+    got = counts.before(asked, np.array([5, 7, 7, 3, 9]))
+    counts.close()
+    assert got.tolist() == [2, 3, 1, 0, 0]
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+def test_background_writer_keeps_order_and_raises_the_first_error_in_the_caller(threaded):
+    from etl.background import BackgroundWriter
+
+    done = []
+
+    def write(n):
+        if n == 3:
+            raise RuntimeError("scrittura fallita")
+        done.append(n)
+
+    with pytest.raises(RuntimeError, match="scrittura fallita"):
+        with BackgroundWriter(threaded=threaded) as writer:
+            for n in range(1, 7):
+                writer.submit(write, n)
+    assert done == [1, 2]  # in order, and nothing written after the failure
