@@ -123,7 +123,7 @@ def _load(conn: Connection, spec: Kind, source: Source, match, settings: Setting
             result.read += len(chunk)
             result.quarantined += len(checked.bad_lines)
             writer.submit(_quarantine, conn, batch_id, checked, chunk, spec, match, source, ctx)
-            writer.submit(target.add, _with_key(checked.good, spec, seen))
+            writer.submit(target.write, target.prepare(_with_key(checked.good, spec, seen)))
             if progress:
                 progress(result.read, max(source.data_lines, result.read))
     counts = target.finish()

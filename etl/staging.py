@@ -83,30 +83,36 @@ def iso_dates(col: pd.Series) -> pd.Series:
     return pd.Series(np.where(codes >= 0, text[codes] if len(text) else None, None), index=col.index, dtype="string")
 
 
-def insert_stage(conn: Connection, frame: pd.DataFrame, kind: Kind, fields: list[str]) -> None:
-    write_rows(conn, STAGE, frame, [*META, *fields])
-
-
 def write_rows(conn: Connection, table: str, frame: pd.DataFrame, names: list[str]) -> None:
     """Write `names` of `frame` into `table` with the driver's bulk path."""
-    if frame.empty:
-        return
+    if not frame.empty:
+        send_rows(conn, table, names, driver_rows(conn, frame, names))
+
+
+def driver_rows(conn: Connection, frame: pd.DataFrame, names: list[str]) -> str | list[tuple]:
+    """The rows as the driver takes them (CSV text for COPY, tuples for executemany); no database work,
+    so that it can be done while another thread writes the previous chunk."""
     cols = to_columns(frame, names)
+    if is_postgres(conn):
+        buf = io.StringIO()
+        pd.concat(cols, axis=1).to_csv(buf, header=False, index=False, na_rep="")
+        return buf.getvalue()
+    return list(zip(*[c.to_numpy(dtype=object, na_value=None).tolist() for c in cols]))
+
+
+def send_rows(conn: Connection, table: str, names: list[str], rows: str | list[tuple]) -> None:
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
     if is_postgres(conn):
-        _copy(conn, table, cols, quoted)
-        return
-    lists = [c.to_numpy(dtype=object, na_value=None).tolist() for c in cols]
-    marks = ", ".join("?" * len(cols))
-    conn.exec_driver_sql(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", list(zip(*lists)))
+        _copy(conn, table, rows, quoted)
+    else:
+        marks = ", ".join("?" * len(names))
+        conn.exec_driver_sql(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
 
 
-def _copy(conn: Connection, table: str, cols: list[pd.Series], names: str) -> None:
-    buf = io.StringIO()
-    pd.concat(cols, axis=1).to_csv(buf, header=False, index=False, na_rep="")
+def _copy(conn: Connection, table: str, text: str, names: str) -> None:
     raw = conn.connection.dbapi_connection
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buf.getvalue())
+        copy.write(text)
 
 
 class StagedLoad:
@@ -116,8 +122,12 @@ class StagedLoad:
         self.conn, self.kind, self.fields, self.batch_id = conn, kind, fields, batch_id
         create_stage(conn, kind, fields)
 
-    def add(self, frame: pd.DataFrame) -> None:
-        insert_stage(self.conn, frame, self.kind, self.fields)
+    def prepare(self, frame: pd.DataFrame):
+        return driver_rows(self.conn, frame, [*META, *self.fields]) if len(frame) else None
+
+    def write(self, rows) -> None:
+        if rows:
+            send_rows(self.conn, STAGE, [*META, *self.fields], rows)
 
     def finish(self) -> MergeCounts:
         return merge(self.conn, self.kind, self.fields, self.batch_id)

@@ -39,18 +39,28 @@ class StreamedLoad:
         staging.create_stage(conn, kind, fields)
         _create_chunk_table(conn, kind, fields)
 
-    def add(self, frame: pd.DataFrame) -> None:
-        """Upsert the rows of a chunk whose occurrence is final; stage the others."""
+    def prepare(self, frame: pd.DataFrame):
+        """The chunk's rows ready for the driver: those whose occurrence is final, and those that wait.
+        No database work (see `etl.background`)."""
         if frame.empty:
-            return
+            return None
         self.earlier.add(frame["_hash"].to_numpy(dtype=np.uint64), int(frame["_line"].max()))
         waiting = frame["_cross"].to_numpy() == 1
-        if waiting.any():
-            staging.insert_stage(self.conn, frame[waiting], self.kind, self.fields)
         ready = frame[~waiting]
-        if len(ready):
-            self.loaded += write_chunk(self.conn, self.kind, self.fields, self.batch_id, _final_keys(ready))
-            self.written += len(ready)
+        return (staging.driver_rows(self.conn, frame[waiting], [*staging.META, *self.fields]) if waiting.any() else None,
+                staging.driver_rows(self.conn, _final_keys(ready), ["_key", *self.fields]) if len(ready) else None,
+                len(ready))
+
+    def write(self, prepared) -> None:
+        """Upsert the rows whose occurrence is final; stage the others."""
+        if prepared is None:
+            return
+        waiting, ready, n_ready = prepared
+        if waiting:
+            staging.send_rows(self.conn, staging.STAGE, [*staging.META, *self.fields], waiting)
+        if ready:
+            self.loaded += write_chunk(self.conn, self.kind, self.fields, self.batch_id, ready)
+            self.written += n_ready
 
     def finish(self) -> staging.MergeCounts:
         try:
@@ -87,10 +97,11 @@ def _final_keys(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_chunk(conn: Connection, kind: Kind, fields: list[str], batch_id: int, frame: pd.DataFrame) -> int:
-    """Upsert rows with final keys into the warehouse table; return the rows inserted or updated."""
+def write_chunk(conn: Connection, kind: Kind, fields: list[str], batch_id: int, rows) -> int:
+    """Upsert rows with final keys (as `staging.driver_rows`) into the warehouse table; return the rows
+    inserted or updated."""
     conn.exec_driver_sql(f"{'TRUNCATE' if is_postgres(conn) else 'DELETE FROM'} {CHUNK}")
-    staging.write_rows(conn, CHUNK, frame, ["_key", *fields])
+    staging.send_rows(conn, CHUNK, ["_key", *fields], rows)
     # one INSERT ... SELECT per chunk: on SQLite several times faster than an executemany of upserts
     return staging.upsert(conn, kind, fields, batch_id, f"{CHUNK} r", ordered=False)
 
