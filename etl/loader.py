@@ -13,19 +13,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
 import schemas
-from etl import staging
+from etl import staging, streamed
+from etl.background import BackgroundWriter
 from etl.headers import HeaderError, match_headers, read_mapping
 from etl.kinds import LOAD_ORDER, Kind, get_kind
-from etl.occurrence import SeenContents, number_in_chunk
+from etl.occurrence import SeenContents, content_hashes, number_in_chunk
 from etl.pseudonym import masked
 from etl.reading import FileRefused, Source, open_source, raw_text
 from etl.validation import Checked, Context, check_chunk, event_horizon
 from osservatorio.settings import Settings, get_settings
-from schemas.db import make_engine
+from schemas.db import is_postgres, make_engine
 from schemas.loads import LoadBatch, QuarantinedRow
 
 log = logging.getLogger(__name__)
@@ -111,19 +113,20 @@ def _load(conn: Connection, spec: Kind, source: Source, match, settings: Setting
         max_date=settings.max_date, max_event_date=event_horizon(settings.max_event_days_ahead),
         parent_keys=_parent_keys(conn, spec),
     )
-    present = _present_fields(spec, match)
-    fields = staging.value_fields(spec, present)
-    staging.create_stage(conn, spec, fields)
+    fields = staging.value_fields(spec, _present_fields(spec, match))
+    target = (streamed.StreamedLoad if streamed.applies(spec, match.fields) else staging.StagedLoad)(
+        conn, spec, fields, batch_id)
     seen = SeenContents()
-    for chunk in source.chunks(settings.chunk_rows):
-        checked = check_chunk(chunk, spec, match, source.headers, ctx)
-        result.read += len(chunk)
-        result.quarantined += len(checked.bad_lines)
-        _quarantine(conn, batch_id, checked, chunk, spec, match, source, ctx)
-        staging.insert_stage(conn, _with_key(checked.good, spec, seen), spec, fields)
-        if progress:
-            progress(result.read, max(source.data_lines, result.read))
-    counts = staging.merge(conn, spec, fields, batch_id)
+    with BackgroundWriter(threaded=is_postgres(conn)) as writer:  # writes chunk n while n + 1 is read and checked
+        for chunk in source.chunks(settings.chunk_rows):
+            checked = check_chunk(chunk, spec, match, source.headers, ctx)
+            result.read += len(chunk)
+            result.quarantined += len(checked.bad_lines)
+            writer.submit(_quarantine, conn, batch_id, checked, chunk, spec, match, source, ctx)
+            writer.submit(target.write, target.prepare(_with_key(checked.good, spec, seen)))
+            if progress:
+                progress(result.read, max(source.data_lines, result.read))
+    counts = target.finish()
     result.loaded, result.duplicate = counts.loaded, counts.duplicate
     result.quarantined += counts.quarantined
     result.status = "completato" if result.quarantined == 0 else "con_scarti"
@@ -167,9 +170,9 @@ def _present_fields(spec: Kind, match) -> list[str]:
 
 def _with_key(good: pd.DataFrame, spec: Kind, seen: SeenContents) -> pd.DataFrame:
     """Add `_key` (the natural key as text), `_needs_occ` (keyed by content + occurrence) and, for those,
-    `_occ` (occurrence within the chunk) and `_cross` (content maybe met in an earlier chunk)."""
+    `_occ` (occurrence within the chunk), `_cross` (content maybe met in an earlier chunk) and `_hash`."""
     frame = good.copy()
-    frame["_needs_occ"], frame["_occ"], frame["_cross"] = 0, 1, 0
+    frame["_needs_occ"], frame["_occ"], frame["_cross"], frame["_hash"] = 0, 1, 0, np.uint64(0)
     if spec.key_style == "code":
         frame["_key"] = frame[spec.key[0]]
         return frame
@@ -179,10 +182,17 @@ def _with_key(good: pd.DataFrame, spec: Kind, seen: SeenContents) -> pd.DataFram
         needs = given.isna()
         frame["_needs_occ"] = needs.astype(int)
         frame["_key"] = given.fillna(content)
-        if needs.any():
+        if needs.all():  # the usual file of movements, without codes: no masks
+            hashes = content_hashes(frame["_key"])
+            frame["_occ"] = number_in_chunk(frame["_key"]).to_numpy()
+            frame["_cross"] = seen.seen_then_add(hashes).astype(int)
+            frame["_hash"] = hashes
+        elif needs.any():
             keys = frame.loc[needs, "_key"]
+            hashes = content_hashes(keys)
             frame.loc[needs, "_occ"] = number_in_chunk(keys).to_numpy()
-            frame.loc[needs, "_cross"] = seen.seen_then_add(keys).astype(int)
+            frame.loc[needs, "_cross"] = seen.seen_then_add(hashes).astype(int)
+            frame.loc[needs, "_hash"] = hashes
     else:
         frame["_key"] = content
     return frame
@@ -193,7 +203,7 @@ def _key_text(frame: pd.DataFrame, fields: tuple[str, ...]) -> pd.Series:
     for name in fields:
         col = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
         if pd.api.types.is_datetime64_any_dtype(col):
-            text = col.dt.strftime("%Y-%m-%d")
+            text = staging.iso_dates(col)
         elif pd.api.types.is_float_dtype(col):
             text = (col * 100).round().astype("Int64").astype("string")  # cents: 12.5 and 12.50 are one amount
         else:

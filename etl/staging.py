@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
@@ -20,8 +21,9 @@ STAGE = "stg_load"
 RANKED = "stg_load_ranked"
 FIX = "stg_load_fix"
 # Staged with every row: its line, whether it is keyed by content, its key (content or code), its
-# occurrence within its chunk and whether its content may have appeared in an earlier chunk.
-META = ["_line", "_needs_occ", "_key", "_occ", "_cross"]
+# occurrence within its chunk, whether its content may have appeared in an earlier chunk, and the
+# content's 64-bit hash (`etl.occurrence`, stored as a signed integer).
+META = ["_line", "_needs_occ", "_key", "_occ", "_cross", "_hash"]
 
 
 @dataclass
@@ -40,49 +42,95 @@ def value_fields(kind: Kind, present: list[str]) -> list[str]:
     return [f for f in present if f != kind.conflict_field]
 
 
-def create_stage(conn: Connection, kind: Kind, fields: list[str]) -> None:
+def field_columns(conn: Connection, kind: Kind, fields: list[str]) -> str:
+    """`, name TYPE` for each field, typed as in the warehouse table."""
     table = _table(kind)
-    cols = ", ".join(f"{conn.dialect.identifier_preparer.quote(f)} {table.c[f].type.compile(dialect=conn.dialect)}"
-                     for f in fields)
+    return "".join(f", {conn.dialect.identifier_preparer.quote(f)} {table.c[f].type.compile(dialect=conn.dialect)}"
+                   for f in fields)
+
+
+def field_list(conn: Connection, fields: list[str]) -> str:
+    return "".join(", " + conn.dialect.identifier_preparer.quote(f) for f in fields)
+
+
+def create_stage(conn: Connection, kind: Kind, fields: list[str]) -> None:
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {RANKED}")
     conn.exec_driver_sql(
-        f"CREATE TEMP TABLE {STAGE} (_line BIGINT, _needs_occ INTEGER, _key TEXT, _occ INTEGER, _cross INTEGER"
-        f"{', ' if cols else ''}{cols})")
+        f"CREATE TEMP TABLE {STAGE} (_line BIGINT, _needs_occ INTEGER, _key TEXT, _occ INTEGER, _cross INTEGER, "
+        f"_hash BIGINT{field_columns(conn, kind, fields)})")
 
 
-def to_columns(frame: pd.DataFrame, kind: Kind, fields: list[str]) -> list[pd.Series]:
+def to_columns(frame: pd.DataFrame, names: list[str]) -> list[pd.Series]:
     """Columns ready for the driver: ISO dates, plain numbers, None for missing."""
     out = []
-    for name in [*META, *fields]:
+    for name in names:
         col = frame[name]
         if pd.api.types.is_datetime64_any_dtype(col):
-            col = col.dt.strftime("%Y-%m-%d")
+            col = iso_dates(col)
         elif str(col.dtype) == "boolean":
             col = col.astype("Int64")
+        elif col.dtype == np.uint64:
+            col = pd.Series(col.to_numpy().view(np.int64), index=col.index)
         out.append(col)
     return out
 
 
-def insert_stage(conn: Connection, frame: pd.DataFrame, kind: Kind, fields: list[str]) -> None:
-    if frame.empty:
-        return
-    cols = to_columns(frame, kind, fields)
-    names = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in [*META, *fields])
+def iso_dates(col: pd.Series) -> pd.Series:
+    """Dates as ISO text, formatting each distinct date once (a chunk holds a few thousand)."""
+    codes, distinct = pd.factorize(col)
+    text = np.asarray(distinct.strftime("%Y-%m-%d"), dtype=object)
+    return pd.Series(np.where(codes >= 0, text[codes] if len(text) else None, None), index=col.index, dtype="string")
+
+
+def write_rows(conn: Connection, table: str, frame: pd.DataFrame, names: list[str]) -> None:
+    """Write `names` of `frame` into `table` with the driver's bulk path."""
+    if not frame.empty:
+        send_rows(conn, table, names, driver_rows(conn, frame, names))
+
+
+def driver_rows(conn: Connection, frame: pd.DataFrame, names: list[str]) -> str | list[tuple]:
+    """The rows as the driver takes them (CSV text for COPY, tuples for executemany); no database work,
+    so that it can be done while another thread writes the previous chunk."""
+    cols = to_columns(frame, names)
     if is_postgres(conn):
-        _copy(conn, cols, names)
-        return
-    lists = [c.astype(object).where(c.notna(), None).tolist() for c in cols]
-    marks = ", ".join("?" * len(cols))
-    conn.exec_driver_sql(f"INSERT INTO {STAGE} ({names}) VALUES ({marks})", list(zip(*lists)))
+        buf = io.StringIO()
+        pd.concat(cols, axis=1).to_csv(buf, header=False, index=False, na_rep="")
+        return buf.getvalue()
+    return list(zip(*[c.to_numpy(dtype=object, na_value=None).tolist() for c in cols]))
 
 
-def _copy(conn: Connection, cols: list[pd.Series], names: str) -> None:
-    buf = io.StringIO()
-    pd.concat(cols, axis=1).to_csv(buf, header=False, index=False, na_rep="")
+def send_rows(conn: Connection, table: str, names: list[str], rows: str | list[tuple]) -> None:
+    quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
+    if is_postgres(conn):
+        _copy(conn, table, rows, quoted)
+    else:
+        marks = ", ".join("?" * len(names))
+        conn.exec_driver_sql(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
+
+
+def _copy(conn: Connection, table: str, text: str, names: str) -> None:
     raw = conn.connection.dbapi_connection
-    with raw.cursor() as cur, cur.copy(f"COPY {STAGE} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buf.getvalue())
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(text)
+
+
+class StagedLoad:
+    """The whole file staged, then merged at its end (repeats of a key in the file are looked for)."""
+
+    def __init__(self, conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> None:
+        self.conn, self.kind, self.fields, self.batch_id = conn, kind, fields, batch_id
+        create_stage(conn, kind, fields)
+
+    def prepare(self, frame: pd.DataFrame):
+        return driver_rows(self.conn, frame, [*META, *self.fields]) if len(frame) else None
+
+    def write(self, rows) -> None:
+        if rows:
+            send_rows(self.conn, STAGE, [*META, *self.fields], rows)
+
+    def finish(self) -> MergeCounts:
+        return merge(self.conn, self.kind, self.fields, self.batch_id)
 
 
 def _same(conn: Connection, a: str, b: str, fields: list[str]) -> str:
@@ -96,8 +144,7 @@ def _same(conn: Connection, a: str, b: str, fields: list[str]) -> str:
 
 def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> MergeCounts:
     """Move the staged rows into the warehouse; return what was loaded, duplicate, quarantined."""
-    q = conn.dialect.identifier_preparer.quote
-    columns = "".join(", " + q(f) for f in fields)
+    columns = field_list(conn, fields)
     keyed_by_content = conn.exec_driver_sql(f"SELECT count(*) FROM {STAGE} WHERE _needs_occ = 0").scalar_one() == 0
     fast = kind.key_style == "entry_code" and keyed_by_content
     if fast:
@@ -114,7 +161,7 @@ def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> Mer
         dup_in_file, conflicts = _repeats(conn, kind, fields, batch_id)
         candidates = conn.exec_driver_sql(f"SELECT count(*) FROM {RANKED} WHERE _rn = 1").scalar_one()
         source = f"(SELECT * FROM {RANKED} WHERE _rn = 1) r"
-    loaded = _upsert(conn, kind, fields, batch_id, source, ordered=not fast)
+    loaded = upsert(conn, kind, fields, batch_id, source, ordered=not fast)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {RANKED}")
     conn.exec_driver_sql(f"DROP TABLE {STAGE}")
     return MergeCounts(loaded=loaded, duplicate=candidates - loaded + dup_in_file, quarantined=conflicts)
@@ -133,20 +180,30 @@ def _renumber_across_chunks(conn: Connection) -> None:
     conn.exec_driver_sql(f"DROP TABLE {FIX}")
 
 
-def _upsert(conn: Connection, kind: Kind, fields: list[str], batch_id: int, source: str, *, ordered: bool) -> int:
+def upsert(conn: Connection, kind: Kind, fields: list[str], batch_id: int, source: str, *, ordered: bool) -> int:
     """Insert new keys, update changed rows, leave identical rows alone; return rows inserted or updated."""
     q = conn.dialect.identifier_preparer.quote
-    target, key = q(kind.table), q(kind.conflict_field)
-    cols = [key, *(q(f) for f in fields), "batch_id"]
-    sets = ", ".join(f"{q(f)} = excluded.{q(f)}" for f in fields) or f"{key} = excluded.{key}"
-    changed = f"NOT ({_same(conn, target, 'excluded', fields)})" if fields else "1=0"
     result = conn.exec_driver_sql(
-        f"INSERT INTO {target} ({', '.join(cols)}) "
+        f"INSERT INTO {q(kind.table)} ({', '.join(_target_columns(conn, kind, fields))}) "
         f"SELECT r._key, {''.join('r.' + q(f) + ', ' for f in fields)}{int(batch_id)} FROM {source} WHERE 1=1 "
         # in key order the unique index grows at its end instead of at random pages (the content-keyed
         # path keeps the file's order: sorting the whole file would cost more than it saves)
-        f"{'ORDER BY r._key ' if ordered else ''}ON CONFLICT ({key}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {changed}")
+        f"{'ORDER BY r._key ' if ordered else ''}{on_conflict(conn, kind, fields)}")
     return result.rowcount
+
+
+def _target_columns(conn: Connection, kind: Kind, fields: list[str]) -> list[str]:
+    q = conn.dialect.identifier_preparer.quote
+    return [q(kind.conflict_field), *(q(f) for f in fields), "batch_id"]
+
+
+def on_conflict(conn: Connection, kind: Kind, fields: list[str]) -> str:
+    """The upsert clause: update a row whose key exists only when some value changed."""
+    q = conn.dialect.identifier_preparer.quote
+    target, key = q(kind.table), q(kind.conflict_field)
+    sets = ", ".join(f"{q(f)} = excluded.{q(f)}" for f in fields) or f"{key} = excluded.{key}"
+    changed = f"NOT ({_same(conn, target, 'excluded', fields)})" if fields else "1=0"
+    return f"ON CONFLICT ({key}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {changed}"
 
 
 def _repeats(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> tuple[int, int]:

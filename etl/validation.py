@@ -198,9 +198,15 @@ def _check_parents(kind: Kind, typed, chunk, flag, headers, match, ctx: Context)
             continue
         known = ctx.parent_keys.get(parent.kind, set())
         vals = typed[parent.field]
-        unknown = vals.notna() & ~vals.isin(known)
+        unknown = vals.isin(_unknown(vals, known))
         header = headers[match.fields[parent.field]]
         flag(unknown, header, vals, f"codice sconosciuto: non presente tra i dati di «{parent.kind}» già caricati")
+
+
+def _unknown(vals: pd.Series, known: set[str]) -> list[str]:
+    """The distinct values of a column missing from `known`: a chunk holds a few thousand distinct codes,
+    and asking the set about those is far cheaper than `isin` with every known code (100,000s)."""
+    return [v for v in vals.dropna().unique() if v not in known]
 
 
 def event_horizon(days: int) -> date:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-import etl.staging
+import etl.streamed
 from etl.loader import load_dir, load_file
 from etl.pseudonym import pseudonym
 from osservatorio.cli import app
@@ -109,21 +110,21 @@ def test_failure_in_the_middle_of_a_file_leaves_the_warehouse_as_it_was(tmp_path
     load_base(tmp_path, engine=engine, settings=settings)
     lines = "".join(f"C1;{1 + i % 28:02d}/01/2021;incasso;{i + 1},00\n" for i in range(2_500))
     calls = {"n": 0}
-    real_insert = etl.staging.insert_stage
+    real_write = etl.streamed.write_chunk  # these movements go to ledger_entry chunk by chunk
 
-    def failing_insert(*args, **kw):
+    def failing_write(*args, **kw):
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 2:  # the first chunk is already in ledger_entry
             raise RuntimeError("disco pieno (simulato)")
-        return real_insert(*args, **kw)
+        return real_write(*args, **kw)
 
-    monkeypatch.setattr(etl.staging, "insert_stage", failing_insert)
+    monkeypatch.setattr(etl.streamed, "write_chunk", failing_write)
     before = rows(engine, "SELECT count(*) FROM ledger_entry UNION ALL SELECT count(*) FROM quarantined_row")
     result = load_text(tmp_path, "movimenti", "codice_contratto;data;tipo;importo\n" + lines + "C1;xx;incasso;1\n",
                        engine=engine, settings=settings)
     assert result.status == "fallito" and "nessun dato modificato" in result.message
     assert rows(engine, "SELECT count(*) FROM ledger_entry UNION ALL SELECT count(*) FROM quarantined_row") == before
-    monkeypatch.setattr(etl.staging, "insert_stage", real_insert)
+    monkeypatch.setattr(etl.streamed, "write_chunk", real_write)
     again = load_text(tmp_path, "movimenti", "codice_contratto;data;tipo;importo\n" + lines, engine=engine, settings=settings)
     assert (again.read, again.loaded) == (2_500, 2_500)
 
@@ -202,3 +203,33 @@ def test_seen_contents_never_forgets():
     first = pd.Series([f"k{i}" for i in range(200)], dtype="string")
     assert not seen.seen_then_add(first[:1]).any()
     assert seen.seen_then_add(first).sum() >= 1 and seen.seen_then_add(first).all()
+
+
+def test_earlier_counts_add_only_the_chunks_that_ended_before_each_line():
+    from etl.occurrence import EarlierCounts, content_hashes
+
+    counts = EarlierCounts()
+    counts.add(content_hashes(pd.Series(["a", "a", "b"], dtype="string")), last_line=4)  # lines 2-4
+    counts.add(content_hashes(pd.Series(["a", "c"], dtype="string")), last_line=6)  # lines 5-6
+    asked = content_hashes(pd.Series(["a", "a", "c", "b", "d"], dtype="string"))
+    got = counts.before(asked, np.array([5, 7, 7, 3, 9]))
+    counts.close()
+    assert got.tolist() == [2, 3, 1, 0, 0]
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+def test_background_writer_keeps_order_and_raises_the_first_error_in_the_caller(threaded):
+    from etl.background import BackgroundWriter
+
+    done = []
+
+    def write(n):
+        if n == 3:
+            raise RuntimeError("scrittura fallita")
+        done.append(n)
+
+    with pytest.raises(RuntimeError, match="scrittura fallita"):
+        with BackgroundWriter(threaded=threaded) as writer:
+            for n in range(1, 7):
+                writer.submit(write, n)
+    assert done == [1, 2]  # in order, and nothing written after the failure
