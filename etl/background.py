@@ -63,7 +63,8 @@ class BackgroundWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.close()
-        elif self._thread is not None and self._thread.is_alive():  # the main thread failed: let the current write end, drop the rest
+        elif self._thread is not None and self._thread.is_alive():
+            # the main thread failed: let the current write end, drop the rest
             self._error = self._error or exc
             self._queue.put(None)
             self._thread.join()

@@ -47,9 +47,9 @@ class StreamedLoad:
         self.earlier.add(frame["_hash"].to_numpy(dtype=np.uint64), int(frame["_line"].max()))
         waiting = frame["_cross"].to_numpy() == 1
         ready = frame[~waiting]
-        return (staging.driver_rows(self.conn, frame[waiting], [*staging.META, *self.fields]) if waiting.any() else None,
-                staging.driver_rows(self.conn, _final_keys(ready), ["_key", *self.fields]) if len(ready) else None,
-                len(ready))
+        held = staging.driver_rows(self.conn, frame[waiting], [*staging.META, *self.fields]) if waiting.any() else None
+        final = staging.driver_rows(self.conn, _final_keys(ready), ["_key", *self.fields]) if len(ready) else None
+        return held, final, len(ready)
 
     def write(self, prepared) -> None:
         """Upsert the rows whose occurrence is final; stage the others."""
@@ -67,7 +67,8 @@ class StreamedLoad:
             waiting = self._complete_waiting()
         finally:
             self.earlier.close()
-        source = f"(SELECT _key || '#' || CAST(_occ AS TEXT) AS _key{staging.field_list(self.conn, self.fields)} FROM {staging.STAGE}) r"
+        fields = staging.field_list(self.conn, self.fields)
+        source = f"(SELECT _key || '#' || CAST(_occ AS TEXT) AS _key{fields} FROM {staging.STAGE}) r"
         loaded = self.loaded + (staging.upsert(self.conn, self.kind, self.fields, self.batch_id, source, ordered=False)
                                 if waiting else 0)
         self.conn.exec_driver_sql(f"DROP TABLE {staging.STAGE}")
