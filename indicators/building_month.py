@@ -15,14 +15,14 @@ month end, groupings by unit or income band) is answered from `lease_month` or t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from indicators import aggregate_state
 from indicators.ledger_sql import (AGING_BUCKETS, aging_bucket, day_diff, fifo_unpaid, greatest, is_month_end, is_pg,
                                    least, month_key)
 from indicators.scope import Scope
-from indicators.sql import query
 
 NAME = "building"
 GROUPINGS = (None, "sgr", "fund", "intervention", "building", "tenure")  # functions of building and regime
@@ -48,24 +48,13 @@ def window_of(start: date | None, end: date) -> str | None:
     return None
 
 
-def versions(conn) -> tuple[int, int]:
-    """What it is built from: the ledger's highest id and the last load of movements, leases or units."""
-    kinds = ", ".join(f"'{k}'" for k in SOURCE_KINDS)
-    frame = query(conn, f"""SELECT (SELECT COALESCE(MAX(id), 0) FROM ledger_entry) AS ledger,
-        (SELECT COALESCE(MAX(id), 0) FROM load_batch WHERE kind IN ({kinds})) AS batch""")
-    return int(frame.iat[0, 0]), int(frame.iat[0, 1])
+SOURCE = aggregate_state.Source("ledger_entry", SOURCE_KINDS)
 
 
 def fresh_months(conn) -> tuple[int, int] | None:
     """(first, last) month key held, when built from the data as it is now; else None (one query)."""
-    kinds = ", ".join(f"'{k}'" for k in SOURCE_KINDS)
-    frame = query(conn, f"""SELECT s.first_month_key, s.last_month_key FROM aggregate_state s
-        WHERE s.name = :name AND s.ledger_max_id = (SELECT COALESCE(MAX(id), 0) FROM ledger_entry)
-          AND s.ledger_batch_max_id = (SELECT COALESCE(MAX(id), 0) FROM load_batch WHERE kind IN ({kinds}))""",
-                  {"name": NAME})
-    if frame.empty or frame.iat[0, 0] is None:
-        return None
-    return int(frame.iat[0, 0]), int(frame.iat[0, 1])
+    months = aggregate_state.fresh_months(conn, NAME, SOURCE)
+    return None if months is None or months[0] is None else months
 
 
 def usable(conn, *, by: str | None, checkpoints: list[date], start: date | None, days: int,
@@ -113,18 +102,14 @@ def aging_sql(scope: Scope, grp: str, as_of: date) -> tuple[str, dict]:
 def build(conn, first: int | None, last: int | None) -> int:
     """Rebuild `building_month` for month keys first..last from `lease_month`, `lease` and `unit`; rows written."""
     conn.execute(text("DELETE FROM building_month"))
-    conn.execute(text("DELETE FROM aggregate_state WHERE name = :name"), {"name": NAME})
-    ledger, batch = versions(conn)
+    built_from = aggregate_state.versions(conn, SOURCE)
     if first is not None:
         conn.execute(text("CREATE TEMPORARY TABLE bm_calendar (mk INTEGER PRIMARY KEY, month_end DATE NOT NULL)"))
         conn.execute(text("INSERT INTO bm_calendar (mk, month_end) VALUES (:mk, :d)"),
                      [{"mk": k, "d": _month_end(k)} for k in range(first, last + 1)])
         conn.execute(text(_insert_sql(conn)))
         conn.execute(text("DROP TABLE bm_calendar"))
-    conn.execute(text("""INSERT INTO aggregate_state (name, ledger_max_id, ledger_batch_max_id, first_month_key,
-                         last_month_key, built_at) VALUES (:name, :ledger, :batch, :first, :last, :at)"""),
-                 {"name": NAME, "ledger": ledger, "batch": batch, "first": first, "last": last,
-                  "at": datetime.now(timezone.utc)})
+    aggregate_state.record(conn, NAME, built_from, first, last)
     return conn.execute(text("SELECT COUNT(*) FROM building_month")).scalar_one()
 
 

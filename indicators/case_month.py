@@ -10,11 +10,12 @@ with the default tolerance of `case_status`; any other date or option is compute
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import text
 
+from indicators import aggregate_state
 from indicators.ledger_sql import is_month_end, month_ends, month_key
 from indicators.scope import Scope
 from indicators.sql import query
@@ -26,21 +27,12 @@ GRACE_DAYS = 10
 COUNTS = ("open", "late", "closed", "resolved", "no_fault", "culpable", "not_assessed")
 
 
-def versions(conn) -> tuple[int, int]:
-    """What the counts are built from: the case events' highest id and the last load of cases, leases or units."""
-    kinds = ", ".join(f"'{k}'" for k in SOURCE_KINDS)
-    frame = query(conn, f"""SELECT (SELECT COALESCE(MAX(id), 0) FROM arrears_case_event) AS events,
-        (SELECT COALESCE(MAX(id), 0) FROM load_batch WHERE kind IN ({kinds})) AS batch""")
-    return int(frame.iat[0, 0]), int(frame.iat[0, 1])
+SOURCE = aggregate_state.Source("arrears_case_event", SOURCE_KINDS)
 
 
-def fresh_months(conn) -> tuple[int, int] | None:
+def fresh_months(conn) -> tuple[int | None, int | None] | None:
     """(first, last) month key held, when built from the data as it is now; else None."""
-    frame = query(conn, "SELECT ledger_max_id, ledger_batch_max_id, first_month_key, last_month_key "
-                        "FROM aggregate_state WHERE name = :name", {"name": NAME})
-    if frame.empty or tuple(int(v) for v in frame.iloc[0, :2]) != versions(conn):
-        return None
-    return (None, None) if frame.iat[0, 2] is None else (int(frame.iat[0, 2]), int(frame.iat[0, 3]))
+    return aggregate_state.fresh_months(conn, NAME, SOURCE)
 
 
 def usable(conn, *, as_of: date, start: date | None, end: date | None, grace_days: int) -> bool:
@@ -65,18 +57,15 @@ def build(conn, last_day: date | None) -> int:
     from indicators.cases import case_status
 
     conn.execute(text("DELETE FROM case_month"))
-    conn.execute(text("DELETE FROM aggregate_state WHERE name = :name"), {"name": NAME})
-    events, batch = versions(conn)
+    built_from = aggregate_state.versions(conn, SOURCE)
     ends = month_ends(date(last_day.year - 3, 1, 1), last_day)[-MONTHS:] if last_day else []
     for d in ends:
         rows = _per_building(case_status(conn, as_of=d, grace_days=GRACE_DAYS))
         if rows:
             conn.execute(text(f"""INSERT INTO case_month (month_key, building_code, {", ".join(COUNTS)})
                 VALUES ({month_key(d)}, :building_code, {", ".join(f":{c}" for c in COUNTS)})"""), rows)
-    conn.execute(text("""INSERT INTO aggregate_state (name, ledger_max_id, ledger_batch_max_id, first_month_key,
-                         last_month_key, built_at) VALUES (:name, :events, :batch, :first, :last, :at)"""),
-                 {"name": NAME, "events": events, "batch": batch, "at": datetime.now(timezone.utc),
-                  "first": month_key(ends[0]) if ends else None, "last": month_key(ends[-1]) if ends else None})
+    aggregate_state.record(conn, NAME, built_from, month_key(ends[0]) if ends else None,
+                           month_key(ends[-1]) if ends else None)
     return conn.execute(text("SELECT COUNT(*) FROM case_month")).scalar_one()
 
 

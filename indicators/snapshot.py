@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 
 from sqlalchemy import Engine, text
 
-from indicators import building_month, case_month
+from indicators import aggregate_state, building_month, case_month
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, is_month_end, is_pg, month_key,
                                    plus_days, sql_month_key)
-from indicators.sql import query
 
 NAME = "ledger"
 OVERDUE_DAYS = 30  # the `households_in_arrears_pct` threshold the pre-aggregate is built for
@@ -42,21 +41,13 @@ class RefreshResult:
     building_months: int = 0
 
 
-def _versions(conn) -> tuple[int, int]:
-    """What identifies the ledger's content: its highest id and the last load of movements."""
-    frame = query(conn, """SELECT (SELECT COALESCE(MAX(id), 0) FROM ledger_entry) AS ledger,
-        (SELECT COALESCE(MAX(id), 0) FROM load_batch WHERE kind = 'movimenti') AS batch""")
-    return int(frame.iat[0, 0]), int(frame.iat[0, 1])
+SOURCE = aggregate_state.Source("ledger_entry", ("movimenti",))
 
 
 def fresh_state(conn) -> SnapshotState | None:
     """The pre-aggregates' coverage if they were built from the ledger as it is now, else None."""
-    frame = query(conn, "SELECT ledger_max_id, ledger_batch_max_id, first_month_key, last_month_key "
-                        "FROM aggregate_state WHERE name = :name", {"name": NAME})
-    if frame.empty or tuple(int(v) for v in frame.iloc[0, :2]) != _versions(conn):
-        return None
-    first, last = frame.iat[0, 2], frame.iat[0, 3]
-    return SnapshotState(None if first is None else int(first), None if last is None else int(last))
+    months = aggregate_state.fresh_months(conn, NAME, SOURCE)
+    return None if months is None else SnapshotState(*months)
 
 
 def usable(conn, *, checkpoints: list[date], start: date | None, days: int) -> SnapshotState | None:
@@ -146,7 +137,7 @@ def refresh(engine: Engine) -> RefreshResult:
     """Rebuild the pre-aggregates from the ledger, in one transaction (readers see the old ones until it ends)."""
     began = time.perf_counter()
     with engine.begin() as conn:
-        versions = _versions(conn)
+        versions = aggregate_state.versions(conn, SOURCE)
         _clear(conn)
         conn.execute(text(_DELTA_TABLE))
         conn.execute(text(_delta_insert(conn)))
@@ -158,11 +149,7 @@ def refresh(engine: Engine) -> RefreshResult:
             conn.execute(text("DROP TABLE lm_calendar"))
         conn.execute(text("DROP TABLE lm_delta"))
         conn.execute(text(_charge_day_insert()))
-        conn.execute(text("DELETE FROM aggregate_state WHERE name = :name"), {"name": NAME})
-        conn.execute(text("""INSERT INTO aggregate_state (name, ledger_max_id, ledger_batch_max_id, first_month_key,
-                             last_month_key, built_at) VALUES (:name, :ledger, :batch, :first, :last, :at)"""),
-                     {"name": NAME, "ledger": versions[0], "batch": versions[1], "first": first, "last": last,
-                      "at": datetime.now(timezone.utc)})
+        aggregate_state.record(conn, NAME, versions, first, last)
         buildings = building_month.build(conn, first, last)
         case_month.build(conn, _last_ledger_day(conn))
     _analyze(engine, "lease_month", "lease_charge_day", "building_month", "case_month")
