@@ -69,18 +69,24 @@ def kpi(
         typer.echo(note, err=True)
 
 
+def known_user(engine, username: str):
+    """The account `username`, or exit 2 with the reason (unknown, disabled...)."""
+    from osservatorio.accounts import AccountError, get_user
+
+    try:
+        return get_user(engine, username)
+    except AccountError as exc:
+        typer.echo(f"Errore: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _as_user(engine, username: str | None, code: str, by: str | None):
     """The user the command runs as (None: the operator, who holds the database URL anyway)."""
     if not username:
         return None
     from osservatorio import audit
-    from osservatorio.accounts import AccountError, get_user
 
-    try:
-        who = get_user(engine, username)
-    except AccountError as exc:
-        typer.echo(f"Errore: {exc}", err=True)
-        raise typer.Exit(2) from None
+    who = known_user(engine, username)
     if not who.contract_rows and by == "unit":
         typer.echo(f"Errore: il ruolo «{who.role}» non vede dati di singoli alloggi o contratti.", err=True)
         raise typer.Exit(2)

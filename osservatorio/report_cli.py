@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from osservatorio.kpi_cli import parse_day
+from osservatorio.kpi_cli import known_user, parse_day
 
 report_app = typer.Typer(help="Rapporti da condividere (HTML autonomo o PDF).", no_args_is_help=True)
 LEVELS = {"sgr": "sgrs", "fondo": "funds", "fund": "funds", "intervento": "interventions",
@@ -39,13 +39,7 @@ def _narrowing(items: list[str]) -> dict[str, list[str]]:
 def _who(engine, username: str | None, roles: frozenset[str] | None = None):
     if not username:
         return None
-    from osservatorio.accounts import AccountError, get_user
-
-    try:
-        who = get_user(engine, username)
-    except AccountError as exc:
-        typer.echo(f"Errore: {exc}", err=True)
-        raise typer.Exit(2) from None
+    who = known_user(engine, username)
     if roles is not None and who.role not in roles:
         typer.echo(f"Errore: il ruolo «{who.role}» non vede questo rapporto.", err=True)
         raise typer.Exit(2)
