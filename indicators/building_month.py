@@ -72,8 +72,9 @@ def usable(conn, *, by: str | None, checkpoints: list[date], start: date | None,
     return window
 
 
-def _in_scope(scope: Scope) -> tuple[str, dict]:
-    """Conditions on `building_month` (alias su) keeping the scope's buildings: it holds their portfolio levels."""
+def in_scope(scope: Scope) -> tuple[str, dict]:
+    """Conditions on `building_month` or `vacancy_month` (alias su) keeping the scope's buildings: their rows hold
+    the buildings' portfolio levels."""
     where, params = scope.where_sql(("su.sgr", "su.fund", "su.intervention_code", "su.building_code"))
     return (where.replace(" WHERE ", " AND ", 1) if where else ""), params
 
@@ -81,7 +82,7 @@ def _in_scope(scope: Scope) -> tuple[str, dict]:
 def totals_sql(scope: Scope, grp: str, checkpoints: list[date], series: bool, window: str) -> tuple[str, dict]:
     """SQL of `indicators.ledger.totals`' columns (bucket, grp, TOTALS) from `building_month` (alias su, whose
     rows carry the building's intervention, fund and SGR, so `grp` is a `GROUPINGS` expression as it stands)."""
-    where, params = _in_scope(scope)
+    where, params = in_scope(scope)
     keys = ", ".join(str(month_key(d)) for d in checkpoints)
     sums = [f"SUM(su.{c}) AS {c}" for c in _DATE_SUMS]
     sums += [f"SUM(su.{c}_{window}) AS {target}" for c, target in _PERIOD.items()]
@@ -92,7 +93,7 @@ def totals_sql(scope: Scope, grp: str, checkpoints: list[date], series: bool, wi
 
 def aging_sql(scope: Scope, grp: str, as_of: date) -> tuple[str, dict]:
     """Per group: the debts and leases of every aging bucket at month end `as_of` (columns `AGED` and `*_n`)."""
-    where, params = _in_scope(scope)
+    where, params = in_scope(scope)
     sums = ", ".join(f"SUM(su.{c}) AS {c}" for c in _AGED_COLS)
     return f"""SELECT {grp} AS grp, {sums} FROM building_month su
         WHERE su.month_key = {month_key(as_of)}{where} GROUP BY 1""", params
@@ -106,14 +107,14 @@ def build(conn, first: int | None, last: int | None) -> int:
     if first is not None:
         conn.execute(text("CREATE TEMPORARY TABLE bm_calendar (mk INTEGER PRIMARY KEY, month_end DATE NOT NULL)"))
         conn.execute(text("INSERT INTO bm_calendar (mk, month_end) VALUES (:mk, :d)"),
-                     [{"mk": k, "d": _month_end(k)} for k in range(first, last + 1)])
+                     [{"mk": k, "d": month_end_of(k)} for k in range(first, last + 1)])
         conn.execute(text(_insert_sql(conn)))
         conn.execute(text("DROP TABLE bm_calendar"))
     aggregate_state.record(conn, NAME, built_from, first, last)
     return conn.execute(text("SELECT COUNT(*) FROM building_month")).scalar_one()
 
 
-def _month_end(key: int) -> date:
+def month_end_of(key: int) -> date:
     y, m = divmod(key + 1, 12)
     return date(y, m + 1, 1) - timedelta(days=1)
 

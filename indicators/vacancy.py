@@ -19,9 +19,10 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
+from indicators import vacancy_month
 from indicators.results import KpiValue, ratio
 from indicators.scope import GROUPINGS, Scope
-from indicators.sql import query
+from indicators.sql import connected, query
 
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12, the average month of void_loss_eur
 WORKS_THRESHOLD = 5000.0  # euro: a ticket at least this costly between two leases means major works
@@ -154,12 +155,15 @@ def vacancy(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), b
     s = _Sql.of(conn)
     units, params = _params(scope, as_of=as_of)
     d = s.date("as_of")
-    counts = query(conn, f"SELECT grp, COUNT(*) AS units, SUM(empty) AS empty, "
-                   f"SUM(CASE WHEN empty = 1 AND {_available('x')} THEN 1 ELSE 0 END) AS empty_available "
-                   f"FROM (SELECT {_group(by)} AS grp, su.status, CASE WHEN occ.unit_code IS NULL THEN 1 ELSE 0 END "
-                   f"AS empty FROM ({units}) su LEFT JOIN ({_let_units(d)}) occ ON occ.unit_code = su.unit_code "
-                   f"WHERE {_in_stock(d, 'su')}) x "
-                   "GROUP BY grp ORDER BY grp", params)
+    with connected(conn) as conn:
+        counts = vacancy_month.at_month_end(conn, scope, by, _group(by), as_of)
+        if counts is None:
+            counts = query(conn, f"SELECT grp, COUNT(*) AS units, SUM(empty) AS empty, "
+                           f"SUM(CASE WHEN empty = 1 AND {_available('x')} THEN 1 ELSE 0 END) AS empty_available "
+                           f"FROM (SELECT {_group(by)} AS grp, su.status, CASE WHEN occ.unit_code IS NULL THEN 1 "
+                           f"ELSE 0 END AS empty FROM ({units}) su LEFT JOIN ({_let_units(d)}) occ "
+                           f"ON occ.unit_code = su.unit_code WHERE {_in_stock(d, 'su')}) x GROUP BY grp ORDER BY grp",
+                           params)
     counts["empty_unavailable"] = counts["empty"] - counts["empty_available"]
     if by is not None:
         return _by_frame(counts, _pct(counts["empty"], counts["units"]), "empty", "units",
@@ -209,10 +213,13 @@ def vacancy_days(conn: Connection | Engine, *, start: date, end: date, scope: Sc
     """
     s = _Sql.of(conn)
     units, params = _params(scope, start=start, end=end)
-    counts = query(conn, _unit_days_cte(s, units, _group(by)) +
-                   "SELECT grp, SUM(unit_days) AS unit_days, SUM(empty_days) AS empty_days, "
-                   f"SUM(CASE WHEN {_available('ud')} THEN empty_days ELSE 0 END) AS empty_available "
-                   "FROM ud GROUP BY grp ORDER BY grp", params)
+    with connected(conn) as conn:
+        counts = vacancy_month.period_days(conn, scope, by, _group(by), start, end)
+        if counts is None:
+            counts = query(conn, _unit_days_cte(s, units, _group(by)) +
+                           "SELECT grp, SUM(unit_days) AS unit_days, SUM(empty_days) AS empty_days, "
+                           f"SUM(CASE WHEN {_available('ud')} THEN empty_days ELSE 0 END) AS empty_available "
+                           "FROM ud GROUP BY grp ORDER BY grp", params)
     if by is not None:
         return _by_frame(counts, _pct(counts["empty_days"], counts["unit_days"]), "empty_days", "unit_days")
     if counts.empty or not counts.at[0, "unit_days"]:
@@ -245,13 +252,17 @@ def void_loss(conn: Connection | Engine, *, start: date, end: date, scope: Scope
     s = _Sql.of(conn)
     units, params = _params(scope, start=start, end=end)
     lettable = f"ud.empty_days > 0 AND {_available('ud')}"
-    counts = query(conn, _unit_days_cte(s, units, _group(by)) +
-                   f", r AS (SELECT ud.grp, ud.empty_days, CASE WHEN {lettable} THEN 1 ELSE 0 END AS lettable, "
-                   f"CASE WHEN {lettable} THEN COALESCE(ud.unit_rent, {_last_rent('ud.unit_code', s.date('end'))}) "
-                   f"END AS rent FROM ud) SELECT grp, COALESCE(SUM(rent * empty_days), 0) / {DAYS_PER_MONTH} AS loss, "
-                   "SUM(lettable * empty_days) AS empty_days, SUM(lettable) AS empty_units, "
-                   "SUM(CASE WHEN lettable = 1 AND rent IS NULL THEN 1 ELSE 0 END) AS no_rent "
-                   "FROM r GROUP BY grp ORDER BY grp", params)
+    with connected(conn) as conn:
+        counts = vacancy_month.void(conn, scope, by, _group(by), start, end)
+        if counts is None:
+            counts = query(conn, _unit_days_cte(s, units, _group(by)) +
+                           f", r AS (SELECT ud.grp, ud.empty_days, CASE WHEN {lettable} THEN 1 ELSE 0 END AS lettable, "
+                           f"CASE WHEN {lettable} THEN COALESCE(ud.unit_rent, "
+                           f"{_last_rent('ud.unit_code', s.date('end'))}) END AS rent FROM ud) "
+                           f"SELECT grp, COALESCE(SUM(rent * empty_days), 0) / {DAYS_PER_MONTH} AS loss, "
+                           "SUM(lettable * empty_days) AS empty_days, SUM(lettable) AS empty_units, "
+                           "SUM(CASE WHEN lettable = 1 AND rent IS NULL THEN 1 ELSE 0 END) AS no_rent "
+                           "FROM r GROUP BY grp ORDER BY grp", params)
     if by is not None:
         return _by_frame(counts, counts["loss"].astype(float), "loss", None, ("no_rent",))
     if counts.empty:
@@ -355,13 +366,16 @@ def turnover(conn: Connection | Engine, *, year: int, scope: Scope = Scope(), by
     s = _Sql.of(conn)
     units, params = _params(scope, y0=date(year, 1, 1), y1=date(year, 12, 31))
     group, y0, y1 = _group(by), s.date("y0"), s.date("y1")
-    counts = query(conn, f"WITH RECURSIVE {s.calendar(y0, y1)}, u AS (SELECT {group} AS grp, i.management_start "
-                   f"AS ms, COUNT(*) AS n FROM ({units}) su JOIN intervention i ON i.code = su.intervention_code "
-                   "GROUP BY 1, 2) SELECT grp, SUM(unit_months) / 12.0 AS avg_units, SUM(ended) AS ended FROM ("
-                   "SELECT u.grp, u.n AS unit_months, 0 AS ended FROM cal "
-                   "JOIN u ON u.ms IS NULL OR u.ms <= cal.month_end "
-                   f"UNION ALL SELECT {group}, 0, 1 FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code "
-                   f"WHERE l.end_date >= {y0} AND l.end_date <= {y1}) x GROUP BY grp ORDER BY grp", params)
+    with connected(conn) as conn:
+        counts = vacancy_month.year_turnover(conn, scope, by, group, year)
+        if counts is None:
+            counts = query(conn, f"WITH RECURSIVE {s.calendar(y0, y1)}, u AS (SELECT {group} AS grp, "
+                           f"i.management_start AS ms, COUNT(*) AS n FROM ({units}) su JOIN intervention i "
+                           "ON i.code = su.intervention_code GROUP BY 1, 2) SELECT grp, SUM(unit_months) / 12.0 AS "
+                           "avg_units, SUM(ended) AS ended FROM (SELECT u.grp, u.n AS unit_months, 0 AS ended FROM cal "
+                           "JOIN u ON u.ms IS NULL OR u.ms <= cal.month_end "
+                           f"UNION ALL SELECT {group}, 0, 1 FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code "
+                           f"WHERE l.end_date >= {y0} AND l.end_date <= {y1}) x GROUP BY grp ORDER BY grp", params)
     counts["avg_units"] = counts["avg_units"].astype(float)
     if by is not None:
         return _by_frame(counts, _pct(counts["ended"], counts["avg_units"]), "ended", "avg_units")
@@ -465,7 +479,9 @@ def vacancy_series(conn: Connection | Engine, *, start: date, end: date, scope: 
            "COALESCE(agg.empty, 0) AS empty, COALESCE(agg.available_empty, 0) AS available_empty "
            f"FROM pts {'LEFT ' if by is None else ''}JOIN agg ON agg.at = pts.at "
            f"ORDER BY {'pts.at' if by is None else 'agg.grp, pts.at'}")
-    out = _clean(query(conn, sql, params), dates=("month",))
+    with connected(conn) as conn:
+        out = vacancy_month.month_series(conn, scope, by, group, start, end)
+        out = _clean(query(conn, sql, params), dates=("month",)) if out is None else out
     out["unavailable_empty"] = out["empty"] - out["available_empty"]
     for rate, col in (("vacancy_rate", "empty"), ("available_rate", "available_empty"),
                       ("unavailable_rate", "unavailable_empty")):

@@ -11,7 +11,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from schemas.aggregates import AggregateState, BuildingMonth, CaseMonth, LeaseChargeDay, LeaseMonth  # noqa: E402  (after the convention)
+from schemas.aggregates import (AggregateState, BuildingMonth, CaseMonth, LeaseChargeDay, LeaseMonth,  # noqa: E402
+                                VacancyMonth)
 from schemas.access import AppUser, AuditEvent, UserSession  # noqa: E402  (after the convention)
 from schemas.allocations import Application, EvictionStat  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
@@ -31,5 +32,5 @@ __all__ = [
     "ActualCost", "AggregateState", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue",
     "BudgetLine", "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
     "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth", "LedgerEntry", "LoadBatch",
-    "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
+    "QuarantinedRow", "Ticket", "Unit", "UserSession", "VacancyMonth", "metadata",
 ]

@@ -128,6 +128,43 @@ class CaseMonth(SQLModel, table=True):
     not_assessed: int
 
 
+class VacancyMonth(SQLModel, table=True):
+    """The units of one building, tenure regime and availability (current status) in one month.
+
+    `units` and `empty` count the units in stock and empty at the month end; `unit_days` and `empty_days`
+    the days in stock and empty within the month; `ended` the leases of those units ending in the month.
+    Void loss is not additive over months (the distinct units empty, the rent of units without their own
+    is the last lease's at the period end), so `void_*` hold it for the three periods ending at the month
+    end, as `BuildingMonth` does: Σ rent × empty days, units empty at some day, of which without a rent.
+    Built by `indicators.vacancy_month`.
+    """
+
+    __tablename__ = "vacancy_month"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    month_key: int = Field(primary_key=True)
+    building_code: str = Field(primary_key=True, max_length=60)
+    tenure: str = Field(primary_key=True, max_length=40)
+    available: int = Field(primary_key=True)  # 1: status locabile or null (available to let)
+    intervention_code: str = Field(max_length=60)
+    fund: str | None = Field(default=None, max_length=120)
+    sgr: str | None = Field(default=None, max_length=120)
+    units: int
+    empty: int
+    unit_days: int
+    empty_days: int
+    ended: int
+    void_rent_m1: float = Field(sa_type=Money)
+    void_units_m1: int
+    no_rent_m1: int
+    void_rent_y1: float = Field(sa_type=Money)
+    void_units_y1: int
+    no_rent_y1: int
+    void_rent_ytd: float = Field(sa_type=Money)
+    void_units_ytd: int
+    no_rent_ytd: int
+
+
 class AggregateState(SQLModel, table=True):
     """When the pre-aggregates were built, and the ledger they were built from."""
 

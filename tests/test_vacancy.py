@@ -30,6 +30,7 @@ from datetime import date
 
 import pytest
 
+from indicators import snapshot, vacancy_month
 from indicators.scope import Scope
 from indicators.vacancy import (
     eviction_stats, evictions_per_1000, longest_empty, relet_times, relets, turnover, vacancy, vacancy_days,
@@ -72,11 +73,23 @@ Y2024 = {"start": date(2024, 1, 1), "end": date(2024, 12, 31)}
 FUND_UNO_UNITS = {"A1", "A2", "A3", "A4", "A5", "A6"}
 
 
-@pytest.fixture
-def wh(tmp_path, engine, settings):
+# Two charges put the ledger's months at January 2023 to January 2025 (the later one's overdue month), so that
+# the pre-aggregates cover every month these tests ask about.
+LEDGER = ("codice_contratto;data;tipo;importo;voce;competenza;scadenza\n"
+          "C1;01/01/2023;addebito;600,00;canone;01/2023;\nC9;01/12/2024;addebito;550,00;canone;12/2024;\n")
+
+
+@pytest.fixture(params=["live", "pre-aggregates"])
+def wh(request, tmp_path, engine, settings):
+    """The portfolio; every test runs twice: from units and leases, and with `vacancy_month` built (read at
+    month ends and for whole months; other dates and periods are still computed live)."""
     for kind, content in FILES.items():
         result = load_text(tmp_path, kind, content, engine=engine, settings=settings)
         assert result.status == "completato", result
+    if request.param == "pre-aggregates":
+        assert load_text(tmp_path, "movimenti", LEDGER, engine=engine, settings=settings).status == "completato"
+        snapshot.refresh(engine)
+        assert vacancy_month.fresh_months(engine) == (2023 * 12, 2025 * 12)
     return engine
 
 
