@@ -278,7 +278,7 @@ def arrears_aging_by_contract(conn: Conn, *, as_of: date, scope: Scope = Scope()
     with connected(conn) as conn:
         if building_month.usable(conn, by=by, checkpoints=[as_of], start=None, days=30, series=False):
             grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
-            return _aging_per_building(query(conn, *building_month.aging_sql(scope, grp, as_of)), by)
+            return _aging_per_building(query(conn, *building_month.aging_sql(scope, by, grp, as_of)), by)
         sql = f"""aged AS (SELECT o.lease_code, sl.grp, {aging_bucket('o.age')} AS bucket, o.debt AS unpaid
                            FROM (SELECT lease_code, MAX(age) AS age, SUM(unpaid) AS debt FROM unpaid
                                  GROUP BY lease_code) o

@@ -19,12 +19,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from indicators import aggregate_state
+from indicators import aggregate_state, intervention_rollup
 from indicators.ledger_sql import (AGING_BUCKETS, aging_bucket, day_diff, fifo_unpaid, greatest, is_month_end, is_pg,
                                    least, month_key)
 from indicators.scope import Scope
 
 NAME = "building"
+NAME_TABLE = "building_month"
 GROUPINGS = (None, "sgr", "fund", "intervention", "building", "tenure")  # functions of building and regime
 SOURCE_KINDS = ("movimenti", "contratti", "alloggi", "edifici", "interventi")  # the loads it is built from
 OVERDUE_DAYS = 30
@@ -79,7 +80,8 @@ def in_scope(scope: Scope) -> tuple[str, dict]:
     return (where.replace(" WHERE ", " AND ", 1) if where else ""), params
 
 
-def totals_sql(scope: Scope, grp: str, checkpoints: list[date], series: bool, window: str) -> tuple[str, dict]:
+def totals_sql(scope: Scope, by: str | None, grp: str, checkpoints: list[date], series: bool, window: str
+               ) -> tuple[str, dict]:
     """SQL of `indicators.ledger.totals`' columns (bucket, grp, TOTALS) from `building_month` (alias su, whose
     rows carry the building's intervention, fund and SGR, so `grp` is a `GROUPINGS` expression as it stands)."""
     where, params = in_scope(scope)
@@ -87,15 +89,15 @@ def totals_sql(scope: Scope, grp: str, checkpoints: list[date], series: bool, wi
     sums = [f"SUM(su.{c}) AS {c}" for c in _DATE_SUMS]
     sums += [f"SUM(su.{c}_{window}) AS {target}" for c, target in _PERIOD.items()]
     return f"""SELECT {"su.month_key" if series else "0"} AS bucket, {grp} AS grp, {", ".join(sums)}
-        FROM building_month su WHERE su.month_key IN ({keys}){where}
+        FROM {intervention_rollup.table(NAME_TABLE, scope, by)} su WHERE su.month_key IN ({keys}){where}
         GROUP BY 1, 2""", params
 
 
-def aging_sql(scope: Scope, grp: str, as_of: date) -> tuple[str, dict]:
+def aging_sql(scope: Scope, by: str | None, grp: str, as_of: date) -> tuple[str, dict]:
     """Per group: the debts and leases of every aging bucket at month end `as_of` (columns `AGED` and `*_n`)."""
     where, params = in_scope(scope)
     sums = ", ".join(f"SUM(su.{c}) AS {c}" for c in _AGED_COLS)
-    return f"""SELECT {grp} AS grp, {sums} FROM building_month su
+    return f"""SELECT {grp} AS grp, {sums} FROM {intervention_rollup.table(NAME_TABLE, scope, by)} su
         WHERE su.month_key = {month_key(as_of)}{where} GROUP BY 1""", params
 
 
@@ -110,6 +112,7 @@ def build(conn, first: int | None, last: int | None) -> int:
                      [{"mk": k, "d": month_end_of(k)} for k in range(first, last + 1)])
         conn.execute(text(_insert_sql(conn)))
         conn.execute(text("DROP TABLE bm_calendar"))
+    intervention_rollup.build(conn, NAME_TABLE)
     aggregate_state.record(conn, NAME, built_from, first, last)
     return conn.execute(text("SELECT COUNT(*) FROM building_month")).scalar_one()
 

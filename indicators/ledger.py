@@ -207,7 +207,7 @@ def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | Non
                                        series=bool(months))
         if window is not None:
             grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
-            frame = query(conn, *building_month.totals_sql(scope, grp, checkpoints, bool(months), window))
+            frame = query(conn, *building_month.totals_sql(scope, by, grp, checkpoints, bool(months), window))
         else:
             frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
     for col in TOTALS:

@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import text
 
-from indicators import aggregate_state
+from indicators import aggregate_state, intervention_rollup
 from indicators.building_month import GROUPINGS, in_scope, month_end_of, window_of
 from indicators.ledger_sql import day_diff, greatest, is_month_end, least, month_key, sql_month_key
 from indicators.scope import Scope
@@ -51,10 +51,12 @@ def _held(conn, by: str | None, first: int, last: int) -> bool:
     return months is not None and months[0] <= first and last <= months[1]
 
 
-def _read(conn, scope: Scope, grp: str, select: str, where: str, having: str, *, by_month: bool = False):
+def _read(conn, scope: Scope, by: str | None, grp: str, select: str, where: str, having: str, *,
+          by_month: bool = False):
     conditions, params = in_scope(scope)
     keys = "su.month_key, " if by_month else ""
-    return query(conn, f"""SELECT {keys}{grp} AS grp, {select} FROM vacancy_month su WHERE {where}{conditions}
+    source = intervention_rollup.table("vacancy_month", scope, by)
+    return query(conn, f"""SELECT {keys}{grp} AS grp, {select} FROM {source} su WHERE {where}{conditions}
                            GROUP BY {"1, 2" if by_month else "1"} HAVING {having} ORDER BY {"2, 1" if by_month else "1"}""",
                  params)
 
@@ -65,7 +67,7 @@ def at_month_end(conn, scope: Scope, by: str | None, grp: str, as_of: date) -> p
     k = month_key(as_of)
     if not is_month_end(as_of) or not _held(conn, by, k, k):
         return None
-    return _read(conn, scope, grp, "SUM(su.units) AS units, SUM(su.empty) AS empty, "
+    return _read(conn, scope, by, grp, "SUM(su.units) AS units, SUM(su.empty) AS empty, "
                  "SUM(su.available * su.empty) AS empty_available", f"su.month_key = {k}", "SUM(su.units) > 0")
 
 
@@ -74,7 +76,7 @@ def month_series(conn, scope: Scope, by: str | None, grp: str, start: date, end:
     first, last = month_key(start), month_key(end)
     if not is_month_end(end) or not _held(conn, by, first, last):
         return None
-    frame = _read(conn, scope, grp, "SUM(su.units) AS units, SUM(su.empty) AS empty, "
+    frame = _read(conn, scope, by, grp, "SUM(su.units) AS units, SUM(su.empty) AS empty, "
                   "SUM(su.available * su.empty) AS available_empty", f"su.month_key BETWEEN {first} AND {last}",
                   "SUM(su.units) > 0", by_month=True)
     if by is None:  # every month, with zeros where the scope had no unit in stock (as the live LEFT JOIN)
@@ -94,7 +96,7 @@ def period_days(conn, scope: Scope, by: str | None, grp: str, start: date, end: 
     keys = _whole_months(start, end)
     if keys is None or not _held(conn, by, *keys):
         return None
-    return _read(conn, scope, grp, "SUM(su.unit_days) AS unit_days, SUM(su.empty_days) AS empty_days, "
+    return _read(conn, scope, by, grp, "SUM(su.unit_days) AS unit_days, SUM(su.empty_days) AS empty_days, "
                  "SUM(su.available * su.empty_days) AS empty_available",
                  f"su.month_key BETWEEN {keys[0]} AND {keys[1]}", "SUM(su.unit_days) > 0")
 
@@ -105,7 +107,7 @@ def void(conn, scope: Scope, by: str | None, grp: str, start: date, end: date) -
     if window is None or keys is None or not _held(conn, by, *keys):
         return None
     last = f"CASE WHEN su.month_key = {keys[1]} THEN su.{{}}_{window} ELSE 0 END"
-    return _read(conn, scope, grp, f"COALESCE(SUM({last.format('void_rent')}), 0) / {DAYS_PER_MONTH} AS loss, "
+    return _read(conn, scope, by, grp, f"COALESCE(SUM({last.format('void_rent')}), 0) / {DAYS_PER_MONTH} AS loss, "
                  "SUM(su.available * su.empty_days) AS empty_days, "
                  f"SUM({last.format('void_units')}) AS empty_units, SUM({last.format('no_rent')}) AS no_rent",
                  f"su.month_key BETWEEN {keys[0]} AND {keys[1]}",
@@ -117,7 +119,7 @@ def year_turnover(conn, scope: Scope, by: str | None, grp: str, year: int) -> pd
     keys = (year * 12, year * 12 + 11)
     if not _held(conn, by, *keys):
         return None
-    return _read(conn, scope, grp, "SUM(su.units) / 12.0 AS avg_units, SUM(su.ended) AS ended",
+    return _read(conn, scope, by, grp, "SUM(su.units) / 12.0 AS avg_units, SUM(su.ended) AS ended",
                  f"su.month_key BETWEEN {keys[0]} AND {keys[1]}", "COUNT(*) > 0")
 
 
@@ -141,6 +143,7 @@ def build(conn, first: int | None, last: int | None) -> int:
                                                "last_day": month_end_of(last)})
         conn.execute(text("DROP TABLE vm_unit_month"))
         conn.execute(text("DROP TABLE vm_calendar"))
+    intervention_rollup.build(conn, "vacancy_month")
     aggregate_state.record(conn, NAME, built_from, first, last)
     return conn.execute(text("SELECT COUNT(*) FROM vacancy_month")).scalar_one()
 

@@ -6,7 +6,7 @@ any time, and the indicators ignore them when `aggregate_state` says they are ol
 
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Column, Index, Table
 from sqlmodel import Field, SQLModel
 
 from schemas.columns import Money
@@ -163,6 +163,19 @@ class VacancyMonth(SQLModel, table=True):
     void_rent_ytd: float = Field(sa_type=Money)
     void_units_ytd: int
     no_rent_ytd: int
+
+
+def _by_intervention(model: type[SQLModel]) -> Table:
+    """`model`'s sums one level up, per intervention instead of building: the same columns but `building_code`,
+    for the scopes and groupings above the building (16 times fewer rows on the 100,000-unit sample)."""
+    base = model.__table__
+    columns = [Column(c.name, c.type, primary_key=c.primary_key or c.name == "intervention_code", nullable=c.nullable)
+               for c in base.columns if c.name != "building_code"]
+    return Table(f"{base.name}_by_intervention", SQLModel.metadata, *columns, sqlite_with_rowid=False)
+
+
+BUILDING_MONTH_BY_INTERVENTION = _by_intervention(BuildingMonth)
+VACANCY_MONTH_BY_INTERVENTION = _by_intervention(VacancyMonth)
 
 
 class AggregateState(SQLModel, table=True):

@@ -78,12 +78,20 @@ def test_used_only_where_exact(wh):
     assert not held(vacancy_month.void, date(2023, 2, 1), date(2023, 5, 31))  # four months: not a held period
     assert held(vacancy_month.year_turnover, 2024) and not held(vacancy_month.year_turnover, 2025)
     assert not held(vacancy_month.month_series, date(2023, 6, 1), date(2023, 8, 20))
-    # Proof that the figures read it: doctor E1's December row, and only the month-end figure moves.
+    # Proof that the figures read it: doctor E1's December row, and only the month-end figure of a scope of
+    # buildings moves; the whole portfolio reads the per-intervention copy, until that is doctored too.
+    buildings, december = Scope(buildings=("E1", "E2")), f"month_key = {key(2023, 12)}"
     with wh.begin() as conn:
         conn.execute(text(f"UPDATE vacancy_month SET empty = empty + 1 WHERE building_code = 'E1' "
-                          f"AND tenure = 'locazione_permanente' AND available = 0 AND month_key = {key(2023, 12)}"))
-    assert vacancy(wh, as_of=date(2023, 12, 31)).numerator == 6
-    assert vacancy(wh, as_of=date(2023, 12, 30)).numerator == 5
+                          f"AND tenure = 'locazione_permanente' AND available = 0 AND {december}"))
+    assert vacancy(wh, as_of=date(2023, 12, 31), scope=buildings).numerator == 6
+    assert vacancy(wh, as_of=date(2023, 12, 30), scope=buildings).numerator == 5
+    assert vacancy(wh, as_of=date(2023, 12, 31)).numerator == 5
+    with wh.begin() as conn:
+        conn.execute(text(f"UPDATE vacancy_month_by_intervention SET empty = empty + 2 WHERE intervention_code = "
+                          f"'INT1' AND tenure = 'locazione_permanente' AND available = 0 AND {december}"))
+    assert vacancy(wh, as_of=date(2023, 12, 31)).numerator == 7
+    assert vacancy(wh, as_of=date(2023, 12, 31), by="building").set_index("group")["numerator"].sum() == 6
 
 
 def test_a_lease_load_makes_it_stale_and_ensure_fresh_rebuilds_it(wh, tmp_path, settings):
