@@ -189,4 +189,4 @@ def _insert_sql(conn) -> str:
         SELECT x.building_code, x.tenure, x.mk, MIN(b.intervention_code), MIN(i.fund), MIN(i.sgr), {sums}
         FROM ({_positions(conn)} UNION ALL {active} UNION ALL {counts}) x
         JOIN building b ON b.code = x.building_code JOIN intervention i ON i.code = b.intervention_code
-        GROUP BY x.building_code, x.tenure, x.mk"""
+        GROUP BY x.building_code, x.tenure, x.mk ORDER BY x.mk"""

@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import Engine, text
 
-from indicators import aggregate_state, building_month, case_month, vacancy_month
+from indicators import aggregate_state, building_month, case_month, intervention_rollup, vacancy_month
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, is_month_end, is_pg, month_key,
                                    plus_days, sql_month_key)
 
@@ -104,6 +104,7 @@ def unpaid_rows_sql() -> str:
 
 # --- building ----------------------------------------------------------------------------------------------------
 # Loads of these kinds may leave a pre-aggregate stale (`ensure_fresh` rebuilds what is).
+ROLLUPS = ("building_month" + intervention_rollup.SUFFIX, "vacancy_month" + intervention_rollup.SUFFIX)
 REFRESH_KINDS = frozenset({"movimenti", *building_month.SOURCE_KINDS, *case_month.SOURCE_KINDS,
                            *vacancy_month.SOURCE_KINDS})
 
@@ -128,7 +129,7 @@ def ensure_fresh(engine: Engine) -> RefreshResult | None:
             vacancy_month.build(conn, state.first_month_key, state.last_month_key)
         if not cases_ok:
             case_month.build(conn, _last_ledger_day(conn))
-    _analyze(engine, "building_month", "vacancy_month", "case_month")
+    _analyze(engine, "building_month", "vacancy_month", *ROLLUPS, "case_month")
     return RefreshResult(*_counts(engine), time.perf_counter() - began, rows)
 
 
@@ -158,7 +159,7 @@ def refresh(engine: Engine) -> RefreshResult:
         buildings = building_month.build(conn, first, last)
         vacancy_month.build(conn, first, last)
         case_month.build(conn, _last_ledger_day(conn))
-    _analyze(engine, "lease_month", "lease_charge_day", "building_month", "vacancy_month", "case_month")
+    _analyze(engine, "lease_month", "lease_charge_day", "building_month", "vacancy_month", *ROLLUPS, "case_month")
     return RefreshResult(*_counts(engine), time.perf_counter() - began, buildings)
 
 
