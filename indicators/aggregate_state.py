@@ -45,6 +45,15 @@ def fresh_months(conn, name: str, source: Source) -> tuple[int | None, int | Non
     return (None if first is None else int(first)), (None if last is None else int(last))
 
 
+def fresh_sql(name: str, source: Source, first: int, last: int) -> str:
+    """A SQL expression, 1 when pre-aggregate `name` is fresh and holds months first..last, else 0: to ask in the
+    same query that reads it (one round trip instead of two for a figure of a few rows)."""
+    table_max, batch_max = source._sql()
+    return (f"CASE WHEN EXISTS (SELECT 1 FROM aggregate_state WHERE name = '{name}' AND ledger_max_id = {table_max} "
+            f"AND ledger_batch_max_id = {batch_max} AND first_month_key <= {int(first)} "
+            f"AND last_month_key >= {int(last)}) THEN 1 ELSE 0 END")
+
+
 def record(conn, name: str, built_from: tuple[int, int], first: int | None, last: int | None) -> None:
     """Note that `name` now holds months first..last, built from `built_from` (see `versions`)."""
     conn.execute(text("DELETE FROM aggregate_state WHERE name = :name"), {"name": name})

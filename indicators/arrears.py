@@ -276,6 +276,8 @@ def arrears_aging_by_contract(conn: Conn, *, as_of: date, scope: Scope = Scope()
     buckets and columns as `arrears_aging`, contracts being the leases in the bucket.
     """
     with connected(conn) as conn:
+        if by is None and (row := building_month.aging_row(conn, scope, as_of)) is not None:
+            return _aging_of_row(row)
         if building_month.usable(conn, by=by, checkpoints=[as_of], start=None, days=30, series=False):
             grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
             return _aging_per_building(query(conn, *building_month.aging_sql(scope, by, grp, as_of)), by)
@@ -284,6 +286,14 @@ def arrears_aging_by_contract(conn: Conn, *, as_of: date, scope: Scope = Scope()
                                  GROUP BY lease_code) o
                            JOIN sl ON sl.lease_code = o.lease_code)"""
         return _aging(conn, as_of=as_of, scope=scope, by=by, aged=sql, code="arrears_aging")
+
+
+def _aging_of_row(row: tuple) -> pd.DataFrame:
+    """`arrears_aging_by_contract` of a whole scope from `building_month.aging_row` (euro and leases in turn)."""
+    out = pd.DataFrame({"bucket": list(building_month.AGED), "amount": [round(float(v), 2) for v in row[::2]],
+                        "contracts": [int(v) for v in row[1::2]]})
+    out.attrs["kpi"] = "arrears_aging"
+    return out
 
 
 def _aging_per_building(wide: pd.DataFrame, by: str | None) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from indicators import aggregate_state, intervention_rollup
 from indicators.ledger_sql import (AGING_BUCKETS, aging_bucket, day_diff, fifo_unpaid, greatest, is_month_end, is_pg,
                                    least, month_key)
 from indicators.scope import Scope
+from indicators.sql import one_row
 
 NAME = "building"
 NAME_TABLE = "building_month"
@@ -91,6 +92,20 @@ def totals_sql(scope: Scope, by: str | None, grp: str, checkpoints: list[date], 
     return f"""SELECT {"su.month_key" if series else "0"} AS bucket, {grp} AS grp, {", ".join(sums)}
         FROM {intervention_rollup.table(NAME_TABLE, scope, by)} su WHERE su.month_key IN ({keys}){where}
         GROUP BY 1, 2""", params
+
+
+def aging_row(conn, scope: Scope, as_of: date) -> tuple | None:
+    """The scope's debts and leases of every aging bucket at `as_of` (`AGED`: euro, leases, bucket by bucket), in
+    one query that also checks the pre-aggregate is fresh; None when it is not or `as_of` is not a held month end."""
+    if not is_month_end(as_of):
+        return None
+    k = month_key(as_of)
+    where, params = in_scope(scope)
+    sums = ", ".join(f"COALESCE(SUM(su.{c}), 0)" for c in _AGED_COLS)
+    fresh = aggregate_state.fresh_sql(NAME, SOURCE, k, k)
+    row = one_row(conn, f"""SELECT {fresh}, {sums} FROM {intervention_rollup.table(NAME_TABLE, scope, None)} su
+                            WHERE su.month_key = {k}{where}""", params)
+    return tuple(row[1:]) if row[0] else None
 
 
 def aging_sql(scope: Scope, by: str | None, grp: str, as_of: date) -> tuple[str, dict]:
