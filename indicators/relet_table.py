@@ -40,13 +40,14 @@ def live_cte(conn, units: str, group: str, *, bounded: bool = True) -> str:
     """
     works = ("EXISTS (SELECT 1 FROM ticket t WHERE t.building_code = seq.building_code AND t.unit_code = seq.unit_code "
              "AND t.opened_on >= seq.previous_end AND t.opened_on <= seq.next_start AND t.cost >= :works_threshold)")
-    upto, since = (f" WHERE l.start_date <= {date_param(conn, 'y1')}", f" WHERE seq.next_start >= {date_param(conn, 'y0')}"
-                   ) if bounded else ("", "")
-    return ("seq AS (SELECT l.code AS lease_code, l.unit_code, l.household_code, su.building_code, su.intervention_code, "
-            f"su.fund, su.sgr, su.tenure, su.status, {group} AS grp, l.start_date AS next_start, "
+    upto = f" WHERE l.start_date <= {date_param(conn, 'y1')}" if bounded else ""
+    since = f" WHERE seq.next_start >= {date_param(conn, 'y0')}" if bounded else ""
+    return ("seq AS (SELECT l.code AS lease_code, l.unit_code, l.household_code, su.building_code, "
+            f"su.intervention_code, su.fund, su.sgr, su.tenure, su.status, {group} AS grp, l.start_date AS next_start, "
             "LAG(l.code) OVER w AS previous_lease, LAG(l.end_date) OVER w AS previous_end "
             f"FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code LEFT JOIN household h "
-            f"ON h.code = l.household_code{upto} WINDOW w AS (PARTITION BY l.unit_code ORDER BY l.start_date, l.code)), "
+            f"ON h.code = l.household_code{upto} "
+            "WINDOW w AS (PARTITION BY l.unit_code ORDER BY l.start_date, l.code)), "
             f"rel AS (SELECT seq.*, {day_diff(conn, 'seq.next_start', 'seq.previous_end')} AS days, "
             "CASE WHEN seq.previous_lease IS NULL THEN 'prima_locazione' "
             "WHEN seq.previous_end IS NULL OR seq.previous_end > seq.next_start THEN 'date_incoerenti' "
@@ -74,7 +75,8 @@ def build(conn, works_threshold: float) -> int:
     built_from = aggregate_state.versions(conn, SOURCE)
     conn.execute(text("DELETE FROM lease_relet"))
     units, params = Scope().units_sql()
-    conn.execute(text(f"INSERT INTO lease_relet ({_COLUMNS}, reason) WITH {live_cte(conn, units, 'NULL', bounded=False)}"
-                      f"SELECT {_COLUMNS}, excluded_reason FROM rel"), {**params, "works_threshold": works_threshold})
+    rel = live_cte(conn, units, "NULL", bounded=False)
+    conn.execute(text(f"INSERT INTO lease_relet ({_COLUMNS}, reason) WITH {rel}SELECT {_COLUMNS}, excluded_reason "
+                      "FROM rel"), {**params, "works_threshold": works_threshold})
     aggregate_state.record(conn, NAME, built_from, None, None)
     return conn.execute(text("SELECT COUNT(*) FROM lease_relet")).scalar_one()

@@ -392,7 +392,8 @@ def evictions_per_1000(conn: Connection | Engine, *, start: date, end: date, sco
     group, st, en = _group(by), s.date("start"), s.date("end")
     counts = query(conn, "SELECT grp, SUM(units) AS units, SUM(from_events) AS from_events, SUM(from_ends) AS "
                    "from_ends FROM (SELECT grp, units, 0 AS from_events, 0 AS from_ends FROM "
-                   f"({units_in_stock(scope, group, by, en)}) st UNION ALL SELECT grp, 0, 1, 0 FROM (SELECT DISTINCT l.code, {group} AS grp "
+                   f"({units_in_stock(scope, group, by, en)}) st "
+                   f"UNION ALL SELECT grp, 0, 1, 0 FROM (SELECT DISTINCT l.code, {group} AS grp "
                    "FROM arrears_case_event e JOIN lease l ON l.code = e.lease_code JOIN "
                    f"({units}) su ON su.unit_code = l.unit_code WHERE e.event = 'sfratto_eseguito' "
                    f"AND e.event_date >= {st} AND e.event_date <= {en}) ev "
