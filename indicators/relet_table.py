@@ -9,8 +9,7 @@ the one grouping not held, is joined).
 
 It is built from the leases, units, buildings, interventions and tickets (at the default works
 threshold; 166,000 leases in about 1.5 s on SQLite): fresh while no load of those kinds came after
-it. Any other threshold is computed live by
-`live_cte`, the same SQL the table is built with.
+it. Any other threshold is computed live by `live_cte`, the same SQL the table is built with.
 """
 
 from __future__ import annotations
