@@ -16,14 +16,15 @@ from indicators.sql import query
 
 @dataclass(frozen=True)
 class Source:
-    """What a pre-aggregate is built from: a table with an increasing id, and the kinds of load that change it."""
+    """What a pre-aggregate is built from: a table with an increasing id (None: its tables have none), and the
+    kinds of load that change it."""
 
-    table: str
+    table: str | None
     kinds: tuple[str, ...]
 
     def _sql(self) -> tuple[str, str]:
         kinds = ", ".join(f"'{k}'" for k in self.kinds)
-        return (f"(SELECT COALESCE(MAX(id), 0) FROM {self.table})",
+        return ("0" if self.table is None else f"(SELECT COALESCE(MAX(id), 0) FROM {self.table})",
                 f"(SELECT COALESCE(MAX(id), 0) FROM load_batch WHERE kind IN ({kinds}))")
 
 

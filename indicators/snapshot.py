@@ -16,7 +16,8 @@ from datetime import date
 
 from sqlalchemy import Engine, text
 
-from indicators import aggregate_state, building_month, case_month, intervention_rollup, vacancy_month
+from indicators import aggregate_state, building_month, case_month, intervention_rollup, relet_table, vacancy_month
+from indicators.vacancy import WORKS_THRESHOLD
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, is_month_end, is_pg, month_key,
                                    plus_days, sql_month_key)
 
@@ -106,21 +107,22 @@ def unpaid_rows_sql() -> str:
 # Loads of these kinds may leave a pre-aggregate stale (`ensure_fresh` rebuilds what is).
 ROLLUPS = ("building_month" + intervention_rollup.SUFFIX, "vacancy_month" + intervention_rollup.SUFFIX)
 REFRESH_KINDS = frozenset({"movimenti", *building_month.SOURCE_KINDS, *case_month.SOURCE_KINDS,
-                           *vacancy_month.SOURCE_KINDS})
+                           *vacancy_month.SOURCE_KINDS, *relet_table.SOURCE_KINDS})
 
 
 def ensure_fresh(engine: Engine) -> RefreshResult | None:
     """Rebuild the pre-aggregates whose sources changed since they were built (the ledger for all of them; the
-    leases and units for `building_month` and `vacancy_month`; the cases, leases and units for `case_month`); None
-    when none did."""
+    leases and units for `building_month` and `vacancy_month`; the cases, leases and units for `case_month`; the
+    leases, units and tickets for `lease_relet`); None when none did."""
     with engine.connect() as conn:
         state = fresh_state(conn)
         buildings_ok = state is not None and building_month.fresh_months(conn) is not None
         vacancy_ok = state is not None and vacancy_month.fresh_months(conn) is not None
         cases_ok = case_month.fresh_months(conn) is not None
+        relets_ok = relet_table.fresh(conn)
     if state is None:
         return refresh(engine)
-    if buildings_ok and cases_ok and vacancy_ok:
+    if buildings_ok and cases_ok and vacancy_ok and relets_ok:
         return None
     began = time.perf_counter()
     with engine.begin() as conn:
@@ -129,7 +131,9 @@ def ensure_fresh(engine: Engine) -> RefreshResult | None:
             vacancy_month.build(conn, state.first_month_key, state.last_month_key)
         if not cases_ok:
             case_month.build(conn, _last_ledger_day(conn))
-    _analyze(engine, "building_month", "vacancy_month", *ROLLUPS, "case_month")
+        if not relets_ok:
+            relet_table.build(conn, WORKS_THRESHOLD)
+    _analyze(engine, "building_month", "vacancy_month", *ROLLUPS, "case_month", "lease_relet")
     return RefreshResult(*_counts(engine), time.perf_counter() - began, rows)
 
 
@@ -159,7 +163,9 @@ def refresh(engine: Engine) -> RefreshResult:
         buildings = building_month.build(conn, first, last)
         vacancy_month.build(conn, first, last)
         case_month.build(conn, _last_ledger_day(conn))
-    _analyze(engine, "lease_month", "lease_charge_day", "building_month", "vacancy_month", *ROLLUPS, "case_month")
+        relet_table.build(conn, WORKS_THRESHOLD)
+    _analyze(engine, "lease_month", "lease_charge_day", "building_month", "vacancy_month", *ROLLUPS, "case_month",
+             "lease_relet")
     return RefreshResult(*_counts(engine), time.perf_counter() - began, buildings)
 
 

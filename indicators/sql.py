@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
@@ -63,3 +64,15 @@ def connected(conn_or_engine: Connection | Engine):
             yield conn
     else:
         yield conn_or_engine
+
+
+def dates_of(column: pd.Series) -> list:
+    """The values as `datetime.date`, None when missing, from ISO text (SQLite) or dates (PostgreSQL): what
+    `pd.Timestamp(v).date()` gives, without a Timestamp per row (a tenth of the time on thousands of rows)."""
+    return [v.date() if isinstance(v, datetime) else v if isinstance(v, date) else
+            date.fromisoformat(v[:10]) if isinstance(v, str) else None for v in column.tolist()]
+
+
+def texts_of(column: pd.Series) -> pd.Series:
+    """The text values as plain objects, None (not NaN) when missing, on the column's index."""
+    return pd.Series([v if isinstance(v, str) else None for v in column.tolist()], index=column.index, dtype=object)

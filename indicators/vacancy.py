@@ -19,10 +19,11 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from indicators import vacancy_month
+from indicators import relet_table, vacancy_month
 from indicators.results import KpiValue, ratio
 from indicators.scope import GROUPINGS, Scope
-from indicators.sql import connected, query
+from indicators.sql import connected, dates_of, query, texts_of
+from indicators.stock_sql import units_in_stock
 
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12, the average month of void_loss_eur
 WORKS_THRESHOLD = 5000.0  # euro: a ticket at least this costly between two leases means major works
@@ -275,20 +276,14 @@ def void_loss(conn: Connection | Engine, *, start: date, end: date, scope: Scope
         "alloggi_vuoti_disponibili": int(counts.at[0, "empty_units"]), "senza_canone": no_rent})
 
 
-def _relets_cte(s: _Sql, units: str, group: str) -> str:
-    """CTE `rel`: the leases starting in [y0, y1] with the previous lease of their unit and why excluded."""
-    works = ("EXISTS (SELECT 1 FROM ticket t WHERE t.building_code = seq.building_code AND t.unit_code = seq.unit_code "
-             "AND t.opened_on >= seq.previous_end AND t.opened_on <= seq.next_start AND t.cost >= :works_threshold)")
-    return (f"WITH seq AS (SELECT l.code AS lease_code, l.unit_code, su.building_code, su.status, {group} AS grp, "
-            "l.start_date AS next_start, LAG(l.code) OVER w AS previous_lease, LAG(l.end_date) OVER w AS previous_end "
-            f"FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code LEFT JOIN household h "
-            f"ON h.code = l.household_code WHERE l.start_date <= {s.date('y1')} "
-            "WINDOW w AS (PARTITION BY l.unit_code ORDER BY l.start_date, l.code)), "
-            f"rel AS (SELECT seq.*, {s.days('seq.next_start', 'seq.previous_end')} AS days, "
-            "CASE WHEN seq.previous_lease IS NULL THEN 'prima_locazione' "
-            "WHEN seq.previous_end IS NULL OR seq.previous_end > seq.next_start THEN 'date_incoerenti' "
-            f"WHEN seq.status = 'in_ristrutturazione' OR {works} THEN 'dopo_lavori' END AS excluded_reason "
-            f"FROM seq WHERE seq.next_start >= {s.date('y0')}) ")
+def _relets_cte(conn: Connection | Engine, scope: Scope, units: str, group: str, works_threshold: float) -> str:
+    """CTE `rel`: the leases starting in [y0, y1] with the previous lease of their unit and why excluded.
+
+    Read from the `lease_relet` pre-aggregate when it is fresh and built for this threshold, else computed.
+    """
+    if works_threshold == WORKS_THRESHOLD and relet_table.fresh(conn):
+        return "WITH " + relet_table.held_cte(conn, scope, group)
+    return "WITH " + relet_table.live_cte(conn, units, group)
 
 
 def relets(conn: Connection | Engine, *, year: int, scope: Scope = Scope(),
@@ -303,9 +298,12 @@ def relets(conn: Connection | Engine, *, year: int, scope: Scope = Scope(),
         (the previous lease has no end or ends after this one starts).
     """
     units, params = _params(scope, y0=date(year, 1, 1), y1=date(year, 12, 31), works_threshold=works_threshold)
-    sql = (_relets_cte(_Sql.of(conn), units, "NULL") + "SELECT unit_code, lease_code, previous_lease, previous_end, "
-           "next_start, days, excluded_reason FROM rel ORDER BY next_start, unit_code, lease_code")
-    return _clean(query(conn, sql, params), dates=("previous_end", "next_start"), texts=("excluded_reason",))
+    sql = (_relets_cte(conn, scope, units, "NULL", works_threshold) + "SELECT unit_code, lease_code, previous_lease, "
+           "previous_end, next_start, days, excluded_reason FROM rel ORDER BY next_start, unit_code, lease_code")
+    frame = query(conn, sql, params)
+    frame["previous_end"], frame["next_start"] = dates_of(frame["previous_end"]), dates_of(frame["next_start"])
+    frame["excluded_reason"] = texts_of(frame["excluded_reason"])
+    return frame
 
 
 def relet_times(conn: Connection | Engine, *, year: int, scope: Scope = Scope(), by: str | None = None,
@@ -327,9 +325,10 @@ def relet_times(conn: Connection | Engine, *, year: int, scope: Scope = Scope(),
     """
     units, params = _params(scope, y0=date(year, 1, 1), y1=date(year, 12, 31), works_threshold=works_threshold)
     ok, reason = "(excluded_reason IS NULL)", "SUM(CASE WHEN excluded_reason = '{}' THEN 1 ELSE 0 END)"
-    counts = query(conn, _relets_cte(_Sql.of(conn), units, _group(by, household=True)) +
-                   f", rk AS (SELECT rel.*, ROW_NUMBER() OVER (PARTITION BY grp, {ok} ORDER BY days) AS rn, "
-                   f"COUNT(*) OVER (PARTITION BY grp, {ok}) AS n FROM rel) SELECT grp, "
+    counts = query(conn, _relets_cte(conn, scope, units, _group(by, household=True), works_threshold) +
+                   ", rk AS (SELECT grp, days, excluded_reason, ROW_NUMBER() OVER w AS rn, COUNT(*) OVER "
+                   f"(w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n FROM rel WINDOW w AS "
+                   f"(PARTITION BY grp, {ok} ORDER BY days)) SELECT grp, "
                    f"SUM(CASE WHEN {ok} THEN 1 ELSE 0 END) AS relets, SUM(CASE WHEN {ok} THEN days END) AS total, "
                    f"AVG(CASE WHEN {ok} AND rn IN ((n + 1) / 2, (n + 2) / 2) THEN days END) AS median, "
                    f"{reason.format('prima_locazione')} AS first_lets, {reason.format('dopo_lavori')} AS after_works, "
@@ -405,8 +404,8 @@ def evictions_per_1000(conn: Connection | Engine, *, start: date, end: date, sco
     units, params = _params(scope, start=start, end=end)
     group, st, en = _group(by), s.date("start"), s.date("end")
     counts = query(conn, "SELECT grp, SUM(units) AS units, SUM(from_events) AS from_events, SUM(from_ends) AS "
-                   f"from_ends FROM (SELECT {group} AS grp, 1 AS units, 0 AS from_events, 0 AS from_ends "
-                   f"FROM ({units}) su JOIN intervention i ON i.code = su.intervention_code WHERE {_in_stock(en)} "
+                   "from_ends FROM (SELECT grp, units, 0 AS from_events, 0 AS from_ends FROM "
+                   f"({units_in_stock(scope, group, by, en)}) st "
                    f"UNION ALL SELECT grp, 0, 1, 0 FROM (SELECT DISTINCT l.code, {group} AS grp "
                    "FROM arrears_case_event e JOIN lease l ON l.code = e.lease_code JOIN "
                    f"({units}) su ON su.unit_code = l.unit_code WHERE e.event = 'sfratto_eseguito' "

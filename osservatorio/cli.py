@@ -79,8 +79,8 @@ def _refresh_after_load(settings, results, wanted: bool) -> None:
     _print_refresh(ensure_fresh(make_engine(settings.database_url)))
 
 
-REFRESH_HELP = ("Dopo movimenti, contratti, alloggi o pratiche, ricalcola gli aggregati (consigliato; "
-                "--no-aggregati per rinviare)")
+REFRESH_HELP = ("Dopo movimenti, contratti, alloggi, segnalazioni o pratiche, ricalcola gli aggregati "
+                "(consigliato; --no-aggregati per rinviare)")
 
 
 def _safe_url(url: str) -> str:

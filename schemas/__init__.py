@@ -12,7 +12,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 from schemas.aggregates import (AggregateState, BuildingMonth, CaseMonth, LeaseChargeDay, LeaseMonth,  # noqa: E402
-                                VacancyMonth)
+                                LeaseRelet, VacancyMonth)
 from schemas.access import AppUser, AuditEvent, UserSession  # noqa: E402  (after the convention)
 from schemas.allocations import Application, EvictionStat  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402

@@ -183,6 +183,34 @@ BUILDING_MONTH_BY_INTERVENTION = _by_intervention(BuildingMonth)
 VACANCY_MONTH_BY_INTERVENTION = _by_intervention(VacancyMonth)
 
 
+class LeaseRelet(SQLModel, table=True):
+    """A lease with the previous lease of its unit: one row per lease, the rows behind `relet_days`.
+
+    Stored in order of start date, so that a year's relets are contiguous, with the unit's portfolio
+    levels, tenure and status, so that a scope and a grouping filter without joins. `days` = start −
+    previous end; `reason` is why the relet is not counted (None: counted; ``prima_locazione``,
+    ``date_incoerenti``, ``dopo_lavori`` by the default works threshold or the unit's status).
+    """
+
+    __tablename__ = "lease_relet"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    next_start: date = Field(primary_key=True)
+    lease_code: str = Field(primary_key=True, max_length=60)
+    unit_code: str = Field(max_length=60)
+    household_code: str = Field(max_length=60)
+    building_code: str = Field(max_length=60)
+    intervention_code: str = Field(max_length=60)
+    fund: str | None = Field(default=None, max_length=120)
+    sgr: str | None = Field(default=None, max_length=120)
+    tenure: str = Field(max_length=40)
+    status: str | None = Field(default=None, max_length=40)
+    previous_lease: str | None = Field(default=None, max_length=60)
+    previous_end: date | None = None
+    days: int | None = None
+    reason: str | None = Field(default=None, max_length=20)
+
+
 class AggregateState(SQLModel, table=True):
     """When the pre-aggregates were built, and the ledger they were built from."""
 

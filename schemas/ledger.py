@@ -34,7 +34,8 @@ class ArrearsCaseEvent(SQLModel, table=True):
     """One step of an arrears case (reminder, meeting, assessment, instrument, eviction, closure)."""
 
     __tablename__ = "arrears_case_event"
-    __table_args__ = (Index("ix_arrears_case_event_case_date", "case_code", "event_date"),)
+    __table_args__ = (Index("ix_arrears_case_event_case_date", "case_code", "event_date"),
+                      Index("ix_arrears_case_event_event_lease", "event", "lease_code", "event_date"))
 
     id: int | None = Field(default=None, primary_key=True)
     row_key: str = Field(max_length=200, unique=True)

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from schemas.columns import Money
@@ -28,6 +29,7 @@ class Lease(SQLModel, table=True):
     """A lease (contratto) of a unit to a household; `end_date` empty while it runs."""
 
     __tablename__ = "lease"
+    __table_args__ = (Index("ix_lease_end_reason_date", "end_reason", "end_date"),)  # evictions by lease end
 
     code: str = Field(primary_key=True, max_length=60)
     unit_code: str = Field(foreign_key="unit.code", max_length=60, index=True)
