@@ -125,9 +125,13 @@ def year_turnover(conn, scope: Scope, by: str | None, grp: str, year: int) -> pd
 
 # --- building ----------------------------------------------------------------------------------------------------
 def build(conn, first: int | None, last: int | None) -> int:
-    """Rebuild `vacancy_month` for month keys first..last from `unit`, `lease`, `building` and `intervention`."""
+    """Rebuild `vacancy_month` for month keys first..last from `unit`, `lease`, `building` and `intervention`, and
+    on to December of the last month's year: the year's turnover averages its twelve month ends, and the stock and
+    the leases' planned ends are known ahead as they are behind."""
     conn.execute(text("DELETE FROM vacancy_month"))
     built_from = aggregate_state.versions(conn, SOURCE)
+    if last is not None:
+        last = last // 12 * 12 + 11
     if first is not None:
         # eleven months before the first, so that the twelve-month void loss of the first months is whole
         conn.execute(text("CREATE TEMPORARY TABLE vm_calendar (mk INTEGER PRIMARY KEY, month_start DATE NOT NULL, "
