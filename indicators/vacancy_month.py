@@ -91,11 +91,22 @@ def _whole_months(start: date, end: date) -> tuple[int, int] | None:
     return (month_key(start), month_key(end)) if start.day == 1 and is_month_end(end) else None
 
 
+def _days(window: str) -> tuple[str, str]:
+    """The columns of days in stock and empty over a held period ending at the row's month end."""
+    return ("su.unit_days", "su.empty_days") if window == "m1" else (f"su.unit_days_{window}", f"su.empty_days_{window}")
+
+
 def period_days(conn, scope: Scope, by: str | None, grp: str, start: date, end: date) -> pd.DataFrame | None:
-    """grp, unit_days, empty_days, empty_available over whole months [start, end] (`vacancy_days`)."""
-    keys = _whole_months(start, end)
+    """grp, unit_days, empty_days, empty_available over whole months [start, end] (`vacancy_days`): one month's
+    rows for a held period, else the sum of its months."""
+    keys, window = _whole_months(start, end), window_of(start, end)
     if keys is None or not _held(conn, by, *keys):
         return None
+    if window is not None:
+        units, empty = _days(window)
+        return _read(conn, scope, by, grp, f"SUM({units}) AS unit_days, SUM({empty}) AS empty_days, "
+                     f"SUM(su.available * {empty}) AS empty_available", f"su.month_key = {keys[1]}",
+                     f"SUM({units}) > 0")
     return _read(conn, scope, by, grp, "SUM(su.unit_days) AS unit_days, SUM(su.empty_days) AS empty_days, "
                  "SUM(su.available * su.empty_days) AS empty_available",
                  f"su.month_key BETWEEN {keys[0]} AND {keys[1]}", "SUM(su.unit_days) > 0")
@@ -106,12 +117,9 @@ def void(conn, scope: Scope, by: str | None, grp: str, start: date, end: date) -
     window, keys = window_of(start, end), _whole_months(start, end)
     if window is None or keys is None or not _held(conn, by, *keys):
         return None
-    last = f"CASE WHEN su.month_key = {keys[1]} THEN su.{{}}_{window} ELSE 0 END"
-    return _read(conn, scope, by, grp, f"COALESCE(SUM({last.format('void_rent')}), 0) / {DAYS_PER_MONTH} AS loss, "
-                 "SUM(su.available * su.empty_days) AS empty_days, "
-                 f"SUM({last.format('void_units')}) AS empty_units, SUM({last.format('no_rent')}) AS no_rent",
-                 f"su.month_key BETWEEN {keys[0]} AND {keys[1]}",
-                 f"SUM(CASE WHEN su.month_key = {keys[1]} THEN su.units ELSE 0 END) > 0")
+    return _read(conn, scope, by, grp, f"COALESCE(SUM(su.void_rent_{window}), 0) / {DAYS_PER_MONTH} AS loss, "
+                 f"SUM(su.available * {_days(window)[1]}) AS empty_days, SUM(su.void_units_{window}) AS empty_units, "
+                 f"SUM(su.no_rent_{window}) AS no_rent", f"su.month_key = {keys[1]}", "SUM(su.units) > 0")
 
 
 def year_turnover(conn, scope: Scope, by: str | None, grp: str, year: int) -> pd.DataFrame | None:
@@ -178,14 +186,16 @@ def _insert_sql(conn) -> str:
     rent = ("CASE WHEN u.monthly_rent IS NOT NULL THEN u.monthly_rent ELSE (SELECT l.monthly_rent FROM lease l "
             "WHERE l.unit_code = w.unit_code AND l.start_date <= c.month_end "
             "ORDER BY l.start_date DESC, l.code DESC LIMIT 1) END")
-    voids, zeros = [], []
+    voids, zeros = ["r.u_y1 AS unit_days_y1", "r.e_y1 AS empty_days_y1", "r.u_ytd AS unit_days_ytd",
+                    "r.e_ytd AS empty_days_ytd"], ["0", "0", "0", "0"]
     for window in WINDOWS:
         empty = f"r.available = 1 AND r.e_{window} > 0"
         voids += [f"CASE WHEN {empty} THEN COALESCE(r.rent, 0) * r.e_{window} ELSE 0 END AS void_rent_{window}",
                   f"CASE WHEN {empty} THEN 1 ELSE 0 END AS void_units_{window}",
                   f"CASE WHEN {empty} AND r.rent IS NULL THEN 1 ELSE 0 END AS no_rent_{window}"]
         zeros += [f"0 AS void_rent_{window}", f"0 AS void_units_{window}", f"0 AS no_rent_{window}"]
-    void_cols = [f"{c}_{w}" for w in WINDOWS for c in ("void_rent", "void_units", "no_rent")]
+    void_cols = ["unit_days_y1", "empty_days_y1", "unit_days_ytd", "empty_days_ytd",
+                 *(f"{c}_{w}" for w in WINDOWS for c in ("void_rent", "void_units", "no_rent"))]
     # Without the fences both engines would merge the subqueries into their callers, repeating the windows and
     # the rent lookup in every column that uses them.
     fence = " OFFSET 0" if conn.dialect.name == "postgresql" else " LIMIT -1 OFFSET 0"
@@ -193,11 +203,12 @@ def _insert_sql(conn) -> str:
             r.empty_days, 0 AS ended, {", ".join(voids)}
         FROM (SELECT w.*, u.building_code, u.tenure, {_AVAILABLE} AS available, {rent} AS rent
               FROM (SELECT um.unit_code, um.mk, um.unit_days, um.empty_days, um.empty_end, um.empty_days AS e_m1,
-                           SUM(um.empty_days) OVER (PARTITION BY um.unit_code ORDER BY um.mk
-                                                    RANGE BETWEEN 11 PRECEDING AND CURRENT ROW) AS e_y1,
-                           SUM(um.empty_days) OVER (PARTITION BY um.unit_code, um.mk / 12 ORDER BY um.mk
-                                                    ROWS UNBOUNDED PRECEDING) AS e_ytd
-                    FROM vm_unit_month um{fence}) w
+                           SUM(um.empty_days) OVER y1 AS e_y1, SUM(um.unit_days) OVER y1 AS u_y1,
+                           SUM(um.empty_days) OVER ytd AS e_ytd, SUM(um.unit_days) OVER ytd AS u_ytd
+                    FROM vm_unit_month um
+                    WINDOW y1 AS (PARTITION BY um.unit_code ORDER BY um.mk RANGE BETWEEN 11 PRECEDING AND CURRENT ROW),
+                           ytd AS (PARTITION BY um.unit_code, um.mk / 12 ORDER BY um.mk ROWS UNBOUNDED PRECEDING)
+                    {fence}) w
               JOIN unit u ON u.code = w.unit_code JOIN vm_calendar c ON c.mk = w.mk
               WHERE w.mk >= :first{fence}) r"""
     ended = f"""SELECT u.building_code, u.tenure, {_AVAILABLE}, {sql_month_key(conn, "l.end_date")}, 0, 0, 0, 0, 1,

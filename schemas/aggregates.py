@@ -132,7 +132,8 @@ class VacancyMonth(SQLModel, table=True):
     """The units of one building, tenure regime and availability (current status) in one month.
 
     `units` and `empty` count the units in stock and empty at the month end; `unit_days` and `empty_days`
-    the days in stock and empty within the month; `ended` the leases of those units ending in the month.
+    the days in stock and empty within the month (and over the twelve months and the year to date, so that a
+    period's figure is one month's rows); `ended` the leases of those units ending in the month.
     Void loss is not additive over months (the distinct units empty, the rent of units without their own
     is the last lease's at the period end), so `void_*` hold it for the three periods ending at the month
     end, as `BuildingMonth` does: Σ rent × empty days, units empty at some day, of which without a rent.
@@ -154,6 +155,10 @@ class VacancyMonth(SQLModel, table=True):
     unit_days: int
     empty_days: int
     ended: int
+    unit_days_y1: int  # days in stock and empty over the twelve months and the year to date ending at the month end
+    empty_days_y1: int
+    unit_days_ytd: int
+    empty_days_ytd: int
     void_rent_m1: float = Field(sa_type=Money)
     void_units_m1: int
     no_rent_m1: int

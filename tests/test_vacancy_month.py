@@ -47,6 +47,11 @@ def test_rows_worked_out_by_hand(wh):
     # from 01/01/2023): A1 empty in April (30) and July (9) = 39 days x 600 = 23,400; A2 March to May
     # (31 + 30 + 31 = 92) x 400 = 36,800: 60,200 on 2 units.
     assert month_row(wh, "E1", perm, 1, key(2023, 7)) == (3, 0, 93, 9, 0, 5400, 1, 0, 60200, 2, 0, 60200, 2, 0)
+    # The days over twelve months and the year to date (the same here): 3 units x 212 days (January to July),
+    # of which 39 + 92 empty.
+    assert rows(wh, "SELECT unit_days_y1, empty_days_y1, unit_days_ytd, empty_days_ytd FROM vacancy_month WHERE "
+                    f"building_code = 'E1' AND tenure = '{perm}' AND available = 1 AND month_key = {key(2023, 7)}"
+                ) == [(636, 131, 636, 131)]
     # A4, in works: unavailable, empty all month, no void loss.
     assert month_row(wh, "E1", perm, 0, key(2023, 7)) == (1, 1, 31, 31, 0) + (0,) * 9
     # Fixed-term: A3 (500, first let 01/09: empty all 2023 to date, 212 days by 31/07) and A6 (C8 ends 31/07:
