@@ -178,9 +178,12 @@ def _by_intervention(model: type[SQLModel]) -> Table:
     times slower, and a two-year trend per intervention sums a dozen of them over 26,000 rows; the readers round
     each total to the cent."""
     base = model.__table__
-    columns = [Column(c.name, Float() if isinstance(c.type, Numeric) else c.type,
-                      primary_key=c.primary_key or c.name == "intervention_code", nullable=c.nullable)
-               for c in base.columns if c.name != "building_code"]
+    # Keyed by month then intervention: SQLite groups a trend per intervention in key order, without sorting.
+    order = ["month_key", "intervention_code", *(c.name for c in base.columns if c.name not in
+                                                 ("month_key", "intervention_code", "building_code"))]
+    columns = [Column(name, Float() if isinstance(c.type, Numeric) else c.type,
+                      primary_key=c.primary_key or name == "intervention_code", nullable=c.nullable)
+               for name in order for c in [base.columns[name]]]
     return Table(f"{base.name}_by_intervention", SQLModel.metadata, *columns, sqlite_with_rowid=False)
 
 

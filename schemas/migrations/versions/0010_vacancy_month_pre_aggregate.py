@@ -49,8 +49,8 @@ def upgrade() -> None:
     )
     op.create_table('building_month_by_intervention',
     sa.Column('month_key', sa.Integer(), nullable=False),
-    sa.Column('tenure', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('intervention_code', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('tenure', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('fund', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('sgr', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('leases', sa.Integer(), nullable=False),
@@ -86,19 +86,19 @@ def upgrade() -> None:
     sa.Column('aged_730_n', sa.Integer(), nullable=False),
     sa.Column('aged_over', sa.Float(), nullable=False),
     sa.Column('aged_over_n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('month_key', 'tenure', 'intervention_code', name=op.f('pk_building_month_by_intervention')),
+    sa.PrimaryKeyConstraint('month_key', 'intervention_code', 'tenure', name=op.f('pk_building_month_by_intervention')),
     sqlite_with_rowid=False
     )
     # A warehouse at 0008 may hold a fresh building_month: its copy per intervention is filled from it here, as
     # `indicators.intervention_rollup.build` does, so that the two agree without rebuilding building_month.
-    op.execute("""INSERT INTO building_month_by_intervention (month_key, tenure, intervention_code, fund, sgr, leases, moves, stock, stock_former, contracts_in_arrears, active_leases, stock_active, annual_rent, households_overdue, charged_m1, unpaid_m1, collected_m1, cash_m1, charged_y1, unpaid_y1, collected_y1, cash_y1, charged_ytd, unpaid_ytd, collected_ytd, cash_ytd, aged_30, aged_30_n, aged_60, aged_60_n, aged_90, aged_90_n, aged_365, aged_365_n, aged_730, aged_730_n, aged_over, aged_over_n)
-        SELECT month_key, tenure, intervention_code, MIN(fund), MIN(sgr), SUM(leases), SUM(moves), ROUND(SUM(stock), 2), ROUND(SUM(stock_former), 2), SUM(contracts_in_arrears), SUM(active_leases), ROUND(SUM(stock_active), 2), ROUND(SUM(annual_rent), 2), SUM(households_overdue), ROUND(SUM(charged_m1), 2), ROUND(SUM(unpaid_m1), 2), ROUND(SUM(collected_m1), 2), ROUND(SUM(cash_m1), 2), ROUND(SUM(charged_y1), 2), ROUND(SUM(unpaid_y1), 2), ROUND(SUM(collected_y1), 2), ROUND(SUM(cash_y1), 2), ROUND(SUM(charged_ytd), 2), ROUND(SUM(unpaid_ytd), 2), ROUND(SUM(collected_ytd), 2), ROUND(SUM(cash_ytd), 2), ROUND(SUM(aged_30), 2), SUM(aged_30_n), ROUND(SUM(aged_60), 2), SUM(aged_60_n), ROUND(SUM(aged_90), 2), SUM(aged_90_n), ROUND(SUM(aged_365), 2), SUM(aged_365_n), ROUND(SUM(aged_730), 2), SUM(aged_730_n), ROUND(SUM(aged_over), 2), SUM(aged_over_n)
-        FROM building_month GROUP BY month_key, tenure, intervention_code ORDER BY month_key, tenure, intervention_code""")
+    op.execute("""INSERT INTO building_month_by_intervention (month_key, intervention_code, tenure, fund, sgr, leases, moves, stock, stock_former, contracts_in_arrears, active_leases, stock_active, annual_rent, households_overdue, charged_m1, unpaid_m1, collected_m1, cash_m1, charged_y1, unpaid_y1, collected_y1, cash_y1, charged_ytd, unpaid_ytd, collected_ytd, cash_ytd, aged_30, aged_30_n, aged_60, aged_60_n, aged_90, aged_90_n, aged_365, aged_365_n, aged_730, aged_730_n, aged_over, aged_over_n)
+        SELECT month_key, intervention_code, tenure, MIN(fund), MIN(sgr), SUM(leases), SUM(moves), ROUND(SUM(stock), 2), ROUND(SUM(stock_former), 2), SUM(contracts_in_arrears), SUM(active_leases), ROUND(SUM(stock_active), 2), ROUND(SUM(annual_rent), 2), SUM(households_overdue), ROUND(SUM(charged_m1), 2), ROUND(SUM(unpaid_m1), 2), ROUND(SUM(collected_m1), 2), ROUND(SUM(cash_m1), 2), ROUND(SUM(charged_y1), 2), ROUND(SUM(unpaid_y1), 2), ROUND(SUM(collected_y1), 2), ROUND(SUM(cash_y1), 2), ROUND(SUM(charged_ytd), 2), ROUND(SUM(unpaid_ytd), 2), ROUND(SUM(collected_ytd), 2), ROUND(SUM(cash_ytd), 2), ROUND(SUM(aged_30), 2), SUM(aged_30_n), ROUND(SUM(aged_60), 2), SUM(aged_60_n), ROUND(SUM(aged_90), 2), SUM(aged_90_n), ROUND(SUM(aged_365), 2), SUM(aged_365_n), ROUND(SUM(aged_730), 2), SUM(aged_730_n), ROUND(SUM(aged_over), 2), SUM(aged_over_n)
+        FROM building_month GROUP BY month_key, intervention_code, tenure ORDER BY month_key, intervention_code, tenure""")
     op.create_table('vacancy_month_by_intervention',
     sa.Column('month_key', sa.Integer(), nullable=False),
+    sa.Column('intervention_code', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('tenure', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('available', sa.Integer(), nullable=False),
-    sa.Column('intervention_code', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('fund', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('sgr', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('units', sa.Integer(), nullable=False),
@@ -119,7 +119,7 @@ def upgrade() -> None:
     sa.Column('void_rent_ytd', sa.Float(), nullable=False),
     sa.Column('void_units_ytd', sa.Integer(), nullable=False),
     sa.Column('no_rent_ytd', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('month_key', 'tenure', 'available', 'intervention_code', name=op.f('pk_vacancy_month_by_intervention')),
+    sa.PrimaryKeyConstraint('month_key', 'intervention_code', 'tenure', 'available', name=op.f('pk_vacancy_month_by_intervention')),
     sqlite_with_rowid=False
     )
 
