@@ -3,7 +3,7 @@
 For each backend, in one run:
 - the Panoramica's ledger and vacancy KPIs (one date, one period) and the aging table, through
   `indicators/`, against hand-written SQL that returns the same numbers (checked equal) from the same
-  database: on the per-intervention copies of `building_month` and `vacancy_month` (the pre-aggregates the
+  database: on the per-fund copies of `building_month` and `vacancy_month` (the pre-aggregates the
   indicators read for the whole portfolio: the least work for the answer),
   on `lease_month` (per lease) and on the ledger alone (the query an analyst would write without them);
 - each monitoring page rendered by AppTest in a fresh process (cold caches), on the large warehouse
@@ -106,14 +106,14 @@ def arrears_on_pre_aggregates(conn, d: date, start: date) -> dict:
 
 
 def arrears_on_building_month(conn, d: date, start: date) -> dict:
-    """The same sums from the pre-aggregate the indicators read (its per-intervention copy; year to date)."""
+    """The same sums from the pre-aggregate the indicators read (its per-fund copy; year to date)."""
     window = "ytd" if start == date(d.year, 1, 1) else "y1"
     sql = f"""SELECT SUM(stock) AS stock, SUM(stock_former) AS stock_former, SUM(stock_active) AS stock_active,
             SUM(annual_rent) AS annual_rent, SUM(active_leases) AS active_leases,
             SUM(households_overdue) AS households_overdue, SUM(charged_{window}) AS period_charged,
             SUM(unpaid_{window}) AS period_unpaid, SUM(collected_{window}) AS period_collected,
             SUM(cash_{window}) AS period_cash
-        FROM building_month_by_intervention WHERE month_key = :mk"""
+        FROM building_month_by_fund WHERE month_key = :mk"""
     return dict(conn.execute(text(sql), {"mk": d.year * 12 + d.month - 1}).mappings().one())
 
 
@@ -149,7 +149,7 @@ def vacancy_by_hand(conn, d: date) -> dict:
 
 
 def vacancy_on_vacancy_month(conn, d: date) -> dict:
-    sql = "SELECT SUM(units) AS units, SUM(empty) AS empty FROM vacancy_month_by_intervention WHERE month_key = :mk"
+    sql = "SELECT SUM(units) AS units, SUM(empty) AS empty FROM vacancy_month_by_fund WHERE month_key = :mk"
     return dict(conn.execute(text(sql), {"mk": d.year * 12 + d.month - 1}).mappings().one())
 
 
@@ -173,7 +173,7 @@ def aging_on_building_month(conn, d: date) -> dict:
     labels = ("0-30", "31-60", "61-90", "91-365", "1-2 anni", "oltre 2 anni")
     cols = ("aged_30", "aged_60", "aged_90", "aged_365", "aged_730", "aged_over")
     sums = ", ".join(f"SUM({c}), SUM({c}_n)" for c in cols)
-    row = conn.execute(text(f"SELECT {sums} FROM building_month_by_intervention WHERE month_key = :mk"),
+    row = conn.execute(text(f"SELECT {sums} FROM building_month_by_fund WHERE month_key = :mk"),
                        {"mk": d.year * 12 + d.month - 1}).one()
     return {b: (round(float(row[2 * i]), 2), int(row[2 * i + 1])) for i, b in enumerate(labels) if row[2 * i + 1]}
 
@@ -224,7 +224,7 @@ def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
     vac = ind["vacancy"]
     same = [_same(ind, h) and (vac.numerator, vac.denominator) == (v["empty"], v["units"]) for h, v in (bm, pre, raw)]
     flag = lambda ok: "" if ok else " (DIFFERENT!)"  # noqa: E731
-    out.append(("Panoramica KPIs", t_ind, t_bm, "SQL on the per-intervention pre-aggregates (what the indicators read)"
+    out.append(("Panoramica KPIs", t_ind, t_bm, "SQL on the per-fund pre-aggregates (what the indicators read)"
                 + flag(same[0])))
     out.append(("Panoramica KPIs", t_ind, t_pre, "SQL on lease_month (per lease)" + flag(same[1])))
     out.append(("Panoramica KPIs", t_ind, t_raw, "SQL on the ledger alone" + flag(same[2])))
@@ -232,7 +232,7 @@ def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
     with engine.connect() as conn:
         t_bm, by_building = timed(lambda: aging_on_building_month(conn, d), repeat=5)
         t_hand, hand = timed(lambda: aging_by_hand(conn, d))
-    for t_base, base, note in ((t_bm, by_building, "SQL on building_month_by_intervention (what they read)"),
+    for t_base, base, note in ((t_bm, by_building, "SQL on building_month_by_fund (what they read)"),
                                (t_hand, hand, "SQL on lease_month and lease_charge_day (per lease)")):
         same = set(aging) == set(base) and all(abs(aging[b][0] - base[b][0]) < 0.02 and aging[b][1] == base[b][1]
                                                for b in base)

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from indicators import aggregate_state, intervention_rollup
+from indicators import aggregate_state, rollups
 from indicators.ledger_sql import (AGING_BUCKETS, aging_bucket, day_diff, fifo_unpaid, greatest, is_month_end, is_pg,
                                    least, month_key)
 from indicators.scope import Scope
@@ -90,7 +90,7 @@ def totals_sql(scope: Scope, by: str | None, grp: str, checkpoints: list[date], 
     sums = [f"SUM(su.{c}) AS {c}" for c in _DATE_SUMS]
     sums += [f"SUM(su.{c}_{window}) AS {target}" for c, target in _PERIOD.items()]
     return f"""SELECT {"su.month_key" if series else "0"} AS bucket, {grp} AS grp, {", ".join(sums)}
-        FROM {intervention_rollup.table(NAME_TABLE, scope, by)} su WHERE su.month_key IN ({keys}){where}
+        FROM {rollups.table(NAME_TABLE, scope, by)} su WHERE su.month_key IN ({keys}){where}
         GROUP BY 1, 2""", params
 
 
@@ -103,7 +103,7 @@ def aging_row(conn, scope: Scope, as_of: date) -> tuple | None:
     where, params = in_scope(scope)
     sums = ", ".join(f"COALESCE(SUM(su.{c}), 0)" for c in _AGED_COLS)
     fresh = aggregate_state.fresh_sql(NAME, SOURCE, k, k)
-    row = one_row(conn, f"""SELECT {fresh}, {sums} FROM {intervention_rollup.table(NAME_TABLE, scope, None)} su
+    row = one_row(conn, f"""SELECT {fresh}, {sums} FROM {rollups.table(NAME_TABLE, scope, None)} su
                             WHERE su.month_key = {k}{where}""", params)
     return tuple(row[1:]) if row[0] else None
 
@@ -112,7 +112,7 @@ def aging_sql(scope: Scope, by: str | None, grp: str, as_of: date) -> tuple[str,
     """Per group: the debts and leases of every aging bucket at month end `as_of` (columns `AGED` and `*_n`)."""
     where, params = in_scope(scope)
     sums = ", ".join(f"SUM(su.{c}) AS {c}" for c in _AGED_COLS)
-    return f"""SELECT {grp} AS grp, {sums} FROM {intervention_rollup.table(NAME_TABLE, scope, by)} su
+    return f"""SELECT {grp} AS grp, {sums} FROM {rollups.table(NAME_TABLE, scope, by)} su
         WHERE su.month_key = {month_key(as_of)}{where} GROUP BY 1""", params
 
 
@@ -127,7 +127,7 @@ def build(conn, first: int | None, last: int | None) -> int:
                      [{"mk": k, "d": month_end_of(k)} for k in range(first, last + 1)])
         conn.execute(text(_insert_sql(conn)))
         conn.execute(text("DROP TABLE bm_calendar"))
-    intervention_rollup.build(conn, NAME_TABLE)
+    rollups.build(conn, NAME_TABLE)
     aggregate_state.record(conn, NAME, built_from, first, last)
     return conn.execute(text("SELECT COUNT(*) FROM building_month")).scalar_one()
 

@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import Engine, text
 
-from indicators import aggregate_state, building_month, case_month, intervention_rollup, relet_table, vacancy_month
+from indicators import aggregate_state, building_month, case_month, rollups, relet_table, vacancy_month
 from indicators.vacancy import WORKS_THRESHOLD
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, date_param, is_month_end, is_pg, month_key,
                                    plus_days, sql_month_key)
@@ -105,7 +105,7 @@ def unpaid_rows_sql() -> str:
 
 # --- building ----------------------------------------------------------------------------------------------------
 # Loads of these kinds may leave a pre-aggregate stale (`ensure_fresh` rebuilds what is).
-ROLLUPS = ("building_month" + intervention_rollup.SUFFIX, "vacancy_month" + intervention_rollup.SUFFIX)
+ROLLUPS = (*rollups.names("building_month"), *rollups.names("vacancy_month"))
 REFRESH_KINDS = frozenset({"movimenti", *building_month.SOURCE_KINDS, *case_month.SOURCE_KINDS,
                            *vacancy_month.SOURCE_KINDS, *relet_table.SOURCE_KINDS})
 

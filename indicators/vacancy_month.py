@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import text
 
-from indicators import aggregate_state, intervention_rollup
+from indicators import aggregate_state, rollups
 from indicators.building_month import GROUPINGS, in_scope, month_end_of, window_of
 from indicators.ledger_sql import day_diff, greatest, is_month_end, least, month_key, sql_month_key
 from indicators.scope import Scope
@@ -55,7 +55,7 @@ def _read(conn, scope: Scope, by: str | None, grp: str, select: str, where: str,
           by_month: bool = False):
     conditions, params = in_scope(scope)
     keys = "su.month_key, " if by_month else ""
-    source = intervention_rollup.table("vacancy_month", scope, by)
+    source = rollups.table("vacancy_month", scope, by)
     return query(conn, f"""SELECT {keys}{grp} AS grp, {select} FROM {source} su WHERE {where}{conditions}
                            GROUP BY {"1, 2" if by_month else "1"} HAVING {having} ORDER BY {"2, 1" if by_month else "1"}""",
                  params)
@@ -155,7 +155,7 @@ def build(conn, first: int | None, last: int | None) -> int:
                                                "last_day": month_end_of(last)})
         conn.execute(text("DROP TABLE vm_unit_month"))
         conn.execute(text("DROP TABLE vm_calendar"))
-    intervention_rollup.build(conn, "vacancy_month")
+    rollups.build(conn, "vacancy_month")
     aggregate_state.record(conn, NAME, built_from, first, last)
     return conn.execute(text("SELECT COUNT(*) FROM vacancy_month")).scalar_one()
 

@@ -68,7 +68,7 @@ def test_used_only_where_exact(engine, load):  # noqa: F811
     assert window(None, days=60) is None
     assert window(None, end=date(2024, 5, 31)) is None  # after the last month built
     # Proof that the figures read it: doctor E1's March row, and only the month-end figure of a scope of
-    # buildings moves; the whole portfolio reads the per-intervention copy, until that is doctored too.
+    # buildings moves; interventions read the per-intervention copy and the whole portfolio the per-fund one.
     buildings = Scope(buildings=("E1", "E2"))
     with engine.begin() as conn:
         conn.execute(text("UPDATE building_month SET stock = stock + 1000 WHERE building_code = 'E1' "
@@ -80,8 +80,13 @@ def test_used_only_where_exact(engine, load):  # noqa: F811
     with engine.begin() as conn:
         conn.execute(text("UPDATE building_month_by_intervention SET stock = stock + 2000 WHERE tenure = "
                           f"'locazione_permanente' AND month_key = {key(2024, 3)}"))
-    assert arrears_stock(engine, as_of=D).value == 3500.0
+    assert arrears_stock(engine, as_of=D, by="intervention").set_index("group").value.sum() == 3500.0
     assert arrears_stock(engine, as_of=D, by="building").set_index("group").value.sum() == 2500.0
+    assert arrears_stock(engine, as_of=D).value == 1500.0
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE building_month_by_fund SET stock = stock + 4000 WHERE tenure = "
+                          f"'locazione_permanente' AND month_key = {key(2024, 3)}"))
+    assert arrears_stock(engine, as_of=D).value == 5500.0
 
 
 def test_a_lease_load_makes_it_stale_and_ensure_fresh_rebuilds_it_alone(engine, settings, tmp_path, load):  # noqa: F811

@@ -85,7 +85,8 @@ def test_used_only_where_exact(wh):
     assert held(vacancy_month.year_turnover, 2025) and not held(vacancy_month.year_turnover, 2026)
     assert not held(vacancy_month.month_series, date(2023, 6, 1), date(2023, 8, 20))
     # Proof that the figures read it: doctor E1's December row, and only the month-end figure of a scope of
-    # buildings moves; the whole portfolio reads the per-intervention copy, until that is doctored too.
+    # buildings moves; a scope of interventions reads the per-intervention copy and the whole portfolio the
+    # per-fund one, until those are doctored too.
     buildings, december = Scope(buildings=("E1", "E2")), f"month_key = {key(2023, 12)}"
     with wh.begin() as conn:
         conn.execute(text(f"UPDATE vacancy_month SET empty = empty + 1 WHERE building_code = 'E1' "
@@ -96,8 +97,14 @@ def test_used_only_where_exact(wh):
     with wh.begin() as conn:
         conn.execute(text(f"UPDATE vacancy_month_by_intervention SET empty = empty + 2 WHERE intervention_code = "
                           f"'INT1' AND tenure = 'locazione_permanente' AND available = 0 AND {december}"))
-    assert vacancy(wh, as_of=date(2023, 12, 31)).numerator == 7
+    assert vacancy(wh, as_of=date(2023, 12, 31), scope=Scope(interventions=("INT1", "INT2"))).numerator == 7
     assert vacancy(wh, as_of=date(2023, 12, 31), by="building").set_index("group")["numerator"].sum() == 6
+    assert vacancy(wh, as_of=date(2023, 12, 31)).numerator == 5
+    with wh.begin() as conn:
+        conn.execute(text(f"UPDATE vacancy_month_by_fund SET empty = empty + 3 WHERE fund = 'Fondo Uno' "
+                          f"AND tenure = 'locazione_permanente' AND available = 0 AND {december}"))
+    assert vacancy(wh, as_of=date(2023, 12, 31)).numerator == 8
+    assert vacancy(wh, as_of=date(2023, 12, 31), by="fund").set_index("group")["numerator"].sum() == 8
 
 
 def test_a_lease_load_makes_it_stale_and_ensure_fresh_rebuilds_it(wh, tmp_path, settings):
