@@ -98,8 +98,15 @@ def display_frame(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
         elif col.kind == TEXT:
             out[col.label] = values.map(partial(_text, col))
         else:
-            out[col.label] = values.map(FORMATTERS[col.kind])
+            out[col.label] = _each_once(values, FORMATTERS[col.kind])
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+
+def _each_once(values: pd.Series, fmt) -> pd.Series:
+    """`values.map(fmt)`, formatting each distinct value once: long tables repeat their dates and counts.
+    (Missing values, None or NaN, become one of them: every formatter writes them alike.)"""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return pd.Series([fmt(v) for v in uniques], dtype=object).take(codes).set_axis(values.index)
 
 
 def export_frame(frame: pd.DataFrame, cols: list[Col]) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -222,6 +222,18 @@ def test_downloads_parse_back_with_italian_formats(sample):
     assert sheet["A2"].value.startswith("'=")
 
 
+def test_long_tables_format_each_distinct_value_once_to_the_same_text():
+    frame = pd.DataFrame({"due": [date(2024, 1, 31), None, date(2024, 1, 31), date(2024, 2, 29)] * 50,
+                          "amount": [1234.5, float("nan"), None, 1234.5] * 50, "days": [3, 3, 14, 0] * 50},
+                         index=range(1000, 1200))
+    cols = [tables.Col("due", "Scadenza", exports.DATE), tables.Col("amount", "Importo", exports.EUR),
+            tables.Col("days", "Giorni", exports.INT)]
+    shown = tables.display_frame(frame, cols)
+    assert shown.iloc[:4].values.tolist() == [["31/01/2024", "1.234,50\xa0€", "3"], ["n.d.", "n.d.", "3"],
+                                              ["31/01/2024", "n.d.", "14"], ["29/02/2024", "1.234,50\xa0€", "0"]]
+    assert shown.values.tolist() == shown.iloc[:4].values.tolist() * 50 and list(shown.index) == list(range(200))
+
+
 def test_a_figure_that_cannot_be_computed_shows_nd_and_why():
     def script():
         from dashboard import tiles
