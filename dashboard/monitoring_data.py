@@ -86,7 +86,7 @@ def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str
 
     if code in SPECS and end == as_of:
         return _arrears_bundle(start, end, scope, by)[code]
-    if code in CASE_TILES and not _case_counts_ready(as_of):  # else `case_month` answers at once
+    if code in CASE_TILES and not _case_counts_ready(as_of):  # else the case pre-aggregates answer at once
         return _case_figure(code, as_of, scope)
     return _kpi(code, as_of, start, end, scope, by)
 
@@ -126,16 +126,24 @@ def contract_balances(*, as_of: date, scope: Scope, intervention: str | None = N
 
 
 # --- cases (pratiche di morosità) -----------------------------------------------------------------------------
+def _case_table(function: str, figure: str, as_of: date, scope: Scope) -> pd.DataFrame:
+    """A case table: read per building from the pre-aggregates at the month ends they hold, else from the page's
+    one `case_status`."""
+    if _case_counts_ready(as_of):
+        return call(f"cases:{function}", scope, as_of=as_of)
+    return _case_figure(figure, as_of, scope)
+
+
 def late_cases(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return _case_figure("late_list", as_of, scope)
+    return _case_table("late_cases", "late_list", as_of, scope)
 
 
 def instruments_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return _case_figure("instruments", as_of, scope)
+    return _case_table("instruments_summary", "instruments", as_of, scope)
 
 
 def outcomes_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return _case_figure("outcomes", as_of, scope)
+    return _case_table("outcomes_summary", "outcomes", as_of, scope)
 
 
 # --- vacancy (sfitto) -----------------------------------------------------------------------------------------

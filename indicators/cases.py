@@ -263,6 +263,11 @@ def late_cases(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope()
         `LATE_COLUMNS`: the case, its stage, the overdue step, its due date and the days late beyond the
         tolerance (see `case_status`). Source: domain.md, procedura morosità (seme 000).
     """
+    if case_month.usable(conn, as_of=as_of, start=None, end=None, grace_days=grace_days):
+        late = case_month.late(conn, as_of=as_of, scope=scope)
+        for col in ("opened_on", "last_event_on", "due_on"):
+            late[col] = _dates(pd.to_datetime(late[col]))
+        return _nones(late.astype({"days_late": int})[LATE_COLUMNS])
     return late_list(case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days))
 
 
@@ -381,29 +386,56 @@ def instruments_summary(conn: Connection | Engine, *, as_of: date, scope: Scope 
         in_progress (open), evicted (sfratto eseguito), closed_other. A case counts under every instrument
         it used. Source: domain.md, procedura morosità (seme 000).
     """
+    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=case_month.GRACE_DAYS):
+        _, step = _instrument_step()
+        table = case_month.instruments(conn, as_of=as_of, scope=scope).set_index("instrument")
+        table = table.reindex(list(step.events + step.when_culpable), fill_value=0).rename_axis("instrument")
+        counts = ("cases", "resolved", "in_progress", "evicted", "closed_other")
+        return table.reset_index().astype({**{c: int for c in counts}, "amount": float})[INSTRUMENT_COLUMNS]
     return instruments_table(conn, _cohort(case_status(conn, as_of=as_of, scope=scope), start, end), as_of=as_of,
                              scope=scope)
 
 
 def instruments_table(conn, cases: pd.DataFrame, *, as_of: date, scope: Scope = Scope()) -> pd.DataFrame:
     """`instruments_summary` for the `case_status` rows of the cases to count (same `as_of` and `scope`)."""
+    return instrument_counts(instrument_uses(conn, scope=scope, as_of=as_of), cases, as_of)
+
+
+def instrument_uses(conn, *, scope: Scope, as_of: date) -> pd.DataFrame:
+    """The instrument events up to `as_of` of the cases in scope: case_code, instrument (the event), event_date,
+    amount, and the case's first colpevole (a diffida counts only for a case assessed colpevole by the date)."""
     cte, params = _events_cte(conn, scope, as_of)
-    used = query(conn, f"""WITH {cte} SELECT case_code, event AS instrument, SUM(amount) AS amount FROM tagged
-                           WHERE is_instrument = 1 OR (is_culpable_instrument = 1 AND case_code IN (
-                               SELECT case_code FROM tagged WHERE event = 'colpevole'))
-                           GROUP BY case_code, event""", params)
-    _, step = _instrument_step()
-    names = list(step.events + step.when_culpable)
-    used = used.merge(cases[["case_code", "outcome", "is_open"]], on="case_code")
+    uses = query(conn, f"""WITH {cte},
+        culpable AS (SELECT case_code, MIN(event_date) AS culpable_on FROM tagged WHERE event = 'colpevole'
+                     GROUP BY case_code)
+        SELECT t.case_code, t.event AS instrument, t.event_date, t.amount, t.is_instrument, c.culpable_on
+        FROM tagged t LEFT JOIN culpable c ON c.case_code = t.case_code
+        WHERE t.is_instrument = 1 OR (t.is_culpable_instrument = 1 AND c.culpable_on IS NOT NULL)""", params)
+    for col in ("event_date", "culpable_on"):
+        uses[col] = pd.to_datetime(uses[col])
+    return uses
+
+
+def instrument_counts(uses: pd.DataFrame, cases: pd.DataFrame, as_of: date, by: str | None = None) -> pd.DataFrame:
+    """`INSTRUMENT_COLUMNS` from `instrument_uses` (at `as_of` or later: the later uses are dropped) and the
+    `case_status` rows at `as_of` of the cases to count; with `by` (a column of `cases`), per value of it too."""
+    day = pd.Timestamp(as_of)
+    in_time = (uses.event_date <= day) & ((uses.is_instrument == 1) | (uses.culpable_on <= day))
+    used = uses[in_time].groupby(["case_code", "instrument"], as_index=False).agg(amount=("amount", "sum"))
+    keys = [by] if by else []
+    used = used.merge(cases[["case_code", "outcome", "is_open", *keys]], on="case_code")
     used = used.assign(amount=used.amount.astype(float).fillna(0.0), resolved=used.outcome == "risolta",
                        in_progress=used.is_open, evicted=used.outcome == "sfratto",
                        closed_other=used.outcome == "chiusa altro")
-    table = used.groupby("instrument").agg(cases=("case_code", "nunique"), amount=("amount", "sum"),
-                                           resolved=("resolved", "sum"), in_progress=("in_progress", "sum"),
-                                           evicted=("evicted", "sum"), closed_other=("closed_other", "sum"))
-    table = table.reindex(names, fill_value=0).rename_axis("instrument").reset_index()
-    table = table.astype({c: int for c in ("cases", "resolved", "in_progress", "evicted", "closed_other")})
-    return table.astype({"amount": float})[INSTRUMENT_COLUMNS]
+    table = used.groupby([*keys, "instrument"]).agg(cases=("case_code", "nunique"), amount=("amount", "sum"),
+                                                    resolved=("resolved", "sum"), in_progress=("in_progress", "sum"),
+                                                    evicted=("evicted", "sum"), closed_other=("closed_other", "sum"))
+    counts = ("cases", "resolved", "in_progress", "evicted", "closed_other")
+    if by:
+        return table.reset_index().astype({**{c: int for c in counts}, "amount": float})
+    _, step = _instrument_step()
+    table = table.reindex(list(step.events + step.when_culpable), fill_value=0).rename_axis("instrument").reset_index()
+    return table.astype({**{c: int for c in counts}, "amount": float})[INSTRUMENT_COLUMNS]
 
 
 def outcomes_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), start: date | None = None,
@@ -422,12 +454,19 @@ def outcomes_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = S
         no eviction started, a plan, microcredit or fund signed in the last 548 days.
         Source: domain.md, procedura morosità (seme 000).
     """
+    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=case_month.GRACE_DAYS):
+        n = case_month.counts(conn, as_of=as_of, scope=scope)
+        return _outcome_shares(pd.Series([n[case_month.OUTCOME_COUNTS[o]] for o in OUTCOMES], index=list(OUTCOMES)))
     return outcomes_table(_cohort(case_status(conn, as_of=as_of, scope=scope), start, end))
 
 
 def outcomes_table(cases: pd.DataFrame) -> pd.DataFrame:
     """`outcomes_summary` from the `case_status` rows of the cases to count."""
-    counts = cases.outcome.value_counts().reindex(list(OUTCOMES), fill_value=0).astype(int)
+    return _outcome_shares(cases.outcome.value_counts().reindex(list(OUTCOMES), fill_value=0))
+
+
+def _outcome_shares(counts: pd.Series) -> pd.DataFrame:
+    counts = counts.astype(int)
     total = int(counts.sum())
     return pd.DataFrame({"outcome": list(OUTCOMES), "cases": counts.to_numpy(),
                          "share": [ratio(int(n), total) for n in counts]})
@@ -458,6 +497,9 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
         Abbuoni and stralci are not recoveries. Breakdown: plans, planned (Σ importo of the plans).
         None, with a warning, without plans. Source: domain.md, procedura morosità (seme 000).
     """
+    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=case_month.GRACE_DAYS):
+        n = case_month.counts(conn, as_of=as_of, scope=scope)
+        return _plan_result(n["plans"], n["planned"], n["recovered"], as_of, start, end)
     cte, params = _events_cte(conn, scope, as_of)
     params.update(start=start or date(1, 1, 1), end=min(end or as_of, as_of))
     due = "COALESCE(le.due_date, le.entry_date)"
@@ -497,10 +539,14 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
                     WHEN planned <= debt_t1 AND planned <= surplus THEN planned
                     WHEN debt_t1 <= surplus THEN debt_t1 ELSE surplus END), 0) FROM flows) AS recovered"""
     row = query(conn, sql, params).iloc[0]
+    return _plan_result(row.plans, row.planned, row.recovered, as_of, start, end)
+
+
+def _plan_result(plans, planned, recovered, as_of: date, start: date | None, end: date | None) -> KpiValue:
     result = KpiValue("plan_recovery_eur", None, as_of=as_of, start=start, end=end,
-                      breakdown={"plans": int(row.plans), "planned": float(row.planned)})
-    if int(row.plans) == 0:
+                      breakdown={"plans": int(plans), "planned": round(float(planned), 2)})
+    if int(plans) == 0:
         result.warnings.append("nessun piano di rientro nel perimetro alla data")
         return result
-    result.value = result.numerator = float(row.recovered)
+    result.value = result.numerator = round(float(recovered), 2)
     return result

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run `sql` with named parameters (lists expand to IN (...)); Decimal columns come back as float."""
     params = params or {}
-    stmt = _statement(sql, params)
+    stmt = statement(sql, params)
     if isinstance(conn_or_engine, Engine):
         with conn_or_engine.connect() as conn:
             return _frame(conn.execute(stmt, params))
@@ -23,10 +23,11 @@ def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = N
 def one_row(conn: Connection, sql: str, params: dict | None = None) -> tuple:
     """The single row of `sql` as a plain tuple (no frame: for figures of one row read many times a page)."""
     params = params or {}
-    return tuple(conn.execute(_statement(sql, params), params).one())
+    return tuple(conn.execute(statement(sql, params), params).one())
 
 
-def _statement(sql: str, params: dict):
+def statement(sql: str, params: dict):
+    """`sql` as a statement whose list parameters expand (`IN :codes`)."""
     return text(sql).bindparams(*[bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list | tuple)])
 
 

@@ -11,8 +11,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from schemas.aggregates import (AggregateState, BuildingMonth, CaseMonth, LeaseChargeDay, LeaseMonth,  # noqa: E402
-                                LeaseRelet, VacancyMonth)
+from schemas.aggregates import (AggregateState, BuildingMonth, CaseInstrumentMonth, CaseMonth,  # noqa: E402
+                                LateCaseMonth, LeaseChargeDay, LeaseMonth, LeaseRelet, VacancyMonth)
 from schemas.access import AppUser, AuditEvent, UserSession  # noqa: E402  (after the convention)
 from schemas.allocations import Application, EvictionStat  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402

@@ -126,6 +126,56 @@ class CaseMonth(SQLModel, table=True):
     no_fault: int
     culpable: int
     not_assessed: int
+    # Outcomes (`indicators.cases.OUTCOMES`; risolta is `resolved`): piano in corso, sfratto, in corso, chiusa altro.
+    running: int = 0
+    evicted: int = 0
+    in_progress: int = 0
+    closed_other: int = 0
+    # Repayment plans (`plan_recovery`, whole window up to the month end): cases with a plan, Σ planned, recovered.
+    plans: int = 0
+    planned: float = Field(default=0.0, sa_type=Float)
+    recovered: float = Field(default=0.0, sa_type=Float)
+
+
+class CaseInstrumentMonth(SQLModel, table=True):
+    """The instruments used by the arrears cases of one building up to one month end (`instruments_summary`):
+    cases using it, Σ importo of its events, and how those cases stand. Same month ends as `CaseMonth`."""
+
+    __tablename__ = "case_instrument_month"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    month_key: int = Field(primary_key=True)
+    building_code: str = Field(primary_key=True, max_length=60)
+    instrument: str = Field(primary_key=True, max_length=40)
+    cases: int
+    amount: float = Field(sa_type=Float)
+    resolved: int
+    in_progress: int
+    evicted: int
+    closed_other: int
+
+
+class LateCaseMonth(SQLModel, table=True):
+    """The open cases late on the procedure clock at one month end (`late_cases`, grace 10 days): the alert list
+    of a page as one indexed read. Same month ends as `CaseMonth`; codes only (pseudonymised at load)."""
+
+    __tablename__ = "late_case_month"
+    __table_args__ = (Index("ix_late_case_month_building", "month_key", "building_code"), {"sqlite_with_rowid": False})
+
+    month_key: int = Field(primary_key=True)
+    case_code: str = Field(primary_key=True, max_length=60)
+    lease_code: str = Field(max_length=60)
+    unit_code: str = Field(max_length=60)
+    building_code: str = Field(max_length=60)
+    intervention_code: str = Field(max_length=60)
+    fund: str | None = Field(default=None, max_length=120)
+    opened_on: date
+    stage: str = Field(max_length=40)
+    last_event: str = Field(max_length=40)
+    last_event_on: date
+    overdue_step: str = Field(max_length=60)
+    due_on: date
+    days_late: int
 
 
 class VacancyMonth(SQLModel, table=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from etl.loader import load_dir
@@ -45,6 +46,12 @@ def load(tmp_path, engine, settings, cases: str, ledger: str | None = None) -> N
         result = load_text(tmp_path, "movimenti", "codice_contratto;data;tipo;importo\n" + ledger,
                            engine=engine, settings=settings)
         assert result.quarantined == 0, result
+
+
+def same(fast, live) -> None:
+    """Equal tables (cents apart at most: sums of floats in another order); an empty one has no dtypes to match."""
+    pd.testing.assert_frame_equal(fast.reset_index(drop=True), live.reset_index(drop=True), check_dtype=False,
+                                  check_exact=False, atol=0.005, rtol=0)
 
 
 def by_case(frame, *columns):
@@ -321,6 +328,36 @@ def test_plan_recovery_measures_old_debt_paid_off_after_the_plan(tmp_path, engin
     assert none.value is None and none.warnings
 
 
+def test_plan_recovery_per_building_at_month_ends_equals_the_hand_figures(tmp_path, engine, settings):
+    """`case_month` keeps plans, planned and recovered per building at the 25 month ends to 31/07/2024 (the ledger
+    ends 10/08/2024); the tile reads them there, and they are the figures worked out above."""
+    from sqlalchemy import text
+
+    from indicators import case_month, snapshot
+
+    load(tmp_path, engine, settings, PLANS, PLAN_LEDGER)
+    snapshot.refresh(engine)
+    assert case_month.fresh_months(engine) == (2022 * 12 + 6, 2024 * 12 + 6)
+    # 31/07/2024: as on 01/08 (C1 closed 30/06; C2 (01/05, 31/07]: debt 1000, surplus 2100 - 1500 = 600 -> 500).
+    july = plan_recovery(engine, as_of=date(2024, 7, 31))
+    assert (july.value, july.breakdown) == (980.0, {"plans": 3, "planned": 1500.0})
+    # 30/04/2024: P1 and P3 only, C1 (15/03, 30/04]: 150. 31/05/2024: C2's plan signed 01/05; C1 (15/03, 31/05]:
+    # paid 1200, fell due 900 less the 30 reversal -> 330; C2 (01/05, 31/05]: paid 700, fell due 500 -> 200.
+    april, may = plan_recovery(engine, as_of=date(2024, 4, 30)), plan_recovery(engine, as_of=date(2024, 5, 31))
+    assert (april.value, april.breakdown["plans"], may.value, may.breakdown["plans"]) == (150.0, 2, 530.0, 3)
+    # The same from the events and the ledger (an end date makes the figure a live one).
+    for d in (date(2024, 4, 30), date(2024, 5, 31), date(2024, 7, 31)):
+        live = plan_recovery(engine, as_of=d, end=d)
+        fast = plan_recovery(engine, as_of=d)
+        assert (fast.value, fast.breakdown) == (live.value, live.breakdown)
+    assert plan_recovery(engine, as_of=date(2024, 2, 29)).value is None
+    # Proof that the tile reads them: doctor E1's row.
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE case_month SET recovered = recovered + 1000 WHERE month_key = {2024 * 12 + 6}"))
+    assert plan_recovery(engine, as_of=date(2024, 7, 31)).value == 1980.0
+    assert plan_recovery(engine, as_of=date(2024, 7, 31), end=date(2024, 7, 31)).value == 980.0
+
+
 TWO_FUNDS = """U1;C1;01/01/2024;apertura;;;
 U1;C1;01/03/2024;incolpevole;;;
 U1;C1;20/03/2024;piano_rientro;1000,00;;
@@ -395,7 +432,18 @@ def test_case_counts_per_building_answer_the_tiles_at_recent_month_ends(tmp_path
                                (no_fault_share(engine, as_of=as_of, scope=scope), no_fault_kpi(status, as_of))):
                 assert (fast.value, fast.numerator, fast.denominator, fast.breakdown, fast.warnings) == (
                     live.value, live.numerator, live.denominator, live.breakdown, live.warnings)
+            # The tables of the page, from the pre-aggregates and from the events (an end date: live).
+            same(late_cases(engine, as_of=as_of, scope=scope), late_list(status))
+            same(outcomes_summary(engine, as_of=as_of, scope=scope), outcomes_table(status))
+            same(instruments_summary(engine, as_of=as_of, scope=scope),
+                 instruments_table(engine, status, as_of=as_of, scope=scope))
+            fast, live = plan_recovery(engine, as_of=as_of, scope=scope), plan_recovery(engine, as_of=as_of,
+                                                                                        scope=scope, end=as_of)
+            assert (fast.value, fast.breakdown, fast.warnings) == (live.value, live.breakdown, live.warnings)
     # On 31/03/2024 Fondo Due has D1 (assessed colpevole, plan signed) and D2 (no reminder: late).
+    assert late_cases(engine, as_of=date(2024, 3, 31), scope=Scope(funds=("Fondo Due",))).case_code.tolist() == ["D2"]
+    plans = instruments_summary(engine, as_of=date(2024, 3, 31)).set_index("instrument")
+    assert (plans.loc["piano_rientro", "cases"], plans.loc["piano_rientro", "amount"]) == (2, 1700.0)
     due = case_summary(engine, as_of=date(2024, 3, 31), scope=Scope(funds=("Fondo Due",)))
     assert (due.value, due.denominator, due.breakdown["closed"]) == (1, 2, 0)
     # Other dates and options are computed from the events.
@@ -426,6 +474,34 @@ def sample_engine(tmp_path_factory):
     load_dir(folder / "csv", engine=engine, settings=Settings(database_url=url, pseudonym_key=TEST_KEY))
     yield engine
     engine.dispose()
+
+
+def test_case_pre_aggregates_equal_the_events_on_the_sample(sample_engine):
+    """Every case figure of a page, read per building at month ends, equals the one computed from the events."""
+    from indicators import case_month, snapshot
+
+    snapshot.refresh(sample_engine)
+    first, last = case_month.fresh_months(sample_engine)
+    buildings = case_status(sample_engine, as_of=SAMPLE_END).building_code.dropna().unique()[:7]
+    scopes = (Scope(), Scope(funds=(case_status(sample_engine, as_of=SAMPLE_END).fund.iloc[0],)),
+              Scope(buildings=tuple(buildings)))
+    for key in (last, last - 12, first):
+        as_of = date(key // 12, key % 12 + 1, 1) + pd.offsets.MonthEnd(0)
+        as_of = as_of.date()
+        assert case_month.usable(sample_engine, as_of=as_of, start=None, end=None, grace_days=10)
+        for scope in scopes:
+            status = case_status(sample_engine, as_of=as_of, scope=scope)
+            late = late_cases(sample_engine, as_of=as_of, scope=scope)
+            assert len(late) > 0
+            same(late, late_list(status))
+            same(outcomes_summary(sample_engine, as_of=as_of, scope=scope), outcomes_table(status))
+            same(instruments_summary(sample_engine, as_of=as_of, scope=scope),
+                 instruments_table(sample_engine, status, as_of=as_of, scope=scope))
+            fast, live = (plan_recovery(sample_engine, as_of=as_of, scope=scope),
+                          plan_recovery(sample_engine, as_of=as_of, scope=scope, end=as_of))
+            assert fast.breakdown["plans"] == live.breakdown["plans"] > 0
+            assert fast.value == pytest.approx(live.value, abs=0.01) and fast.value > 0
+            assert fast.breakdown["planned"] == pytest.approx(live.breakdown["planned"], abs=0.01)
 
 
 def test_default_sample_has_a_minority_of_open_cases_late(sample_engine):
