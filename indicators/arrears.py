@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
@@ -59,10 +60,15 @@ _STOCK_EXTRA = {"in_essere": "stock_current", "cessati": "stock_former", "contra
 
 def _result(code: str, frame: pd.DataFrame, by: str | None, start: date | None, end: date) -> KpiValue | pd.DataFrame:
     """KPI `code` from an unbucketed `totals`: a KpiValue, or with `by` one row per group."""
-    spec = SPECS[code]
     if by:
-        return _by_frame(code, frame, spec)
-    row = frame.iloc[0] if len(frame) else pd.Series(0.0, index=list(TOTALS) + ["stock_current"])
+        return _by_frame(code, frame, SPECS[code])
+    return _value(code, frame.iloc[0].to_dict() if len(frame) else dict.fromkeys([*TOTALS, "stock_current"], 0.0),
+                  start, end)
+
+
+def _value(code: str, row: dict, start: date | None, end: date) -> KpiValue:
+    """KPI `code` of a whole scope from its `TOTALS` (and stock_current)."""
+    spec = SPECS[code]
     warnings = [NO_LEASES] if row["leases"] == 0 else [NO_MOVES] if row["moves"] == 0 else []
     numerator = float(row[spec.numerator])
     denominator = None if spec.denominator is None else float(row[spec.denominator])
@@ -116,7 +122,11 @@ def arrears_kpis(conn: Conn, *, start: date, end: date, scope: Scope = Scope(), 
         registry code -> KpiValue (or, with `by`, a frame as the single functions return).
     """
     _check_period(start, end)
-    frame = totals(conn, scope=scope, by=by, as_of=end, start=start, days=days)
+    with connected(conn) as conn:
+        if by is None and (row := building_month.totals_row(conn, scope, end, start, days)) is not None:
+            row["stock_current"] = round(row["stock"] - row["stock_former"], 2)
+            return {code: _value(code, row, start, end) for code in SPECS}
+        frame = totals(conn, scope=scope, by=by, as_of=end, start=start, days=days)
     return {code: _result(code, frame, by, start, end) for code in SPECS}
 
 
@@ -288,10 +298,13 @@ def arrears_aging_by_contract(conn: Conn, *, as_of: date, scope: Scope = Scope()
         return _aging(conn, as_of=as_of, scope=scope, by=by, aged=sql, code="arrears_aging")
 
 
+_AGED_LABELS, _AGED_INDEX = pd.array(list(building_month.AGED), dtype="str"), pd.RangeIndex(len(building_month.AGED))
+
+
 def _aging_of_row(row: tuple) -> pd.DataFrame:
     """`arrears_aging_by_contract` of a whole scope from `building_month.aging_row` (euro and leases in turn)."""
-    out = pd.DataFrame({"bucket": list(building_month.AGED), "amount": [round(float(v), 2) for v in row[::2]],
-                        "contracts": [int(v) for v in row[1::2]]})
+    out = pd.DataFrame({"bucket": _AGED_LABELS, "amount": np.array(row[::2], dtype=float).round(2),
+                        "contracts": np.array(row[1::2], dtype="int64")}, index=_AGED_INDEX, copy=False)
     out.attrs["kpi"] = "arrears_aging"
     return out
 

@@ -81,6 +81,23 @@ def in_scope(scope: Scope) -> tuple[str, dict]:
     return (where.replace(" WHERE ", " AND ", 1) if where else ""), params
 
 
+def totals_row(conn, scope: Scope, as_of: date, start: date | None, days: int) -> dict | None:
+    """The `indicators.ledger.TOTALS` of the whole scope at `as_of` over [start, as_of], in one query that also
+    checks the pre-aggregate is fresh and holds the month; None when it cannot answer (as `usable`)."""
+    window = window_of(start, as_of) if days == OVERDUE_DAYS else None
+    if window is None:
+        return None
+    k = month_key(as_of)
+    where, params = in_scope(scope)
+    columns = [*_DATE_SUMS, *[f"{c}_{window}" for c in _PERIOD]]
+    fresh = aggregate_state.fresh_sql(NAME, SOURCE, k, k)
+    row = one_row(conn, f"""SELECT {fresh}, {", ".join(f"COALESCE(SUM(su.{c}), 0)" for c in columns)}
+                            FROM {rollups.table(NAME_TABLE, scope, None)} su WHERE su.month_key = {k}{where}""", params)
+    if not row[0]:
+        return None
+    return dict(zip([*_DATE_SUMS, *_PERIOD.values()], (round(float(v), 2) for v in row[1:])))
+
+
 def totals_sql(scope: Scope, by: str | None, grp: str, checkpoints: list[date], series: bool, window: str
                ) -> tuple[str, dict]:
     """SQL of `indicators.ledger.totals`' columns (bucket, grp, TOTALS) from `building_month` (alias su, whose

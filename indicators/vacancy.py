@@ -157,6 +157,8 @@ def vacancy(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), b
     units, params = _params(scope, as_of=as_of)
     d = s.date("as_of")
     with connected(conn) as conn:
+        if by is None and (row := vacancy_month.counts_row(conn, scope, as_of)) is not None:
+            return _vacancy_value(*row, as_of)
         counts = vacancy_month.at_month_end(conn, scope, by, _group(by), as_of)
         if counts is None:
             counts = query(conn, f"SELECT grp, COUNT(*) AS units, SUM(empty) AS empty, "
@@ -170,8 +172,14 @@ def vacancy(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), b
         return _by_frame(counts, _pct(counts["empty"], counts["units"]), "empty", "units",
                          ("empty_available", "empty_unavailable"))
     if counts.empty:
+        return _vacancy_value(0, 0, 0, as_of)
+    return _vacancy_value(*(int(counts.at[0, c]) for c in ("units", "empty", "empty_available")), as_of)
+
+
+def _vacancy_value(n: int, empty: int, avail: int, as_of: date) -> KpiValue:
+    """`vacancy` of a whole scope from its units in stock, empty, and empty available at the date."""
+    if n == 0:
         return KpiValue("vacancy_rate", None, 0, 0, as_of=as_of, warnings=[_NO_UNITS])
-    n, empty, avail = (int(counts.at[0, c]) for c in ("units", "empty", "empty_available"))
     unavail = empty - avail
     return KpiValue("vacancy_rate", ratio(empty, n), empty, n, as_of=as_of, breakdown={
         "disponibili": ratio(avail, n), "non_disponibili": ratio(unavail, n), "vuoti": empty, "alloggi": n,

@@ -27,7 +27,7 @@ from indicators import aggregate_state, rollups
 from indicators.building_month import GROUPINGS, in_scope, month_end_of, window_of
 from indicators.ledger_sql import day_diff, greatest, is_month_end, least, month_key, sql_month_key
 from indicators.scope import Scope
-from indicators.sql import query
+from indicators.sql import one_row, query
 
 NAME = "vacancy"
 SOURCE_KINDS = ("contratti", "alloggi", "edifici", "interventi")  # the loads it is built from
@@ -69,6 +69,21 @@ def at_month_end(conn, scope: Scope, by: str | None, grp: str, as_of: date) -> p
         return None
     return _read(conn, scope, by, grp, "SUM(su.units) AS units, SUM(su.empty) AS empty, "
                  "SUM(su.available * su.empty) AS empty_available", f"su.month_key = {k}", "SUM(su.units) > 0")
+
+
+def counts_row(conn, scope: Scope, as_of: date) -> tuple[int, int, int] | None:
+    """(units, empty, empty_available) of the whole scope at month end `as_of` (`vacancy` without grouping), in one
+    query that also checks the pre-aggregate is fresh and holds the month; None when it cannot answer."""
+    if not is_month_end(as_of):
+        return None
+    k = month_key(as_of)
+    conditions, params = in_scope(scope)
+    fresh = aggregate_state.fresh_sql(NAME, SOURCE, k, k)
+    row = one_row(conn, f"""SELECT {fresh}, COALESCE(SUM(su.units), 0), COALESCE(SUM(su.empty), 0),
+                                   COALESCE(SUM(su.available * su.empty), 0)
+                            FROM {rollups.table("vacancy_month", scope, None)} su WHERE su.month_key = {k}{conditions}""",
+                  params)
+    return tuple(int(v) for v in row[1:]) if row[0] else None
 
 
 def month_series(conn, scope: Scope, by: str | None, grp: str, start: date, end: date) -> pd.DataFrame | None:

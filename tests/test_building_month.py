@@ -87,6 +87,10 @@ def test_used_only_where_exact(engine, load):  # noqa: F811
         conn.execute(text("UPDATE building_month_by_fund SET stock = stock + 4000 WHERE tenure = "
                           f"'locazione_permanente' AND month_key = {key(2024, 3)}"))
     assert arrears_stock(engine, as_of=D).value == 5500.0
+    # The page's bundle reads the same rows in one query (which also checks they are fresh).
+    assert arrears_kpis(engine, start=date(2024, 1, 1), end=D)["arrears_stock_eur"].value == 5500.0
+    assert arrears_kpis(engine, start=date(2024, 1, 1), end=D, scope=buildings)["arrears_stock_eur"].value == 2500.0
+    assert arrears_kpis(engine, start=date(2024, 1, 1), end=date(2024, 3, 30))["arrears_stock_eur"].value == 1500.0
 
 
 def test_a_lease_load_makes_it_stale_and_ensure_fresh_rebuilds_it_alone(engine, settings, tmp_path, load):  # noqa: F811
