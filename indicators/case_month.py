@@ -18,13 +18,16 @@ import pandas as pd
 from sqlalchemy import text
 
 from indicators import aggregate_state
+from indicators.building_month import month_end_of
 from indicators.ledger_sql import is_month_end, month_ends, month_key
 from indicators.scope import Scope
 from indicators.sql import query
 
 NAME = "cases"
-# Plan recovery reads the ledger: a load of movements changes it too.
-SOURCE_KINDS = ("pratiche_morosita", "contratti", "alloggi", "movimenti")
+SOURCE_KINDS = ("pratiche_morosita", "contratti", "alloggi")
+# The plan columns of `case_month` read the ledger too: a load of movements makes only them stale.
+PLANS_NAME = "case_plans"
+PLANS_SOURCE_KINDS = (*SOURCE_KINDS, "movimenti")
 MONTHS = 25
 GRACE_DAYS = 10
 COUNTS = ("open", "late", "closed", "resolved", "no_fault", "culpable", "not_assessed")
@@ -37,6 +40,7 @@ LATE = ("case_code", "lease_code", "unit_code", "building_code", "intervention_c
 
 
 SOURCE = aggregate_state.Source("arrears_case_event", SOURCE_KINDS)
+PLANS_SOURCE = aggregate_state.Source("arrears_case_event", PLANS_SOURCE_KINDS)
 
 
 def fresh_months(conn) -> tuple[int | None, int | None] | None:
@@ -49,6 +53,30 @@ def usable(conn, *, as_of: date, start: date | None, end: date | None, grace_day
         return False
     months = fresh_months(conn)
     return months is not None and months[0] is not None and months[0] <= month_key(as_of) <= months[1]
+
+
+def plans_usable(conn, *, as_of: date, start: date | None, end: date | None) -> bool:
+    """Whether the plan columns answer `plan_recovery` at `as_of` (also fresh against the ledger)."""
+    if not usable(conn, as_of=as_of, start=start, end=end, grace_days=GRACE_DAYS):
+        return False
+    months = aggregate_state.fresh_months(conn, PLANS_NAME, PLANS_SOURCE)
+    return months is not None and months[0] is not None and months[0] <= month_key(as_of) <= months[1]
+
+
+def _ends(last_day: date | None) -> list[date]:
+    """The month ends held: the last `MONTHS` on or before the ledger's last day."""
+    return month_ends(date(last_day.year - 3, 1, 1), last_day)[-MONTHS:] if last_day else []
+
+
+def current(conn, last_day: date | None) -> bool:
+    """Whether the case tables are fresh and hold the month ends they would be rebuilt for now."""
+    ends = _ends(last_day)
+    return fresh_months(conn) == ((month_key(ends[0]), month_key(ends[-1])) if ends else (None, None))
+
+
+def plans_fresh(conn) -> bool:
+    """Whether the plan columns were built from the cases and the ledger as they are now, for the months held."""
+    return aggregate_state.fresh_months(conn, PLANS_NAME, PLANS_SOURCE) == fresh_months(conn)
 
 
 def _in_scope(table: str, columns: str, as_of: date, scope: Scope, tail: str = "") -> tuple[str, dict]:
@@ -84,28 +112,41 @@ def late(conn, *, as_of: date, scope: Scope) -> pd.DataFrame:
 # --- building ----------------------------------------------------------------------------------------------------
 def build(conn, last_day: date | None) -> int:
     """Rebuild the three tables for the `MONTHS` month ends ending at the last one on or before `last_day`."""
-    from indicators import case_plans
     from indicators.cases import case_status, instrument_counts, instrument_uses, late_list
 
     for table in ("case_month", "case_instrument_month", "late_case_month"):
         conn.execute(text(f"DELETE FROM {table}"))
     built_from = aggregate_state.versions(conn, SOURCE)
-    ends = month_ends(date(last_day.year - 3, 1, 1), last_day)[-MONTHS:] if last_day else []
+    ends = _ends(last_day)
     uses = instrument_uses(conn, scope=Scope(), as_of=ends[-1]) if ends else None
-    plans = case_plans.per_building(conn, ends)
     for d in ends:
         status = case_status(conn, as_of=d, grace_days=GRACE_DAYS)
         if status.empty:
             continue
-        rows = _per_building(status).merge(plans[plans.month_key == month_key(d)].drop(columns="month_key"),
-                                           on="building_code", how="left")
-        rows = rows.fillna({"plans": 0, "planned": 0.0, "recovered": 0.0}).astype({"plans": int})
-        _insert(conn, "case_month", month_key(d), rows)
+        _insert(conn, "case_month", month_key(d), _per_building(status))
         _insert(conn, "case_instrument_month", month_key(d), instrument_counts(uses, status, d, by="building_code"))
         _insert(conn, "late_case_month", month_key(d), late_list(status)[list(LATE)])
     aggregate_state.record(conn, NAME, built_from, month_key(ends[0]) if ends else None,
                            month_key(ends[-1]) if ends else None)
+    build_plans(conn)
     return conn.execute(text("SELECT COUNT(*) FROM case_month")).scalar_one()
+
+
+def build_plans(conn) -> None:
+    """Rewrite the plan columns of `case_month` for the month ends it holds (after a load of movements, alone)."""
+    from indicators import case_plans
+
+    built_from = aggregate_state.versions(conn, PLANS_SOURCE)
+    held = fresh_months(conn)
+    keys = list(range(held[0], held[1] + 1)) if held and held[0] is not None else []
+    conn.execute(text("UPDATE case_month SET plans = 0, planned = 0, recovered = 0"))
+    plans = case_plans.per_building(conn, [month_end_of(k) for k in keys])
+    if not plans.empty:
+        conn.execute(text("""UPDATE case_month SET plans = :plans, planned = :planned, recovered = :recovered
+                             WHERE month_key = :month_key AND building_code = :building_code"""),
+                     [{"month_key": int(r.month_key), "building_code": r.building_code, "plans": int(r.plans),
+                       "planned": float(r.planned), "recovered": float(r.recovered)} for r in plans.itertuples()])
+    aggregate_state.record(conn, PLANS_NAME, built_from, keys[0] if keys else None, keys[-1] if keys else None)
 
 
 def _insert(conn, table: str, key: int, rows: pd.DataFrame) -> None:

@@ -497,7 +497,7 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
         Abbuoni and stralci are not recoveries. Breakdown: plans, planned (Σ importo of the plans).
         None, with a warning, without plans. Source: domain.md, procedura morosità (seme 000).
     """
-    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=case_month.GRACE_DAYS):
+    if case_month.plans_usable(conn, as_of=as_of, start=start, end=end):
         n = case_month.counts(conn, as_of=as_of, scope=scope)
         return _plan_result(n["plans"], n["planned"], n["recovered"], as_of, start, end)
     cte, params = _events_cte(conn, scope, as_of)

@@ -112,29 +112,40 @@ REFRESH_KINDS = frozenset({"movimenti", *building_month.SOURCE_KINDS, *case_mont
 
 def ensure_fresh(engine: Engine) -> RefreshResult | None:
     """Rebuild the pre-aggregates whose sources changed since they were built (the ledger for all of them; the
-    leases and units for `building_month` and `vacancy_month`; the cases, leases and units for `case_month`; the
-    leases, units and tickets for `lease_relet`); None when none did."""
+    leases and units for `building_month` and `vacancy_month`; the cases, leases and units for `case_month`, and the
+    ledger for its plan columns alone; the leases, units and tickets for `lease_relet`); None when none did."""
     with engine.connect() as conn:
         state = fresh_state(conn)
         buildings_ok = state is not None and building_month.fresh_months(conn) is not None
         vacancy_ok = state is not None and vacancy_month.fresh_months(conn) is not None
         cases_ok = case_month.fresh_months(conn) is not None
+        plans_ok = cases_ok and case_month.plans_fresh(conn)
         relets_ok = relet_table.fresh(conn)
     if state is None:
-        return refresh(engine)
-    if buildings_ok and cases_ok and vacancy_ok and relets_ok:
+        return refresh(engine, everything=False)
+    if buildings_ok and cases_ok and plans_ok and vacancy_ok and relets_ok:
         return None
     began = time.perf_counter()
     with engine.begin() as conn:
         rows = 0 if buildings_ok else building_month.build(conn, state.first_month_key, state.last_month_key)
         if not vacancy_ok:
             vacancy_month.build(conn, state.first_month_key, state.last_month_key)
-        if not cases_ok:
-            case_month.build(conn, _last_ledger_day(conn))
+        if not (cases_ok and plans_ok):
+            _cases(conn, everything=False)
         if not relets_ok:
             relet_table.build(conn, WORKS_THRESHOLD)
     _analyze(engine, "building_month", "vacancy_month", *ROLLUPS, "case_month", "lease_relet")
     return RefreshResult(*_counts(engine), time.perf_counter() - began, rows)
+
+
+def _cases(conn, *, everything: bool) -> None:
+    """Rebuild the case pre-aggregates; unless `everything`, only their plan columns when the cases' stages are
+    fresh and the month ends held are still the ledger's last 25 (a load of movements within the same months)."""
+    last_day = _last_ledger_day(conn)
+    if everything or not case_month.current(conn, last_day):
+        case_month.build(conn, last_day)
+    elif not case_month.plans_fresh(conn):
+        case_month.build_plans(conn)
 
 
 def _last_ledger_day(conn):
@@ -143,8 +154,9 @@ def _last_ledger_day(conn):
     return ledger_span(conn)[1]
 
 
-def refresh(engine: Engine) -> RefreshResult:
-    """Rebuild the pre-aggregates from the ledger, in one transaction (readers see the old ones until it ends)."""
+def refresh(engine: Engine, *, everything: bool = True) -> RefreshResult:
+    """Rebuild the pre-aggregates from the ledger, in one transaction (readers see the old ones until it ends);
+    unless `everything`, the case stages only if their own sources changed (see `_cases`)."""
     began = time.perf_counter()
     with engine.begin() as conn:
         versions = aggregate_state.versions(conn, SOURCE)
@@ -162,7 +174,7 @@ def refresh(engine: Engine) -> RefreshResult:
         aggregate_state.record(conn, NAME, versions, first, last)
         buildings = building_month.build(conn, first, last)
         vacancy_month.build(conn, first, last)
-        case_month.build(conn, _last_ledger_day(conn))
+        _cases(conn, everything=everything)
         relet_table.build(conn, WORKS_THRESHOLD)
     _analyze(engine, "lease_month", "lease_charge_day", "building_month", "vacancy_month", *ROLLUPS, "case_month",
              "lease_relet")

@@ -356,6 +356,22 @@ def test_plan_recovery_per_building_at_month_ends_equals_the_hand_figures(tmp_pa
         conn.execute(text(f"UPDATE case_month SET recovered = recovered + 1000 WHERE month_key = {2024 * 12 + 6}"))
     assert plan_recovery(engine, as_of=date(2024, 7, 31)).value == 1980.0
     assert plan_recovery(engine, as_of=date(2024, 7, 31), end=date(2024, 7, 31)).value == 980.0
+    # A payment loaded later makes the plan columns stale, not the case counts: the figure is computed live meanwhile,
+    # and `ensure_fresh` rewrites the plan columns alone. C2 pays 300 more on 20/07: surplus 900 -> still capped
+    # at the 500 planned; C1 is closed. So 980 again, but from the ledger, not the doctored row.
+    result = load_text(tmp_path, "movimenti", "codice_contratto;data;tipo;importo\nC2;20/07/2024;incasso;300,00\n",
+                       engine=engine, settings=settings)
+    assert result.loaded == 1
+    assert case_month.fresh_months(engine) is not None and not case_month.plans_fresh(engine)
+    assert plan_recovery(engine, as_of=date(2024, 7, 31)).value == 980.0
+    built = "SELECT built_at FROM aggregate_state WHERE name = 'cases'"
+    with engine.connect() as conn:
+        cases_built = conn.execute(text(built)).scalar_one()
+    assert snapshot.ensure_fresh(engine) is not None and case_month.plans_fresh(engine)
+    assert case_month.plans_usable(engine, as_of=date(2024, 7, 31), start=None, end=None)
+    assert plan_recovery(engine, as_of=date(2024, 7, 31)).value == 980.0
+    with engine.connect() as conn:  # the case stages were not recomputed
+        assert conn.execute(text(built)).scalar_one() == cases_built
 
 
 TWO_FUNDS = """U1;C1;01/01/2024;apertura;;;

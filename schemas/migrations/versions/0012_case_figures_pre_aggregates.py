@@ -59,11 +59,11 @@ def upgrade() -> None:
     with op.batch_alter_table('late_case_month', schema=None) as batch_op:
         batch_op.create_index('ix_late_case_month_building', ['month_key', 'building_code'], unique=False)
     # The case counts were built without the new columns: rebuilt by the next `ensure_fresh`.
-    op.execute("DELETE FROM aggregate_state WHERE name = 'cases'")
+    op.execute("DELETE FROM aggregate_state WHERE name IN ('cases', 'case_plans')")
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM aggregate_state WHERE name = 'cases'")
+    op.execute("DELETE FROM aggregate_state WHERE name IN ('cases', 'case_plans')")
     with op.batch_alter_table('late_case_month', schema=None) as batch_op:
         batch_op.drop_index('ix_late_case_month_building')
     op.drop_table('late_case_month')
