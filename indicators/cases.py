@@ -24,7 +24,7 @@ from indicators import case_month
 from indicators.ledger_sql import is_pg
 from indicators.results import KpiValue, ratio
 from indicators.scope import Scope
-from indicators.sql import query
+from indicators.sql import dates_of, query
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,8 @@ OUTCOMES = ("risolta", RUNNING, "sfratto", IN_PROGRESS, "chiusa altro")
 CASE_COLUMNS = ["case_code", "lease_code", "unit_code", "building_code", "intervention_code", "fund", "opened_on",
                 "last_event", "last_event_on", "stage", "assessment", "severity", "instrument", "outcome", "is_open",
                 "next_step", "next_step_due", "days_late", "late"]
-LATE_COLUMNS = ["case_code", "lease_code", "unit_code", "building_code", "intervention_code", "fund", "opened_on",
-                "stage", "last_event", "last_event_on", "overdue_step", "due_on", "days_late"]
-INSTRUMENT_COLUMNS = ["instrument", "cases", "amount", "resolved", "in_progress", "evicted", "closed_other"]
+LATE_COLUMNS = list(case_month.LATE)
+INSTRUMENT_COLUMNS = ["instrument", *case_month.INSTRUMENT_SUMS]
 
 
 def _instrument_step() -> tuple[int, Step]:
@@ -266,7 +265,7 @@ def late_cases(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope()
     if case_month.usable(conn, as_of=as_of, start=None, end=None, grace_days=grace_days):
         late = case_month.late(conn, as_of=as_of, scope=scope)
         for col in ("opened_on", "last_event_on", "due_on"):
-            late[col] = _dates(pd.to_datetime(late[col]))
+            late[col] = pd.Series(dates_of(late[col]), index=late.index, dtype=object)
         return _nones(late.astype({"days_late": int})[LATE_COLUMNS])
     return late_list(case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days))
 
@@ -387,11 +386,7 @@ def instruments_summary(conn: Connection | Engine, *, as_of: date, scope: Scope 
         it used. Source: domain.md, procedura morosità (seme 000).
     """
     if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=case_month.GRACE_DAYS):
-        _, step = _instrument_step()
-        table = case_month.instruments(conn, as_of=as_of, scope=scope).set_index("instrument")
-        table = table.reindex(list(step.events + step.when_culpable), fill_value=0).rename_axis("instrument")
-        counts = ("cases", "resolved", "in_progress", "evicted", "closed_other")
-        return table.reset_index().astype({**{c: int for c in counts}, "amount": float})[INSTRUMENT_COLUMNS]
+        return _every_instrument(case_month.instruments(conn, as_of=as_of, scope=scope).set_index("instrument"))
     return instruments_table(conn, _cohort(case_status(conn, as_of=as_of, scope=scope), start, end), as_of=as_of,
                              scope=scope)
 
@@ -430,12 +425,20 @@ def instrument_counts(uses: pd.DataFrame, cases: pd.DataFrame, as_of: date, by: 
     table = used.groupby([*keys, "instrument"]).agg(cases=("case_code", "nunique"), amount=("amount", "sum"),
                                                     resolved=("resolved", "sum"), in_progress=("in_progress", "sum"),
                                                     evicted=("evicted", "sum"), closed_other=("closed_other", "sum"))
-    counts = ("cases", "resolved", "in_progress", "evicted", "closed_other")
     if by:
-        return table.reset_index().astype({**{c: int for c in counts}, "amount": float})
+        return table.reset_index().astype(_INSTRUMENT_TYPES)
+    return _every_instrument(table)
+
+
+_INSTRUMENT_TYPES = {c: float if c == "amount" else int for c in INSTRUMENT_COLUMNS[1:]}
+
+
+def _every_instrument(table: pd.DataFrame) -> pd.DataFrame:
+    """`INSTRUMENT_COLUMNS`, a row for every instrument of the procedure (zeros where unused), from sums indexed by
+    instrument."""
     _, step = _instrument_step()
-    table = table.reindex(list(step.events + step.when_culpable), fill_value=0).rename_axis("instrument").reset_index()
-    return table.astype({**{c: int for c in counts}, "amount": float})[INSTRUMENT_COLUMNS]
+    table = table.reindex(list(step.events + step.when_culpable), fill_value=0).rename_axis("instrument")
+    return table.reset_index().astype(_INSTRUMENT_TYPES)[INSTRUMENT_COLUMNS]
 
 
 def outcomes_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), start: date | None = None,
