@@ -92,7 +92,8 @@ def totals_row(conn, scope: Scope, as_of: date, start: date | None, days: int) -
     columns = [*_DATE_SUMS, *[f"{c}_{window}" for c in _PERIOD]]
     fresh = aggregate_state.fresh_sql(NAME, SOURCE, k, k)
     row = one_row(conn, f"""SELECT {fresh}, {", ".join(f"COALESCE(SUM(su.{c}), 0)" for c in columns)}
-                            FROM {rollups.table(NAME_TABLE, scope, None)} su WHERE su.month_key = {k}{where}""", params)
+                            FROM {rollups.table(NAME_TABLE, scope, None)} su WHERE su.month_key = {k}{where}""", params,
+                  width=1 + len(columns))
     if not row[0]:
         return None
     return dict(zip([*_DATE_SUMS, *_PERIOD.values()], (round(float(v), 2) for v in row[1:])))
@@ -121,7 +122,7 @@ def aging_row(conn, scope: Scope, as_of: date) -> tuple | None:
     sums = ", ".join(f"COALESCE(SUM(su.{c}), 0)" for c in _AGED_COLS)
     fresh = aggregate_state.fresh_sql(NAME, SOURCE, k, k)
     row = one_row(conn, f"""SELECT {fresh}, {sums} FROM {rollups.table(NAME_TABLE, scope, None)} su
-                            WHERE su.month_key = {k}{where}""", params)
+                            WHERE su.month_key = {k}{where}""", params, width=1 + len(_AGED_COLS))
     return tuple(row[1:]) if row[0] else None
 
 

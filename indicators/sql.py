@@ -5,9 +5,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Connection, Engine, bindparam, column, text
 
 
 def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = None) -> pd.DataFrame:
@@ -20,15 +21,26 @@ def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = N
     return _frame(conn_or_engine.execute(stmt, params))
 
 
-def one_row(conn: Connection, sql: str, params: dict | None = None) -> tuple:
-    """The single row of `sql` as a plain tuple (no frame: for figures of one row read many times a page)."""
+def one_row(conn: Connection, sql: str, params: dict | None, width: int) -> tuple:
+    """The single row of `sql`, of `width` columns, as a plain tuple (no frame: for figures of one row read many
+    times a page). Knowing the width, SQLAlchemy keeps the row's description with the statement instead of
+    reading the cursor's anew on each call."""
     params = params or {}
-    return tuple(conn.execute(statement(sql, params), params).one())
+    return tuple(conn.execute(statement(sql, params, width), params).one())
 
 
-def statement(sql: str, params: dict):
-    """`sql` as a statement whose list parameters expand (`IN :codes`)."""
-    return text(sql).bindparams(*[bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list | tuple)])
+def statement(sql: str, params: dict, width: int | None = None):
+    """`sql` as a statement whose list parameters expand (`IN :codes`); with `width`, one returning that many
+    columns (`TextClause.columns`, named by position)."""
+    return _statement(sql, tuple(k for k, v in params.items() if isinstance(v, list | tuple)), width)
+
+
+@lru_cache(maxsize=2048)
+def _statement(sql: str, expanding: tuple[str, ...], width: int | None):
+    """The statement of a text, parsed once: a page asks the same few hundred queries again and again, and parsing
+    the text for its parameters costs as much as SQLite's answer to a small one."""
+    stmt = text(sql).bindparams(*[bindparam(k, expanding=True) for k in expanding])
+    return stmt if width is None else stmt.columns(*[column(f"c{i}") for i in range(width)])
 
 
 def _frame(result) -> pd.DataFrame:

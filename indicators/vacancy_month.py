@@ -82,7 +82,7 @@ def counts_row(conn, scope: Scope, as_of: date) -> tuple[int, int, int] | None:
     row = one_row(conn, f"""SELECT {fresh}, COALESCE(SUM(su.units), 0), COALESCE(SUM(su.empty), 0),
                                    COALESCE(SUM(su.available * su.empty), 0)
                             FROM {rollups.table("vacancy_month", scope, None)} su WHERE su.month_key = {k}{conditions}""",
-                  params)
+                  params, width=4)
     return tuple(int(v) for v in row[1:]) if row[0] else None
 
 

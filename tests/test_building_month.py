@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import text
 
 from indicators import building_month, snapshot
-from indicators.arrears import arrears_kpis, arrears_stock
+from indicators.arrears import arrears_aging_by_contract, arrears_kpis, arrears_stock
 from indicators.scope import Scope
 from tests.factories import load_text, rows
 from tests.test_arrears import D, FORMER, PARTIAL, PORTFOLIO
@@ -91,6 +91,28 @@ def test_used_only_where_exact(engine, load):  # noqa: F811
     assert arrears_kpis(engine, start=date(2024, 1, 1), end=D)["arrears_stock_eur"].value == 5500.0
     assert arrears_kpis(engine, start=date(2024, 1, 1), end=D, scope=buildings)["arrears_stock_eur"].value == 2500.0
     assert arrears_kpis(engine, start=date(2024, 1, 1), end=date(2024, 3, 30))["arrears_stock_eur"].value == 1500.0
+
+
+def test_whole_portfolio_aging_reads_the_per_fund_row_and_returns_a_frame_of_its_own(engine, load):  # noqa: F811
+    load(PARTIAL, FORMER)
+    snapshot.refresh(engine)
+    # At 31/03/2024: C1's 700 in 31-60 days, C4's 800 in 91-365 (test_rows_worked_out_by_hand).
+    first = arrears_aging_by_contract(engine, as_of=D)
+    assert first.to_dict("list") == {"bucket": ["0-30", "31-60", "61-90", "91-365", "1-2 anni", "oltre 2 anni"],
+                                     "amount": [0.0, 700.0, 0.0, 800.0, 0.0, 0.0], "contracts": [0, 1, 0, 1, 0, 0]}
+    assert (first.attrs["kpi"], str(first["contracts"].dtype)) == ("arrears_aging", "int64")
+    # A caller changing its table changes nobody else's: the labels are shared with a template until written.
+    first.loc[0, "bucket"], first.loc[1, "amount"] = "changed", -1.0
+    first.attrs["kpi"] = "changed"
+    with engine.begin() as conn:  # doctor the per-fund copy: the whole portfolio's table reads it
+        conn.execute(text("UPDATE building_month_by_fund SET aged_60 = aged_60 + 49.996 WHERE tenure = "
+                          f"'locazione_permanente' AND month_key = {key(2024, 3)}"))
+    second = arrears_aging_by_contract(engine, as_of=D)
+    assert second["bucket"].tolist()[:2] == ["0-30", "31-60"] and second.attrs["kpi"] == "arrears_aging"
+    assert second["amount"].tolist() == [0.0, 750.0, 0.0, 800.0, 0.0, 0.0]  # rounded to the cent
+    # A scope of buildings reads building_month itself, which was not doctored.
+    scoped = arrears_aging_by_contract(engine, as_of=D, scope=Scope(buildings=("E1", "E2")))
+    assert scoped["amount"].tolist() == [0.0, 700.0, 0.0, 800.0, 0.0, 0.0]
 
 
 def test_a_lease_load_makes_it_stale_and_ensure_fresh_rebuilds_it_alone(engine, settings, tmp_path, load):  # noqa: F811
