@@ -34,6 +34,7 @@ SOURCE_KINDS = ("contratti", "alloggi", "edifici", "interventi")  # the loads it
 # The ledger's months are the months held (as for `building_month`): a new month of movements extends them.
 SOURCE = aggregate_state.Source("ledger_entry", SOURCE_KINDS)
 WINDOWS = ("m1", "y1", "ytd")
+EMPTY_MONTHS = 25  # the month ends of `empty_unit_month`: the ledger's last 25, as for the case figures
 DAYS_PER_MONTH = 30.4375
 _AVAILABLE = "CASE WHEN u.status IS NULL OR u.status = 'locabile' THEN 1 ELSE 0 END"
 
@@ -84,6 +85,21 @@ def counts_row(conn, scope: Scope, as_of: date) -> tuple[int, int, int] | None:
                             FROM {rollups.table("vacancy_month", scope, None)} su WHERE su.month_key = {k}{conditions}""",
                   params, width=4)
     return tuple(int(v) for v in row[1:]) if row[0] else None
+
+
+def empty_units_sql(conn, units: str, as_of: date) -> str | None:
+    """SELECT of the units of `units` (a `Scope.units_sql` subquery) empty at month end `as_of`, with their last
+    lease's end and days empty (`longest_empty`), from `empty_unit_month`; None when it does not hold `as_of`."""
+    k = month_key(as_of)
+    if not is_month_end(as_of) or not _held(conn, None, k, k):
+        return None
+    # The month ends held are consecutive; one without an empty unit at either end is answered live.
+    lo, hi = one_row(conn, "SELECT MIN(month_key), MAX(month_key) FROM empty_unit_month", None, width=2)
+    if lo is None or not lo <= k <= hi:
+        return None
+    return (f"SELECT su.unit_code, su.building_code, su.intervention_code, su.intervention_name, su.status, "
+            f"su.unit_rent, e.last_end, e.days_empty FROM empty_unit_month e JOIN ({units}) su "
+            f"ON su.unit_code = e.unit_code WHERE e.month_key = {k}")
 
 
 def month_series(conn, scope: Scope, by: str | None, grp: str, start: date, end: date) -> pd.DataFrame | None:
@@ -152,7 +168,9 @@ def build(conn, first: int | None, last: int | None) -> int:
     on to December of the last month's year: the year's turnover averages its twelve month ends, and the stock and
     the leases' planned ends are known ahead as they are behind."""
     conn.execute(text("DELETE FROM vacancy_month"))
+    conn.execute(text("DELETE FROM empty_unit_month"))
     built_from = aggregate_state.versions(conn, SOURCE)
+    ledger_last = last
     if last is not None:
         last = last // 12 * 12 + 11
     if first is not None:
@@ -168,6 +186,7 @@ def build(conn, first: int | None, last: int | None) -> int:
         conn.execute(text(_unit_month_sql(conn)))
         conn.execute(text(_insert_sql(conn)), {"first": first, "first_day": month_end_of(first).replace(day=1),
                                                "last_day": month_end_of(last)})
+        conn.execute(text(_empty_units_sql(conn)), {"lo": max(first, ledger_last - EMPTY_MONTHS + 1), "hi": ledger_last})
         conn.execute(text("DROP TABLE vm_unit_month"))
         conn.execute(text("DROP TABLE vm_calendar"))
     rollups.build(conn, "vacancy_month")
@@ -194,6 +213,23 @@ def _unit_month_sql(conn) -> str:
                CASE WHEN o.let_end = 1 THEN 0 ELSE 1 END
         FROM (SELECT u.code AS unit_code, c.mk, {day_diff(conn, "c.month_end", from_d)} + 1 AS unit_days {stock}) pu
         LEFT JOIN ({let}) o ON o.unit_code = pu.unit_code AND o.mk = pu.mk"""
+
+
+def _empty_units_sql(conn) -> str:
+    """The units empty at the month ends lo..hi, with their last lease's end and the days empty (as
+    `indicators.vacancy.longest_empty` counts them), from the units in stock and empty of `vm_unit_month`."""
+    fence = " OFFSET 0" if conn.dialect.name == "postgresql" else " LIMIT -1 OFFSET 0"
+    return f"""INSERT INTO empty_unit_month (month_key, unit_code, last_end, days_empty)
+        SELECT x.mk, x.unit_code, x.last_end,
+               CASE WHEN x.last_end IS NOT NULL THEN {day_diff(conn, "x.month_end", "x.last_end")}
+                    WHEN x.management_start IS NOT NULL THEN {day_diff(conn, "x.month_end", "x.management_start")} + 1
+               END
+        FROM (SELECT um.mk, um.unit_code, c.month_end, i.management_start,
+                     (SELECT MAX(l.end_date) FROM lease l WHERE l.unit_code = um.unit_code
+                      AND l.end_date < c.month_end) AS last_end
+              FROM vm_unit_month um JOIN vm_calendar c ON c.mk = um.mk JOIN unit u ON u.code = um.unit_code
+              JOIN building b ON b.code = u.building_code JOIN intervention i ON i.code = b.intervention_code
+              WHERE um.empty_end = 1 AND um.mk >= :lo AND um.mk <= :hi{fence}) x"""
 
 
 def _insert_sql(conn) -> str:

@@ -178,6 +178,20 @@ class LateCaseMonth(SQLModel, table=True):
     days_late: int
 
 
+class EmptyUnitMonth(SQLModel, table=True):
+    """The units in stock and empty at one month end, with the end of their last lease and the days empty since
+    (`longest_empty`): the page's list of units empty longest as one indexed read instead of a lookup in the
+    leases per unit. Only the last 25 month ends of the ledger; codes only. Built by `indicators.vacancy_month`."""
+
+    __tablename__ = "empty_unit_month"
+    __table_args__ = (Index("ix_empty_unit_month_days", "month_key", "days_empty"), {"sqlite_with_rowid": False})
+
+    month_key: int = Field(primary_key=True)
+    unit_code: str = Field(primary_key=True, max_length=60)
+    last_end: date | None = None  # None: never let
+    days_empty: int | None = None  # None: never let and no management start (unknown)
+
+
 class VacancyMonth(SQLModel, table=True):
     """The units of one building, tenure regime and availability (current status) in one month.
 
