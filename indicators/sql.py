@@ -25,8 +25,19 @@ def one_row(conn: Connection, sql: str, params: dict | None, width: int) -> tupl
     """The single row of `sql`, of `width` columns, as a plain tuple (no frame: for figures of one row read many
     times a page). Knowing the width, SQLAlchemy keeps the row's description with the statement instead of
     reading the cursor's anew on each call."""
-    params = params or {}
-    return tuple(conn.execute(statement(sql, params, width), params).one())
+    if params:
+        return tuple(conn.execute(statement(sql, params, width), params).one())
+    # Without parameters (a whole portfolio) the driver's own cursor: SQLAlchemy's result machinery costs more
+    # than SQLite's answer to these queries. Same connection, same transaction.
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if len(rows) != 1 or len(rows[0]) != width:
+        raise ValueError(f"one_row: {len(rows)} rows of {len(rows[0]) if rows else 0} columns, not 1 of {width}")
+    return tuple(rows[0])
 
 
 def statement(sql: str, params: dict, width: int | None = None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import text
 
 from indicators import building_month, snapshot
@@ -131,3 +132,14 @@ def test_a_lease_load_makes_it_stale_and_ensure_fresh_rebuilds_it_alone(engine, 
     assert building_month.fresh_months(engine) == (key(2023, 11), key(2024, 4))
     assert arrears_kpis(engine, start=date(2024, 1, 1), end=D) == after
     assert snapshot.ensure_fresh(engine) is None
+
+
+def test_one_row_with_and_without_parameters(engine):
+    from indicators.sql import one_row
+
+    with engine.connect() as conn:
+        assert one_row(conn, "SELECT 1, 'a', NULL", None, width=3) == (1, "a", None)  # the driver's cursor
+        assert one_row(conn, "SELECT :n + 1, :s", {"n": 41, "s": "b"}, width=2) == (42, "b")  # SQLAlchemy's
+        assert one_row(conn, "SELECT COUNT(*) FROM unit WHERE code IN :codes", {"codes": ["x", "y"]}, width=1) == (0,)
+        with pytest.raises(ValueError, match="2 rows of 1 columns, not 1 of 1"):
+            one_row(conn, "SELECT 1 UNION ALL SELECT 2", None, width=1)
