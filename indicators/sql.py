@@ -23,8 +23,8 @@ def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = N
 
 def one_row(conn: Connection, sql: str, params: dict | None, width: int) -> tuple:
     """The single row of `sql`, of `width` columns, as a plain tuple (no frame: for figures of one row read many
-    times a page). Knowing the width, SQLAlchemy keeps the row's description with the statement instead of
-    reading the cursor's anew on each call."""
+    times a page). With parameters, knowing the width lets SQLAlchemy keep the row's description with the
+    statement instead of reading the cursor's anew on each call."""
     if params:
         return tuple(conn.execute(statement(sql, params, width), params).one())
     # Without parameters (a whole portfolio) the driver's own cursor: SQLAlchemy's result machinery costs more

@@ -514,30 +514,25 @@ def longest_empty(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
     """
     s = _Sql.of(conn)
     units, params = _params(scope, as_of=as_of, limit=int(limit))
-    with connected(conn) as conn:
-        # Every empty unit with its days empty: from the pre-aggregate at the month ends it holds, else live.
-        return _longest_empty(conn, vacancy_month.empty_units_sql(conn, units, as_of), s, units, params)
-
-
-def _longest_empty(conn: Connection, empty: str | None, s: _Sql, units: str, params: dict) -> pd.DataFrame:
-    """`longest_empty` from `empty`, the SELECT of the empty units with their days empty, or live when None."""
     d = s.date("as_of")
     longest = "CASE WHEN days_empty IS NULL THEN 1 ELSE 0 END, days_empty DESC, unit_code"
-    if empty is None:
-        empty = ("SELECT e.*, CASE WHEN last_end IS NOT NULL THEN " + s.days(d, "last_end") + " "
-                 f"WHEN management_start IS NOT NULL THEN {s.days(d, 'management_start')} + 1 END AS days_empty "
-                 "FROM (SELECT su.unit_code, su.building_code, su.intervention_code, su.intervention_name, su.status, "
-                 "su.unit_rent, i.management_start, (SELECT MAX(l.end_date) FROM lease l "
-                 f"WHERE l.unit_code = su.unit_code AND l.end_date < {d}) AS last_end "
-                 f"FROM ({units}) su JOIN intervention i ON i.code = su.intervention_code "
-                 f"WHERE {_in_stock(d)} AND NOT {_occupied(d)}) e")
-    # Only the `limit` longest get a rent and a void loss (a lookup per unit).
-    sql = (f"WITH f AS ({empty}), top AS (SELECT * FROM f ORDER BY {longest} LIMIT :limit), "
-           f"r AS (SELECT top.*, COALESCE(top.unit_rent, {_last_rent('top.unit_code', d)}) AS rent FROM top) "
-           "SELECT unit_code, building_code, intervention_code, intervention_name, status, last_end AS last_lease_end, "
-           "CASE WHEN last_end IS NULL THEN 1 ELSE 0 END AS never_let, days_empty, rent AS monthly_rent, "
-           f"CASE WHEN {_available('r')} THEN rent * days_empty / {DAYS_PER_MONTH} END AS void_loss_eur "
-           f"FROM r ORDER BY {longest}")
-    out = _clean(query(conn, sql, params), dates=("last_lease_end",))
+    with connected(conn) as conn:
+        # Every empty unit with its days empty: from the pre-aggregate at the month ends it holds, else live.
+        empty = vacancy_month.empty_units_sql(conn, units, as_of) or (
+            "SELECT e.*, CASE WHEN last_end IS NOT NULL THEN " + s.days(d, "last_end") + " "
+            f"WHEN management_start IS NOT NULL THEN {s.days(d, 'management_start')} + 1 END AS days_empty "
+            "FROM (SELECT su.unit_code, su.building_code, su.intervention_code, su.intervention_name, su.status, "
+            "su.unit_rent, i.management_start, (SELECT MAX(l.end_date) FROM lease l "
+            f"WHERE l.unit_code = su.unit_code AND l.end_date < {d}) AS last_end "
+            f"FROM ({units}) su JOIN intervention i ON i.code = su.intervention_code "
+            f"WHERE {_in_stock(d)} AND NOT {_occupied(d)}) e")
+        # Only the `limit` longest get a rent and a void loss (a lookup per unit).
+        sql = (f"WITH f AS ({empty}), top AS (SELECT * FROM f ORDER BY {longest} LIMIT :limit), "
+               f"r AS (SELECT top.*, COALESCE(top.unit_rent, {_last_rent('top.unit_code', d)}) AS rent FROM top) "
+               "SELECT unit_code, building_code, intervention_code, intervention_name, status, "
+               "last_end AS last_lease_end, CASE WHEN last_end IS NULL THEN 1 ELSE 0 END AS never_let, days_empty, "
+               f"rent AS monthly_rent, CASE WHEN {_available('r')} THEN rent * days_empty / {DAYS_PER_MONTH} END "
+               f"AS void_loss_eur FROM r ORDER BY {longest}")
+        out = _clean(query(conn, sql, params), dates=("last_lease_end",))
     out["never_let"] = out["never_let"].astype(bool)
     return out

@@ -137,7 +137,8 @@ def test_sample_same_figures_both_ways(sample_pair, by):  # noqa: F811
         for as_of in (end, date(2025, 10, 31), date(2024, 2, 29)):
             same(vacancy(fast, as_of=as_of, scope=scope, by=by), vacancy(raw, as_of=as_of, scope=scope, by=by))
             if by is None:  # the whole list (ties broken by unit code), read from `empty_unit_month` but in 2024
-                assert (vacancy_month.empty_units_sql(fast.connect(), "", as_of) is None) == (as_of.year == 2024)
+                with fast.connect() as conn:
+                    assert (vacancy_month.empty_units_sql(conn, "", as_of) is None) == (as_of.year == 2024)
                 lists = [longest_empty(e, as_of=as_of, scope=scope, limit=100_000) for e in (fast, raw)]
                 if scope.sgrs:  # an SGR without units: nothing either way
                     assert lists[0].empty and lists[1].empty and list(lists[0].columns) == list(lists[1].columns)
