@@ -207,12 +207,13 @@ _register(Kind("segnalazioni", "ticket", key=("code",), date_order=(("opened_on"
 )))
 
 _register(Kind("laboratori", "lab", key=("code",), date_order=(("start_date", "end_date"),),
-               description="Laboratori Sociali di Quartiere", columns=(
+               parents=(Parent("intervention_code", "interventi"),), description="Laboratori Sociali di Quartiere", columns=(
     _c("codice_laboratorio", "code", CODE, required=True, aliases=["id laboratorio", "laboratorio", "cod laboratorio"]),
     _c("titolo", "title", TEXT, required=True, aliases=["titolo progetto", "nome progetto"]),
     _c("ente_capofila", "lead_body", TEXT, aliases=["capofila", "ente proponente"]),
     _c("comune", "municipality", TEXT, required=True),
     _c("quartiere", "district", TEXT),
+    _c("codice_intervento", "intervention_code", CODE, aliases=["intervento", "cod intervento"]),
     _c("ambiti", "areas_of_action", AMBITI, aliases=["ambiti di intervento", "ambito"]),
     _c("data_inizio", "start_date", DATE, aliases=["avvio", "inizio"]),
     _c("data_fine", "end_date", DATE, aliases=["fine", "conclusione"]),

@@ -1,5 +1,5 @@
 """The gestore sociale's track record (seed 001): units managed by tenure regime and by gestore contract type,
-and the community activity of the labs in the Comuni where it manages housing.
+and the community activity of the labs linked to its interventions.
 
 Arrears, vacancy, cases and tickets come from their own modules; this one adds what only the track record needs.
 """
@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from indicators.lab_outputs import lab_outputs
+from indicators.lab_outputs import OUTPUTS, lab_outputs
 from indicators.ledger_sql import date_param
 from indicators.results import KpiValue, ratio
 from indicators.scope import GROUPINGS, Scope
@@ -51,18 +51,36 @@ def units_managed(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
     return out
 
 
-def community_labs(conn: Connection | Engine, *, scope: Scope = Scope()) -> list[str]:
-    """Codes of the labs in the Comuni of the scope's interventions (every lab for the whole portfolio)."""
-    where, params = scope.municipalities_filter("l.municipality")
-    return query(conn, f"SELECT l.code FROM lab l WHERE {where} ORDER BY l.code", params)["code"].tolist()
+def community_labs(conn: Connection | Engine, *, scope: Scope = Scope()) -> pd.DataFrame:
+    """The labs linked to an intervention in scope (`lab.intervention_code`): code, title, intervention_code,
+    intervention_name. A lab that merely works in the same Comune is not the gestore's and is not listed."""
+    interventions, params = scope.interventions_sql()
+    return query(conn, "SELECT l.code, l.title, l.intervention_code, i.name AS intervention_name FROM lab l "
+                       f"JOIN intervention i ON i.code = l.intervention_code WHERE l.intervention_code IN "
+                       f"({interventions}) ORDER BY l.intervention_code, l.code", params)
 
 
 def community_activity(conn: Connection | Engine, *, start: date, end: date, scope: Scope = Scope()
                        ) -> pd.DataFrame:
-    """Lab outputs in [start, end] by activity type, for the labs of `community_labs` (`lab_activities`...):
-    group (activity type), activities, participants, households_reached, households_taken_in_charge, hours,
-    volunteers. Empty when no lab works in those Comuni."""
-    labs = community_labs(conn, scope=scope)
-    if not labs:
-        return lab_outputs(conn, by="activity_type", labs=["\x00nessuno"])
-    return lab_outputs(conn, by="activity_type", labs=labs, start=start, end=end)
+    """Outputs of the labs linked to the scope's interventions, in [start, end] only, by lab and activity type.
+
+    Columns: lab, lab_title, intervention_code, group (activity type), activities, participants,
+    households_reached, households_taken_in_charge, hours, volunteers (`lab_activities`...). A linked lab with
+    no activity in the period has no row (`community_labs` lists it); no linked lab: no row at all.
+    """
+    parts = []
+    for lab in community_labs(conn, scope=scope).itertuples(index=False):
+        outputs = lab_outputs(conn, by="activity_type", labs=[lab.code], start=start, end=end)
+        parts.append(outputs.assign(lab=lab.code, lab_title=lab.title, intervention_code=lab.intervention_code))
+    columns = ["lab", "lab_title", "intervention_code", "group", *OUTPUTS]
+    frame = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    frame.attrs["kpi"] = "lab_activities"
+    return frame
+
+
+def community_heading(title: str) -> str:
+    """How a linked lab's activity is labelled: as the lab's, never as the gestore's own."""
+    return f"Attività del Laboratorio Sociale di Quartiere «{title}»"
+
+
+NO_COMMUNITY_ACTIVITY = "nessuna attività registrata"

@@ -9,12 +9,18 @@ from schemas.columns import Measure, Money
 
 
 class Lab(SQLModel, table=True):
-    """A neighbourhood social lab; `areas_of_action` lists its ambiti, comma-separated."""
+    """A neighbourhood social lab; `areas_of_action` lists its ambiti, comma-separated.
+
+    `intervention_code` links the lab to the housing intervention it serves (a lab of the gestore in its own
+    buildings): only a linked lab's activities are the gestore's community work. The regional labs of seed 002
+    have no link, so they are never credited to a gestore that merely manages housing in the same Comune.
+    """
 
     __tablename__ = "lab"
 
     code: str = Field(primary_key=True, max_length=80)
     title: str = Field(max_length=300)
+    intervention_code: str | None = Field(default=None, foreign_key="intervention.code", max_length=60, index=True)
     lead_body: str | None = Field(default=None, max_length=200)
     municipality: str = Field(max_length=100)
     district: str | None = Field(default=None, sa_type=Text)

@@ -59,13 +59,17 @@ FILES = {
                      "importo_ammesso;importo_impegnato;importo_pagato\n"
                      "MI3.1.1.a;Abitare in borgo;;01/10/2017;31/12/2020;€ 281.250,00;€ 281.250,00;€ 0,00;€ 0,00\n"
                      "P2;Portierato Cenni;INT1;01/01/2023;31/12/2025;100.000,00;80.000,00;60.000,00;20.000,00\n",
-    "laboratori": "codice_laboratorio;titolo;comune;ambiti\nLAB1;Sesto qui;Sesto San Giovanni;rappresentanza\n"
-                  "LAB2;Si può fare;Cinisello Balsamo;rappresentanza\n",
+    "laboratori": "codice_laboratorio;titolo;comune;codice_intervento;ambiti\n"
+                  "LAB1;Sesto qui;Sesto San Giovanni;INT2;rappresentanza\n"
+                  "LAB2;Si può fare;Cinisello Balsamo;;rappresentanza\n"
+                  "LAB3;Vicini di casa;Sesto San Giovanni;;rappresentanza\n",
     "attivita_laboratorio": "codice_laboratorio;data;tipo_attivita;ambito;titolo;partecipanti;nuclei_raggiunti;"
                             "nuclei_presi_in_carico\n"
                             "LAB1;10/03/2023;evento;rappresentanza;Festa;30;12;0\n"
                             "LAB1;20/05/2023;sportello;morosita_incolpevole;Sportello;5;5;3\n"
-                            "LAB2;01/04/2023;evento;rappresentanza;Festa;100;40;0\n",
+                            "LAB1;15/01/2024;evento;rappresentanza;Befana;20;8;0\n"
+                            "LAB2;01/04/2023;evento;rappresentanza;Festa;100;40;0\n"
+                            "LAB3;02/04/2023;evento;rappresentanza;Festa;50;20;0\n",
 }
 Y_START, Y_END = date(2023, 1, 1), date(2023, 12, 31)
 INT1, INT2 = Scope(interventions=("INT1",)), Scope(interventions=("INT2",))
@@ -133,8 +137,37 @@ def test_evictions_funding_and_community_activity(loaded):
     borgo = funding.funding_projects(loaded).set_index("code").loc["MI3.1.1.a"]
     assert (borgo["programmed"], borgo["committed"], borgo["paid_pct"]) == (281_250.0, 0.0, 0.0)
 
-    assert track_record.community_labs(loaded, scope=INT2) == ["LAB1"]
-    sesto_labs = track_record.community_activity(loaded, start=Y_START, end=Y_END, scope=INT2).set_index("group")
-    assert sesto_labs.loc["evento", ["activities", "participants", "households_reached"]].tolist() == [1, 30, 12]
+
+
+def test_community_activity_is_only_that_of_labs_linked_to_the_interventions(loaded):
+    """LAB1 is linked to INT2; LAB2 (Cinisello) and LAB3 (Sesto, the Comune of INT2) are not the gestore's.
+
+    INT2 in 2023: LAB1's Festa (1 evento, 30 participants, 12 reached) and Sportello (1, 5, 5, 3 taken in charge);
+    its Befana of 15/01/2024 is outside the period. LAB3's 50 participants in Sesto are never counted.
+    """
+    linked = track_record.community_labs(loaded, scope=INT2)
+    assert linked[["code", "title", "intervention_code"]].values.tolist() == [["LAB1", "Sesto qui", "INT2"]]
+    int2 = track_record.community_activity(loaded, start=Y_START, end=Y_END, scope=INT2).set_index("group")
+    assert int2.loc["evento", ["activities", "participants", "households_reached"]].tolist() == [1, 30, 12]
+    assert int2.loc["sportello", ["activities", "households_taken_in_charge"]].tolist() == [1, 3]
+    assert set(int2["lab"]) == {"LAB1"} and set(int2["lab_title"]) == {"Sesto qui"}
+    # the whole portfolio: still LAB1 only, not every lab (before: 30 + 100 + 50 = 180 participants at events)
     everything = track_record.community_activity(loaded, start=Y_START, end=Y_END).set_index("group")
-    assert everything.loc["evento", "participants"] == 130
+    assert everything.loc["evento", "participants"] == 30 and set(everything["lab"]) == {"LAB1"}
+    # an intervention without a linked lab: no lab, no activity (no fall-back on the labs of its Comune)
+    assert track_record.community_labs(loaded, scope=INT1).empty
+    assert track_record.community_activity(loaded, start=Y_START, end=Y_END, scope=INT1).empty
+    # a period without activity: the lab is listed, its activity is empty (no fall-back on earlier years)
+    summer = track_record.community_activity(loaded, start=date(2023, 6, 1), end=Y_END, scope=INT2)
+    assert summer.empty and not track_record.community_labs(loaded, scope=INT2).empty
+    befana = track_record.community_activity(loaded, start=date(2024, 1, 1), end=date(2024, 1, 31), scope=INT2)
+    assert befana[["group", "activities", "participants"]].values.tolist() == [["evento", 1, 20]]
+    assert track_record.community_heading("Sesto qui") == "Attività del Laboratorio Sociale di Quartiere «Sesto qui»"
+
+
+def test_a_lab_linked_to_an_unknown_intervention_is_quarantined(tmp_path, engine, settings):
+    load_text(tmp_path, "interventi", FILES["interventi"], engine=engine, settings=settings)
+    result = load_text(tmp_path, "laboratori", "codice_laboratorio;titolo;comune;codice_intervento\n"
+                       "LAB9;Altrove;Milano;INT9\nLAB1;Sesto qui;Sesto San Giovanni;INT2\n",
+                       engine=engine, settings=settings)
+    assert (result.loaded, result.quarantined) == (1, 1)

@@ -1,8 +1,6 @@
 """Impatto del gestore sociale: units by tenure and contract type, arrears and vacancy per intervention against
 the references, cases and repayment plans, community activity, facility tickets, and the shareable report."""
 
-from datetime import date
-
 import streamlit as st
 
 from dashboard import auth, filters, impact_charts, tiles
@@ -11,6 +9,7 @@ from dashboard.data import get_engine
 from dashboard.exports import DAYS, EUR, INT, PCT
 from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
+from indicators import track_record
 from indicators.registry import get_kpi
 from osservatorio import audit
 from osservatorio.reports.impact import ReportScope, count_text, scope_label
@@ -80,19 +79,23 @@ def cases_and_plans(f: filters.Filters) -> None:
 
 def community(f: filters.Filters) -> None:
     st.subheader("Attività di comunità")
+    labs = md.call("track_record:community_labs", f.scope)
+    if labs.empty:
+        st.info("Nessun laboratorio collegato agli interventi del perimetro: "
+                f"{track_record.NO_COMMUNITY_ACTIVITY}.", icon=":material/info:")
+        return
     frame = md.call("track_record:community_activity", f.scope, start=f.start, end=f.end)
-    note = "Attività dei Laboratori Sociali di Quartiere nei Comuni degli interventi, nel periodo."
-    if frame.empty:
-        frame = md.call("track_record:community_activity", f.scope, start=date(1900, 1, 1), end=f.end)
-        note = ("Nessuna attività dei laboratori nel periodo: qui tutte quelle registrate nei Comuni degli interventi "
-                "fino alla fine del periodo.")
-    st.caption(note + " Partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte.")
-    show_table(frame, [Col("group", "Tipo di attività", labels={}), kpi_col("activities", "lab_activities"),
-                       kpi_col("participants", "lab_participants"),
-                       kpi_col("households_reached", "lab_households_reached"),
-                       kpi_col("households_taken_in_charge", "lab_households_taken_in_charge")],
-               name="attivita_comunita", key="imp_community",
-               empty="Nessun laboratorio registrato nei Comuni degli interventi del perimetro.")
+    st.caption("Solo i Laboratori Sociali di Quartiere collegati a un intervento del perimetro, nel periodo scelto. "
+               "Partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte.")
+    for lab in labs.itertuples(index=False):
+        st.markdown(f"**{track_record.community_heading(lab.title)}** · {f.intervention_label(lab.intervention_code)}")
+        show_table(frame[frame["lab"] == lab.code],
+                   [Col("group", "Tipo di attività", labels={}), kpi_col("activities", "lab_activities"),
+                    kpi_col("participants", "lab_participants"),
+                    kpi_col("households_reached", "lab_households_reached"),
+                    kpi_col("households_taken_in_charge", "lab_households_taken_in_charge")],
+                   name=f"attivita_{lab.code}", key=f"imp_community_{lab.code}",
+                   empty=f"Nel periodo: {track_record.NO_COMMUNITY_ACTIVITY}.")
 
 
 def tickets(f: filters.Filters) -> None:

@@ -34,8 +34,8 @@ METHODS = (
     "vecchi (FIFO); lo sfitto è la quota di alloggi vuoti alla data di riferimento. I valori di riferimento sono quelli "
     "pubblicati (seme 001: cooperative gestori sociali, morosità 3%, sfitto 9%) o aggiunti dagli utenti. Le pratiche "
     "sono quelle aperte nel periodo, con lo stato che hanno alla data di riferimento. L'attività di comunità è quella "
-    "dei Laboratori Sociali di Quartiere nei Comuni degli interventi: partecipanti e nuclei sono contatti sommati sulle "
-    "attività, non persone distinte. Le segnalazioni contano nel periodo in cui sono chiuse. I progetti finanziati "
+    "dei Laboratori Sociali di Quartiere collegati a un intervento del perimetro, attribuita al laboratorio e limitata "
+    "al periodo: partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte. Le segnalazioni contano nel periodo in cui sono chiuse. I progetti finanziati "
     "riportano gli importi come li pubblica l'ente finanziatore; le quote sono sull'importo ammesso. Dove un valore non "
     "si può calcolare onestamente il rapporto lo dice a parole; con la soppressione delle celle piccole, i valori "
     "calcolati su pochi nuclei sono nascosti.")
@@ -168,19 +168,25 @@ def _cases(engine: Engine, rs: ReportScope) -> Section:
 
 def _community(engine: Engine, rs: ReportScope) -> Section:
     section = Section("Attività di comunità")
+    labs = track_record.community_labs(engine, scope=rs.scope)
+    if labs.empty:
+        return section.notes(["Nessun laboratorio collegato agli interventi del perimetro: "
+                              f"{track_record.NO_COMMUNITY_ACTIVITY}."], "missing")
     frame = track_record.community_activity(engine, start=rs.start, end=rs.end, scope=rs.scope)
-    if frame.empty:
-        section.notes(["Nessuna attività dei laboratori registrata nel periodo nei Comuni degli interventi."], "missing")
-        frame = track_record.community_activity(engine, start=date(1900, 1, 1), end=rs.end, scope=rs.scope)
-        if frame.empty:
-            return section
-        section.text("Tutte le attività registrate dai laboratori di quei Comuni, fino alla fine del periodo:", "note")
-    return section.table(pd.DataFrame({
-        "Tipo di attività": [_label(g) for g in frame["group"]], "Attività": [fmt_int(v) for v in frame["activities"]],
-        "Partecipanti (presenze)": [fmt_int(v) for v in frame["participants"]],
-        "Nuclei raggiunti (contatti)": [fmt_int(v) for v in frame["households_reached"]],
-        "Nuclei presi in carico": [fmt_int(v) for v in frame["households_taken_in_charge"]]}),
-        numeric=("Attività", "Partecipanti (presenze)", "Nuclei raggiunti (contatti)", "Nuclei presi in carico"))
+    for lab in labs.itertuples(index=False):
+        rows = frame[frame["lab"] == lab.code]
+        section.text(f"{track_record.community_heading(lab.title)} (intervento {lab.intervention_code} · "
+                     f"{lab.intervention_name}), dal {fmt_date(rs.start)} al {fmt_date(rs.end)}:")
+        if rows.empty:
+            section.notes([f"Nel periodo: {track_record.NO_COMMUNITY_ACTIVITY}."], "missing")
+            continue
+        section.table(pd.DataFrame({
+            "Tipo di attività": [_label(g) for g in rows["group"]], "Attività": [fmt_int(v) for v in rows["activities"]],
+            "Partecipanti (presenze)": [fmt_int(v) for v in rows["participants"]],
+            "Nuclei raggiunti (contatti)": [fmt_int(v) for v in rows["households_reached"]],
+            "Nuclei presi in carico": [fmt_int(v) for v in rows["households_taken_in_charge"]]}),
+            numeric=("Attività", "Partecipanti (presenze)", "Nuclei raggiunti (contatti)", "Nuclei presi in carico"))
+    return section
 
 
 def _tickets(engine: Engine, rs: ReportScope) -> Section:
