@@ -41,16 +41,12 @@ def category_label(code: str) -> str:
     return CATEGORY_LABELS.get(code, code.replace("_", " ").capitalize())
 
 
-def _interventions_in_scope(scope: Scope) -> tuple[str, dict]:
-    units, params = scope.units_sql()
-    return f"SELECT DISTINCT intervention_code FROM ({units}) su", params
-
-
 def scope_filter(scope: Scope, column: str) -> tuple[str, dict]:
     """SQL condition keeping the rows of interventions in scope (all rows, organisation-wide too, for everything)."""
     if scope == Scope.everything():
         return "1 = 1", {}
-    sub, params = _interventions_in_scope(scope)
+    # per intervention, not per unit: an intervention with costs but no units loaded is still in scope
+    sub, params = scope.interventions_sql()
     return f"{column} IN ({sub})", params
 
 

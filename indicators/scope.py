@@ -58,6 +58,14 @@ class Scope:
         return ("SELECT b.code AS building_code, b.intervention_code, i.fund, i.sgr FROM building b "
                 "JOIN intervention i ON i.code = b.intervention_code" + where), params
 
+    def interventions_sql(self) -> tuple[str, dict]:
+        """A subquery of the codes of the interventions in scope, read from `intervention` itself, for records
+        carried per intervention (costs, budgets, labs): an intervention with no buildings or units loaded is
+        still in scope; a building limit keeps the interventions with a building in scope."""
+        where, params = self.where_sql()
+        return ("SELECT DISTINCT i.code FROM intervention i LEFT JOIN building b ON b.intervention_code = i.code"
+                + where), params
+
     def where_sql(self, columns: tuple[str, str, str, str] = ("i.sgr", "i.fund", "i.code", "b.code")) -> tuple[str, dict]:
         """' WHERE ...' keeping the rows in scope, given the columns of SGR, fund, intervention and building."""
         where, params = [], {}
