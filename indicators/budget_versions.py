@@ -11,6 +11,7 @@ from sqlalchemy import Engine, insert
 
 import schemas
 from indicators.budget import Adjustments, BudgetProposal, adjusted
+from indicators.budget_phasing import phase, phasing_note, seasonal_profile
 from indicators.cost_history import scope_filter
 from indicators.scope import Scope
 from indicators.sql import query
@@ -55,33 +56,36 @@ def list_versions(conn, *, year: int | None = None) -> pd.DataFrame:
 
 
 def reference_budget(conn, *, year: int, scope: Scope = Scope()) -> tuple[pd.DataFrame, str, list[str]]:
-    """Monthly cost budget of `year` per category (category, month 1-12, amount), where it came from, and warnings.
+    """Monthly cost budget of `year` per category (category, month 1-12, amount), where it came from, and notes.
 
-    The latest approved version saved for exactly this year and scope; without one, the imported
-    budget lines (`budget`) of the scope's interventions, split in twelfths.
+    The yearly amount of each category comes from the latest approved version saved for exactly this year
+    and scope, else from the imported budget lines (`budget`) of the scope's interventions; it is spread over
+    the months on the category's own seasonal profile (`budget_phasing`), in twelfths where there is no history.
     """
+    annual, source, warnings = _annual_budget(conn, year=year, scope=scope)
+    if annual.empty:
+        return pd.DataFrame(columns=["category", "month", "amount"]), source, warnings
+    profile, years = seasonal_profile(conn, year=year, scope=scope)
+    monthly, flat = phase(annual, profile)
+    return monthly, source, warnings + [phasing_note(years, flat, len(annual))]
+
+
+def _annual_budget(conn, *, year: int, scope: Scope) -> tuple[pd.DataFrame, str, list[str]]:
     found = query(conn, "SELECT id, label, author, created_at FROM budget_version WHERE year = :year "
                         "AND scope_key = :key AND status = :status ORDER BY created_at DESC, id DESC",
                   {"year": year, "key": scope_key(scope), "status": APPROVED})
     if not found.empty:
         v = found.iloc[0]
-        frame = query(conn, "SELECT category, month, SUM(amount) AS amount FROM budget_version_line "
-                            "WHERE version_id = :id AND side = 'costi' GROUP BY category, month ORDER BY 1, 2",
+        frame = query(conn, "SELECT category, SUM(amount) AS amount FROM budget_version_line "
+                            "WHERE version_id = :id AND side = 'costi' GROUP BY category ORDER BY 1",
                       {"id": int(v["id"])})
         created = pd.Timestamp(v["created_at"]).strftime("%d/%m/%Y")
         return frame, f"versione {int(v['id'])} approvata da {v['author']} il {created}", []
-    return _imported_budget(conn, year=year, scope=scope)
-
-
-def _imported_budget(conn, *, year: int, scope: Scope) -> tuple[pd.DataFrame, str, list[str]]:
     where, params = scope_filter(scope, "intervention_code")
     frame = query(conn, f"SELECT category, SUM(amount) AS amount FROM budget_line WHERE year = :year AND {where} "
                         "GROUP BY category ORDER BY category", {**params, "year": year})
     if frame.empty:
-        return pd.DataFrame(columns=["category", "month", "amount"]), "nessun budget", [
+        return frame, "nessun budget", [
             f"Nessun budget per il {year}: salvare una versione approvata o importare il file «budget»."]
-    monthly = frame.merge(pd.DataFrame({"month": range(1, 13)}), how="cross")
-    monthly["amount"] = monthly["amount"] / 12
-    return monthly[["category", "month", "amount"]], "budget importato", [
-        f"Nessuna versione approvata per il {year} e questo perimetro: si usa il budget importato, annuale, "
-        "ripartito in dodicesimi."]
+    return frame, "budget importato", [
+        f"Nessuna versione approvata per il {year} e questo perimetro: si usa il budget importato."]

@@ -1,8 +1,10 @@
 """Budget vs actual (scostamenti): actual costs to date against the reference budget, with a year-end projection.
 
 variance = actual − budget (positive: overspend, unfavourable for a cost); variance % = variance / budget.
-Year-end projection = actual to date × budget of the year / budget to date (the run rate on the budget's
-own phasing), or actual to date + the rest of the budget when nothing was budgeted to date.
+The yearly budget is phased on each category's own seasonal profile from history (`budget_phasing`: a tax
+paid every March is budgeted in March), in twelfths where there is no history. Year-end projection = actual
+to date × budget of the year / budget to date (the run rate on that profile), or actual to date + the rest
+of the budget when nothing was budgeted to date.
 A figure is flagged when its variance exceeds both thresholds (percent and euro, from the settings).
 """
 

@@ -14,6 +14,7 @@ from indicators.budget import Adjustments, adjusted, propose
 from indicators.budget_versions import list_versions, reference_budget, save_version
 from indicators.cost_history import cost_history
 from indicators.forecast import HISTORICAL_MEAN
+from indicators.scope import Scope
 from indicators.variance import budget_vs_actual
 from osservatorio.budget_report import proposal_excel, variance_excel
 from osservatorio.cli import app
@@ -46,7 +47,10 @@ def test_cost_history_splits_yearly_rows_in_twelfths(costs):
 
 def test_variance_against_the_imported_budget_by_hand(costs):
     v = budget_vs_actual(costs, year=2025, pct_threshold=10, eur_threshold=5000)
-    assert v.months_to_date == 3 and v.source == "budget importato" and "dodicesimi" in v.warnings[0]
+    assert v.months_to_date == 3 and v.source == "budget importato"
+    # utenze follows its profile of 2024 (a yearly row: flat); maintenance has no history before 2025
+    assert v.warnings[-1] == ("Budget annuale ripartito sui mesi come i consuntivi di ogni voce nel 2024; in "
+                              "dodicesimi, per mancanza di storico, per: Manutenzione ordinaria.")
     rows = v.by_category.set_index("category")
     # utenze: budget 1,000 a month; 3,600 spent against 3,000: +600 (+20%), below 5,000 € so not flagged.
     assert rows.loc["utenze", ["budget_ytd", "actual_ytd", "variance", "variance_pct", "projection"]].tolist() == \
@@ -137,3 +141,50 @@ def test_budget_cli(costs, warehouse_url, monkeypatch, tmp_path):
     assert var.exit_code == 0 and "Manutenzione ordinaria" in var.output and "oltre soglia" in var.output
     assert runner.invoke(app, ["budget", "variance", "--year", "2025", "--format", "xlsx"]).exit_code != 0
     get_settings.cache_clear()
+
+
+def test_budget_of_an_intervention_with_costs_but_no_units(tmp_path, engine, settings):
+    """Only `interventi` and `consuntivi` loaded: the proposal for INT-A uses INT-A's costs (and only them)."""
+    load_text(tmp_path, "interventi", "codice_intervento;nome;comune\nINT-A;Alfa;Milano\nINT-B;Beta;Milano\n",
+              engine=engine, settings=settings)
+    rows = "".join(f"{y};{m};INT-A;utenze;1000,00\n{y};{m};INT-B;utenze;5000,00\n" for y in (2023, 2024)
+                   for m in range(1, 13))
+    load_text(tmp_path, "consuntivi", "anno;mese;codice_intervento;categoria;importo\n" + rows,
+              engine=engine, settings=settings)
+    scoped = propose(engine, year=2025, scope=Scope(interventions=("INT-A",)), n_sims=200)
+    assert scoped.lines["category"].tolist() == ["utenze"] and scoped.lines.at[0, "forecast"] == pytest.approx(12000.0)
+    assert propose(engine, year=2025, n_sims=200).lines.at[0, "forecast"] == pytest.approx(72000.0)
+    assert propose(engine, year=2025, scope=Scope(interventions=("INT-C",)), n_sims=200).lines.empty
+
+
+TAXES = "".join(f"{y};3;INT1;imposte;12000,00\n" for y in (2022, 2023, 2024)) + "".join(
+    f"{y};{m};INT1;utenze;1000,00\n" for y in (2022, 2023, 2024) for m in range(1, 13))
+
+
+def test_a_tax_paid_once_a_year_is_budgeted_in_its_month(tmp_path, engine, settings):
+    """Imposte: 12,000 € every March of 2022-2024; utenze 1,000 € a month. Budget 2025: 12,000 and 12,000.
+
+    At ten months of 2025 (utenze to October), with the 12,000 € of tax paid in March: the profile puts the whole
+    tax budget in March, so budget to date 12,000, actual 12,000, variance 0 and year end 12,000. In twelfths it
+    would have read a budget to date of 10,000 (+20%) and a year end of 14,400.
+    """
+    load_base(tmp_path, engine=engine, settings=settings)
+    actual = TAXES + "2025;3;INT1;imposte;12000,00\n" + "".join(f"2025;{m};INT1;utenze;1000,00\n" for m in range(1, 11))
+    load_text(tmp_path, "consuntivi", "anno;mese;codice_intervento;categoria;importo\n" + actual,
+              engine=engine, settings=settings)
+    load_text(tmp_path, "budget", "anno;codice_intervento;categoria;importo\n2025;INT1;imposte;12000,00\n"
+              "2025;INT1;utenze;12000,00\n", engine=engine, settings=settings)
+    v = budget_vs_actual(engine, year=2025)
+    rows = v.by_category.set_index("category")
+    assert v.months_to_date == 10
+    assert rows.loc["imposte", ["budget_ytd", "actual_ytd", "variance", "projection"]].tolist() == \
+        pytest.approx([12000.0, 12000.0, 0.0, 12000.0])
+    assert rows.loc["imposte", "variance_pct"] == pytest.approx(0.0) and not rows.loc["imposte", "flag_projection"]
+    assert rows.loc["utenze", ["budget_ytd", "variance", "projection"]].tolist() == pytest.approx([10000.0, 0.0, 12000.0])
+    monthly = v.monthly[v.monthly["category"] == "imposte"].set_index("month")["budget"]
+    assert monthly[3] == pytest.approx(12000.0) and monthly.drop(3).sum() == pytest.approx(0.0)
+    assert v.warnings[-1] == ("Budget annuale ripartito sui mesi come i consuntivi di ogni voce negli anni "
+                              "2022–2024 (una spesa pagata una volta l'anno è attesa nel suo mese).")
+    # a tax paid in March only at two months: nothing budgeted to date yet, so the projection adds the rest
+    early = budget_vs_actual(engine, year=2025, months_to_date=2).by_category.set_index("category")
+    assert early.loc["imposte", ["budget_ytd", "actual_ytd", "projection"]].tolist() == pytest.approx([0, 0, 12000.0])
