@@ -11,7 +11,10 @@ ones (many zero months, lumpy works) fall back to the historical monthly mean, w
 Intervals come from simulated paths: ETS simulates its state-space model; a baseline adds errors it
 made in the past, drawn per calendar month from its own rolling-origin errors (the historical mean
 draws past months). The annual total's interval is read from the sums of whole paths, never by adding
-monthly bounds.
+monthly bounds. A baseline's past errors have a mean (a trend it misses, a month a flat split gets
+wrong): the point forecast is corrected by that same mean, so it sits where its band says the actual
+will fall; and a band never leaves out its own point (where a skewed error pool would, the band is
+widened to the point, which only makes it more conservative).
 """
 
 from __future__ import annotations
@@ -26,11 +29,36 @@ SEASON = 12
 ETS, SNAIVE, LAST_YEAR, MEAN_3Y, LAST_YEAR_INFLATION, HISTORICAL_MEAN = (
     "ets", "seasonal_naive", "last_year", "mean_3y", "last_year_inflation", "historical_mean")
 BASELINES = (SNAIVE, LAST_YEAR, MEAN_3Y, LAST_YEAR_INFLATION)
+# Plain Italian names for a director, and the one line that says what each method does.
 METHOD_LABELS = {
-    ETS: "ETS (livello, trend smorzato, stagionalità)", SNAIVE: "Stagionale ingenuo (stesso mese dell'anno prima)",
-    LAST_YEAR: "Anno precedente in dodicesimi", MEAN_3Y: "Media dello stesso mese negli ultimi 3 anni",
-    LAST_YEAR_INFLATION: "Anno precedente più inflazione", HISTORICAL_MEAN: "Media mensile dello storico",
+    ETS: "Tendenza e stagionalità", SNAIVE: "Come l'anno scorso, mese per mese",
+    LAST_YEAR: "Totale dell'anno scorso", MEAN_3Y: "Media degli ultimi tre anni",
+    LAST_YEAR_INFLATION: "Come l'anno scorso più inflazione", HISTORICAL_MEAN: "Media dei mesi disponibili",
 }
+METHOD_HELP = {
+    ETS: "segue la tendenza degli ultimi anni e l'andamento tipico di ogni mese, dando più peso ai dati recenti",
+    SNAIVE: "ogni mese come lo stesso mese dell'anno scorso, corretto dello scarto medio avuto in passato",
+    LAST_YEAR: "il totale dell'anno scorso, ripartito sui mesi e corretto dello scarto medio avuto in passato",
+    MEAN_3Y: "ogni mese come la media dello stesso mese negli ultimi tre anni, corretta dello scarto medio passato",
+    LAST_YEAR_INFLATION: "ogni mese come lo stesso mese dell'anno scorso aumentato dell'inflazione, corretto dello "
+                         "scarto medio avuto in passato",
+    HISTORICAL_MEAN: "la media mensile degli ultimi tre anni al più: lo storico è breve o irregolare",
+}
+
+
+def method_text(method: str) -> str:
+    """'Media degli ultimi tre anni: ogni mese come la media dello stesso mese...', for captions and exports."""
+    return f"{METHOD_LABELS[method]}: {METHOD_HELP[method]}"
+
+
+def accuracy_text(mase: float | None) -> str:
+    """MASE in words: how the method's past error compares with repeating the same month of the year before."""
+    if mase is None or pd.isna(mase):
+        return "affidabilità non misurabile (storico troppo breve per le prove sugli anni passati)"
+    ratio = f"{mase:.2f}".replace(".", ",")
+    verdict = "meglio" if mase < 1 else "peggio" if mase > 1 else "come"
+    return (f"nelle prove sugli anni passati l'errore medio è stato {ratio} volte quello tipico del ripetere lo "
+            f"stesso mese dell'anno prima ({verdict})")
 MIN_MONTHS, MIN_MONTHS_ETS, SPARSE_ZERO_SHARE, ETS_MARGIN = 24, 24, 0.3, 0.95
 FOLDS, N_SIMS = 3, 2000
 
@@ -151,7 +179,9 @@ def simulate(method: str, y: np.ndarray, h: int, *, inflation: float, n_sims: in
     pools = _errors_by_month(method, y, inflation)
     target = (len(y) + np.arange(h)) % SEASON
     draws = np.column_stack([rng.choice(pools[m], size=n_sims) for m in target])
-    return point, point + draws
+    # the point moves by the mean error its band is drawn from, and the draws are taken around it
+    bias = np.array([pools[m].mean() for m in target])
+    return point + bias, point + draws
 
 
 def _errors_by_month(method: str, y: np.ndarray, inflation: float) -> list[np.ndarray]:
@@ -215,10 +245,17 @@ def forecast_year(history: pd.Series, year: int, *, inflation: float = 0.02, met
     if (y >= 0).all():
         sims = np.clip(sims, 0, None)
         point = np.clip(point, 0, None)
+    low95, low80, high80, high95 = bands(sims, point)
+    a = bands(sims.sum(axis=1), np.array(point.sum()))
+    return SeriesForecast(year, chosen, point, low80, high80, low95, high95, float(point.sum()), float(a[1]),
+                          float(a[2]), float(a[0]), float(a[3]), scores, len(y), notes)
+
+
+def bands(sims: np.ndarray, point: np.ndarray) -> tuple[np.ndarray, ...]:
+    """low95, low80, high80, high95 of simulated values (paths along axis 0), nested and never excluding `point`."""
     q = np.percentile(sims, [2.5, 10, 90, 97.5], axis=0)
-    a = np.percentile(sims.sum(axis=1), [2.5, 10, 90, 97.5])
-    return SeriesForecast(year, chosen, point, q[1], q[2], q[0], q[3], float(point.sum()), float(a[1]), float(a[2]),
-                          float(a[0]), float(a[3]), scores, len(y), notes)
+    low80, high80 = np.minimum(q[1], point), np.maximum(q[2], point)
+    return np.minimum(q[0], low80), low80, high80, np.maximum(q[3], high80)
 
 
 def point_forecast(history: pd.Series, year: int, method: str, *, inflation: float = 0.02) -> np.ndarray | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from indicators.forecast import (ETS, HISTORICAL_MEAN, MEAN_3Y, SNAIVE, backtest, forecast_year, mase_scale,
-                                 point_forecast)
+from indicators.forecast import (ETS, HISTORICAL_MEAN, LAST_YEAR, LAST_YEAR_INFLATION, MEAN_3Y, SNAIVE, backtest,
+                                 forecast_year, mase_scale, point_forecast)
 
 MONTHS = pd.date_range("2016-01-01", periods=132, freq="MS")  # 2016-2026: ten years of history, 2026 held out
 SEASON = 30 * np.sin(2 * np.pi * np.arange(132) / 12)
@@ -106,3 +108,38 @@ def test_lumpy_works_use_simple_methods_and_regular_instalments_do_not_warn():
     premiums = np.where(np.arange(120) % 6 == 0, 1000.0, 0.0)  # January and July, every year
     fc = forecast_year(history(premiums), 2026)
     assert fc.warnings == [] and fc.annual == pytest.approx(2000.0)
+
+
+def _series(values: list[float], months: int) -> pd.Series:
+    return pd.Series(values[:months], index=pd.date_range("2018-01-01", periods=months, freq="MS"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(months=st.integers(min_value=6, max_value=60),
+       values=st.lists(st.one_of(st.just(0.0), st.floats(min_value=0, max_value=1e6, allow_nan=False)),
+                       min_size=60, max_size=60),
+       trend=st.floats(min_value=-0.05, max_value=0.2), method=st.sampled_from([None, SNAIVE, MEAN_3Y, LAST_YEAR,
+                                                                                 LAST_YEAR_INFLATION]))
+def test_a_forecast_is_never_outside_its_own_bands(months, values, trend, method):
+    """Any history (lumpy, trending, all zero...): lower95 <= lower80 <= point <= upper80 <= upper95, each month and
+    the year; forced baselines need 24 months."""
+    y = _series([v * (1 + trend) ** (i // 12) for i, v in enumerate(values)], months)
+    if method is not None and months < 24:
+        method = None
+    fc = forecast_year(y, y.index[-1].year + 1, method=method, n_sims=200, seed=1)
+    assert fc is not None
+    assert (fc.low95 <= fc.low80).all() and (fc.low80 <= fc.mean).all()
+    assert (fc.mean <= fc.high80).all() and (fc.high80 <= fc.high95).all()
+    assert fc.annual_low95 <= fc.annual_low80 <= fc.annual <= fc.annual_high80 <= fc.annual_high95
+    assert fc.annual == pytest.approx(fc.mean.sum())
+
+
+def test_a_growing_cost_is_forecast_inside_its_band():
+    """Utenze growing 10% a year, paid the same each month: last year's same month misses by about +10% every year,
+    so the band sits above last year's amounts; the point is corrected by that same mean error and falls inside."""
+    y = pd.Series([1000.0 * 1.1 ** (i // 12) for i in range(48)], pd.date_range("2021-01-01", periods=48, freq="MS"))
+    fc = forecast_year(y, 2025, method=SNAIVE, n_sims=500)
+    last_year = 12 * 1000 * 1.1 ** 3  # 15,972: what last year's same months add up to
+    assert fc.annual > last_year and fc.annual_low80 <= fc.annual <= fc.annual_high80
+    # errors of 1 to 12 months ahead from every origin: year-on-year steps of 100, 110 and 121 a month
+    assert fc.annual == pytest.approx(last_year + 12 * np.mean([100.0] * 12 + [110.0] * 24 + [121.0] * 36), rel=0.02)
