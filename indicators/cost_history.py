@@ -120,3 +120,8 @@ def last_actual_month(conn: Conn) -> date | None:
     frame = query(conn, "SELECT MAX(year * 12 + COALESCE(month, 12) - 1) AS k FROM actual_cost")
     k = frame.iat[0, 0] if not frame.empty else None
     return None if k is None or pd.isna(k) else date(int(k) // 12, int(k) % 12 + 1, 1)
+
+
+def actual_years(conn: Conn) -> list[int]:
+    """The years with at least one actual cost, oldest first (the years a budget can be checked against)."""
+    return [int(y) for y in query(conn, "SELECT DISTINCT year FROM actual_cost ORDER BY year")["year"]]

@@ -121,16 +121,19 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
         higher_is_better=True, computed_by=REPORT_COMMAND),
     KPI("budget_forecast_eur", "Previsione di costo dell'anno",
         "somma sulle voci di costo della previsione annuale dallo storico dei consuntivi mensili prima dell'anno: "
-        "per ogni voce il metodo (ETS o anno precedente, media di 3 anni, stagionale ingenuo, anno precedente più "
-        "inflazione) con l'errore MASE minore nel backtest a origine mobile; intervalli 80% e 95% per simulazione "
-        "dei percorsi dell'anno intero.", EUR, _BUDGET),
+        "per ogni voce il metodo che nelle prove sugli anni passati ha sbagliato meno (tendenza e stagionalità, come "
+        "l'anno scorso mese per mese, totale dell'anno scorso, media degli ultimi tre anni, anno scorso più "
+        "inflazione), corretto dello scarto medio avuto in passato; intervalli 80% e 95% per simulazione dei "
+        "percorsi dell'anno intero, che contengono sempre la previsione.", EUR, _BUDGET, version=2),
     KPI("budget_variance_eur", "Scostamento dal budget a oggi",
         "consuntivo dei mesi trascorsi dell'anno − budget degli stessi mesi (ultima versione approvata, altrimenti "
-        "budget importato in dodicesimi); positivo = spesa oltre il budget; segnalato oltre il 10% e 5.000 € "
-        "(soglie configurabili).", EUR, _BUDGET),
+        "budget importato), con il budget annuale ripartito sui mesi come i consuntivi della voce negli ultimi anni "
+        "completi (in dodicesimi senza storico); positivo = spesa oltre il budget; segnalato oltre il 10% e "
+        "5.000 € (soglie configurabili).", EUR, _BUDGET, version=2),
     KPI("budget_projection_eur", "Proiezione di costo a fine anno",
-        "consuntivo a oggi × budget dell'anno / budget a oggi (ritmo di spesa sulla stagionalità del budget); "
-        "senza budget a oggi: consuntivo a oggi + budget dei mesi restanti.", EUR, _BUDGET),
+        "consuntivo a oggi × budget dell'anno / budget a oggi (ritmo di spesa sull'andamento mensile della voce "
+        "negli anni passati); senza budget a oggi: consuntivo a oggi + budget dei mesi restanti.", EUR, _BUDGET,
+        version=2),
     *(KPI(code, label, formula, unit, _LABS, higher_is_better=True, computed_by=LABS_COMMAND) for code, label, formula, unit in (
         ("lab_activities", "Attività dei laboratori", "righe del registro attività (sportelli, eventi, corsi...) "
          "nel periodo, per laboratorio, ambito o mese.", COUNT),

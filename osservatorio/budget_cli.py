@@ -65,7 +65,7 @@ def propose_command(
 
 
 def _proposal_json(proposal, lines: pd.DataFrame, inflation: float) -> dict:
-    cols = ["side", "intervention_code", "category", "method", "n_months", "forecast", "amount", "low80", "high80",
+    cols = ["side", "intervention_code", "category", "method", "method_label", "n_months", "forecast", "amount", "low80", "high80",
             "low95", "high95", "baseline", "mase", "baseline_mase", "warnings"]
     rows = lines[cols].astype(object).where(lines[cols].notna(), None).to_dict(orient="records")
     return {"year": proposal.year, "inflation_pct": inflation, "lines": rows, "warnings": proposal.warnings}
@@ -75,8 +75,10 @@ def _print_proposal(proposal, lines: pd.DataFrame, inflation: float) -> None:
     typer.echo(f"Budget {proposal.year} proposto dallo storico (inflazione aggiunta {fmt_pct(inflation)})")
     for r in lines.itertuples():
         mase = "n.d." if pd.isna(r.mase) else fmt_num(r.mase, 2)
-        typer.echo(f"  {r.label:<32} {fmt_eur(r.amount, cents=False):>16}  80%: {fmt_eur(r.low80, cents=False)} – "
-                   f"{fmt_eur(r.high80, cents=False)}  [{r.method}, MASE {mase}]")
+        # the band is the forecast's: print it next to the forecast, and the adjusted budget apart
+        typer.echo(f"  {r.label:<32} budget {fmt_eur(r.amount, cents=False):>12}  previsione "
+                   f"{fmt_eur(r.forecast, cents=False)} (80%: {fmt_eur(r.low80, cents=False)} – "
+                   f"{fmt_eur(r.high80, cents=False)})  [{r.method_label}, errore nelle prove {mase}]")
         if r.warnings:
             typer.echo(f"      ! {r.warnings}")
     typer.echo(f"  {'Totale costi':<32} {fmt_eur(lines['amount'].sum(), cents=False):>16}")

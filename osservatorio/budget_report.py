@@ -10,6 +10,10 @@ from indicators.cost_history import category_label
 from indicators.variance import BudgetVariance
 
 SIDES = {"costi": "Costi", "ricavi": "Ricavi"}
+# The backtest's MASE in words: the method's error in the trials on past years, where 1 is the typical error of
+# repeating the same month of the year before (below 1: better than that).
+ERROR = "Errore nelle prove (1 = stesso mese anno prima)"
+BASELINE_ERROR = "Errore nelle prove, anno prec. + inflazione"
 
 
 def proposal_table(proposal: BudgetProposal, lines: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
@@ -20,14 +24,14 @@ def proposal_table(proposal: BudgetProposal, lines: pd.DataFrame | None = None) 
         "Voce": src["label"], "Metodo": src["method_label"], "Mesi di storico": src["n_months"],
         "Ultimi 12 mesi": src["last_12_months"], "Anno prec. + inflazione": src["baseline"],
         "Previsione": src["forecast"], "Minimo 80%": src["low80"], "Massimo 80%": src["high80"],
-        "Minimo 95%": src["low95"], "Massimo 95%": src["high95"], "MASE metodo": src["mase"],
-        "MASE anno prec. + infl.": src["baseline_mase"], "Avvertenze": src["warnings"]})
+        "Minimo 95%": src["low95"], "Massimo 95%": src["high95"], ERROR: src["mase"],
+        BASELINE_ERROR: src["baseline_mase"], "Avvertenze": src["warnings"]})
     if "amount" in src:
         table.insert(8, "Rettifica", src["amount"] - src["forecast"])
         table.insert(9, "Budget proposto", src["amount"])
     kinds = {c: EUR for c in table.columns} | {"Lato": TEXT, "Intervento": TEXT, "Voce": TEXT, "Metodo": TEXT,
-                                                "Avvertenze": TEXT, "Mesi di storico": INT, "MASE metodo": NUM,
-                                                "MASE anno prec. + infl.": NUM}
+                                                "Avvertenze": TEXT, "Mesi di storico": INT, ERROR: NUM,
+                                                BASELINE_ERROR: NUM}
     return table, kinds
 
 

@@ -51,6 +51,25 @@ def test_budget_page_figures_and_controls(loaded_warehouse, monkeypatch):  # noq
     engine.dispose()
 
 
+def test_each_tab_names_its_year_and_methods_are_in_plain_italian(loaded_warehouse, monkeypatch):  # noqa: F811
+    at = open_page(loaded_warehouse.url, monkeypatch, PAGE)
+    proposal_year = at.selectbox(key="bud_year")
+    checked = at.selectbox(key="bud_variance_year")
+    # the proposal is for the year after the last actual; the check is on the last year with actuals
+    assert (proposal_year.label, checked.label) == ("Anno della proposta di budget",
+                                                    "Anno del confronto budget–consuntivo")
+    assert checked.value == proposal_year.value - 1 and checked.options[-1] == str(checked.value)
+    shown = [s.value for s in at.subheader]
+    assert f"Proposta di budget {proposal_year.value}" in shown and f"Budget {checked.value} e consuntivo" in shown
+    checked.set_value(checked.value - 1).run()
+    assert f"Budget {checked.value} e consuntivo" in [s.value for s in at.subheader]
+    assert f"Proposta di budget {proposal_year.value}" in [s.value for s in at.subheader]  # the other tab stays
+    words = texts(at)
+    assert "Metodo:" in words and "Affidabilità:" in words and "ripartito sui mesi" in words
+    for jargon in ("MASE", "ETS", "Stagionale ingenuo", "backtest"):
+        assert jargon not in words, jargon
+
+
 def test_saving_a_version_makes_it_the_reference(warehouse_copy, monkeypatch):
     at = open_page(warehouse_copy, monkeypatch, PAGE)
     year = at.selectbox(key="bud_year").value

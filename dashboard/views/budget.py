@@ -12,19 +12,24 @@ from dashboard.exports import CSV_MIME, XLSX_MIME, to_csv
 from dashboard.tables import audited_file
 from indicators.budget import Adjustments, adjusted, totals
 from indicators.cost_history import category_label
-from indicators.forecast import METHOD_LABELS
+from indicators.forecast import accuracy_text, method_text
 from indicators.registry import get_kpi
 from osservatorio.budget_report import proposal_excel, proposal_table, variance_excel, variance_table
 from osservatorio.formatting import fmt_eur, fmt_num, fmt_pct
 from osservatorio.settings import get_settings
 
 
-def pick_years(last_actual) -> tuple[int, int]:
-    """The budget year (default: the year after the last actual) and the year to check against its budget."""
+def proposal_year(last_actual) -> int:
+    """The year of the proposal, chosen in its own tab (default: the year after the last actual)."""
     years = list(range(last_actual.year - 3, last_actual.year + 2))
-    with st.sidebar:
-        year = st.selectbox("Anno del budget", years, index=len(years) - 1, key="bud_year")
-    return year, last_actual.year
+    return st.selectbox("Anno della proposta di budget", years, index=len(years) - 1, key="bud_year",
+                        help="La proposta usa solo i consuntivi degli anni precedenti.")
+
+
+def variance_year(years: list[int]) -> int:
+    """The year checked against its budget, chosen in its own tab (default: the latest year with actuals)."""
+    return st.selectbox("Anno del confronto budget–consuntivo", years, index=len(years) - 1, key="bud_variance_year",
+                        help="Anni con consuntivi caricati; di norma l'anno in corso.")
 
 
 def adjustments_editor(proposal) -> Adjustments:
@@ -63,6 +68,7 @@ def proposal_section(year: int, f: filters.Filters) -> None:
     cols[2].metric("Ultimi 12 mesi", fmt_eur(lines.loc[lines["side"] == "costi", "last_12_months"].sum(), cents=False))
     table, kinds = proposal_table(proposal, lines)
     st.dataframe(italian(table.drop(columns=["Lato", "Intervento"]), kinds), hide_index=True, width="stretch")
+    st.caption("Metodi usati: " + "; ".join(method_text(m) for m in sorted(set(lines["method"]))) + ".")
     for w in proposal.warnings:
         st.warning(w)
     downloads(proposal, adjustments, table, kinds, year)
@@ -89,10 +95,9 @@ def fan(proposal) -> None:
         ["mean", "low80", "high80", "low95", "high95"]].sum()
     st.plotly_chart(budget_charts.fan_chart(history, forecast), width="stretch", key="bud_fan")
     line = costs.set_index("category").loc[category]
-    mase = "n.d." if pd.isna(line["mase"]) else f"{line['mase']:.2f}".replace(".", ",")
-    st.caption(f"Metodo: {METHOD_LABELS[line['method']]} (errore di backtest MASE {mase}; "
-               f"{int(line['n_months'])} mesi di storico). Le bande vengono dagli errori passati del metodo: se "
-               f"stanno sopra la previsione, il metodo in passato ha sottostimato. {line['warnings']}")
+    st.caption(f"Metodo: {method_text(line['method'])}. Affidabilità: {accuracy_text(line['mase'])}; "
+               f"{int(line['n_months'])} mesi di storico. Le bande all'80% e al 95% dicono dove è caduto il "
+               f"consuntivo quando il metodo ha sbagliato come in passato. {line['warnings']}")
 
 
 def _file(make, name: str):
@@ -159,14 +164,13 @@ def variance_section(year: int, f: filters.Filters) -> None:
 
 
 auth.require("views/budget.py")
-f = filters.monitoring_page("Budget", dates=False)  # yearly figures: the year is chosen on the page
+f = filters.monitoring_page("Budget", dates=False)  # yearly figures: each tab chooses its own year
 last_actual = md.call("cost_history:last_actual_month")
 if last_actual is None:
     st.info("Nessun consuntivo nel warehouse: caricare il file «consuntivi» dalla pagina **Caricamenti**.")
     st.stop()
-budget_year, current_year = pick_years(last_actual)
 proposal_tab, variance_tab = st.tabs(["Proposta", "Budget e consuntivo"])
 with proposal_tab:
-    proposal_section(budget_year, f)
+    proposal_section(proposal_year(last_actual), f)
 with variance_tab:
-    variance_section(current_year, f)
+    variance_section(variance_year(md.call("cost_history:actual_years")), f)
