@@ -11,10 +11,12 @@ ones (many zero months, lumpy works) fall back to the historical monthly mean, w
 Intervals come from simulated paths: ETS simulates its state-space model; a baseline adds errors it
 made in the past, drawn per calendar month from its own rolling-origin errors (the historical mean
 draws past months). The annual total's interval is read from the sums of whole paths, never by adding
-monthly bounds. A baseline's past errors have a mean (a trend it misses, a month a flat split gets
-wrong): the point forecast is corrected by that same mean, so it sits where its band says the actual
-will fall; and a band never leaves out its own point (where a skewed error pool would, the band is
-widened to the point, which only makes it more conservative).
+monthly bounds. A baseline's past errors can have a mean (a trend it misses), so its band can lie above
+or below its own point: the band is then widened to reach the point, so that a reader never sees a
+forecast outside its own interval (a wider band covers at least as often). On the sample's held-out years
+this beat both other cures: correcting the point by the mean past error made the forecasts worse (median
+MASE 0.757 → 0.795) and centring the band on the point lowered the annual 80% coverage (59% → 52%);
+widening kept the forecasts and raised it to 62.5%.
 """
 
 from __future__ import annotations
@@ -37,11 +39,10 @@ METHOD_LABELS = {
 }
 METHOD_HELP = {
     ETS: "segue la tendenza degli ultimi anni e l'andamento tipico di ogni mese, dando più peso ai dati recenti",
-    SNAIVE: "ogni mese come lo stesso mese dell'anno scorso, corretto dello scarto medio avuto in passato",
-    LAST_YEAR: "il totale dell'anno scorso, ripartito sui mesi e corretto dello scarto medio avuto in passato",
-    MEAN_3Y: "ogni mese come la media dello stesso mese negli ultimi tre anni, corretta dello scarto medio passato",
-    LAST_YEAR_INFLATION: "ogni mese come lo stesso mese dell'anno scorso aumentato dell'inflazione, corretto dello "
-                         "scarto medio avuto in passato",
+    SNAIVE: "ogni mese come lo stesso mese dell'anno scorso",
+    LAST_YEAR: "il totale dell'anno scorso diviso in dodici mesi uguali",
+    MEAN_3Y: "ogni mese come la media dello stesso mese negli ultimi tre anni",
+    LAST_YEAR_INFLATION: "ogni mese come lo stesso mese dell'anno scorso, aumentato dell'inflazione",
     HISTORICAL_MEAN: "la media mensile degli ultimi tre anni al più: lo storico è breve o irregolare",
 }
 
@@ -179,9 +180,7 @@ def simulate(method: str, y: np.ndarray, h: int, *, inflation: float, n_sims: in
     pools = _errors_by_month(method, y, inflation)
     target = (len(y) + np.arange(h)) % SEASON
     draws = np.column_stack([rng.choice(pools[m], size=n_sims) for m in target])
-    # the point moves by the mean error its band is drawn from, and the draws are taken around it
-    bias = np.array([pools[m].mean() for m in target])
-    return point + bias, point + draws
+    return point, point + draws
 
 
 def _errors_by_month(method: str, y: np.ndarray, inflation: float) -> list[np.ndarray]:
@@ -252,7 +251,8 @@ def forecast_year(history: pd.Series, year: int, *, inflation: float = 0.02, met
 
 
 def bands(sims: np.ndarray, point: np.ndarray) -> tuple[np.ndarray, ...]:
-    """low95, low80, high80, high95 of simulated values (paths along axis 0), nested and never excluding `point`."""
+    """low95, low80, high80, high95 of simulated values (paths along axis 0), nested and never excluding `point`
+    (a band that would leave it out is widened to reach it)."""
     q = np.percentile(sims, [2.5, 10, 90, 97.5], axis=0)
     low80, high80 = np.minimum(q[1], point), np.maximum(q[2], point)
     return np.minimum(q[0], low80), low80, high80, np.maximum(q[3], high80)

@@ -123,8 +123,8 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
         "somma sulle voci di costo della previsione annuale dallo storico dei consuntivi mensili prima dell'anno: "
         "per ogni voce il metodo che nelle prove sugli anni passati ha sbagliato meno (tendenza e stagionalità, come "
         "l'anno scorso mese per mese, totale dell'anno scorso, media degli ultimi tre anni, anno scorso più "
-        "inflazione), corretto dello scarto medio avuto in passato; intervalli 80% e 95% per simulazione dei "
-        "percorsi dell'anno intero, che contengono sempre la previsione.", EUR, _BUDGET, version=2),
+        "inflazione); intervalli 80% e 95% per simulazione dei percorsi dell'anno intero con gli errori passati "
+        "del metodo, allargati dove serve perché contengano sempre la previsione.", EUR, _BUDGET, version=2),
     KPI("budget_variance_eur", "Scostamento dal budget a oggi",
         "consuntivo dei mesi trascorsi dell'anno − budget degli stessi mesi (ultima versione approvata, altrimenti "
         "budget importato), con il budget annuale ripartito sui mesi come i consuntivi della voce negli ultimi anni "

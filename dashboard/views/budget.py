@@ -96,8 +96,9 @@ def fan(proposal) -> None:
     st.plotly_chart(budget_charts.fan_chart(history, forecast), width="stretch", key="bud_fan")
     line = costs.set_index("category").loc[category]
     st.caption(f"Metodo: {method_text(line['method'])}. Affidabilità: {accuracy_text(line['mase'])}; "
-               f"{int(line['n_months'])} mesi di storico. Le bande all'80% e al 95% dicono dove è caduto il "
-               f"consuntivo quando il metodo ha sbagliato come in passato. {line['warnings']}")
+               f"{int(line['n_months'])} mesi di storico. Le bande all'80% e al 95% dicono dove cadrebbe il "
+               "consuntivo se il metodo sbagliasse come in passato; se la previsione ne tocca il bordo, in passato "
+               f"il metodo ha per lo più sbagliato in una sola direzione. {line['warnings']}")
 
 
 def _file(make, name: str):
