@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.data import CACHE_TTL, get_engine
 from indicators import benchmarks as benchmark_values
-from indicators import catalog, portfolio
+from indicators import catalog, coverage, portfolio
 from indicators.results import KpiValue
 from indicators.scope import Scope
 
@@ -87,7 +87,7 @@ def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str
     if code in SPECS and end == as_of:
         return _arrears_bundle(start, end, scope, by)[code]
     if code in CASE_TILES and not _case_counts_ready(as_of):  # else the case pre-aggregates answer at once
-        return _case_figure(code, as_of, scope)
+        return coverage.checked(get_engine(), _case_figure(code, as_of, scope), as_of=as_of)
     return _kpi(code, as_of, start, end, scope, by)
 
 

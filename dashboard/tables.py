@@ -180,6 +180,12 @@ def series_lists(series: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
     if series.empty or column not in series:
         return pd.DataFrame({"group": pd.Series(dtype=object), name: pd.Series(dtype=object)})
     ordered = series.sort_values(["group", "month"])
-    lists = ordered.groupby("group", sort=False)[column].agg(
-        lambda values: [None if pd.isna(v) else float(v) for v in values])
+    lists = ordered.groupby("group", sort=False)[column].agg(_spark)
     return lists.rename(name).reset_index()
+
+
+def _spark(values) -> list[float] | None:
+    """The months with a value (months without data are left out, not drawn as gaps or zeros); no line from
+    fewer than two points: the cell stays empty rather than showing a lone number."""
+    points = [float(v) for v in values if v is not None and not pd.isna(v)]
+    return points if len(points) > 1 else None

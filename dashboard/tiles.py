@@ -19,6 +19,7 @@ from indicators.results import KpiValue
 from osservatorio.formatting import MISSING, fmt_date, fmt_kpi
 
 PREFERRED_REFERENCE = "Cooperative gestori sociali (media)"  # seed 001's sector average
+NO_DATA_TILE = "Nessun dato"  # a figure asked outside the dates its data covers
 
 
 def breakdown(value: KpiValue) -> dict:
@@ -66,8 +67,9 @@ def tile(value: KpiValue, *, previous: KpiValue | None = None, against: str | No
     kpi = value.kpi
     change = change_vs(value, previous, against=against) if previous is not None else None
     chart = [float(v) for v in spark if v is not None and not pd.isna(v)] if spark is not None else None
-    st.metric(label or kpi.label, fmt_kpi(kpi.unit, value.value), help=kpi.help, border=True,
-              chart_data=chart or None, chart_type="area", **_delta(change, kpi.higher_is_better))
+    shown = NO_DATA_TILE if value.no_data else fmt_kpi(kpi.unit, value.value)  # the reason follows as a caption
+    st.metric(label or kpi.label, shown, help=kpi.help, border=True,
+              chart_data=chart if chart and len(chart) > 1 else None, chart_type="area", **_delta(change, kpi.higher_is_better))
     for warning in value.warnings:
         st.caption(f":material/warning: {warning}")
     caption = reference_caption(value, reference(references))

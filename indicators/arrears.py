@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from indicators import building_month
+from indicators import building_month, coverage
 from indicators.ledger import TOTALS, totals, unpaid_charges_ctes
 from indicators.scope import GROUPINGS, Scope
 from indicators.ledger_sql import AGING_BUCKETS, aging_bucket, date_param, day_diff, month_ends, month_key
@@ -125,9 +125,15 @@ def arrears_kpis(conn: Conn, *, start: date, end: date, scope: Scope = Scope(), 
     with connected(conn) as conn:
         if by is None and (row := building_month.totals_row(conn, scope, end, start, days)) is not None:
             row["stock_current"] = round(row["stock"] - row["stock_former"], 2)
-            return {code: _value(code, row, start, end) for code in SPECS}
+            return _covered(conn, {code: _value(code, row, start, end) for code in SPECS}, start, end)
         frame = totals(conn, scope=scope, by=by, as_of=end, start=start, days=days)
-    return {code: _result(code, frame, by, start, end) for code in SPECS}
+        return _covered(conn, {code: _result(code, frame, by, start, end) for code in SPECS}, start, end)
+
+
+def _covered(conn: Conn, results: dict, start: date, end: date) -> dict:
+    """The bundle's figures as "no data" outside the ledger's dates (`coverage.checked`), as each function's are."""
+    return {code: coverage.checked(conn, r, **({"start": start, "end": end} if SPECS[code].on_period
+                                               else {"as_of": end})) for code, r in results.items()}
 
 
 def arrears_stock(conn: Conn, *, as_of: date, scope: Scope = Scope(), by: str | None = None) -> KpiValue | pd.DataFrame:

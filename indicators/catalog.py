@@ -11,6 +11,7 @@ from importlib import import_module
 
 import pandas as pd
 
+from indicators import coverage
 from indicators.results import KpiValue
 from indicators.scope import Scope
 
@@ -59,6 +60,9 @@ NO_GROUPING = {"late_cases", "no_fault_share", "plan_recovery_eur", "budget_fore
                "budget_projection_eur", "applications_received", "allocation_days", "waiting_list",
                "evictions_executed"}
 
+# Functions whose result is always a table (outside the data: the table without rows).
+TABLES = {"arrears_aging", "arrears_aging_by_charge"}
+
 
 def default_as_of(first_day: date, last_day: date) -> date:
     """The date pages open on: the last month end the data covers (month-end figures are the ones reported,
@@ -92,4 +96,7 @@ def compute(conn, code: str, *, as_of: date, start: date | None = None, end: dat
         kwargs.update(start=start, end=end)
     else:
         kwargs["year"] = (end or as_of).year
-    return func(conn, **kwargs)
+    dates = {k: kwargs.get(k) for k in ("as_of", "start", "end")}
+    if "by" not in kwargs and code not in TABLES and (reason := coverage.gap(conn, code, **dates)) is not None:
+        return coverage.no_data(code, reason, **dates)  # outside the data: no number, and no query for it
+    return coverage.checked(conn, func(conn, **kwargs), **dates)

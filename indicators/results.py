@@ -21,6 +21,7 @@ class KpiValue:
     end: date | None = None
     breakdown: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    no_data: bool = False  # asked outside the dates its data covers (`indicators.coverage`): say so, show no number
 
     @property
     def kpi(self) -> KPI:

@@ -11,9 +11,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import impact_charts as charts
-from indicators import cases, facilities, funding, track_record
+from indicators import cases, coverage, facilities, funding, track_record
 from indicators.arrears import arrears_kpis
 from indicators.benchmarks import benchmarks
+from indicators.catalog import CATALOG, PERIOD
 from indicators.registry import get_kpi
 from indicators.results import KpiValue
 from indicators.scope import Scope
@@ -98,8 +99,15 @@ def key_figures(engine: Engine, rs: ReportScope) -> list[tuple[KpiValue, str]]:
               facilities.ticket_backlog(engine, as_of=rs.as_of, scope=rs.scope),
               facilities.ticket_cost_per_unit(engine, start=rs.start, end=rs.end, scope=rs.scope),
               funding.funding_paid_share(engine, scope=rs.scope)]
-    return [(v, fmt_kpi(v.kpi.unit, v.value) if v.value is not None else "non calcolabile: " + "; ".join(v.warnings))
-            for v in values]
+    values = [_covered(engine, v, rs) for v in values]
+    return [(v, fmt_kpi(v.kpi.unit, v.value) if v.value is not None else
+             ("" if v.no_data else "non calcolabile: ") + "; ".join(v.warnings)) for v in values]
+
+
+def _covered(engine: Engine, value: KpiValue, rs: ReportScope) -> KpiValue:
+    """A figure asked outside the dates its data covers is "nessun dato per il periodo", never a zero."""
+    period = value.code in CATALOG and CATALOG[value.code].style == PERIOD
+    return coverage.checked(engine, value, **({"start": rs.start, "end": rs.end} if period else {"as_of": rs.as_of}))
 
 
 def _cover(engine: Engine, rs: ReportScope) -> Section:
