@@ -110,3 +110,10 @@ def test_roles_without_the_page_cannot_open_it(user, page, loaded_warehouse, mon
     at = open_page(loaded_warehouse.url, monkeypatch, user=user)
     with pytest.raises(ValueError):
         at.switch_page(page).run()
+
+
+def test_impact_page_credits_no_regional_lab_to_the_gestore(loaded_warehouse, monkeypatch):  # noqa: F811
+    """The sample's 15 regional labs (2014-2016) are linked to no intervention: none of their work is shown."""
+    at = open_page(loaded_warehouse.url, monkeypatch, IMPACT)
+    assert "Nessun laboratorio collegato agli interventi del perimetro: nessuna attività registrata." in texts(at)
+    assert not [df for df in at.dataframe if "Tipo di attività" in df.value.columns]

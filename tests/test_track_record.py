@@ -171,3 +171,19 @@ def test_a_lab_linked_to_an_unknown_intervention_is_quarantined(tmp_path, engine
                        "LAB9;Altrove;Milano;INT9\nLAB1;Sesto qui;Sesto San Giovanni;INT2\n",
                        engine=engine, settings=settings)
     assert (result.loaded, result.quarantined) == (1, 1)
+
+
+def test_the_impact_report_credits_only_the_linked_lab_and_names_it(loaded):
+    from osservatorio.reports.impact import ReportScope, _community
+
+    def section(scope, start, end) -> str:
+        return "\n".join(str(b) for b in _community(loaded, ReportScope(scope, start, end, end)).blocks)
+
+    int2 = section(INT2, Y_START, Y_END)
+    assert "Attività del Laboratorio Sociale di Quartiere «Sesto qui» (intervento INT2 · Voltri)" in int2
+    assert "<td>30</td>" in int2.replace(' class="num"', "") and "Vicini di casa" not in int2
+    assert "Si può fare" not in section(Scope(), Y_START, Y_END)  # the whole portfolio: still only LAB1
+    summer = section(INT2, date(2023, 6, 1), Y_END)
+    assert "Nel periodo: nessuna attività registrata." in summer and "<table" not in summer
+    assert "Nessun laboratorio collegato agli interventi del perimetro: nessuna attività registrata." in section(
+        INT1, Y_START, Y_END)
