@@ -65,7 +65,7 @@ def test_each_tab_names_its_year_and_methods_are_in_plain_italian(loaded_warehou
     assert f"Budget {checked.value} e consuntivo" in [s.value for s in at.subheader]
     assert f"Proposta di budget {proposal_year.value}" in [s.value for s in at.subheader]  # the other tab stays
     words = texts(at)
-    assert "Metodo:" in words and "Affidabilità:" in words and "ripartito sui mesi" in words
+    assert "Metodo:" in words and "Affidabilità:" in words and "Budget annuale ripartito" in words
     for jargon in ("MASE", "ETS", "Stagionale ingenuo", "backtest"):
         assert jargon not in words, jargon
 
