@@ -13,15 +13,17 @@ import typer
 
 from etl.kinds import LOAD_ORDER
 from osservatorio.budget_cli import budget_app
+from osservatorio.cli_italian import italianise
+from osservatorio.cli_root import RootGroup
 from osservatorio.evaluate_cli import evaluate as evaluate_command
 from osservatorio.evaluate_cli import labs_app
 from osservatorio.kpi_cli import kpi as kpi_command
 from osservatorio.report_cli import report_app
 from osservatorio.users_cli import users_app
 
-app = typer.Typer(help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
-db_app = typer.Typer(help="Gestione del magazzino dati (warehouse).", no_args_is_help=True)
+app = typer.Typer(cls=RootGroup, help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
+db_app = typer.Typer(cls=RootGroup, help="Gestione del magazzino dati (warehouse).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.command("kpi")(kpi_command)
@@ -210,6 +212,8 @@ def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.WARNING)
     app()
 
+
+italianise(app)  # after every command is registered: help and errors in Italian
 
 if __name__ == "__main__":  # pragma: no cover
     main()
