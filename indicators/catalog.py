@@ -114,3 +114,22 @@ def compute(conn, code: str, *, as_of: date, start: date | None = None, end: dat
     else:
         kwargs["year"] = (end or as_of).year
     return func(conn, **kwargs)
+
+
+def compute_years(conn, code: str, *, first_year: int, last_year: int, scope: Scope = Scope(),
+                  by: str | None = None) -> pd.DataFrame:
+    """A yearly KPI (style YEAR) for each year from `first_year` to `last_year`: one row per year (and group),
+    `year` first; a KpiValue's breakdown becomes columns, its warnings go to `attrs["warnings"]` with the year."""
+    rows, frames, warnings = [], [], []
+    for year in range(first_year, last_year + 1):
+        result = compute(conn, code, as_of=date(year, 12, 31), scope=scope, by=by)
+        if isinstance(result, pd.DataFrame):
+            frames.append(result.assign(year=year))
+            continue
+        rows.append({"year": year, "value": result.value, "numerator": result.numerator,
+                     "denominator": result.denominator, **result.breakdown})
+        warnings += [f"{year}: {w}" for w in result.warnings]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(rows)
+    frame = frame[["year", *(c for c in frame.columns if c != "year")]]
+    frame.attrs.update(kpi=code, warnings=warnings)
+    return frame

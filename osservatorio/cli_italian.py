@@ -30,7 +30,7 @@ METAVARS = {"TEXT": "TESTO", "INTEGER": "INTERO", "FLOAT": "NUMERO", "PATH": "PE
             "BOOLEAN": "SÌ/NO", "DIRECTORY": "CARTELLA", "FILENAME": "FILE"}
 # typer shows an option's type as <int>, <path>...
 TYPES = {"int": "intero", "int range": "intero", "float": "numero", "float range": "numero", "str": "testo",
-         "list[str]": "testo, ripetibile", "path": "percorso", "bool": "sì/no", "date": "data", "choice": "scelta"}
+         "list[str]": "testo, ripetibile", "path": "percorso", "dir": "cartella", "file": "file", "bool": "sì/no", "date": "data", "choice": "scelta"}
 _TYPE = re.compile(r"<(" + "|".join(re.escape(t) for t in sorted(TYPES, key=len, reverse=True)) + r")>")
 _METAVAR = re.compile(r"\b(" + "|".join(METAVARS) + r")\b")
 # click's and pydantic's messages for a bad value, as (pattern, Italian); the first match wins.
@@ -42,12 +42,12 @@ VALUE_MESSAGES = (
     (r"Input should be greater than (\S+)", r"deve essere maggiore di \1"),
     (r"Input should be less than or equal to (\S+)", r"deve essere al massimo \1"),
     (r"Input should be less than (\S+)", r"deve essere minore di \1"),
-    (r"(?:File|Path) '(.*)' does not exist\.", r"il file «\1» non esiste"),
-    (r"Directory '(.*)' does not exist\.", r"la cartella «\1» non esiste"),
-    (r"(?:File|Path) '(.*)' is a directory\.", r"«\1» è una cartella, serve un file"),
-    (r"Directory '(.*)' is a file\.", r"«\1» è un file, serve una cartella"),
-    (r"(?:File|Directory|Path) '(.*)' is not readable\.", r"«\1» non è leggibile"),
-    (r"(?:File|Directory|Path) '(.*)' is not writable\.", r"«\1» non è scrivibile"),
+    (r"(?i)(?:file|path) '(.*)' does not exist\.", r"il file «\1» non esiste"),
+    (r"(?i)(?:dir|directory) '(.*)' does not exist\.", r"la cartella «\1» non esiste"),
+    (r"(?i)(?:file|path) '(.*)' is a directory\.", r"«\1» è una cartella, serve un file"),
+    (r"(?i)(?:dir|directory) '(.*)' is a file\.", r"«\1» è un file, serve una cartella"),
+    (r"(?i)(?:file|dir|directory|path) '(.*)' is not readable\.", r"«\1» non è leggibile"),
+    (r"(?i)(?:file|dir|directory|path) '(.*)' is not writable\.", r"«\1» non è scrivibile"),
     (r"'?(.*?)'? is not one of (.*)\.", r"«\1» non è tra i valori ammessi (\2)"),
 )
 USAGE_MESSAGES = (
@@ -140,8 +140,8 @@ def error_message(exc: click_exceptions.ClickException) -> str:
         hint = f" Forse: {', '.join(exc.possibilities)}?" if exc.possibilities else ""
         return f"opzione sconosciuta: «{exc.option_name}».{hint}"
     if isinstance(exc, click_exceptions.BadParameter):
-        hint = exc.param_hint if isinstance(exc.param_hint, str) else parameter_name(exc.param)
-        return f"valore non valido per «{hint}»: {translate(exc.message)}"
+        hint = exc.param_hint if isinstance(exc.param_hint, str) else exc.param and parameter_name(exc.param)
+        return f"valore non valido per «{hint}»: {translate(exc.message)}" if hint else translate(exc.message)
     if isinstance(exc, click_exceptions.FileError):
         return f"impossibile aprire il file «{exc.ui_filename}»: {exc.message}"
     return translate(exc.format_message(), USAGE_MESSAGES)
