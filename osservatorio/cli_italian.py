@@ -101,7 +101,11 @@ class _Italian:
 
 
 class ItalianCommand(_Italian, typer.core.TyperCommand):
-    pass
+    def invoke(self, ctx):
+        """Once the arguments are parsed, let the root group prepare the command (`before_command`)."""
+        if (prepare := getattr(ctx.find_root().command, "before_command", None)) is not None:
+            prepare(ctx)
+        return super().invoke(ctx)
 
 
 class ItalianGroup(_Italian, typer.core.TyperGroup):

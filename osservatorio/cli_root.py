@@ -42,19 +42,13 @@ def checked_url(*, create: bool = False) -> str:
     return url
 
 
-def command_path(group: typer.core.TyperGroup, ctx) -> tuple[tuple[str, ...], bool]:
-    """(the names leading to the command the arguments ask for, whether they only ask for help)."""
-    tokens = [*ctx._protected_args, *ctx.args]
-    path: list[str] = []
-    command = group
-    while isinstance(command, typer.core.TyperGroup) and tokens:
-        sub = command.get_command(ctx, tokens[0])
-        if sub is None:
-            return tuple(path), True  # click reports the unknown command
-        path.append(tokens.pop(0))
-        command = sub
-    help_only = isinstance(command, typer.core.TyperGroup) or any(t in ctx.help_option_names for t in tokens)
-    return tuple(path), help_only
+def command_path(ctx) -> tuple[str, ...]:
+    """('db', 'upgrade') for the context of `osservatorio db upgrade`."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return tuple(reversed(names))
 
 
 def problem_message(exc: Exception) -> str:
@@ -81,11 +75,14 @@ def problem_message(exc: Exception) -> str:
 class RootGroup(ItalianGroup):
     """The top command group: warehouse check before the command, Italian message after any failure."""
 
+    def before_command(self, ctx) -> None:
+        """Called by each command once its arguments are valid: announce and check the warehouse."""
+        path = command_path(ctx)
+        if path not in NO_WAREHOUSE:
+            checked_url(create=path in CREATES)
+
     def invoke(self, ctx):
-        path, help_only = command_path(self, ctx)
         try:
-            if path and not help_only and path not in NO_WAREHOUSE:
-                checked_url(create=path in CREATES)
             return super().invoke(ctx)
         except (TyperException, typer.Abort, typer.Exit):  # usage errors and exits: click shows them
             raise

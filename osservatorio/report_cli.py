@@ -141,6 +141,21 @@ def laboratori(
     engine = make_engine(get_settings().database_url)
     try:
         who = _who(engine, user, LABS)
+        _known_lab(engine, lab)
         _write(engine, who, out, labs_pdf(engine, lab=lab) if kind == "pdf" else labs_report(engine, lab=lab))
     finally:
         engine.dispose()
+
+
+def _known_lab(engine, lab: str | None) -> None:
+    """Exit 1 when no lab is loaded, 2 when `--lab` names none of them."""
+    from indicators.lab_outputs import lab_catalogue
+
+    codes = list(lab_catalogue(engine)["code"])
+    if not codes:
+        typer.echo("Errore: nessun laboratorio nel warehouse: caricare i file «laboratori» e «attivita_laboratorio» "
+                   "con `osservatorio load`.", err=True)
+        raise typer.Exit(1)
+    if lab is not None and lab not in codes:
+        examples = ", ".join(codes[:5]) + (", …" if len(codes) > 5 else "")
+        raise typer.BadParameter(f"laboratorio «{lab}» sconosciuto; codici presenti: {examples}.", param_hint="--lab")
