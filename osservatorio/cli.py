@@ -22,8 +22,8 @@ from osservatorio.kpi_cli import kpi as kpi_command
 from osservatorio.report_cli import report_app
 from osservatorio.users_cli import users_app
 
-app = typer.Typer(cls=RootGroup, help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
+app = typer.Typer(cls=RootGroup, help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
 db_app = typer.Typer(cls=RootGroup, help="Gestione del magazzino dati (warehouse).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
@@ -43,7 +43,8 @@ def _settings():
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument(metavar="REVISIONE", help="Revisione di arrivo")] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Argument(metavar="REVISIONE",
+                                                      help="Revisione di arrivo")] = "head") -> None:
     """Porta il warehouse all'ultima versione dello schema (crea le tabelle se serve)."""
     from schemas.migrate import upgrade
 

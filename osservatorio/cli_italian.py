@@ -26,13 +26,11 @@ CATALOGUE = {
     "env var: {var}": "variabile d'ambiente: {var}", "(dynamic)": "(calcolato)", "Aborted!": "Interrotto.",
 }
 USAGE_PIECES = {"[OPTIONS]": "[OPZIONI]", "COMMAND [ARGS]...": "COMANDO [ARGOMENTI]..."}
-METAVARS = {"TEXT": "TESTO", "INTEGER": "INTERO", "FLOAT": "NUMERO", "PATH": "PERCORSO", "FILE": "FILE",
-            "BOOLEAN": "SÌ/NO", "DIRECTORY": "CARTELLA", "FILENAME": "FILE"}
 # typer shows an option's type as <int>, <path>...
 TYPES = {"int": "intero", "int range": "intero", "float": "numero", "float range": "numero", "str": "testo",
-         "list[str]": "testo, ripetibile", "path": "percorso", "dir": "cartella", "file": "file", "bool": "sì/no", "date": "data", "choice": "scelta"}
+         "list[str]": "testo, ripetibile", "path": "percorso", "dir": "cartella", "file": "file", "bool": "sì/no",
+         "date": "data", "choice": "scelta"}
 _TYPE = re.compile(r"<(" + "|".join(re.escape(t) for t in sorted(TYPES, key=len, reverse=True)) + r")>")
-_METAVAR = re.compile(r"\b(" + "|".join(METAVARS) + r")\b")
 # click's and pydantic's messages for a bad value, as (pattern, Italian); the first match wins.
 VALUE_MESSAGES = (
     (r"Input should be a valid integer.*", "serve un numero intero"),
@@ -95,8 +93,7 @@ class _Italian:
         return option
 
     def format_usage(self, ctx, formatter) -> None:
-        pieces = [USAGE_PIECES.get(p, _METAVAR.sub(lambda m: METAVARS[m.group(1)], p))
-                  for p in self.collect_usage_pieces(ctx)]
+        pieces = [USAGE_PIECES.get(p, p) for p in self.collect_usage_pieces(ctx)]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE)
 
 

@@ -18,11 +18,12 @@ from osservatorio.kpi_labels import code_name, name
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-BY_HELP = "Raggruppamento; quelli ammessi da ciascun indicatore sono elencati in fondo a questo aiuto e da --list"
+BY_HELP = "Raggruppamento; quelli ammessi da ciascun indicatore sono elencati in fondo a questo aiuto"
 
 
 def kpi(
-    code: Annotated[Optional[str], typer.Argument(metavar="CODICE", help="Codice dell'indicatore (vedi --list)")] = None,
+    code: Annotated[Optional[str], typer.Argument(metavar="CODICE",
+                                                  help="Codice dell'indicatore (vedi --list)")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Data di riferimento (gg/mm/aaaa); se assente "
                                                  "l'ultima fine mese coperta dai dati")] = None,
     start: Annotated[Optional[str], typer.Option("--from", help="Inizio del periodo (indicatori di periodo; per "

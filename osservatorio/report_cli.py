@@ -153,8 +153,8 @@ def _known_lab(engine, lab: str | None) -> None:
 
     codes = list(lab_catalogue(engine)["code"])
     if not codes:
-        typer.echo("Errore: nessun laboratorio nel warehouse: caricare i file «laboratori» e «attivita_laboratorio» "
-                   "con `osservatorio load`.", err=True)
+        typer.echo("Errore: nessun laboratorio nel warehouse: caricare i file «laboratori» e "
+                   "«attivita_laboratorio» con `osservatorio load`.", err=True)
         raise typer.Exit(1)
     if lab is not None and lab not in codes:
         examples = ", ".join(codes[:5]) + (", …" if len(codes) > 5 else "")

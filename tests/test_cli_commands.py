@@ -27,7 +27,8 @@ ITALIAN_FAILURE = ("Errore", "Nessun", "rifiutato", "scartat", "Interrotto")
 VALUES = {"kind": "alloggi", "role": "gestore", "username": "mario", "year": "2025", "batch_id": "1",
           "unit": "edificio", "time": "mese", "outcome": "valore", "treated": "E1", "start": "2024"}
 # Options that keep a command quick (a small sample, no dashboard started) or make it compute something.
-EXTRAS = {("sample",): ["--units", "50", "--years", "1", "--out", "{folder}/campione"], ("demo",): ["--no-serve"], ("kpi",): ["arrears_stock_eur"],
+EXTRAS = {("sample",): ["--units", "50", "--years", "1", "--out", "{folder}/campione"], ("demo",): ["--no-serve"],
+          ("kpi",): ["arrears_stock_eur"],
           ("users", "add"): ["--password", "una-password-di-prova"]}
 
 
