@@ -13,9 +13,19 @@ import pandas as pd
 
 from indicators import coverage
 from indicators.results import KpiValue
+from indicators.scope import GROUPING_LABELS as SCOPE_LABELS
 from indicators.scope import Scope
 
 AS_OF, PERIOD, YEAR = "as_of", "period", "year"
+
+
+# Groupings (`by=`) each function accepts: the portfolio levels of `scope.GROUPINGS`, the household's fascia
+# where the figure is about households or leases, and a few of their own (ticket category, manager's contract).
+PORTFOLIO = ("sgr", "fund", "intervention", "building", "unit", "tenure")
+HOUSEHOLDS = (*PORTFOLIO, "income_band")
+TICKETS = ("category", "sgr", "fund", "intervention", "building")
+UNITS_MANAGED = (*PORTFOLIO, "contract_type")
+GROUPING_LABELS = {**SCOPE_LABELS, "category": "Categoria", "contract_type": "Tipo di contratto del gestore"}
 
 
 @dataclass(frozen=True)
@@ -23,30 +33,32 @@ class Computation:
     function: str  # "module:function" inside `indicators`
     style: str     # AS_OF: f(conn, as_of=...); PERIOD: f(conn, start=..., end=...); YEAR: f(conn, year=...)
     options: tuple[tuple[str, object], ...] = ()
+    groupings: tuple[str, ...] = ()  # the `by=` values it accepts; none: the result has no grouping
 
 
 CATALOG: dict[str, Computation] = {
-    "arrears_stock_eur": Computation("arrears:arrears_stock", AS_OF),
-    "arrears_rate_billed": Computation("arrears:arrears_rate_billed", PERIOD),
-    "arrears_rate_rent_roll": Computation("arrears:arrears_rate_rent_roll", AS_OF),
-    "households_in_arrears_pct": Computation("arrears:households_in_arrears", AS_OF),
-    "collection_rate": Computation("arrears:collection_rate", PERIOD),
-    "collection_rate_with_arrears": Computation("arrears:collection_rate", PERIOD, (("include_arrears", True),)),
-    "arrears_aging": Computation("arrears:arrears_aging_by_contract", AS_OF),
-    "arrears_aging_by_charge": Computation("arrears:arrears_aging", AS_OF),
+    "arrears_stock_eur": Computation("arrears:arrears_stock", AS_OF, groupings=HOUSEHOLDS),
+    "arrears_rate_billed": Computation("arrears:arrears_rate_billed", PERIOD, groupings=HOUSEHOLDS),
+    "arrears_rate_rent_roll": Computation("arrears:arrears_rate_rent_roll", AS_OF, groupings=HOUSEHOLDS),
+    "households_in_arrears_pct": Computation("arrears:households_in_arrears", AS_OF, groupings=HOUSEHOLDS),
+    "collection_rate": Computation("arrears:collection_rate", PERIOD, groupings=HOUSEHOLDS),
+    "collection_rate_with_arrears": Computation("arrears:collection_rate", PERIOD, (("include_arrears", True),),
+                                                groupings=HOUSEHOLDS),
+    "arrears_aging": Computation("arrears:arrears_aging_by_contract", AS_OF, groupings=HOUSEHOLDS),
+    "arrears_aging_by_charge": Computation("arrears:arrears_aging", AS_OF, groupings=HOUSEHOLDS),
     "late_cases": Computation("cases:case_summary", AS_OF),
     "no_fault_share": Computation("cases:no_fault_share", AS_OF),
     "plan_recovery_eur": Computation("cases:plan_recovery", AS_OF),
-    "vacancy_rate": Computation("vacancy:vacancy", AS_OF),
-    "vacancy_days_pct": Computation("vacancy:vacancy_days", PERIOD),
-    "void_loss_eur": Computation("vacancy:void_loss", PERIOD),
-    "relet_days": Computation("vacancy:relet_times", YEAR),
-    "turnover_rate": Computation("vacancy:turnover", YEAR),
-    "evictions_per_1000": Computation("vacancy:evictions_per_1000", PERIOD),
-    "units_managed": Computation("track_record:units_managed", AS_OF),
-    "ticket_days_to_close": Computation("facilities:ticket_days_to_close", PERIOD),
-    "ticket_backlog": Computation("facilities:ticket_backlog", AS_OF),
-    "ticket_cost_per_unit_eur": Computation("facilities:ticket_cost_per_unit", PERIOD),
+    "vacancy_rate": Computation("vacancy:vacancy", AS_OF, groupings=PORTFOLIO),
+    "vacancy_days_pct": Computation("vacancy:vacancy_days", PERIOD, groupings=PORTFOLIO),
+    "void_loss_eur": Computation("vacancy:void_loss", PERIOD, groupings=PORTFOLIO),
+    "relet_days": Computation("vacancy:relet_times", YEAR, groupings=HOUSEHOLDS),
+    "turnover_rate": Computation("vacancy:turnover", YEAR, groupings=PORTFOLIO),
+    "evictions_per_1000": Computation("vacancy:evictions_per_1000", PERIOD, groupings=PORTFOLIO),
+    "units_managed": Computation("track_record:units_managed", AS_OF, groupings=UNITS_MANAGED),
+    "ticket_days_to_close": Computation("facilities:ticket_days_to_close", PERIOD, groupings=TICKETS),
+    "ticket_backlog": Computation("facilities:ticket_backlog", AS_OF, groupings=TICKETS),
+    "ticket_cost_per_unit_eur": Computation("facilities:ticket_cost_per_unit", PERIOD, groupings=TICKETS),
     "applications_received": Computation("allocations:application_funnel", PERIOD),
     "allocation_days": Computation("allocations:allocation_days", PERIOD),
     "waiting_list": Computation("allocations:waiting_list", AS_OF),
@@ -56,9 +68,17 @@ CATALOG: dict[str, Computation] = {
     "budget_projection_eur": Computation("variance:budget_projection", YEAR),
 }
 # Functions that take no `by=` (their result is already a table, or has no grouping).
-NO_GROUPING = {"late_cases", "no_fault_share", "plan_recovery_eur", "budget_forecast_eur", "budget_variance_eur",
-               "budget_projection_eur", "applications_received", "allocation_days", "waiting_list",
-               "evictions_executed"}
+NO_GROUPING = {code for code, spec in CATALOG.items() if not spec.groupings}
+
+
+def check_grouping(code: str, by: str | None) -> None:
+    """Raise ValueError (in Italian, listing what is allowed) when KPI `code` has no grouping `by`."""
+    allowed = CATALOG[code].groupings
+    if by is None or by in allowed:
+        return
+    if not allowed:
+        raise ValueError(f"L'indicatore «{code}» non ha raggruppamenti: togliere --by.")
+    raise ValueError(f"Raggruppamento «{by}» non previsto per «{code}». Ammessi: {', '.join(allowed)}.")
 
 # Functions whose result is always a table (outside the data: the table without rows).
 TABLES = {"arrears_aging", "arrears_aging_by_charge"}
@@ -85,8 +105,9 @@ def compute(conn, code: str, *, as_of: date, start: date | None = None, end: dat
     spec = CATALOG[code]
     module, name = spec.function.split(":")
     func = getattr(import_module(f"indicators.{module}"), name)
+    check_grouping(code, by)
     kwargs: dict = {"scope": scope, **dict(spec.options)}
-    if by is not None and code not in NO_GROUPING:
+    if by is not None:
         kwargs["by"] = by
     if spec.style == AS_OF:
         kwargs["as_of"] = as_of
@@ -100,3 +121,22 @@ def compute(conn, code: str, *, as_of: date, start: date | None = None, end: dat
     if "by" not in kwargs and code not in TABLES and (reason := coverage.gap(conn, code, **dates)) is not None:
         return coverage.no_data(code, reason, **dates)  # outside the data: no number, and no query for it
     return coverage.checked(conn, func(conn, **kwargs), **dates)
+
+
+def compute_years(conn, code: str, *, first_year: int, last_year: int, scope: Scope = Scope(),
+                  by: str | None = None) -> pd.DataFrame:
+    """A yearly KPI (style YEAR) for each year from `first_year` to `last_year`: one row per year (and group),
+    `year` first; a KpiValue's breakdown becomes columns, its warnings go to `attrs["warnings"]` with the year."""
+    rows, frames, warnings = [], [], []
+    for year in range(first_year, last_year + 1):
+        result = compute(conn, code, as_of=date(year, 12, 31), scope=scope, by=by)
+        if isinstance(result, pd.DataFrame):
+            frames.append(result.assign(year=year))
+            continue
+        rows.append({"year": year, "value": result.value, "numerator": result.numerator,
+                     "denominator": result.denominator, **result.breakdown})
+        warnings += [f"{year}: {w}" for w in result.warnings]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(rows)
+    frame = frame[["year", *(c for c in frame.columns if c != "year")]]
+    frame.attrs.update(kpi=code, warnings=warnings)
+    return frame

@@ -51,8 +51,8 @@ def scope_filter(scope: Scope, column: str) -> tuple[str, dict]:
 
 
 def _frame(raw: pd.DataFrame, side: str, by_intervention: bool) -> pd.DataFrame:
-    if raw.empty:
-        return pd.DataFrame(columns=COLUMNS)
+    if raw.empty:  # typed, so that callers can still use `.dt` and sum the amounts
+        return pd.DataFrame(columns=COLUMNS).astype({"month": "datetime64[ns]", "amount": float})
     out = raw.assign(side=side, month=pd.to_datetime(dict(year=raw["y"], month=raw["m"], day=1)),
                      amount=raw["amount"].astype(float))
     if not by_intervention:

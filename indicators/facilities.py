@@ -94,7 +94,7 @@ def _kpi(code: str, frame: pd.DataFrame, value: str, num: str, den: str, by: str
         out = frame.assign(value=frame[value], numerator=frame[num], denominator=frame[den])
         out.attrs["kpi"] = code
         return out
-    row = frame.iloc[0] if len(frame) else pd.Series({c: 0 for c in SUMMARY_COLUMNS})
+    row = frame.iloc[0] if len(frame) else pd.Series(dict.fromkeys([*SUMMARY_COLUMNS, num, den], 0))  # no ticket
     result = KpiValue(code, None, numerator=float(row[num] or 0), denominator=float(row[den] or 0), **dates,
                       breakdown={k: (None if pd.isna(row[k]) else float(row[k])) for k in SUMMARY_COLUMNS[1:]})
     if result.denominator:

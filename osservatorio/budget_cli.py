@@ -25,9 +25,10 @@ def _engine_and_settings():
 
 def _check(fmt: str, out: Path | None) -> None:
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"formato non previsto: {fmt} (ammessi: {', '.join(FORMATS)})")
+        raise typer.BadParameter(f"formato non previsto: «{fmt}» (ammessi: {', '.join(FORMATS)})",
+                                 param_hint="--format")
     if fmt in ("xlsx", "csv") and out is None:
-        raise typer.BadParameter(f"--format {fmt} richiede --out FILE")
+        raise typer.BadParameter(f"--format {fmt} richiede --out FILE", param_hint="--out")
 
 
 @budget_app.command("propose")
@@ -103,6 +104,12 @@ def variance_command(
     scope = Scope().narrowed(interventions=[intervention] if intervention else None)
     result = budget_vs_actual(engine, year=year, scope=scope, pct_threshold=settings.budget_variance_pct,
                               eur_threshold=settings.budget_variance_eur)
+    if _nothing(result.by_category):
+        typer.echo(f"Errore: nessun budget né consuntivo per il {year}" + (f" nell'intervento {intervention}" if
+                   intervention else "") + ": caricare i file «budget» e «consuntivi» (`osservatorio load budget "
+                   "FILE`, `osservatorio load consuntivi FILE`) o salvare una versione del budget dal cruscotto.",
+                   err=True)
+        raise typer.Exit(1)
     if fmt == "xlsx":
         out.write_bytes(variance_excel(result))
     elif fmt == "csv":
@@ -115,6 +122,12 @@ def variance_command(
         _print_variance(result)
     if out is not None:
         typer.echo(f"Scritto {out}")
+
+
+def _nothing(by_category: pd.DataFrame) -> bool:
+    """No budget and no actual cost in any category."""
+    figures = by_category[[c for c in ("budget_year", "actual_ytd") if c in by_category]]
+    return not figures.fillna(0).to_numpy().any()
 
 
 def _print_variance(result) -> None:

@@ -13,18 +13,21 @@ import typer
 
 from etl.kinds import LOAD_ORDER
 from osservatorio.budget_cli import budget_app
+from osservatorio.cli_italian import italianise
+from osservatorio.cli_root import RootGroup
 from osservatorio.evaluate_cli import evaluate as evaluate_command
 from osservatorio.evaluate_cli import labs_app
+from osservatorio.kpi_cli import grouping_help
 from osservatorio.kpi_cli import kpi as kpi_command
 from osservatorio.report_cli import report_app
 from osservatorio.users_cli import users_app
 
-app = typer.Typer(help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
-db_app = typer.Typer(help="Gestione del magazzino dati (warehouse).", no_args_is_help=True)
+app = typer.Typer(cls=RootGroup, help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
+db_app = typer.Typer(cls=RootGroup, help="Gestione del magazzino dati (warehouse).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
-app.command("kpi")(kpi_command)
+app.command("kpi", epilog=grouping_help())(kpi_command)
 app.add_typer(budget_app, name="budget")
 app.command("evaluate")(evaluate_command)
 app.add_typer(labs_app, name="labs")
@@ -40,7 +43,8 @@ def _settings():
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument(help="Revisione di arrivo")] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Argument(metavar="REVISIONE",
+                                                      help="Revisione di arrivo")] = "head") -> None:
     """Porta il warehouse all'ultima versione dello schema (crea le tabelle se serve)."""
     from schemas.migrate import upgrade
 
@@ -106,8 +110,8 @@ def _print_result(r) -> None:
 
 @app.command()
 def load(
-    kind: Annotated[str, typer.Argument(help=KIND_HELP)],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="File CSV o XLSX")],
+    kind: Annotated[str, typer.Argument(metavar="TIPO", help=KIND_HELP)],
+    file: Annotated[Path, typer.Argument(metavar="FILE", exists=True, dir_okay=False, help="File CSV o XLSX")],
     mapping: Annotated[Optional[Path], typer.Option(exists=True, help="Corrispondenza intestazioni (TOML o CSV)")] = None,
     sheet: Annotated[Optional[str], typer.Option(help="Foglio del file XLSX (predefinito: il primo)")] = None,
     aggregati: Annotated[bool, typer.Option(help=REFRESH_HELP)] = True,
@@ -135,7 +139,8 @@ def _warn_demo_key(settings) -> None:
 
 
 @app.command("load-dir")
-def load_dir_cmd(directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
+def load_dir_cmd(directory: Annotated[Path, typer.Argument(metavar="CARTELLA", exists=True, file_okay=False,
+                                                            help="Cartella con i file da caricare")],
                  aggregati: Annotated[bool, typer.Option(help=REFRESH_HELP)] = True) -> None:
     """Carica tutti i file di una cartella, nominati per tipo (alloggi.csv, movimenti.xlsx...), genitori prima."""
     from etl.loader import load_dir, unrecognised_files
@@ -156,15 +161,26 @@ def load_dir_cmd(directory: Annotated[Path, typer.Argument(exists=True, file_oka
 
 
 @app.command()
-def quarantine(batch_id: Annotated[int, typer.Argument(help="Numero del caricamento")],
-               limit: Annotated[int, typer.Option(help="Righe da mostrare")] = 50) -> None:
+def quarantine(batch_id: Annotated[int, typer.Argument(metavar="CARICAMENTO", help="Numero del caricamento")],
+               limit: Annotated[int, typer.Option(min=1, help="Righe da mostrare")] = 50) -> None:
     """Mostra le righe scartate di un caricamento, con riga, colonna, valore e motivo."""
+    from sqlalchemy import func, select
+
     from indicators.loads import quarantined_rows
     from schemas.db import make_engine
+    from schemas.loads import LoadBatch
 
-    rows = quarantined_rows(make_engine(_settings().database_url), batch_id=batch_id, limit=limit)
+    engine = make_engine(_settings().database_url)
+    with engine.connect() as conn:
+        found = conn.execute(select(LoadBatch.id).where(LoadBatch.id == batch_id)).first()
+        newest = conn.execute(select(func.max(LoadBatch.id))).scalar()
+    if found is None:
+        last = f"l'ultimo è il n. {newest}" if newest else "nessun file è stato ancora caricato"
+        raise typer.BadParameter(f"il caricamento n. {batch_id} non esiste ({last}; l'elenco è nella pagina "
+                                 "Caricamenti del cruscotto).", param_hint="CARICAMENTO")
+    rows = quarantined_rows(engine, batch_id=batch_id, limit=limit)
     if rows.empty:
-        typer.echo("Nessuna riga scartata per questo caricamento.")
+        typer.echo(f"Nessuna riga scartata nel caricamento n. {batch_id}.")
     for r in rows.itertuples(index=False):
         typer.echo(f"riga {r.riga}, colonna «{r.colonna}», valore «{r.valore}»: {r.motivo}")
 
@@ -210,6 +226,8 @@ def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.WARNING)
     app()
 
+
+italianise(app)  # after every command is registered: help and errors in Italian
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -3,36 +3,34 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
-from datetime import date, datetime
+from dataclasses import asdict, replace
+from datetime import date
 from typing import Annotated, Optional
 
 import pandas as pd
 import typer
 
-from indicators.registry import REGISTRY, as_markdown, get_kpi
-from osservatorio.formatting import fmt_date, fmt_kpi
+from indicators.registry import COUNT, REGISTRY, as_markdown, get_kpi
+from osservatorio.cli_dates import data_span, parse_day, period, warn
+from osservatorio.formatting import MISSING, fmt_date, fmt_kpi, fmt_num
+from osservatorio.kpi_labels import code_name, name
 
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise typer.BadParameter(f"data non valida: «{text}» (usare gg/mm/aaaa o aaaa-mm-gg)")
+BY_HELP = "Raggruppamento; quelli ammessi da ciascun indicatore sono elencati in fondo a questo aiuto"
 
 
 def kpi(
-    code: Annotated[Optional[str], typer.Argument(help="Codice dell'indicatore (vedi --list)")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Data di riferimento (gg/mm/aaaa); oggi se assente")] = None,
-    start: Annotated[Optional[str], typer.Option("--from", help="Inizio del periodo (indicatori di periodo)")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Fine del periodo")] = None,
-    by: Annotated[Optional[str], typer.Option(help="Raggruppamento: sgr, fund, intervention, building, unit, tenure, income_band")] = None,
+    code: Annotated[Optional[str], typer.Argument(metavar="CODICE",
+                                                  help="Codice dell'indicatore (vedi --list)")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Data di riferimento (gg/mm/aaaa); se assente "
+                                                 "l'ultima fine mese coperta dai dati")] = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="Inizio del periodo (indicatori di periodo; per "
+                                                 "quelli annuali, primo anno della serie)")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Fine del periodo (per gli indicatori annuali, "
+                                               "ultimo anno della serie)")] = None,
+    by: Annotated[Optional[str], typer.Option(help=BY_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json (markdown per --list)")] = "table",
     list_: Annotated[bool, typer.Option("--list", help="Elenca gli indicatori del registro")] = False,
     user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER",
@@ -40,33 +38,85 @@ def kpi(
 ) -> None:
     """Calcola un indicatore del registro sul warehouse in uso."""
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"formato non previsto: {fmt}")
+        raise typer.BadParameter(f"formato non previsto: «{fmt}» (ammessi: {', '.join(FORMATS)})",
+                                 param_hint="--format")
     if list_ or code is None:
         _print_registry(fmt)
         return
-    from indicators.catalog import CATALOG, compute
-    from indicators.scope import GROUPINGS, Scope
+    from indicators.catalog import CATALOG
+    from indicators.scope import Scope
+    from osservatorio.cli_root import checked_url
     from osservatorio.settings import get_settings
     from schemas.db import make_engine
 
     kpi_def = _known(code, CATALOG)
-    if by is not None and by not in GROUPINGS:
-        raise typer.BadParameter(f"raggruppamento non previsto: {by}. Ammessi: {', '.join(GROUPINGS)}")
+    _check_by(code, by)
+    chosen = parse_day(as_of, "--as-of"), parse_day(start, "--from"), parse_day(end, "--to")
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(checked_url())
     who = _as_user(engine, user, code, by)
-    day = parse_day(as_of) or date.today()
+    day, first, last = _dates(engine, code, *chosen)
     scope = who.scope if who else Scope()
-    result = compute(engine, code, as_of=day, start=parse_day(start), end=parse_day(end), by=by, scope=scope)
+    result = _compute(engine, code, day, first, last, by, scope)
     note = ""
     if who and who.suppressed(always=settings.suppress_for_all) and isinstance(result, pd.DataFrame):
         from indicators.suppression import suppress_frame
 
         done = suppress_frame(engine, result, threshold=settings.small_cell_threshold, as_of=day, scope=scope, by=by)
         result, note = done.frame, done.note
-    typer.echo(render(result, kpi_def.unit, fmt))
+    typer.echo(render(integral_counts(result, kpi_def.unit), kpi_def.unit, fmt))
     if note:
         typer.echo(note, err=True)
+    for warning in getattr(result, "attrs", {}).get("warnings", []):
+        typer.echo(f"Attenzione: {warning}", err=True)
+
+
+def grouping_help() -> str:
+    """The groupings each KPI accepts, from the catalog (the epilog of `kpi --help`)."""
+    from indicators.catalog import CATALOG
+
+    lines = [f"{code}: {', '.join(spec.groupings)}" for code, spec in CATALOG.items() if spec.groupings]
+    return "\b\nRaggruppamenti (--by) ammessi:\n" + "\n".join(f"  {line}" for line in lines) + \
+        "\nGli altri indicatori non hanno raggruppamenti."
+
+
+def _check_by(code: str, by: str | None) -> None:
+    from indicators.catalog import check_grouping
+
+    try:
+        check_grouping(code, by)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--by") from None
+
+
+def _dates(engine, code: str, as_of: date | None, start: date | None, end: date | None):
+    """(date, period start, period end) of the command: defaults on the data, warnings on stderr."""
+    from indicators.catalog import AS_OF, CATALOG
+
+    span = data_span(engine)
+    day = as_of or span.default_day
+    first, last = period(start, end, day)
+    style = CATALOG[code].style
+    if style == AS_OF and first is not None:
+        warn(f"Attenzione: «{code}» è un indicatore alla data: --from e --to non si applicano (usare --as-of).")
+    if as_of is None and (style == AS_OF or first is None):
+        warn(f"Data di riferimento: {fmt_date(day)}" + (", l'ultima fine mese coperta dai dati." if span.last_day
+                                                        else " (oggi: nessun movimento contabile nel warehouse)."))
+    warn(span.note(day, "la data") if as_of else None)
+    warn(span.note(end, "la fine del periodo") if end and style != AS_OF else None)
+    return day, first, last
+
+
+def _compute(engine, code: str, day: date, first: date | None, last: date | None, by: str | None, scope):
+    """The KPI; a yearly one over --from/--to spanning several years is a series, one row per year."""
+    from indicators.catalog import CATALOG, YEAR, compute, compute_years
+
+    try:
+        if CATALOG[code].style == YEAR and first is not None and first.year != last.year:
+            return compute_years(engine, code, first_year=first.year, last_year=last.year, scope=scope, by=by)
+        return compute(engine, code, as_of=day, start=first, end=last, by=by, scope=scope)
+    except ValueError as exc:  # a value the indicator refuses (period, grouping): a usage error
+        raise typer.BadParameter(str(exc)) from None
 
 
 def known_user(engine, username: str):
@@ -98,9 +148,9 @@ def _known(code: str, catalog):
     try:
         kpi_def = get_kpi(code)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(str(exc), param_hint="CODICE") from None
     if code not in catalog:
-        raise typer.BadParameter(f"«{code}» si calcola con `{kpi_def.computed_by}`")
+        raise typer.BadParameter(f"«{code}» si calcola con `{kpi_def.computed_by}`", param_hint="CODICE")
     return kpi_def
 
 
@@ -133,15 +183,22 @@ def render(result, unit: str, fmt: str) -> str:
 
 
 def _italian_frame(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """A display copy: the KPI value in its unit, other numbers with Italian separators, no NaN."""
-
+    """A display copy: Italian column names and codes, the KPI value in its unit, a count as an integer, other
+    numbers with Italian separators and the same decimals down a column, years as years, no NaN."""
     shown = frame.copy()
     for col in shown.columns:
         if col == "value":
             shown[col] = [fmt_kpi(unit, None if pd.isna(v) else v) for v in shown[col]]
+        elif col == "year":
+            shown[col] = shown[col].astype(str)
+        elif col in ("group", "bucket"):
+            shown[col] = [code_name(v) for v in shown[col]]
         elif pd.api.types.is_numeric_dtype(shown[col]) and not pd.api.types.is_bool_dtype(shown[col]):
-            shown[col] = [_num(None if pd.isna(v) else float(v)) for v in shown[col]]
-    return shown.astype(object).where(shown.notna(), "n.d.")
+            values = [None if pd.isna(v) else float(v) for v in shown[col]]
+            digits = 0 if all(v is None or v.is_integer() for v in values) else 2
+            shown[col] = [MISSING if v is None else fmt_num(v, digits) for v in values]
+    shown = shown.astype(object).where(shown.notna(), MISSING)
+    return shown.rename(columns=name)
 
 
 def _table(result, unit: str) -> str:
@@ -151,16 +208,30 @@ def _table(result, unit: str) -> str:
     lines = [f"{k.label} ({k.code}) {when}".rstrip(), f"  valore: {fmt_kpi(unit, result.value)}"]
     if result.numerator is not None or result.denominator is not None:
         lines.append(f"  numeratore: {_num(result.numerator)}; denominatore: {_num(result.denominator)}")
-    lines += [f"  {name}: {_num(v)}" for name, v in result.breakdown.items()]
+    lines += [f"  {name(key)}: {_num(v)}" for key, v in result.breakdown.items()]
     lines += [f"  attenzione: {w}" for w in result.warnings]
     lines.append(f"  definizione: {k.formula}")
     return "\n".join(lines)
 
 
-def _num(v) -> str:
-    from osservatorio.formatting import fmt_num
+def integral_counts(result, unit: str):
+    """A count KPI's figures as integers (70, not 70.0) in every format."""
+    if unit != COUNT:
+        return result
+    as_int = lambda v: int(v) if isinstance(v, float) and v.is_integer() else v  # noqa: E731
+    if isinstance(result, pd.DataFrame):
+        out = result.copy()
+        for col in ("value", "numerator", "denominator"):
+            if col in out and pd.api.types.is_numeric_dtype(out[col]) and (out[col].dropna() % 1 == 0).all():
+                out[col] = out[col].astype("Int64")
+        return out
+    return replace(result, value=as_int(result.value), numerator=as_int(result.numerator),
+                   denominator=as_int(result.denominator),
+                   breakdown={k: as_int(v) for k, v in result.breakdown.items()})
 
-    if v is None:
+
+def _num(v) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
         return "n.d."
     return fmt_num(v, 2) if isinstance(v, float) and not float(v).is_integer() else fmt_num(v, 0)
 

@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from osservatorio.kpi_cli import known_user, parse_day
+from osservatorio.cli_dates import data_span, parse_day, warn
+from osservatorio.formatting import fmt_date
+from osservatorio.kpi_cli import known_user
 
 report_app = typer.Typer(help="Rapporti da condividere (HTML autonomo o PDF).", no_args_is_help=True)
 LEVELS = {"sgr": "sgrs", "fondo": "funds", "fund": "funds", "intervento": "interventions",
@@ -58,34 +60,69 @@ def _write(engine, who, out: Path, content: bytes | str) -> None:
 def impatto(
     out: Annotated[Path, typer.Option("--out", help=OUT_HELP)],
     start: Annotated[Optional[str], typer.Option("--from", help="Inizio del periodo (gg/mm/aaaa); 12 mesi se assente")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Fine del periodo e data di riferimento; oggi se assente")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Fine del periodo e data di riferimento; se assente "
+                                               "l'ultima fine mese coperta dai dati")] = None,
     scope: Annotated[Optional[list[str]], typer.Option("--scope", help="Restringe il perimetro: livello=valore "
                                                        "(sgr, fondo, intervento, edificio); ripetibile")] = None,
     user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
 ) -> None:
     """Rapporto sull'impatto del gestore sociale: cifre chiave, grafici, tabelle e nota metodologica."""
-    from indicators.catalog import default_period
     from indicators.scope import Scope
     from osservatorio.reports.impact import ReportScope, impact_html, impact_pdf, scope_label
     from osservatorio.settings import get_settings
     from schemas.db import make_engine
 
     kind, levels = _format(out), _narrowing(scope or [])
+    since, to = parse_day(start, "--from"), parse_day(end, "--to")
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
         who = _who(engine, user)
-        to = parse_day(end) or date.today()
-        since = parse_day(start) or default_period(to)[0]
-        if since > to:
-            raise typer.BadParameter(f"periodo non valido: {start} è dopo {end}")
-        narrowed = (who.scope if who else Scope()).narrowed(**levels)
+        narrowed = _portfolio((who.scope if who else Scope()), levels, engine)
+        since, to = _period(engine, since, to)
         rs = ReportScope(narrowed, since, to, to, label=scope_label(narrowed),
                          suppress=settings.small_cell_threshold if who and who.suppressed(
                              always=settings.suppress_for_all) else None)
         _write(engine, who, out, impact_pdf(engine, rs) if kind == "pdf" else impact_html(engine, rs))
     finally:
         engine.dispose()
+
+
+def _period(engine, since: date | None, to: date | None) -> tuple[date, date]:
+    """The report's period: up to the last month end the data covers unless chosen; twelve months by default."""
+    from indicators.catalog import default_period
+
+    span = data_span(engine)
+    if to is None:
+        to = span.default_day
+        warn(f"Periodo fino al {fmt_date(to)}" + (", l'ultima fine mese coperta dai dati (--to per sceglierne "
+                                                 "un'altra)." if span.last_day else "."))
+    warn(span.note(to, "la fine del periodo"))
+    since = since or default_period(to)[0]
+    if since > to:
+        raise typer.BadParameter(f"l'inizio del periodo ({fmt_date(since)}) è dopo la fine ({fmt_date(to)}).",
+                                 param_hint="--from/--to")
+    return since, to
+
+
+def _portfolio(allowed, levels: dict[str, list[str]], engine):
+    """The scope narrowed by --scope; exit 2 on a value that is not in the portfolio the caller sees, exit 1 when
+    there is nothing to report on."""
+    from indicators.portfolio import portfolio_tree
+
+    tree = portfolio_tree(engine, scope=allowed)
+    if tree.empty:
+        typer.echo("Errore: nessun alloggio nel warehouse (o nel perimetro dell'utente): caricare interventi, edifici "
+                   "e alloggi con `osservatorio load`, oppure `osservatorio demo` per i dati di esempio.", err=True)
+        raise typer.Exit(1)
+    columns = {"sgrs": "sgr", "funds": "fund", "interventions": "intervention_code", "buildings": "building_code"}
+    for level, values in levels.items():
+        known = set(tree[columns[level]].dropna())
+        if unknown := [v for v in values if v not in known]:
+            examples = ", ".join(sorted(known)[:8]) + (", …" if len(known) > 8 else "")
+            raise typer.BadParameter(f"«{', '.join(unknown)}» non è nel portafoglio visibile; valori presenti: "
+                                     f"{examples}.", param_hint="--scope")
+    return allowed.narrowed(**levels)
 
 
 @report_app.command("laboratori")
@@ -104,6 +141,21 @@ def laboratori(
     engine = make_engine(get_settings().database_url)
     try:
         who = _who(engine, user, LABS)
+        _known_lab(engine, lab)
         _write(engine, who, out, labs_pdf(engine, lab=lab) if kind == "pdf" else labs_report(engine, lab=lab))
     finally:
         engine.dispose()
+
+
+def _known_lab(engine, lab: str | None) -> None:
+    """Exit 1 when no lab is loaded, 2 when `--lab` names none of them."""
+    from indicators.lab_outputs import lab_catalogue
+
+    codes = list(lab_catalogue(engine)["code"])
+    if not codes:
+        typer.echo("Errore: nessun laboratorio nel warehouse: caricare i file «laboratori» e "
+                   "«attivita_laboratorio» con `osservatorio load`.", err=True)
+        raise typer.Exit(1)
+    if lab is not None and lab not in codes:
+        examples = ", ".join(codes[:5]) + (", …" if len(codes) > 5 else "")
+        raise typer.BadParameter(f"laboratorio «{lab}» sconosciuto; codici presenti: {examples}.", param_hint="--lab")

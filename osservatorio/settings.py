@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from osservatorio.warehouse import default_url
+
 DEMO_PSEUDONYM_KEY = "osservatorio-demo-non-usare-in-produzione"
 
 
@@ -18,8 +20,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OSSERVATORIO_", env_file=".env", extra="ignore")
 
     database_url: str = Field(
-        "sqlite:///osservatorio.db",
-        description="Warehouse URL: SQLite file by default, postgresql+psycopg://... in production.",
+        default_factory=default_url,
+        description="Warehouse URL: by default a SQLite file in the user's data folder (the same from any folder), "
+                    "postgresql+psycopg://... in production.",
     )
     pseudonym_key: SecretStr = Field(
         SecretStr(DEMO_PSEUDONYM_KEY),

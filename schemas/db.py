@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 
@@ -29,6 +32,14 @@ def make_engine(url: str | None = None) -> Engine:
                            connect_args={"options": "-c work_mem=64MB -c jit=off"})
     event.listen(engine, "connect", _numeric_as_float)
     return engine
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory SQLite or another database."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser().resolve()
 
 
 def _numeric_as_float(dbapi_conn, _record) -> None:

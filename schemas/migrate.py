@@ -18,7 +18,11 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the warehouse at `url` to `revision` (default: the newest)."""
+    """Bring the warehouse at `url` to `revision` (default: the newest); a new SQLite file gets its folder."""
+    from schemas.db import sqlite_path
+
+    if (path := sqlite_path(url)) is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
 
 

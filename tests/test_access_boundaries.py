@@ -53,14 +53,14 @@ def as_of(url: str) -> str:
 
 def test_kpi_as_a_user_sees_only_its_scope(kpi_cli, copy_of_sample):
     day = as_of(copy_of_sample)
-    everyone = json.loads(kpi_cli("arrears_stock_eur", "--as-of", day, "--by", "intervention", "--format", "json").output)
+    everyone = json.loads(kpi_cli("arrears_stock_eur", "--as-of", day, "--by", "intervention", "--format", "json").stdout)
     mine = kpi_cli("arrears_stock_eur", "--as-of", day, "--by", "intervention", "--format", "json", "--user", "gestore")
     assert mine.exit_code == 0, mine.output
-    rows = json.loads(mine.output)
+    rows = json.loads(mine.stdout)
     assert {r["group"] for r in rows} == {"INT001", "INT002"} < {r["group"] for r in everyone}
     by_env = kpi_cli("arrears_stock_eur", "--as-of", day, "--by", "sgr", "--format", "json",
                      env={"OSSERVATORIO_USER": "sgr"})
-    assert [r["group"] for r in json.loads(by_env.output)] == ["Lombarda Abitare SGR S.p.A."]
+    assert [r["group"] for r in json.loads(by_env.stdout)] == ["Lombarda Abitare SGR S.p.A."]
     engine = make_engine(copy_of_sample)
     assert audit.recent(engine, action="kpi")["username"].tolist() == ["sgr", "gestore"]
     engine.dispose()

@@ -128,7 +128,7 @@ def test_budget_cli(costs, warehouse_url, monkeypatch, tmp_path):
     runner = CliRunner()
     out = runner.invoke(app, ["budget", "propose", "--year", "2026", "--format", "json"])
     assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
+    data = json.loads(out.stdout)
     utenze = next(r for r in data["lines"] if r["category"] == "utenze")
     assert utenze["amount"] == pytest.approx(12 * 15600 / 15) and utenze["method"] == HISTORICAL_MEAN
     assert any("Manutenzione ordinaria" in w and "insufficiente" in w for w in data["warnings"])

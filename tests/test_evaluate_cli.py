@@ -31,7 +31,7 @@ def test_evaluate_reads_italian_and_plain_numbers_alike(tmp_path):
     for path in (italian, plain):
         out = _evaluate(path, "--treated", treated, "--start", "12", "--method", "did", "--format", "json")
         assert out.exit_code == 0, out.output
-        results.append(json.loads(out.output))
+        results.append(json.loads(out.stdout))
     assert results[0] == results[1]
     did = results[0][0]
     assert KEYS <= set(did) and did["method"] == "did"
@@ -44,7 +44,7 @@ def test_evaluate_synthetic_control_gives_weights_and_fit(tmp_path):
     frame.rename(columns={"t": "month"}).to_csv(path, sep=";", decimal=",", index=False)
     out = _evaluate(path, "--treated", "trattato", "--start", "20", "--method", "sc", "--format", "json")
     assert out.exit_code == 0, out.output
-    (sc,) = json.loads(out.output)
+    (sc,) = json.loads(out.stdout)
     assert KEYS | {"weights", "pre_rmspe"} <= set(sc) and sc["method"] == "sc"
     assert sc["weights"] == pytest.approx({"d01": 0.5, "d04": 0.3, "d07": 0.2}, abs=1e-3)
     assert sc["estimate"] == pytest.approx(-3.0, abs=1e-2) and sc["p_value"] == pytest.approx(1 / 16)
@@ -60,7 +60,7 @@ def test_evaluate_reads_months_and_refuses_unknown_units(tmp_path):
                     "C;01/2024;2,0\nC;02/2024;2,0\n")
     ok = _evaluate(path, "--treated", "A", "--start", "02/2024", "--method", "did", "--format", "json")
     assert ok.exit_code == 0, ok.output
-    assert json.loads(ok.output)[0]["estimate"] == pytest.approx(1.0)  # A: +1; B and C: 0
+    assert json.loads(ok.stdout)[0]["estimate"] == pytest.approx(1.0)  # A: +1; B and C: 0
     bad = _evaluate(path, "--treated", "Z", "--start", "02/2024")
     assert bad.exit_code == 2 and "Unità trattate non presenti nel panel: Z" in bad.output
 
@@ -80,7 +80,7 @@ def test_labs_compare_prints_levels_changes_and_statements(tmp_path, engine, set
     assert table.exit_code == 0, table.output
     assert "56,0%" in table.output and "50,0%" in table.output and "-6,0 punti" in table.output
     assert "-10,7%" in table.output and "-8,0 punti" in table.output  # treatment minus control
-    rows = json.loads(data.output)
+    rows = json.loads(data.stdout)
     lab2 = next(r for r in rows if r["lab"] == "LAB2")
     assert lab2["did"] is None and lab2["note"].startswith("Manca il tempo uno")
     assert csv.exit_code == 0 and "-25000" in csv.output.replace(",0", "")

@@ -53,6 +53,6 @@ def test_kpi_command_prints_the_indicator_value(tmp_path, engine, settings, ware
     assert out.exit_code == 0, out.output
     assert "Morosità accumulata (arrears_stock_eur) al 31/03/2024" in out.output
     assert "valore: 950,00\u00a0€" in out.output
-    assert json.loads(js.output)["value"] == 950.0
+    assert json.loads(js.stdout)["value"] == 950.0
     assert by.exit_code == 0 and "E1" in by.output and "950" in by.output
     assert bad.exit_code != 0 and "Indicatore sconosciuto" in bad.output

@@ -82,7 +82,7 @@ def test_impact_html_for_a_gestore_keeps_to_its_interventions(cli, tmp_path, loa
 def test_report_arguments_are_checked(cli, tmp_path):
     assert cli("report", "impatto", "--out", str(tmp_path / "x.docx")).exit_code != 0
     bad_scope = cli("report", "impatto", "--out", str(tmp_path / "x.html"), "--scope", "quartiere=Brera")
-    assert bad_scope.exit_code != 0 and "perimetro non valido" in bad_scope.output
+    assert bad_scope.exit_code == 2 and "Perimetro non valido" in bad_scope.output
     refused = cli("report", "laboratori", "--out", str(tmp_path / "l.html"), "--user", "sgr")
     assert refused.exit_code == 2 and "non vede questo rapporto" in refused.output
 

@@ -1,0 +1,47 @@
+"""Italian names for what `osservatorio kpi` prints as a table: columns, breakdown entries and coded values.
+
+The indicators return English field names (or Italian snake_case ones); the table shows these names, JSON and
+CSV keep the field names, which scripts rely on.
+"""
+
+from __future__ import annotations
+
+from indicators.catalog import GROUPING_LABELS
+
+NAMES = {
+    "year": "anno", "group": "gruppo", "value": "valore", "numerator": "numeratore", "denominator": "denominatore",
+    "bucket": "fascia di anzianità", "amount": "importo (€)", "contracts": "contratti", "units": "alloggi",
+    "interventions": "interventi", "share": "quota (%)", "opened": "aperte", "closed": "chiuse",
+    "days_mean": "giorni (media)", "days_median": "giorni (mediana)", "median": "mediana",
+    "backlog": "aperte alla data",
+    "cost": "costo (€)", "cost_per_unit": "costo per alloggio (€)", "total_days": "giorni (somma)",
+    "empty_available": "vuoti locabili", "empty_unavailable": "vuoti non disponibili", "no_rent": "senza canone",
+    "open": "aperte", "late": "in ritardo", "resolved": "risolte", "no_fault": "incolpevoli", "culpable": "colpevoli",
+    "not_assessed": "non valutate", "received": "ricevute", "eligible": "idonee", "allocated": "assegnate",
+    "renounced": "rinunce", "rejected": "non idonee", "pending": "in istruttoria", "allocated_pct": "assegnate (%)",
+    "allocations": "assegnazioni", "validated": "convalidati", "comuni": "Comuni", "planned": "pianificato (€)",
+    "plans": "piani di rientro",
+}
+CODES = {
+    "locazione_permanente": "Locazione permanente", "locazione_termine": "Locazione a termine",
+    "proprieta_futura_vendita": "Proprietà a futura vendita", "erp_sociale": "ERP sociale",
+    "erp_moderato": "ERP moderato", "standard_full": "Standard full", "vuoto_per_pieno": "Vuoto per pieno",
+    "totale": "Totale", "altro": "Altro",
+    **{c: c.replace("_", " ").capitalize() for c in (  # ticket categories, income bands (fasce)
+        "idraulica", "elettrico", "riscaldamento", "ascensore", "infissi", "parti_comuni", "pulizie", "verde",
+        "protezione", "accesso", "permanenza", "decadenza")},
+}
+
+
+def name(field: str) -> str:
+    """'days_mean' -> 'giorni (media)'; an Italian snake_case field -> words ('alloggi_medi' -> 'alloggi medi')."""
+    return NAMES.get(field, field.replace("_", " "))
+
+
+def group_name(by: str | None) -> str:
+    return GROUPING_LABELS.get(by, "gruppo") if by else "gruppo"
+
+
+def code_name(value) -> object:
+    """A coded value (tenure, ticket category, contract type) as a reader names it; other values unchanged."""
+    return CODES.get(value, value) if isinstance(value, str) else value
