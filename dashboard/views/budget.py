@@ -14,6 +14,7 @@ from indicators.budget import Adjustments, adjusted, totals
 from indicators.cost_history import category_label
 from indicators.forecast import METHOD_LABELS
 from indicators.registry import get_kpi
+from osservatorio import escaping
 from osservatorio.budget_report import proposal_excel, proposal_table, variance_excel, variance_table
 from osservatorio.formatting import fmt_eur, fmt_num, fmt_pct
 from osservatorio.settings import get_settings
@@ -64,7 +65,7 @@ def proposal_section(year: int, f: filters.Filters) -> None:
     table, kinds = proposal_table(proposal, lines)
     st.dataframe(italian(table.drop(columns=["Lato", "Intervento"]), kinds), hide_index=True, width="stretch")
     for w in proposal.warnings:
-        st.warning(w)
+        st.warning(escaping.md(w))
     downloads(proposal, adjustments, table, kinds, year)
     save_form(proposal, adjustments)
 
@@ -92,7 +93,7 @@ def fan(proposal) -> None:
     mase = "n.d." if pd.isna(line["mase"]) else f"{line['mase']:.2f}".replace(".", ",")
     st.caption(f"Metodo: {METHOD_LABELS[line['method']]} (errore di backtest MASE {mase}; "
                f"{int(line['n_months'])} mesi di storico). Le bande vengono dagli errori passati del metodo: se "
-               f"stanno sopra la previsione, il metodo in passato ha sottostimato. {line['warnings']}")
+               f"stanno sopra la previsione, il metodo in passato ha sottostimato. {escaping.md(line['warnings'])}")
 
 
 def _file(make, name: str):
@@ -133,10 +134,10 @@ def variance_section(year: int, f: filters.Filters) -> None:
                 eur_threshold=settings.budget_variance_eur)
     st.subheader(f"Budget {year} e consuntivo", help=get_kpi("budget_variance_eur").help)
     for w in v.warnings:
-        st.info(w)
+        st.info(escaping.md(w))
     if v.months_to_date == 0 or v.by_category.empty:
         return
-    st.caption(f"Consuntivo dei primi {v.months_to_date} mesi contro {v.source}. Segnalati gli scostamenti oltre "
+    st.caption(f"Consuntivo dei primi {v.months_to_date} mesi contro {escaping.md(v.source)}. Segnalati gli scostamenti oltre "
                f"{fmt_pct(settings.budget_variance_pct)} e {fmt_eur(settings.budget_variance_eur, cents=False)}.")
     total = v.by_category.set_index("category").loc["totale"]
     cols = st.columns(3)
