@@ -15,14 +15,16 @@ import re
 # start or end a construct also defuses GitHub autolinks (https\://, www\.example, a\@b\.it), Streamlit's
 # :colour[...] directives and $LaTeX$; , ; ' " % / ? = & never do, so they stay as they are.
 _PUNCTUATION = re.compile(r"([!#$()*+\-.:<>@\[\\\]^_`{|}~])")
+_NO_BRACKETS = re.compile(r"([!#$()*+\-.:<>@\\^_`{|}~])")  # for st.badge, which escapes [ ] itself
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
-def md(value) -> str:
-    """`value` as literal text inside Markdown: punctuation escaped, line breaks as spaces (no new block)."""
+def md(value, *, brackets: bool = True) -> str:
+    """`value` as literal text inside Markdown: punctuation escaped, line breaks as spaces (no new block).
+    `brackets=False` leaves [ ] to the caller (st.badge escapes them, and escaping twice would show a \\)."""
     if value is None:
         return ""
-    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    return (_PUNCTUATION if brackets else _NO_BRACKETS).sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
 
 
 def chart(value) -> str:
