@@ -96,8 +96,9 @@ def account_box(user: User) -> None:
     with st.sidebar:
         st.caption(f"**{escaping.md(user.username)}** · {user.role_info.label}")
         if user.scope_text() != "tutto":
-            st.caption("Perimetro: " + escaping.md(user.scope_text()).replace("sgrs=", "SGR ").replace("funds=", "fondi ")
-                       .replace("interventions=", "interventi "))
+            scope = (user.scope_text().replace("sgrs=", "SGR ").replace("funds=", "fondi ")
+                     .replace("interventions=", "interventi "))
+            st.caption("Perimetro: " + escaping.md(scope))
         if st.button("Esci", icon=":material/logout:", key="logout"):
             sign_out(user)
 

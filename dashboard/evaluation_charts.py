@@ -33,7 +33,8 @@ def bars_by(frame: pd.DataFrame, label_col: str, value_col: str, name: str, *, k
             height: int = 360) -> go.Figure:
     """Horizontal bars, largest at the top, value written on each bar."""
     data = frame.sort_values(value_col)
-    fig = go.Figure(go.Bar(x=data[value_col], y=chart_labels(data[label_col]), orientation="h", name=name, marker_color=PALETTE[0],
+    fig = go.Figure(go.Bar(x=data[value_col], y=chart_labels(data[label_col]), orientation="h", name=name,
+                           marker_color=PALETTE[0],
                            text=[fmt_num(v, 0 if kind == INT else 2) for v in data[value_col]], textposition="auto",
                            hovertemplate="%{y}: %{x:,.2f}<extra></extra>"))
     fig.update_layout(separators=SEPARATORS, height=max(height, 24 * len(data) + 80), template="plotly_white",
@@ -60,7 +61,8 @@ def points_changes(table: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     fig = go.Figure()
     for arm, name in (("trattamento", "Area del laboratorio"), ("controllo", "Area di controllo")):
         part = table[table["arm"] == arm]
-        fig.add_trace(go.Bar(x=chart_labels(labels.get(i, i) for i in part["indicator"]), y=part["points_change"], name=name,
+        fig.add_trace(go.Bar(x=chart_labels(labels.get(i, i) for i in part["indicator"]), y=part["points_change"],
+                             name=name,
                              marker_color=ARM_COLORS[arm],
                              text=[fmt_num(v, 1) + " punti" for v in part["points_change"]], textposition="outside",
                              hovertemplate=f"{name}: %{{y:,.1f}} punti<extra></extra>"))

@@ -319,3 +319,26 @@ def test_labs_compare_csv_neutralises_and_reads_back(cli, hostile_warehouse):
         back["Tempo zero"].fillna(-1).tolist() == [-1 if pd.isna(v) else round(v, 1) for v in table["t0"]]
     assert back["Data tempo zero"].iloc[0] == table["t0_date"].iloc[0].strftime("%d/%m/%Y")
     assert not re.search(r"\d,\d{3,}", out.output), "no float noise"
+
+
+def test_budget_csv_and_xlsx_from_the_cli_read_back(cli, hostile_warehouse, tmp_path):
+    from indicators.budget import Adjustments, adjusted, propose
+
+    engine = make_engine(hostile_warehouse)
+    _, last = ledger_span(engine)
+    year = last.year + 1
+    lines, _ = adjusted(propose(engine, year=year, inflation_pct=get_settings().budget_inflation_pct),
+                        Adjustments(inflation_pct=2.0))
+    engine.dispose()
+    csv, xlsx, variance = tmp_path / "budget.csv", tmp_path / "budget.xlsx", tmp_path / "scostamenti.csv"
+    for fmt, out in (("csv", csv), ("xlsx", xlsx)):
+        done = cli("budget", "propose", "--year", str(year), "--inflation", "2", "--format", fmt, "--out", str(out))
+        assert done.exit_code == 0, done.output
+    back = pd.read_csv(csv, **ITALIAN)
+    assert back["Budget proposto"].tolist() == [round(v, 2) for v in lines["amount"]]
+    assert back["Previsione"].tolist() == [round(v, 2) for v in lines["forecast"]]
+    assert not re.search(r"\d,\d{3,}", csv.read_text(encoding="utf-8-sig")), "no float noise"
+    _check_xlsx("budget.xlsx", xlsx.read_bytes())
+    done = cli("budget", "variance", "--year", str(last.year), "--format", "csv", "--out", str(variance))
+    assert done.exit_code == 0, done.output
+    assert pd.read_csv(variance, **ITALIAN).columns[0] == "Voce"

@@ -137,8 +137,8 @@ def variance_section(year: int, f: filters.Filters) -> None:
         st.info(escaping.md(w))
     if v.months_to_date == 0 or v.by_category.empty:
         return
-    st.caption(f"Consuntivo dei primi {v.months_to_date} mesi contro {escaping.md(v.source)}. Segnalati gli scostamenti oltre "
-               f"{fmt_pct(settings.budget_variance_pct)} e {fmt_eur(settings.budget_variance_eur, cents=False)}.")
+    st.caption(f"Consuntivo dei primi {v.months_to_date} mesi contro {escaping.md(v.source)}. Segnalati gli "
+               f"scostamenti oltre {fmt_pct(settings.budget_variance_pct)} e {fmt_eur(settings.budget_variance_eur, cents=False)}.")
     total = v.by_category.set_index("category").loc["totale"]
     cols = st.columns(3)
     cols[0].metric("Scostamento a oggi", fmt_eur(total["variance"], cents=False), help=get_kpi("budget_variance_eur").help)

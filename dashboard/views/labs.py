@@ -82,8 +82,9 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=titles.get, key="labs_sheet")
     lab = catalogue.set_index("code").loc[code]
     left, right = st.columns(2)
-    left.markdown(f"**{escaping.md(lab['title'])}**  \n{escaping.md(lab['municipality'])} · {escaping.md(lab['lead_body'] or 'ente capofila n.d.')}"
-                  f"  \nAmbiti: {escaping.md('; '.join(AMBITO_LABELS.get(a, a) for a in lab['ambiti']))}")
+    where = f"{lab['municipality']} · {lab['lead_body'] or 'ente capofila n.d.'}"
+    ambiti = "; ".join(AMBITO_LABELS.get(a, a) for a in lab["ambiti"])
+    left.markdown(f"**{escaping.md(lab['title'])}**  \n{escaping.md(where)}  \nAmbiti: {escaping.md(ambiti)}")
     right.markdown(f"Costo totale {fmt_eur(lab['total_cost'])} · contributo regionale "
                    f"{fmt_eur(lab['regional_contribution'])}")
     row = ld.completeness_table().set_index("lab").loc[code]
