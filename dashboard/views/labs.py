@@ -89,7 +89,7 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
                    f"{fmt_eur(lab['regional_contribution'])}")
     row = ld.completeness_table().set_index("lab").loc[code]
     for statement in row["missing"]:
-        st.warning(escaping.md(statement), icon=":material/report:")
+        st.warning(statement, icon=":material/report:")  # our own sentences, no data in them
     months = ld.outputs("month", code)
     if not months.empty:
         st.plotly_chart(charts.activity_timeline(months), width="stretch", key="labs_timeline")
