@@ -29,7 +29,7 @@ EXCEL_FORMATS = {
     NUM: "#,##0.00",
     DAYS: "#,##0.0",
     POINTS: '+#,##0.0" punti";-#,##0.0" punti";0.0" punti"',
-    MEASURE: "#,##0.##",
+    MEASURE: "General",  # mixed units, already rounded: shown as stored, with the reader's decimal comma
     DATE: "dd/mm/yyyy",
 }
 KPI_UNIT_KINDS = {"eur": EUR, "pct": PCT, "days": DAYS, "count": INT, "per_1000": NUM, "ratio": NUM,

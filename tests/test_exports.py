@@ -103,3 +103,10 @@ def test_markdown_escaping_leaves_no_link_image_or_html():
 def test_chart_labels_escape_html():
     assert chart('<a href="https://example.org">x</a>') == "&lt;a href=&quot;https://example.org&quot;&gt;x&lt;/a&gt;"
     assert chart(None) == ""
+
+
+def test_xlsx_of_undeclared_columns_rounds_and_keeps_counts_whole():
+    frame = pd.DataFrame({"n": [22.0, 1.0], "importo": [60956.59999999999, 0.1 + 0.2]})
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_excel(frame))).active
+    assert [sheet["A2"].value, sheet["B2"].value, sheet["B3"].value] == [22, 60956.6, 0.3]
+    assert (sheet["A2"].number_format, sheet["B2"].number_format) == ("#,##0", "General")
