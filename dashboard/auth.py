@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from osservatorio import escaping
 from dashboard.data import get_engine
 from osservatorio import accounts, audit
 from osservatorio.roles import User
@@ -93,10 +94,11 @@ def login_page() -> None:
 def account_box(user: User) -> None:
     """Who is signed in, with which role and scope, and the button to sign out (in the sidebar)."""
     with st.sidebar:
-        st.caption(f"**{user.username}** · {user.role_info.label}")
+        st.caption(f"**{escaping.md(user.username)}** · {user.role_info.label}")
         if user.scope_text() != "tutto":
-            st.caption("Perimetro: " + user.scope_text().replace("sgrs=", "SGR ").replace("funds=", "fondi ")
-                       .replace("interventions=", "interventi "))
+            scope = (user.scope_text().replace("sgrs=", "SGR ").replace("funds=", "fondi ")
+                     .replace("interventions=", "interventi "))
+            st.caption("Perimetro: " + escaping.md(scope))
         if st.button("Esci", icon=":material/logout:", key="logout"):
             sign_out(user)
 

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from babel.dates import format_date
 
 from dashboard.exports import DAYS, EUR, INT, NUM, PCT
+from osservatorio.escaping import chart, chart_labels
 from osservatorio.formatting import LOCALE, fmt_eur, fmt_num, fmt_pct
 
 SEPARATORS = ",."  # plotly: decimal comma, thousands dot
@@ -68,7 +69,7 @@ def add_benchmarks(fig: go.Figure, references: pd.DataFrame | None, kind: str) -
     for i, row in enumerate(references.itertuples()):
         color = BENCHMARK_COLORS[i % len(BENCHMARK_COLORS)]
         fig.add_hline(y=row.value, line_dash="dash", line_color=color, line_width=1.5,
-                      annotation_text=f"{row.label}: {FORMAT[kind](row.value)}", annotation_position="top left",
+                      annotation_text=f"{chart(row.label)}: {FORMAT[kind](row.value)}", annotation_position="top left",
                       annotation_font_color=color, annotation_font_size=11)
     return fig
 
@@ -107,6 +108,7 @@ def stacked_area(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str,
 def bar_chart(labels: list[str], values: list, kind: str, *, name: str, hover_extra: list[str] | None = None,
               height: int = 320) -> go.Figure:
     """Bars in the given order (e.g. aging buckets from youngest to oldest), value written on each bar."""
+    labels = chart_labels(labels)  # names from the data: plotly would render HTML in them
     text = [FORMAT[kind](v) if v is not None and not pd.isna(v) else "" for v in values]
     custom = hover_extra or [""] * len(labels)
     fig = go.Figure(go.Bar(x=labels, y=values, name=name, marker_color=PALETTE[0], text=text,

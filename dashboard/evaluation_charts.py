@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts import PALETTE, SEPARATORS, month_axis, styled
 from dashboard.exports import INT, NUM
+from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_num
 
 ARM_COLORS = {"trattamento": PALETTE[0], "controllo": PALETTE[1]}
@@ -16,7 +17,7 @@ GRID_LABELS = ["Trattamento t0", "Trattamento t1", "Controllo t0", "Controllo t1
 def completeness_heatmap(grid: pd.DataFrame, labels: dict[str, str] | None = None) -> go.Figure:
     """Labs x (group, moment): share of the expected indicators present, 0-100%, written in each cell."""
     labels = labels or {}
-    y = [labels.get(lab, lab) for lab in grid.index]
+    y = chart_labels(labels.get(lab, lab) for lab in grid.index)
     text = [[f"{fmt_num(v, 0)}%" for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=GRID_LABELS, y=y, zmin=0, zmax=100, text=text,
                                texttemplate="%{text}", colorscale=[[0, "#f4d6d6"], [0.5, "#f6e7b4"], [1, "#b9dfc3"]],
@@ -32,7 +33,8 @@ def bars_by(frame: pd.DataFrame, label_col: str, value_col: str, name: str, *, k
             height: int = 360) -> go.Figure:
     """Horizontal bars, largest at the top, value written on each bar."""
     data = frame.sort_values(value_col)
-    fig = go.Figure(go.Bar(x=data[value_col], y=data[label_col], orientation="h", name=name, marker_color=PALETTE[0],
+    fig = go.Figure(go.Bar(x=data[value_col], y=chart_labels(data[label_col]), orientation="h", name=name,
+                           marker_color=PALETTE[0],
                            text=[fmt_num(v, 0 if kind == INT else 2) for v in data[value_col]], textposition="auto",
                            hovertemplate="%{y}: %{x:,.2f}<extra></extra>"))
     fig.update_layout(separators=SEPARATORS, height=max(height, 24 * len(data) + 80), template="plotly_white",
@@ -59,7 +61,8 @@ def points_changes(table: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     fig = go.Figure()
     for arm, name in (("trattamento", "Area del laboratorio"), ("controllo", "Area di controllo")):
         part = table[table["arm"] == arm]
-        fig.add_trace(go.Bar(x=[labels.get(i, i) for i in part["indicator"]], y=part["points_change"], name=name,
+        fig.add_trace(go.Bar(x=chart_labels(labels.get(i, i) for i in part["indicator"]), y=part["points_change"],
+                             name=name,
                              marker_color=ARM_COLORS[arm],
                              text=[fmt_num(v, 1) + " punti" for v in part["points_change"]], textposition="outside",
                              hovertemplate=f"{name}: %{{y:,.1f}} punti<extra></extra>"))

@@ -8,12 +8,13 @@ import plotly.graph_objects as go
 
 from dashboard.charts import PALETTE, SEPARATORS, add_benchmarks, bar_chart, line_chart, styled
 from dashboard.exports import DAYS, INT, PCT
+from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_eur, fmt_int, fmt_pct
 
 
 def shares(frame: pd.DataFrame, labels: dict, *, name: str) -> go.Figure:
     """A `units_managed` frame by tenure or contract type: units per group, 'n (share%)' on each bar."""
-    names = [labels.get(g, str(g)) for g in frame["group"]]
+    names = chart_labels(labels.get(g, str(g)) for g in frame["group"])
     fig = go.Figure(go.Bar(x=frame["value"], y=names, orientation="h", marker_color=PALETTE[0], name=name,
                            text=[f"{fmt_int(v)} ({fmt_pct(s)})" for v, s in zip(frame["value"], frame["share"])],
                            textposition="auto", hovertemplate="%{y}: %{x:,d}<extra></extra>"))
@@ -69,7 +70,7 @@ def municipal_evictions(stats: pd.DataFrame) -> go.Figure:
 def funding(projects: pd.DataFrame) -> go.Figure:
     """Programmed, admitted, committed and paid per project (horizontal bars)."""
     fig = go.Figure()
-    titles = [str(t) for t in projects["title"]]
+    titles = chart_labels(projects["title"])
     for i, (column, name) in enumerate((("programmed", "Programmato"), ("admitted", "Ammesso"),
                                         ("committed", "Impegnato"), ("paid", "Erogato"))):
         fig.add_trace(go.Bar(y=titles, x=projects[column], name=name, orientation="h", marker_color=PALETTE[i],

@@ -15,15 +15,16 @@ from indicators.panels import LEDGER_OUTCOMES
 from indicators.portfolio import ledger_span
 from indicators.registry import get_kpi
 from osservatorio.evaluation_text import effect_lines
+from osservatorio import escaping
 
 OUTCOME_LABELS = {"households_in_arrears_pct": "Nuclei morosi (%)", "rate_billed": "Morosità sull'emesso (%)"}
 MAX_MONTHS = 36
 
 
 def _facts(effect: Effect) -> None:
-    st.markdown("  \n".join(f"**{label}**: {text}" for label, text in effect_lines(effect)))
+    st.markdown("  \n".join(f"**{label}**: {escaping.md(text)}" for label, text in effect_lines(effect)))
     for warning in effect.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(escaping.md(warning), icon=":material/warning:")
 
 
 def _choices() -> tuple | None:
@@ -70,13 +71,13 @@ def panel_view() -> None:
     left.plotly_chart(charts.trends(result.trends, pd.Timestamp(first), y_title=y_title), width="stretch",
                       key="panel_trends")
     if result.study.coefficients.empty:
-        right.info(" ".join(result.study.warnings[:1]))
+        right.info(escaping.md(" ".join(result.study.warnings[:1])))
     else:
         right.plotly_chart(charts.event_study_chart(result.study.coefficients), width="stretch", key="panel_event")
     st.markdown(f"**{get_kpi('synthetic_control_gap').label}**", help=get_kpi("synthetic_control_gap").help)
     sc = result.sc
     if isinstance(sc, Effect):
-        st.info("Controllo sintetico non calcolabile: " + " ".join(sc.warnings))
+        st.info("Controllo sintetico non calcolabile: " + escaping.md(" ".join(sc.warnings)))
         return
     _facts(sc.effect)
     left, right = st.columns(2)

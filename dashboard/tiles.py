@@ -16,6 +16,7 @@ from dashboard.filters import Filters
 from indicators.catalog import AS_OF, CATALOG, PERIOD
 from indicators.comparisons import Change, change_vs, gap_to_benchmark
 from indicators.results import KpiValue
+from osservatorio import escaping
 from osservatorio.formatting import MISSING, fmt_date, fmt_kpi
 
 PREFERRED_REFERENCE = "Cooperative gestori sociali (media)"  # seed 001's sector average
@@ -52,12 +53,12 @@ def reference_caption(value: KpiValue, ref: pd.Series | None) -> str | None:
     if ref is None:
         return None
     unit = value.kpi.unit
-    text = f"Riferimento {ref['label']}: {fmt_kpi(unit, ref['value'])}"
+    text = f"Riferimento {escaping.md(ref['label'])}: {fmt_kpi(unit, ref['value'])}"
     gap = gap_to_benchmark(value, ref["value"], label=ref["label"])
     if gap.absolute is not None:
-        text += f" (scarto {gap.label})"
+        text += f" (scarto {escaping.md(gap.label)})"
     note = ref.get("note")
-    return f"{text}. {note}" if isinstance(note, str) and note else text
+    return f"{text}. {escaping.md(note)}" if isinstance(note, str) and note else text
 
 
 def tile(value: KpiValue, *, previous: KpiValue | None = None, against: str | None = None,
@@ -71,7 +72,7 @@ def tile(value: KpiValue, *, previous: KpiValue | None = None, against: str | No
     st.metric(label or kpi.label, shown, help=kpi.help, border=True,
               chart_data=chart if chart and len(chart) > 1 else None, chart_type="area", **_delta(change, kpi.higher_is_better))
     for warning in value.warnings:
-        st.caption(f":material/warning: {warning}")
+        st.caption(f":material/warning: {escaping.md(warning)}")
     caption = reference_caption(value, reference(references))
     if caption:
         st.caption(caption)

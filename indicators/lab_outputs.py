@@ -94,7 +94,8 @@ def lab_catalogue(conn, *, labs: list[str] | None = None) -> pd.DataFrame:
     where, params = ("WHERE code IN :labs", {"labs": list(labs)}) if labs else ("", {})
     frame = query(conn, f"""SELECT code, title, lead_body, municipality, district, areas_of_action, start_date,
         end_date, total_cost, regional_contribution FROM lab {where} ORDER BY code""", params)
-    frame["ambiti"] = [[a.strip() for a in (v or "").split(",") if a.strip()] for v in frame["areas_of_action"]]
+    frame["ambiti"] = [[a.strip() for a in (v if isinstance(v, str) else "").split(",") if a.strip()]
+                       for v in frame["areas_of_action"]]
     for column in ("start_date", "end_date"):
         frame[column] = [None if v is None or pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
     for column in ("total_cost", "regional_contribution"):

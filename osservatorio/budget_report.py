@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.exports import DATE, EUR, INT, NUM, PCT, TEXT, to_csv, to_excel_sheets
+from osservatorio.exports import DATE, EUR, INT, NUM, PCT, TEXT, to_csv, to_excel_sheets
 from indicators.budget import BudgetProposal, adjusted
 from indicators.cost_history import category_label
 from indicators.variance import BudgetVariance

@@ -92,6 +92,9 @@ def compare(
     if fmt == "json":
         typer.echo(table.to_json(orient="records", date_format="iso", force_ascii=False))
     elif fmt == "csv":
-        typer.echo(table.to_csv(sep=";", decimal=",", index=False).rstrip("\n"))
+        from osservatorio.evaluation_text import outcome_export
+        from osservatorio.exports import csv_text
+
+        typer.echo(csv_text(*outcome_export(table)))
     else:
         typer.echo(outcome_text_table(table).to_string(index=False))

@@ -10,6 +10,7 @@ import pandas as pd
 
 from indicators.evaluation import Effect
 from indicators.lab_outcomes import indicator_label
+from osservatorio.exports import DATE, MEASURE, PCT, POINTS, TEXT
 from osservatorio.formatting import MISSING, fmt_date, fmt_eur, fmt_num, fmt_pct, fmt_points
 
 ARM_LABELS = {"trattamento": "Trattamento (area del laboratorio)", "controllo": "Controllo (area senza laboratorio)"}
@@ -76,6 +77,28 @@ def outcome_text_table(table: pd.DataFrame) -> pd.DataFrame:
                      "did_relative": fmt_relative_points(r.did_relative) if not _missing(r.did_relative) else "",
                      "warnings": r.warnings})
     return pd.DataFrame(rows, columns=[c for c in OUTCOME_HEADINGS if c != "note"]).rename(columns=OUTCOME_HEADINGS)
+
+
+UNIT_LABELS = {"pct": "%", "eur": "€", "n": "numero", "si_no": "sì/no"}
+UNIT_DECIMALS = {"pct": 1, "eur": 2}  # other units: up to two decimals
+LEVEL_COLUMNS = ("t0", "t1", "abs_change", "did")  # in the indicator's own unit, which varies by row
+
+
+def outcome_export(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The outcome table of `indicators.lab_outcomes` as a download (CSV or Excel): Italian headings and labels,
+    levels and changes rounded to their row's unit, and the kind of each column for `osservatorio.exports`."""
+    out = table.copy()
+    for column in LEVEL_COLUMNS:
+        out[column] = [None if _missing(v) else round(float(v), UNIT_DECIMALS.get(u, 2))
+                       for v, u in zip(out[column], out["unit"])]
+    out["arm"] = out["arm"].map(lambda a: ARM_LABELS.get(a, a))
+    out["indicator"] = out["indicator"].map(indicator_label)
+    out["unit"] = out["unit"].map(lambda u: UNIT_LABELS.get(u, u))
+    headings = {**OUTCOME_HEADINGS, "unit": "Unità", "months": "Mesi tra le rilevazioni"}
+    kinds = {c: TEXT for c in ("lab", "area", "arm", "indicator", "unit", "note", "warnings")}
+    kinds |= {"t0_date": DATE, "t1_date": DATE, "rel_change_pct": PCT, "points_change": POINTS,
+              "did_relative": POINTS, "months": MEASURE} | {c: MEASURE for c in LEVEL_COLUMNS}
+    return out.rename(columns=headings), {headings[c]: k for c, k in kinds.items()}
 
 
 def fmt_p(p) -> str:

@@ -14,6 +14,7 @@ from indicators.registry import COUNT, REGISTRY, as_markdown, get_kpi
 from osservatorio.cli_dates import data_span, parse_day, period, warn
 from osservatorio.formatting import MISSING, fmt_date, fmt_kpi, fmt_num
 from osservatorio.kpi_labels import code_name, name
+from osservatorio.exports import KPI_UNIT_KINDS, MEASURE, TEXT, csv_text
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -170,16 +171,27 @@ def render(result, unit: str, fmt: str) -> str:
         if fmt == "json":
             return result.to_json(orient="records", date_format="iso", force_ascii=False)
         if fmt == "csv":
-            return result.to_csv(sep=";", decimal=",", index=False).rstrip("\n")
+            return csv_text(*csv_table(result, unit))
         return _italian_frame(result, unit).to_string(index=False)
     if fmt == "json":
         return json.dumps(_jsonable(asdict(result)), ensure_ascii=False)
     if fmt == "csv":
-        rows = [("codice", "valore", "numeratore", "denominatore"),
-                (result.code, *(("" if v is None else str(v).replace(".", ",")) for v in
-                                (result.value, result.numerator, result.denominator)))]
-        return "\n".join(";".join(r) for r in rows)
+        return csv_text(*csv_table(result, unit))
     return _table(result, unit)
+
+
+CSV_HEADINGS = {"group": "gruppo", "value": "valore", "numerator": "numeratore", "denominator": "denominatore"}
+
+
+def csv_table(result, unit: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A KpiValue or a `by=` frame as the CSV export's table: Italian headings, the value in the KPI's unit
+    (other numbers keep up to two decimals, counts none: see `osservatorio.exports`)."""
+    if isinstance(result, pd.DataFrame):
+        frame = result.rename(columns=CSV_HEADINGS)
+    else:
+        frame = pd.DataFrame({"codice": [result.code], "valore": [result.value], "numeratore": [result.numerator],
+                              "denominatore": [result.denominator]})
+    return frame, {"gruppo": TEXT, "codice": TEXT, "valore": KPI_UNIT_KINDS.get(unit, MEASURE)}
 
 
 def _italian_frame(frame: pd.DataFrame, unit: str) -> pd.DataFrame:

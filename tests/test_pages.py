@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,10 +57,11 @@ def open_page(url: str, monkeypatch, page: str | None = None, *, user: str | Non
 
 
 def texts(at: AppTest) -> str:
-    """Everything written on the page as text (markdown, captions, alerts, code), for `in` checks."""
+    """Everything written on the page as text (markdown, captions, alerts, code), for `in` checks; data escaped
+    for Markdown is read as the user sees it (without the backslashes)."""
     parts = [el.value for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning",
                                    "error", "code") for el in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(str(p) for p in parts))
 
 
 def table(at: AppTest, column: str):

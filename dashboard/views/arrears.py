@@ -9,6 +9,7 @@ from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
 from indicators.registry import get_kpi
 from indicators.scope import GROUPING_LABELS
+from osservatorio import escaping
 from osservatorio.formatting import fmt_eur, fmt_int
 
 BREAKDOWNS = ("intervention", "fund", "tenure", "income_band", "sgr", "building")
@@ -94,7 +95,7 @@ def breakdown(f: filters.Filters) -> None:
         except ValueError as exc:  # a grouping the indicator does not offer
             skipped.append(str(exc))
     if not frames:
-        st.warning(" ".join(skipped))
+        st.warning(escaping.md(" ".join(skipped)))
         return
     table = protect(side_by_side(frames), f, by=by)
     labels = ({g: f.intervention_label(g) for g in table["group"]} if by == "intervention"
@@ -104,7 +105,7 @@ def breakdown(f: filters.Filters) -> None:
     show_table(table, cols, name=f"morosita_per_{GROUPING_LABELS[by].lower()}", key="arr_by_table",
                empty="Nessun dato per questa ripartizione nel perimetro scelto.")
     for message in skipped:
-        st.caption(message)
+        st.caption(escaping.md(message))
 
 
 def drill_down(f: filters.Filters) -> None:
@@ -130,8 +131,8 @@ def drill_down(f: filters.Filters) -> None:
                name=f"morosita_{chosen}_edifici", key="arr_buildings", empty="Nessun edificio con dati.")
     balances = md.contract_balances(as_of=f.as_of, scope=inside, intervention=chosen,
                                     building=None if building == ALL else building)
-    st.markdown(f"**Contratti con saldo** · {f.intervention_label(chosen)}"
-                + ("" if building == ALL else f" · edificio {building}"))
+    st.markdown(f"**Contratti con saldo** · {escaping.md(f.intervention_label(chosen))}"
+                + ("" if building == ALL else f" · edificio {escaping.md(building)}"))
     cols = [Col("lease_code", "Contratto"), Col("unit_code", "Alloggio"), Col("building_code", "Edificio"),
             Col("tenure", "Regime", labels={None: "n.d."}), Col("active", "Stato", labels={True: "In essere",
                                                                                             False: "Cessato"}),

@@ -14,6 +14,7 @@ from indicators.budget import Adjustments, adjusted, totals
 from indicators.cost_history import category_label
 from indicators.forecast import accuracy_text, method_text
 from indicators.registry import get_kpi
+from osservatorio import escaping
 from osservatorio.budget_report import proposal_excel, proposal_table, variance_excel, variance_table
 from osservatorio.formatting import fmt_eur, fmt_num, fmt_pct
 from osservatorio.settings import get_settings
@@ -70,7 +71,7 @@ def proposal_section(year: int, f: filters.Filters) -> None:
     st.dataframe(italian(table.drop(columns=["Lato", "Intervento"]), kinds), hide_index=True, width="stretch")
     st.caption("Metodi usati: " + "; ".join(method_text(m) for m in sorted(set(lines["method"]))) + ".")
     for w in proposal.warnings:
-        st.warning(w)
+        st.warning(escaping.md(w))
     downloads(proposal, adjustments, table, kinds, year)
     save_form(proposal, adjustments)
 
@@ -98,7 +99,7 @@ def fan(proposal) -> None:
     st.caption(f"Metodo: {method_text(line['method'])}. Affidabilità: {accuracy_text(line['mase'])}; "
                f"{int(line['n_months'])} mesi di storico. Le bande all'80% e al 95% dicono dove cadrebbe il "
                "consuntivo se il metodo sbagliasse come in passato; se la previsione ne tocca il bordo, in passato "
-               f"il metodo ha per lo più sbagliato in una sola direzione. {line['warnings']}")
+               f"il metodo ha per lo più sbagliato in una sola direzione. {escaping.md(line['warnings'])}")
 
 
 def _file(make, name: str):
@@ -139,11 +140,11 @@ def variance_section(year: int, f: filters.Filters) -> None:
                 eur_threshold=settings.budget_variance_eur)
     st.subheader(f"Budget {year} e consuntivo", help=get_kpi("budget_variance_eur").help)
     for w in v.warnings:
-        st.info(w)
+        st.info(escaping.md(w))
     if v.months_to_date == 0 or v.by_category.empty:
         return
-    st.caption(f"Consuntivo dei primi {v.months_to_date} mesi contro {v.source}. Segnalati gli scostamenti oltre "
-               f"{fmt_pct(settings.budget_variance_pct)} e {fmt_eur(settings.budget_variance_eur, cents=False)}.")
+    st.caption(f"Consuntivo dei primi {v.months_to_date} mesi contro {escaping.md(v.source)}. Segnalati gli "
+               f"scostamenti oltre {fmt_pct(settings.budget_variance_pct)} e {fmt_eur(settings.budget_variance_eur, cents=False)}.")
     total = v.by_category.set_index("category").loc["totale"]
     cols = st.columns(3)
     cols[0].metric("Scostamento a oggi", fmt_eur(total["variance"], cents=False), help=get_kpi("budget_variance_eur").help)

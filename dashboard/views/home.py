@@ -5,13 +5,14 @@ import streamlit as st
 from dashboard import auth, data, display
 from dashboard import monitoring_data as md
 from dashboard.navigation import pages_for
+from osservatorio import escaping
 from osservatorio.formatting import fmt_int
 from osservatorio.roles import ADMIN
 
 
 def own_portfolio(user) -> None:
     """What a non-administrator sees: their role, their part of the portfolio and their pages."""
-    st.markdown(f"Accesso come **{user.username}**, ruolo *{user.role_info.label}*: "
+    st.markdown(f"Accesso come **{escaping.md(user.username)}**, ruolo *{user.role_info.label}*: "
                 f"{user.role_info.description.lower()}.")
     tree = md.portfolio_tree(user.scope)
     if tree.empty:

@@ -15,6 +15,7 @@ from indicators.lab_outputs import AMBITO_LABELS, OUTPUTS
 from indicators.registry import get_kpi
 from osservatorio import audit
 from osservatorio.evaluation_text import outcome_text_table
+from osservatorio import escaping
 from osservatorio.formatting import fmt_eur, fmt_pct
 
 OUTPUT_CODES = dict(zip(OUTPUTS, ("lab_activities", "lab_participants", "lab_households_reached",
@@ -81,13 +82,14 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=titles.get, key="labs_sheet")
     lab = catalogue.set_index("code").loc[code]
     left, right = st.columns(2)
-    left.markdown(f"**{lab['title']}**  \n{lab['municipality']} · {lab['lead_body'] or 'ente capofila n.d.'}  \n"
-                  f"Ambiti: {'; '.join(AMBITO_LABELS.get(a, a) for a in lab['ambiti'])}")
+    where = f"{lab['municipality']} · {lab['lead_body'] or 'ente capofila n.d.'}"
+    ambiti = "; ".join(AMBITO_LABELS.get(a, a) for a in lab["ambiti"])
+    left.markdown(f"**{escaping.md(lab['title'])}**  \n{escaping.md(where)}  \nAmbiti: {escaping.md(ambiti)}")
     right.markdown(f"Costo totale {fmt_eur(lab['total_cost'])} · contributo regionale "
                    f"{fmt_eur(lab['regional_contribution'])}")
     row = ld.completeness_table().set_index("lab").loc[code]
     for statement in row["missing"]:
-        st.warning(statement, icon=":material/report:")
+        st.warning(statement, icon=":material/report:")  # our own sentences, no data in them
     months = ld.outputs("month", code)
     if not months.empty:
         st.plotly_chart(charts.activity_timeline(months), width="stretch", key="labs_timeline")

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import auth, data, display
 from etl.kinds import KINDS, LOAD_ORDER
 from etl.loader import LoadResult, kind_of_file
+from osservatorio import escaping
 from osservatorio.formatting import fmt_int, fmt_seconds
 
 QUARANTINE_LIMIT = 1000
@@ -49,7 +50,7 @@ def upload_section() -> None:
 def show_result(result: LoadResult) -> None:
     """Summary of one load: status badge, row accounting, message and the rows set aside."""
     color = display.status_color(result.status)
-    st.badge(f"{result.file_name} · {display.status_label(result.status)}", color=color,
+    st.badge(f"{escaping.md(result.file_name, brackets=False)} · {display.status_label(result.status)}", color=color,
              icon=display.STATUS_ICON.get(color))
     cols = st.columns(5)
     cols[0].metric("Righe lette", fmt_int(result.read))
@@ -58,9 +59,9 @@ def show_result(result: LoadResult) -> None:
     cols[3].metric("Duplicate", fmt_int(result.duplicate))
     cols[4].metric("Durata", fmt_seconds(result.seconds))
     if result.message:
-        (st.error if result.status in ("rifiutato", "fallito") else st.info)(result.message)
+        (st.error if result.status in ("rifiutato", "fallito") else st.info)(escaping.md(result.message))
     if result.ignored_columns:
-        st.caption("Colonne ignorate (non previste per questo tipo): " + ", ".join(result.ignored_columns))
+        st.caption("Colonne ignorate (non previste per questo tipo): " + escaping.md(", ".join(result.ignored_columns)))
     if result.quarantined and result.batch_id is not None:
         rows = data.quarantined_rows(batch_id=result.batch_id, limit=QUARANTINE_LIMIT)
         st.markdown("**Righe scartate di questo caricamento**")
