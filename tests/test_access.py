@@ -28,7 +28,7 @@ def test_password_is_stored_as_an_argon2_hash(engine):
     assert accounts.authenticate(engine, "nessuno", PASSWORD) is None
     log = audit.recent(engine)
     assert log["action"].tolist() == ["login_fallito", "login_fallito", "login"]
-    assert log["username"].tolist() == ["nessuno", "anna", "anna"]
+    assert log["username"].tolist() == ["utente sconosciuto", "anna", "anna"]  # never the typed text
     assert log["scope"].iloc[2] == "sgrs=SGR A"
 
 
