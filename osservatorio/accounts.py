@@ -99,7 +99,8 @@ def _user(row) -> User:
     return User(username=row.username, role=row.role, scope=scope, email=row.email, id=row.id)
 
 
-def _check_scope(role: str, levels: dict) -> None:
+def check_scope(role: str, levels: dict) -> None:
+    """Raise AccountError when `role` needs a scope level that `levels` leaves empty."""
     needed = get_role(role).scoped_by
     if needed and not levels.get(needed):
         flag = {"sgrs": "--sgr", "interventions": "--intervento"}[needed]
@@ -112,7 +113,7 @@ def add_user(engine: Engine, username: str, password: str | None, role: str, *, 
     get_role(role)
     username = clean_username(username)
     levels = {"sgrs": sgrs, "funds": funds, "interventions": interventions}
-    _check_scope(role, levels)
+    check_scope(role, levels)
     if password is not None:
         check_new_password(password, username)
     if password is None and email is None:
@@ -163,7 +164,7 @@ def set_role(engine: Engine, username: str, role: str, *, sgrs=None, funds=None,
     """Change a user's role and scope; their open sessions end, so the new rights apply at the next login."""
     get_role(role)
     levels = {"sgrs": sgrs, "funds": funds, "interventions": interventions}
-    _check_scope(role, levels)
+    check_scope(role, levels)
     with engine.begin() as conn:
         row = _row(conn, username)
         conn.execute(update(AppUser).where(AppUser.id == row.id).values(

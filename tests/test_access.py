@@ -87,11 +87,12 @@ def cli(warehouse_url, monkeypatch):
     get_settings.cache_clear()
 
 
-def test_users_commands(cli):
-    ok = cli("users", "add", "mario", "--role", "sgr", "--sgr", "Lombarda Abitare SGR S.p.A.", "--password", PASSWORD)
+def test_users_commands(cli, monkeypatch):
+    monkeypatch.setenv("OSSERVATORIO_NEW_PASSWORD", PASSWORD)
+    ok = cli("users", "add", "mario", "--role", "sgr", "--sgr", "Lombarda Abitare SGR S.p.A.")
     assert ok.exit_code == 0, ok.output
     assert "Utente «mario» creato: ruolo sgr, perimetro sgrs=Lombarda Abitare SGR S.p.A." in ok.output
-    missing = cli("users", "add", "luca", "--role", "gestore", "--password", PASSWORD)
+    missing = cli("users", "add", "luca", "--role", "gestore")
     assert missing.exit_code == 2 and "--intervento" in missing.output
     assert cli("users", "set-role", "mario", "gestore", "--intervento", "INT003").exit_code == 0
     assert cli("users", "disable", "mario").exit_code == 0
