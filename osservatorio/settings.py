@@ -50,7 +50,8 @@ class Settings(BaseSettings):
         5, ge=1, description="Failed sign-ins of one user name within `login_window_minutes` that lock it."
     )
     login_client_max_failures: int = Field(
-        20, ge=1, description="Failed sign-ins from one client address (any user name) within the window that lock it."
+        20, ge=1, description="Failed sign-ins from one client address (any user name) within the window that lock it. "
+        "Behind a reverse proxy every client has the proxy's address: raise it there, or forward the real one."
     )
     login_window_minutes: float = Field(15.0, gt=0, description="The window in which failed sign-ins are counted.")
     login_lock_minutes: float = Field(

@@ -106,8 +106,11 @@ def test_injected_filters_change_nothing(injected, loaded_warehouse):  # noqa: F
 def test_injected_user_names_and_import_values_are_stored_as_text(copy_of_sample, tmp_path):
     engine = make_engine(copy_of_sample)
     for i, injected in enumerate(INJECTIONS):
-        accounts.add_user(engine, injected, "password-lunga-1", "gestore", interventions=[injected])
-        assert accounts.authenticate(engine, injected, "password-lunga-1").scope == Scope(interventions=(injected,))
+        with pytest.raises(accounts.AccountError, match="nome utente non valido"):  # names: letters, digits . _ -
+            accounts.add_user(engine, injected, "password-lunga-1", "gestore", interventions=[injected])
+        accounts.add_user(engine, f"utente{i}", "password-lunga-1", "gestore", interventions=[injected])
+        assert accounts.authenticate(engine, f"utente{i}", "password-lunga-1").scope == Scope(interventions=(injected,))
+        assert accounts.authenticate(engine, injected, "password-lunga-1") is None
     csv = tmp_path / "interventi.csv"  # written as a spreadsheet would, quotes doubled
     pd.DataFrame({"codice_intervento": [f"INJ{i}" for i in range(len(INJECTIONS))], "nome": INJECTIONS,
                   "comune": "Milano"}).to_csv(csv, sep=";", index=False)

@@ -14,6 +14,7 @@ from indicators.budget import Adjustments, adjusted, totals
 from indicators.cost_history import category_label
 from indicators.forecast import METHOD_LABELS
 from indicators.registry import get_kpi
+from osservatorio import audit
 from osservatorio.budget_report import proposal_excel, proposal_table, variance_excel, variance_table
 from osservatorio.formatting import fmt_eur, fmt_num, fmt_pct
 from osservatorio.settings import get_settings
@@ -111,18 +112,18 @@ def downloads(proposal, adjustments, table, kinds, year: int) -> None:
 
 
 def save_form(proposal, adjustments) -> None:
+    """Save the adjusted proposal as approved: the approver is the signed-in user, and the saving is audited."""
     from indicators.budget_versions import save_version
 
+    user = auth.current_user()
     with st.form("bud_save_form"):
-        signed_in = auth.current_user()
-        author = st.text_input("Approvato da", key="bud_author", value=signed_in.username if signed_in else "")
-        label = st.text_input("Nome della versione (facoltativo)", key="bud_label")
+        st.markdown(f"Approvato da **{user.username}** ({user.role_info.label})")
+        label = st.text_input("Nome della versione (facoltativo)", key="bud_label", max_chars=200)
         if st.form_submit_button("Salva come versione approvata", icon=":material/save:"):
-            if not author.strip():
-                st.error("Indicare chi approva il budget.")
-                return
-            version = save_version(get_engine(), proposal, adjustments, author=author.strip(),
+            version = save_version(get_engine(), proposal, adjustments, author=user.username,
                                    label=label.strip() or None)
+            audit.record(get_engine(), audit.BUDGET_APPROVED, user=user,
+                         detail=f"versione {version}, budget {proposal.year}")
             st.cache_data.clear()
             st.success(f"Versione {version} salvata: è il riferimento per il confronto con il consuntivo.")
 
