@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import streamlit as st
 
 from dashboard import password_form
@@ -53,8 +55,12 @@ def current_user() -> User | None:
 def client_address() -> str | None:
     """The browser's address as Streamlit sees it (None on localhost and in tests): sign-ins are throttled by it."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # no script run context (raw mode)  # noqa: BLE001
+        return None
+    try:
+        return str(ipaddress.ip_address(address)) if isinstance(address, str) else None
+    except ValueError:
         return None
 
 
