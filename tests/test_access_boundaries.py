@@ -149,7 +149,7 @@ def test_downloads_are_audited(copy_of_sample, monkeypatch):
     st.cache_resource.clear()
     engine = make_engine(copy_of_sample)
     user = accounts.get_user(engine, "regione")
-    content = tables.audited_file(lambda: b"dati", "morosita.csv", user)
+    content = private_downloads.audited_file(lambda: b"dati", "morosita.csv", user)
     assert content == b"dati"
     last = audit.recent(engine, limit=1).iloc[0]
     assert (last["action"], last["username"], last["detail"], last["scope"]) == ("export", "regione", "morosita.csv",

@@ -9,7 +9,7 @@ from dashboard import auth, budget_charts, filters
 from dashboard import monitoring_data as md
 from dashboard.data import get_engine
 from dashboard.exports import CSV_MIME, XLSX_MIME, to_csv
-from dashboard.tables import audited_file
+from dashboard.private_downloads import download_button
 from indicators.budget import Adjustments, adjusted, totals
 from indicators.cost_history import category_label
 from indicators.forecast import METHOD_LABELS
@@ -96,19 +96,12 @@ def fan(proposal) -> None:
                f"stanno sopra la previsione, il metodo in passato ha sottostimato. {line['warnings']}")
 
 
-def _file(make, name: str):
-    """The download's bytes, made when the button is pressed and written to the audit log."""
-    return partial(audited_file, make, name, auth.current_user())
-
-
 def downloads(proposal, adjustments, table, kinds, year: int) -> None:
-    row = st.container(horizontal=True, gap="small")
-    row.download_button("Excel", _file(partial(proposal_excel, proposal, adjustments), f"budget_{year}.xlsx"),
-                        file_name=f"budget_{year}.xlsx", mime=XLSX_MIME, key="bud_xlsx",
-                        icon=":material/download:", on_click="ignore")
-    row.download_button("CSV", _file(partial(to_csv, table, kinds), f"budget_{year}.csv"),
-                        file_name=f"budget_{year}.csv", mime=CSV_MIME, key="bud_csv",
-                        icon=":material/download:", on_click="ignore")
+    row, user = st.container(horizontal=True, gap="small"), auth.current_user()
+    download_button(row, "Excel", partial(proposal_excel, proposal, adjustments), file_name=f"budget_{year}.xlsx",
+                    mime=XLSX_MIME, key="bud_xlsx", user=user)
+    download_button(row, "CSV", partial(to_csv, table, kinds), file_name=f"budget_{year}.csv", mime=CSV_MIME,
+                    key="bud_csv", user=user)
 
 
 def save_form(proposal, adjustments) -> None:
@@ -150,13 +143,11 @@ def variance_section(year: int, f: filters.Filters) -> None:
                     key="bud_variance_chart")
     table, kinds = variance_table(v)
     st.dataframe(italian(table, kinds), hide_index=True, width="stretch")
-    row = st.container(horizontal=True, gap="small")
-    row.download_button("Excel", _file(partial(variance_excel, v), f"scostamenti_{year}.xlsx"),
-                        file_name=f"scostamenti_{year}.xlsx", mime=XLSX_MIME,
-                        key="bud_var_xlsx", icon=":material/download:", on_click="ignore")
-    row.download_button("CSV", _file(partial(to_csv, table, kinds), f"scostamenti_{year}.csv"),
-                        file_name=f"scostamenti_{year}.csv", mime=CSV_MIME,
-                        key="bud_var_csv", icon=":material/download:", on_click="ignore")
+    row, user = st.container(horizontal=True, gap="small"), auth.current_user()
+    download_button(row, "Excel", partial(variance_excel, v), file_name=f"scostamenti_{year}.xlsx", mime=XLSX_MIME,
+                    key="bud_var_xlsx", user=user)
+    download_button(row, "CSV", partial(to_csv, table, kinds), file_name=f"scostamenti_{year}.csv", mime=CSV_MIME,
+                    key="bud_var_csv", user=user)
 
 
 auth.require("views/budget.py")
