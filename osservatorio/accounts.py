@@ -143,12 +143,23 @@ def get_user(engine: Engine, username: str, *, active_only: bool = True) -> User
     return _user(row)
 
 
-def list_users(engine: Engine) -> list[dict]:
-    """Every user with role, scope and state (no hashes)."""
+def list_users(engine: Engine, *, now: datetime | None = None) -> list[dict]:
+    """Every user with role, scope, state and, if sign-ins are suspended, until when (no hashes)."""
+    secret = get_settings().pseudonym_key.get_secret_value().encode()
     with engine.connect() as conn:
         rows = conn.execute(select(AppUser).order_by(AppUser.username)).all()
+        keys = {r.username: throttle.throttle_key(throttle.USER, r.username.casefold(), secret) for r in rows}
+        locks = throttle.locked(conn, list(keys.values()), now or _now())
     return [{"username": r.username, "role": r.role, "email": r.email, "active": r.active,
-             "scope": _user(r).scope_text()} for r in rows]
+             "locked_until": locks.get(keys[r.username]), "scope": _user(r).scope_text()} for r in rows]
+
+
+def state_text(user: dict) -> str:
+    """'attivo', 'disattivato' or 'sospeso fino al 06/12/2026 09:15 UTC' (too many failed sign-ins)."""
+    if not user["active"]:
+        return "disattivato"
+    until = user.get("locked_until")
+    return f"sospeso fino al {until:%d/%m/%Y %H:%M} UTC" if until else "attivo"
 
 
 def disable_user(engine: Engine, username: str) -> None:

@@ -133,3 +133,12 @@ def forget_idle(conn: Connection, now: datetime) -> None:
     conn.execute(delete(LoginThrottle).where(LoginThrottle.last_attempt_at < now - FORGET_AFTER,
                                              (LoginThrottle.locked_until.is_(None))
                                              | (LoginThrottle.locked_until < now)))
+
+
+def locked(conn: Connection, keys: list[str], now: datetime) -> dict[str, datetime]:
+    """Of `keys`, those locked at `now`, with the end of their lock."""
+    if not keys:
+        return {}
+    rows = conn.execute(select(LoginThrottle.key, LoginThrottle.locked_until)
+                        .where(LoginThrottle.key.in_(keys), LoginThrottle.locked_until.is_not(None))).all()
+    return {key: until for key, until in ((k, _aware(u)) for k, u in rows) if until > now}

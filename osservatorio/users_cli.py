@@ -80,14 +80,13 @@ def add(username: Annotated[str, typer.Argument(help="Nome utente")],
 @users_app.command("list")
 def list_cmd() -> None:
     """Elenca gli utenti con ruolo, perimetro e stato."""
-    from osservatorio.accounts import list_users
+    from osservatorio.accounts import list_users, state_text
 
     users = list_users(_engine())
     if not users:
         typer.echo("Nessun utente.")
     for u in users:
-        state = "attivo" if u["active"] else "disattivato"
-        typer.echo(f"{u['username']:<20} {u['role']:<10} {state:<12} {u['scope']}"
+        typer.echo(f"{u['username']:<20} {u['role']:<10} {state_text(u):<12} {u['scope']}"
                    + (f"  <{u['email']}>" if u["email"] else ""))
 
 

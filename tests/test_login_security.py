@@ -92,7 +92,10 @@ def test_locks_grow_and_a_success_or_the_administrator_clears_them(engine, clock
     five_failures()
     second = sign_in(engine, clock, "anna", PASSWORD)
     assert second.locked and second.until - (clock() - timedelta(seconds=30)) == timedelta(minutes=30)
+    states = [accounts.state_text(u) for u in accounts.list_users(engine, now=clock())]
+    assert states == ["sospeso fino al 06/12/2026 09:49 UTC"]  # fifth failure of the second round 09:19, + 30 min
     accounts.enable_user(engine, "anna")  # `users enable` lifts the lock
+    assert [accounts.state_text(u) for u in accounts.list_users(engine, now=clock())] == ["attivo"]
     with engine.connect() as conn:
         assert conn.execute(select(LoginThrottle.key)).all() == []
     for _ in range(4):
