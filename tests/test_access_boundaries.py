@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 import schemas
-from dashboard import exports, tables
+from dashboard import exports, private_downloads
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from etl.loader import load_file
 from indicators.catalog import compute

@@ -87,24 +87,6 @@ def test_every_download_button_goes_through_the_guarded_one():
     assert offenders == []
 
 
-def test_the_download_writes_the_audit(loaded_warehouse, tmp_path, monkeypatch):  # noqa: F811
-    import shutil
-
-    from osservatorio import accounts
-    from osservatorio.settings import get_settings
-
-    path = tmp_path / "copy.db"
-    shutil.copy(loaded_warehouse.url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("OSSERVATORIO_DATABASE_URL", f"sqlite:///{path}")
-    get_settings.cache_clear()
-    engine = make_engine(f"sqlite:///{path}")
-    user = accounts.get_user(engine, "sgr")
-    assert private_downloads.audited_file(lambda: b"dati", "morosita.csv", user) == b"dati"
-    last = audit.recent(engine, limit=1).iloc[0]
-    assert (last["action"], last["username"], last["detail"]) == ("export", "sgr", "morosita.csv")
-    engine.dispose()
-
-
 # --- error details --------------------------------------------------------------------------------------------
 def test_streamlit_is_told_to_show_no_error_details():
     settings = tomllib.loads((DASHBOARD / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
