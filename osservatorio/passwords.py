@@ -21,7 +21,8 @@ WARNINGS = {  # zxcvbn's reasons, in Italian
     'Repeats like "aaa" are easy to guess.': "le ripetizioni come «aaa» sono facili da indovinare",
     'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
         "le ripetizioni come «abcabc» sono facili quasi quanto «abc»",
-    'Sequences like "abc" or "6543" are easy to guess.': "le sequenze come «abc» o «6543» sono facili da indovinare",
+    'Sequences like "abc" or "6543" are easy to guess.':
+        "le sequenze come «abc» o «6543» sono facili da indovinare",
     "Recent years are easy to guess.": "gli anni recenti sono facili da indovinare",
     "Dates are often easy to guess.": "le date sono facili da indovinare",
     'This is a top-10 common password.': "è una delle password più usate al mondo",

@@ -116,7 +116,7 @@ def enable(username: Annotated[str, typer.Argument(help="Nome utente")]) -> None
 
 @users_app.command("passwd")
 def passwd(username: Annotated[str, typer.Argument(help="Nome utente")]) -> None:
-    """Reimposta la password di un utente (digitata due volte, o da OSSERVATORIO_NEW_PASSWORD); le sue sessioni si chiudono."""
+    """Reimposta la password di un utente (due volte, o da OSSERVATORIO_NEW_PASSWORD); chiude le sue sessioni."""
     from osservatorio.accounts import AccountError, get_user, reset_password
 
     engine = _engine()

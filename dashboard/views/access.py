@@ -8,7 +8,8 @@ from osservatorio import accounts, audit
 
 AUDIT_LIMIT = 500
 ACTIONS = {None: "Tutte", audit.LOGIN: "Accessi", audit.LOGIN_FAILED: "Accessi falliti",
-           audit.LOGIN_REFUSED: "Accessi respinti (troppi tentativi)", audit.LOCKED: "Sospensioni per tentativi falliti",
+           audit.LOGIN_REFUSED: "Accessi respinti (troppi tentativi)",
+           audit.LOCKED: "Sospensioni per tentativi falliti",
            audit.LOGOUT: "Uscite", audit.PASSWORD_CHANGED: "Cambi di password", audit.DISABLED: "Utenti disattivati",
            audit.ENABLED: "Utenti riattivati", audit.LOAD: "Caricamenti", audit.EXPORT: "Esportazioni",
            audit.REPORT: "Rapporti", audit.BUDGET_APPROVED: "Budget approvati", "kpi": "Indicatori (CLI)"}
