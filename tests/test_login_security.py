@@ -212,3 +212,14 @@ def test_bad_user_names_are_refused(engine, typed):
         accounts.add_user(engine, typed, PASSWORD, "admin")
     with engine.connect() as conn:
         assert conn.execute(select(AppUser)).all() == []
+
+
+def test_a_user_named_before_the_rule_still_signs_in(engine, clock):
+    from datetime import datetime as dt
+
+    from sqlalchemy import insert
+
+    with engine.begin() as conn:  # made by an earlier version, which took any name
+        conn.execute(insert(AppUser).values(username="Mario Rossi", role="admin", active=True, created_at=dt.now(),
+                                            password_hash=accounts.HASHER.hash(PASSWORD)))
+    assert sign_in(engine, clock, " Mario Rossi ", PASSWORD).username == "Mario Rossi"
