@@ -4,15 +4,20 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, page_errors
 from dashboard.navigation import PAGES, build_pages
 
+
+def main() -> None:
+    user = auth.current_user()
+    if user is None:  # whatever the address, an anonymous visitor gets the login form only
+        login = [st.Page(auth.login_page, title="Accesso", icon=":material/login:", default=True)]
+        login += [st.Page(auth.login_page, title="Accesso", url_path=Path(spec.path).stem) for spec in PAGES[1:]]
+        st.navigation(login, position="hidden").run()
+    else:
+        auth.account_box(user)
+        st.navigation(build_pages(user.role)).run()
+
+
 st.set_page_config(page_title="Osservatorio", page_icon=":material/apartment:", layout="wide")
-user = auth.current_user()
-if user is None:  # whatever the address, an anonymous visitor gets the login form only
-    login = [st.Page(auth.login_page, title="Accesso", icon=":material/login:", default=True)]
-    login += [st.Page(auth.login_page, title="Accesso", url_path=Path(spec.path).stem) for spec in PAGES[1:]]
-    st.navigation(login, position="hidden").run()
-else:
-    auth.account_box(user)
-    st.navigation(build_pages(user.role)).run()
+page_errors.guarded(main)  # an error anywhere: an Italian message, no paths; details in the log

@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import streamlit as st
 
+from dashboard import password_form
 from osservatorio import escaping
 from dashboard.data import get_engine
 from osservatorio import accounts, audit
@@ -50,8 +53,21 @@ def current_user() -> User | None:
     return _oidc_user()
 
 
+def client_address() -> str | None:
+    """The browser's address as Streamlit sees it (None on localhost and in tests): sign-ins are throttled by it."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no script run context (raw mode)  # noqa: BLE001
+        return None
+    try:
+        return str(ipaddress.ip_address(address)) if isinstance(address, str) else None
+    except ValueError:
+        return None
+
+
 def sign_in(username: str, password: str) -> bool:
-    user = accounts.authenticate(get_engine(), username.strip(), password)
+    """Start a session if the password is right; raises accounts.LoginRefused while the name or client is locked."""
+    user = accounts.authenticate(get_engine(), username, password, client=client_address())
     if user is None:
         return False
     st.session_state[TOKEN] = accounts.start_session(get_engine(), user, hours=get_settings().session_hours)
@@ -84,9 +100,14 @@ def login_page() -> None:
         password = st.text_input("Password", type="password", key="login_password", autocomplete="current-password")
         sent = st.form_submit_button("Accedi", type="primary", icon=":material/login:")
     if sent:
-        if sign_in(username, password):
-            st.rerun()
-        st.error("Nome utente o password non validi.", icon=":material/lock:")
+        try:
+            signed_in = sign_in(username, password)
+        except accounts.LoginRefused as refused:
+            st.error(str(refused), icon=":material/lock_clock:")
+        else:
+            if signed_in:
+                st.rerun()
+            st.error("Nome utente o password non validi.", icon=":material/lock:")
     st.caption("I dati riguardano nuclei familiari, spesso in condizioni di fragilità: ogni accesso, "
                "caricamento ed esportazione è registrato.")
 
@@ -101,6 +122,7 @@ def account_box(user: User) -> None:
             st.caption("Perimetro: " + escaping.md(scope))
         if st.button("Esci", icon=":material/logout:", key="logout"):
             sign_out(user)
+        password_form.change_password_box(user)
 
 
 def require(path: str) -> User:

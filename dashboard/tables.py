@@ -15,12 +15,10 @@ import streamlit as st
 
 from dashboard import exports
 from dashboard.auth import current_user
-from dashboard.data import get_engine
+from dashboard.private_downloads import download_button
 from dashboard.exports import DATE, DAYS, EUR, INT, NUM, PCT, TEXT
 from indicators.registry import get_kpi
-from osservatorio import audit
 from osservatorio.formatting import fmt_date, fmt_eur, fmt_int, fmt_num, fmt_pct
-from osservatorio.roles import User
 
 FULL_ROWS = 25  # tables up to this many rows are shown whole, longer ones scroll
 SPARK = "spark"  # a list of numbers drawn as a sparkline (screen only)
@@ -131,26 +129,17 @@ def column_config(cols: list[Col], spark_range: tuple[float, float] | None = Non
     return config
 
 
-def audited_file(make, file_name: str, user: User | None) -> bytes:
-    """Make a download's bytes and write who took which file, within which scope, to the audit log."""
-    content = make()
-    audit.record(get_engine(), audit.EXPORT, user=user, detail=file_name)
-    return content
-
-
 def downloads(frame: pd.DataFrame, cols: list[Col], *, name: str, key: str) -> None:
     """CSV and Excel buttons for a table; the files are made (and audited) only when a button is pressed."""
     data, kinds = export_frame(frame, cols)
     user = current_user()
-    csv = partial(audited_file, partial(exports.to_csv, data, kinds), f"{name}.csv", user)
-    xlsx = partial(audited_file, partial(exports.to_excel, data, kinds, sheet=name), f"{name}.xlsx", user)
     row = st.container(horizontal=True, gap="small")
-    row.download_button("CSV", csv, file_name=f"{name}.csv", mime=exports.CSV_MIME,
-                         key=f"{key}_csv", icon=":material/download:", on_click="ignore",
-                         help="Separatore «;», virgola decimale, UTF-8: si apre direttamente in Excel.")
-    row.download_button("Excel", xlsx, file_name=f"{name}.xlsx",
-                          mime=exports.XLSX_MIME, key=f"{key}_xlsx", icon=":material/download:", on_click="ignore",
-                          help="Foglio Excel con importi in euro, date gg/mm/aaaa e intestazione bloccata.")
+    download_button(row, "CSV", partial(exports.to_csv, data, kinds), file_name=f"{name}.csv",
+                    mime=exports.CSV_MIME, key=f"{key}_csv", user=user,
+                    help="Separatore «;», virgola decimale, UTF-8: si apre direttamente in Excel.")
+    download_button(row, "Excel", partial(exports.to_excel, data, kinds, sheet=name), file_name=f"{name}.xlsx",
+                    mime=exports.XLSX_MIME, key=f"{key}_xlsx", user=user,
+                    help="Foglio Excel con importi in euro, date gg/mm/aaaa e intestazione bloccata.")
 
 
 def show_table(frame: pd.DataFrame | None, cols: list[Col], *, name: str, key: str, empty: str,

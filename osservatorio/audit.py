@@ -11,6 +11,9 @@ from osservatorio.roles import User
 from schemas.access import AuditEvent
 
 LOGIN, LOGIN_FAILED, LOGOUT, LOAD, EXPORT, REPORT = "login", "login_fallito", "logout", "caricamento", "export", "report"
+LOGIN_REFUSED, LOCKED = "login_respinto", "accesso_sospeso"  # too many failed sign-ins (see login_throttle)
+PASSWORD_CHANGED, ENABLED, DISABLED = "password_cambiata", "utente_riabilitato", "utente_disattivato"
+BUDGET_APPROVED = "budget_approvato"
 
 
 def record(engine: Engine, action: str, *, user: User | None = None, username: str | None = None,

@@ -49,6 +49,24 @@ class Settings(BaseSettings):
     budget_inflation_pct: float = Field(
         2.0, description="Inflation of the 'last year plus inflation' baseline of the budget forecasts (%)."
     )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins of one user name within `login_window_minutes` that lock it."
+    )
+    login_client_max_failures: int = Field(
+        20, ge=1, description="Failed sign-ins from one client address (any user name) within the window that lock it. "
+        "Behind a reverse proxy every client has the proxy's address: raise it there, or forward the real one."
+    )
+    login_window_minutes: float = Field(15.0, gt=0, description="The window in which failed sign-ins are counted.")
+    login_lock_minutes: float = Field(
+        15.0, gt=0, description="First lock of a user name or client; each further lock in a row lasts twice as long..."
+    )
+    login_lock_max_minutes: float = Field(24 * 60.0, gt=0, description="...up to this many minutes.")
+    login_backoff_seconds: float = Field(
+        1.0, ge=0, description="Wait after a failed sign-in before the next one is checked; it doubles with each "
+        "further failure..."
+    )
+    login_backoff_max_seconds: float = Field(30.0, ge=0, description="...up to this many seconds.")
+    password_min_length: int = Field(10, ge=8, description="Shortest password accepted for a new or changed password.")
     port: int = Field(8501, description="Port of the dashboard started by `osservatorio demo`.")
 
     @property

@@ -13,7 +13,7 @@ SQLModel.metadata.naming_convention = {
 
 from schemas.aggregates import (AggregateState, BuildingMonth, CaseInstrumentMonth, CaseMonth,  # noqa: E402
                                 LateCaseMonth, LeaseChargeDay, LeaseMonth, LeaseRelet, VacancyMonth)
-from schemas.access import AppUser, AuditEvent, UserSession  # noqa: E402  (after the convention)
+from schemas.access import AppUser, AuditEvent, LoginThrottle, UserSession  # noqa: E402  (after the convention)
 from schemas.allocations import Application, EvictionStat  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
 from schemas.budgets import BudgetVersion, BudgetVersionLine  # noqa: E402
@@ -31,6 +31,6 @@ metadata = SQLModel.metadata
 __all__ = [
     "ActualCost", "AggregateState", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue",
     "BudgetLine", "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
-    "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth", "LedgerEntry", "LoadBatch",
+    "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth", "LedgerEntry", "LoadBatch", "LoginThrottle",
     "QuarantinedRow", "Ticket", "Unit", "UserSession", "VacancyMonth", "metadata",
 ]

@@ -49,3 +49,21 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40, index=True)
     detail: str | None = Field(default=None, sa_type=Text)
     scope: str | None = Field(default=None, sa_type=Text)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins of one user name or one client address: the backoff and the temporary lock.
+
+    `key` is a keyed hash (never the typed name or the address in clear): 'utente:<hash>' or 'client:<hash>'.
+    `failures` counts the attempts since `window_start` that did not succeed; `lock_count` the locks in a row,
+    so each lock lasts longer than the one before.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=80)
+    failures: int = 0
+    window_start: datetime = Field(sa_type=DateTime(timezone=True))
+    last_attempt_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    lock_count: int = 0

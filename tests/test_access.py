@@ -28,7 +28,7 @@ def test_password_is_stored_as_an_argon2_hash(engine):
     assert accounts.authenticate(engine, "nessuno", PASSWORD) is None
     log = audit.recent(engine)
     assert log["action"].tolist() == ["login_fallito", "login_fallito", "login"]
-    assert log["username"].tolist() == ["nessuno", "anna", "anna"]
+    assert log["username"].tolist() == ["utente sconosciuto", "anna", "anna"]  # never the typed text
     assert log["scope"].iloc[2] == "sgrs=SGR A"
 
 
@@ -87,11 +87,12 @@ def cli(warehouse_url, monkeypatch):
     get_settings.cache_clear()
 
 
-def test_users_commands(cli):
-    ok = cli("users", "add", "mario", "--role", "sgr", "--sgr", "Lombarda Abitare SGR S.p.A.", "--password", PASSWORD)
+def test_users_commands(cli, monkeypatch):
+    monkeypatch.setenv("OSSERVATORIO_NEW_PASSWORD", PASSWORD)
+    ok = cli("users", "add", "mario", "--role", "sgr", "--sgr", "Lombarda Abitare SGR S.p.A.")
     assert ok.exit_code == 0, ok.output
     assert "Utente «mario» creato: ruolo sgr, perimetro sgrs=Lombarda Abitare SGR S.p.A." in ok.output
-    missing = cli("users", "add", "luca", "--role", "gestore", "--password", PASSWORD)
+    missing = cli("users", "add", "luca", "--role", "gestore")
     assert missing.exit_code == 2 and "--intervento" in missing.output
     assert cli("users", "set-role", "mario", "gestore", "--intervento", "INT003").exit_code == 0
     assert cli("users", "disable", "mario").exit_code == 0

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 import schemas
-from dashboard import exports, tables
+from dashboard import exports, private_downloads
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from etl.loader import load_file
 from indicators.catalog import compute
@@ -106,8 +106,11 @@ def test_injected_filters_change_nothing(injected, loaded_warehouse):  # noqa: F
 def test_injected_user_names_and_import_values_are_stored_as_text(copy_of_sample, tmp_path):
     engine = make_engine(copy_of_sample)
     for i, injected in enumerate(INJECTIONS):
-        accounts.add_user(engine, injected, "password-lunga-1", "gestore", interventions=[injected])
-        assert accounts.authenticate(engine, injected, "password-lunga-1").scope == Scope(interventions=(injected,))
+        with pytest.raises(accounts.AccountError, match="nome utente non valido"):  # names: letters, digits . _ -
+            accounts.add_user(engine, injected, "password-lunga-1", "gestore", interventions=[injected])
+        accounts.add_user(engine, f"utente{i}", "password-lunga-1", "gestore", interventions=[injected])
+        assert accounts.authenticate(engine, f"utente{i}", "password-lunga-1").scope == Scope(interventions=(injected,))
+        assert accounts.authenticate(engine, injected, "password-lunga-1") is None
     csv = tmp_path / "interventi.csv"  # written as a spreadsheet would, quotes doubled
     pd.DataFrame({"codice_intervento": [f"INJ{i}" for i in range(len(INJECTIONS))], "nome": INJECTIONS,
                   "comune": "Milano"}).to_csv(csv, sep=";", index=False)
@@ -146,7 +149,7 @@ def test_downloads_are_audited(copy_of_sample, monkeypatch):
     st.cache_resource.clear()
     engine = make_engine(copy_of_sample)
     user = accounts.get_user(engine, "regione")
-    content = tables.audited_file(lambda: b"dati", "morosita.csv", user)
+    content = private_downloads.audited_file(lambda: b"dati", "morosita.csv", user)
     assert content == b"dati"
     last = audit.recent(engine, limit=1).iloc[0]
     assert (last["action"], last["username"], last["detail"], last["scope"]) == ("export", "regione", "morosita.csv",

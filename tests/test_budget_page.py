@@ -10,6 +10,7 @@ from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from indicators.budget import Adjustments, adjusted, propose
 from indicators.budget_versions import list_versions
 from indicators.variance import budget_vs_actual
+from osservatorio import accounts, audit
 from osservatorio.formatting import fmt_eur
 from schemas.db import make_engine
 from test_pages import fresh_caches, open_page, texts  # noqa: F401  (autouse fixture)
@@ -70,16 +71,23 @@ def test_each_tab_names_its_year_and_methods_are_in_plain_italian(loaded_warehou
         assert jargon not in words, jargon
 
 
-def test_saving_a_version_makes_it_the_reference(warehouse_copy, monkeypatch):
-    at = open_page(warehouse_copy, monkeypatch, PAGE)
+@pytest.mark.parametrize("user, role_label", [("direzione", "Direzione"), ("admin", "Amministratore")])
+def test_saving_a_version_makes_it_the_reference(warehouse_copy, monkeypatch, user, role_label):
+    """The approver is whoever is signed in: there is no field to name somebody else, and the saving is audited."""
+    at = open_page(warehouse_copy, monkeypatch, PAGE, user=user)
     year = at.selectbox(key="bud_year").value
     at.selectbox(key="bud_year").set_value(year - 1).run()  # the budget of the year with actuals
-    at.text_input(key="bud_author").set_value("Direzione")  # inside the form: sent with the submit
+    assert "bud_author" not in [w.key for w in at.text_input], "no free-text approver"
+    assert f"Approvato da **{user}** ({role_label})" in texts(at)
     next(b for b in at.button if "Salva" in str(b.label)).click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "salvata" in texts(at)
     engine = make_engine(warehouse_copy)
     saved = list_versions(engine, year=year - 1)
-    assert saved["author"].tolist() == ["Direzione"]
-    assert budget_vs_actual(engine, year=year - 1).source.startswith(f"versione {saved.at[0, 'id']}")
+    assert saved["author"].tolist() == [user]
+    scope = accounts.get_user(engine, user).scope  # the version is the budget of the approver's scope
+    assert budget_vs_actual(engine, year=year - 1, scope=scope).source.startswith(
+        f"versione {saved.at[0, 'id']} approvata da {user}")
+    event = audit.recent(engine, action=audit.BUDGET_APPROVED).iloc[0]
+    assert (event["username"], event["detail"]) == (user, f"versione {saved.at[0, 'id']}, budget {year - 1}")
     engine.dispose()

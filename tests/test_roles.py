@@ -49,6 +49,7 @@ def test_anonymous_visitors_get_only_the_login_form(loaded_warehouse, monkeypatc
 
 
 def test_login_form_signs_in_and_logs_failures(loaded_warehouse, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("OSSERVATORIO_LOGIN_BACKOFF_SECONDS", "0")  # the retry comes at once (see test_account_pages)
     at = open_page(loaded_warehouse.url, monkeypatch, user=None)
     at.text_input(key="login_user").input("sgr")
     at.text_input(key="login_password").input("password-sbagliata")

@@ -7,16 +7,21 @@ from dashboard.data import get_engine
 from osservatorio import accounts, audit
 
 AUDIT_LIMIT = 500
-ACTIONS = {None: "Tutte", audit.LOGIN: "Accessi", audit.LOGIN_FAILED: "Accessi falliti", audit.LOGOUT: "Uscite",
-           audit.LOAD: "Caricamenti", audit.EXPORT: "Esportazioni", audit.REPORT: "Rapporti", "kpi": "Indicatori (CLI)"}
+ACTIONS = {None: "Tutte", audit.LOGIN: "Accessi", audit.LOGIN_FAILED: "Accessi falliti",
+           audit.LOGIN_REFUSED: "Accessi respinti (troppi tentativi)",
+           audit.LOCKED: "Sospensioni per tentativi falliti",
+           audit.LOGOUT: "Uscite", audit.PASSWORD_CHANGED: "Cambi di password", audit.DISABLED: "Utenti disattivati",
+           audit.ENABLED: "Utenti riattivati", audit.LOAD: "Caricamenti", audit.EXPORT: "Esportazioni",
+           audit.REPORT: "Rapporti", audit.BUDGET_APPROVED: "Budget approvati", "kpi": "Indicatori (CLI)"}
 
 auth.require("views/access.py")
 st.title("Utenti e accessi")
 st.subheader("Utenti")
 users = accounts.list_users(get_engine())
 st.dataframe([{"Utente": u["username"], "Ruolo": u["role"], "Perimetro": u["scope"], "Email": u["email"] or "",
-               "Stato": "attivo" if u["active"] else "disattivato"} for u in users], hide_index=True, width="stretch")
-st.caption("Utenti, ruoli e perimetri si gestiscono da riga di comando: `osservatorio users add|list|disable|set-role`.")
+               "Stato": accounts.state_text(u)} for u in users], hide_index=True, width="stretch")
+st.caption("Utenti, ruoli e perimetri si gestiscono da riga di comando: "
+           "`osservatorio users add|list|disable|enable|passwd|set-role`.")
 
 st.subheader("Registro degli accessi")
 action = st.selectbox("Evento", list(ACTIONS), format_func=ACTIONS.get, key="audit_action")

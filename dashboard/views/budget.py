@@ -9,11 +9,12 @@ from dashboard import auth, budget_charts, filters
 from dashboard import monitoring_data as md
 from dashboard.data import get_engine
 from dashboard.exports import CSV_MIME, XLSX_MIME, to_csv
-from dashboard.tables import audited_file
+from dashboard.private_downloads import download_button
 from indicators.budget import Adjustments, adjusted, totals
 from indicators.cost_history import category_label
 from indicators.forecast import accuracy_text, method_text
 from indicators.registry import get_kpi
+from osservatorio import audit
 from osservatorio import escaping
 from osservatorio.budget_report import proposal_excel, proposal_table, variance_excel, variance_table
 from osservatorio.formatting import fmt_eur, fmt_num, fmt_pct
@@ -102,34 +103,27 @@ def fan(proposal) -> None:
                f"il metodo ha per lo più sbagliato in una sola direzione. {escaping.md(line['warnings'])}")
 
 
-def _file(make, name: str):
-    """The download's bytes, made when the button is pressed and written to the audit log."""
-    return partial(audited_file, make, name, auth.current_user())
-
-
 def downloads(proposal, adjustments, table, kinds, year: int) -> None:
-    row = st.container(horizontal=True, gap="small")
-    row.download_button("Excel", _file(partial(proposal_excel, proposal, adjustments), f"budget_{year}.xlsx"),
-                        file_name=f"budget_{year}.xlsx", mime=XLSX_MIME, key="bud_xlsx",
-                        icon=":material/download:", on_click="ignore")
-    row.download_button("CSV", _file(partial(to_csv, table, kinds), f"budget_{year}.csv"),
-                        file_name=f"budget_{year}.csv", mime=CSV_MIME, key="bud_csv",
-                        icon=":material/download:", on_click="ignore")
+    row, user = st.container(horizontal=True, gap="small"), auth.current_user()
+    download_button(row, "Excel", partial(proposal_excel, proposal, adjustments), file_name=f"budget_{year}.xlsx",
+                    mime=XLSX_MIME, key="bud_xlsx", user=user)
+    download_button(row, "CSV", partial(to_csv, table, kinds), file_name=f"budget_{year}.csv", mime=CSV_MIME,
+                    key="bud_csv", user=user)
 
 
 def save_form(proposal, adjustments) -> None:
+    """Save the adjusted proposal as approved: the approver is the signed-in user, and the saving is audited."""
     from indicators.budget_versions import save_version
 
+    user = auth.current_user()
     with st.form("bud_save_form"):
-        signed_in = auth.current_user()
-        author = st.text_input("Approvato da", key="bud_author", value=signed_in.username if signed_in else "")
-        label = st.text_input("Nome della versione (facoltativo)", key="bud_label")
+        st.markdown(f"Approvato da **{user.username}** ({user.role_info.label})")
+        label = st.text_input("Nome della versione (facoltativo)", key="bud_label", max_chars=200)
         if st.form_submit_button("Salva come versione approvata", icon=":material/save:"):
-            if not author.strip():
-                st.error("Indicare chi approva il budget.")
-                return
-            version = save_version(get_engine(), proposal, adjustments, author=author.strip(),
+            version = save_version(get_engine(), proposal, adjustments, author=user.username,
                                    label=label.strip() or None)
+            audit.record(get_engine(), audit.BUDGET_APPROVED, user=user,
+                         detail=f"versione {version}, budget {proposal.year}")
             st.cache_data.clear()
             st.success(f"Versione {version} salvata: è il riferimento per il confronto con il consuntivo.")
 
@@ -156,13 +150,11 @@ def variance_section(year: int, f: filters.Filters) -> None:
                     key="bud_variance_chart")
     table, kinds = variance_table(v)
     st.dataframe(italian(table, kinds), hide_index=True, width="stretch")
-    row = st.container(horizontal=True, gap="small")
-    row.download_button("Excel", _file(partial(variance_excel, v), f"scostamenti_{year}.xlsx"),
-                        file_name=f"scostamenti_{year}.xlsx", mime=XLSX_MIME,
-                        key="bud_var_xlsx", icon=":material/download:", on_click="ignore")
-    row.download_button("CSV", _file(partial(to_csv, table, kinds), f"scostamenti_{year}.csv"),
-                        file_name=f"scostamenti_{year}.csv", mime=CSV_MIME,
-                        key="bud_var_csv", icon=":material/download:", on_click="ignore")
+    row, user = st.container(horizontal=True, gap="small"), auth.current_user()
+    download_button(row, "Excel", partial(variance_excel, v), file_name=f"scostamenti_{year}.xlsx", mime=XLSX_MIME,
+                    key="bud_var_xlsx", user=user)
+    download_button(row, "CSV", partial(to_csv, table, kinds), file_name=f"scostamenti_{year}.csv", mime=CSV_MIME,
+                    key="bud_var_csv", user=user)
 
 
 auth.require("views/budget.py")

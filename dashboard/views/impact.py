@@ -1,6 +1,9 @@
 """Impatto del gestore sociale: units by tenure and contract type, arrears and vacancy per intervention against
 the references, cases and repayment plans, community activity, facility tickets, and the shareable report."""
 
+from datetime import date
+from functools import partial
+
 import streamlit as st
 
 from dashboard import auth, filters, impact_charts, tiles
@@ -8,6 +11,7 @@ from dashboard import monitoring_data as md
 from dashboard.data import get_engine
 from dashboard.exports import DAYS, EUR, INT, PCT
 from dashboard.privacy import protect
+from dashboard.private_downloads import download_button
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
 from indicators import track_record
 from indicators.registry import get_kpi
@@ -137,8 +141,8 @@ def report(f: filters.Filters) -> None:
             audit.record(get_engine(), audit.REPORT, user=user, detail=name)
         ready = st.session_state.get(f"imp_report_{kind}")
         if ready:
-            col.download_button(f"Scarica {ready[0]}", ready[1], file_name=ready[0], mime=REPORT_MIME[kind],
-                                key=f"imp_dl_{kind}", icon=":material/download:", on_click="ignore")
+            download_button(col, f"Scarica {ready[0]}", partial(bytes, ready[1]), file_name=ready[0],
+                            mime=REPORT_MIME[kind], key=f"imp_dl_{kind}", user=user)
     st.caption("Copertina, cifre chiave con le definizioni, grafici, tabelle e nota metodologica, in italiano; l'HTML "
                "si apre anche senza rete, il PDF ha testo ricercabile.")
 

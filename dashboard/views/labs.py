@@ -1,6 +1,8 @@
 """Laboratori: outputs and outcomes of the Laboratori Sociali di Quartiere, data completeness, a sheet per lab,
 the panel evaluation of monthly arrears per building, and the downloadable HTML evaluation report."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,7 @@ from dashboard import evaluation_charts as charts
 from dashboard import lab_data as ld
 from dashboard.data import get_engine
 from dashboard.panel_view import panel_view
+from dashboard.private_downloads import download_button
 from dashboard.tables import Col, kpi_col, show_table
 from indicators.lab_outcomes import indicator_label
 from indicators.lab_outputs import AMBITO_LABELS, OUTPUTS
@@ -103,8 +106,10 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     if st.button("Prepara il rapporto del laboratorio (HTML)", key="labs_report_one"):
         st.session_state["labs_report_one_bytes"] = _audited_report(code, f"valutazione_{code}.html")
     if st.session_state.get("labs_report_one_bytes"):
-        st.download_button("Scarica il rapporto del laboratorio", st.session_state["labs_report_one_bytes"],
-                           file_name=f"valutazione_{code}.html", mime="text/html", key="labs_dl_one")
+        content = st.session_state["labs_report_one_bytes"]
+        download_button(st, "Scarica il rapporto del laboratorio", partial(bytes, content),
+                        file_name=f"valutazione_{code}.html", mime="text/html", key="labs_dl_one",
+                        user=auth.current_user())
 
 
 def _audited_report(code: str | None, file_name: str) -> bytes:
@@ -134,5 +139,7 @@ with tab_panel:
 if st.button("Prepara il rapporto di valutazione di tutti i laboratori (HTML)", key="labs_report_all"):
     st.session_state["labs_report_all_bytes"] = _audited_report(None, "valutazione_laboratori.html")
 if st.session_state.get("labs_report_all_bytes"):
-    st.download_button("Scarica il rapporto di valutazione", st.session_state["labs_report_all_bytes"],
-                       file_name="valutazione_laboratori.html", mime="text/html", key="labs_dl_all")
+    content = st.session_state["labs_report_all_bytes"]
+    download_button(st, "Scarica il rapporto di valutazione", partial(bytes, content),
+                    file_name="valutazione_laboratori.html", mime="text/html", key="labs_dl_all",
+                    user=auth.current_user())
