@@ -1,7 +1,6 @@
 """Impatto del gestore sociale: units by tenure and contract type, arrears and vacancy per intervention against
 the references, cases and repayment plans, community activity, facility tickets, and the shareable report."""
 
-from datetime import date
 from functools import partial
 
 import streamlit as st
