@@ -91,7 +91,10 @@ def match_headers(headers: list[str], kind: Kind, mapping: dict[str, str] | None
 
 def _missing_message(kind: Kind, missing, headers: list[str], unmatched: list[str]) -> str:
     """Name the missing columns and, for each, the unmatched headers of the file closest to it."""
-    found = [h for h in headers if norm_header(h)]
+    from etl.redaction import redact_text  # a file without a header row shows its first row here
+
+    found = [redact_text(h) for h in headers if norm_header(h)]
+    unmatched = [redact_text(h) for h in unmatched]
     parts = []
     for col in missing:
         names = [norm_header(n) for n in (col.header, *col.aliases)]
