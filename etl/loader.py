@@ -25,7 +25,7 @@ from etl.kinds import LOAD_ORDER, Kind, get_kind
 from etl.occurrence import SeenContents, content_hashes, number_in_chunk
 from etl.pseudonym import key_fingerprint
 from etl.reading import FileRefused, Limits, Source, open_source, raw_text
-from etl.redaction import redact_text, safe_cells
+from etl.redaction import printable, redact_text, safe_cells
 from etl.validation import Checked, Context, check_chunk, event_horizon, key_text
 from osservatorio.formatting import fmt_int
 from osservatorio.settings import Settings, get_settings
@@ -137,7 +137,7 @@ def _load(conn: Connection, spec: Kind, source: Source, match, settings: Setting
           progress: Progress | None, *, personal: bool) -> None:
     key = settings.pseudonym_key.get_secret_value().encode()
     batch_id = conn.execute(insert(LoadBatch).values(
-        kind=spec.name, file_name=result.file_name, sha256=source.sha256, started_at=result.started_at,
+        kind=spec.name, file_name=_stored_name(result.file_name), sha256=source.sha256, started_at=result.started_at,
         status="in_corso", key_fingerprint=key_fingerprint(key), personal_data=personal,
     )).inserted_primary_key[0]
     result.batch_id = batch_id
@@ -171,10 +171,18 @@ def _notes(source: Source, ctx: Context) -> str:
     """What the summary of a completed load says besides the counts: encoding, blank lines, data taken out."""
     notes = list(source.notes)
     if source.blank_lines:
-        notes.append(f"{fmt_int(source.blank_lines)} righe vuote ignorate")
+        notes.append("1 riga vuota ignorata" if source.blank_lines == 1 else
+                     f"{fmt_int(source.blank_lines)} righe vuote ignorate")
     if ctx.redacted:
-        notes.append(f"codici fiscali, telefoni o e-mail tolti da {fmt_int(ctx.redacted)} celle di testo libero")
+        cells = "1 cella" if ctx.redacted == 1 else f"{fmt_int(ctx.redacted)} celle"
+        notes.append(f"codici fiscali, telefoni o e-mail tolti da {cells} di testo libero")
     return ("Nota: " + "; ".join(notes) + ".") if notes else ""
+
+
+def _stored_name(name: str) -> str:
+    """The file name as the load history keeps it (its column holds 255 characters, and no control ones)."""
+    name = printable(name)
+    return name if len(name) <= 255 else name[:254] + "…"
 
 
 def _now() -> datetime:
@@ -184,14 +192,14 @@ def _now() -> datetime:
 def _batch_values(result: LoadResult) -> dict:
     return dict(finished_at=_now(), rows_read=result.read, rows_loaded=result.loaded,
                 rows_quarantined=result.quarantined, rows_duplicate=result.duplicate, status=result.status,
-                message=result.message or None)
+                message=printable(result.message) or None)
 
 
 def _record_outcome(engine: Engine, result: LoadResult, key: bytes) -> int:
     """A refused or failed load still leaves a line in the load history (in its own transaction)."""
     with engine.begin() as conn:
         return conn.execute(insert(LoadBatch).values(
-            kind=result.kind, file_name=result.file_name, sha256=result.sha256 or "", started_at=result.started_at or _now(),
+            kind=result.kind, file_name=_stored_name(result.file_name), sha256=result.sha256 or "", started_at=result.started_at or _now(),
             key_fingerprint=key_fingerprint(key), **_batch_values(result),
         )).inserted_primary_key[0]
 

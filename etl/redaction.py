@@ -27,21 +27,30 @@ PHONE = re.compile(
     r"(?![\w,]|[.-]\d)")
 REPLACEMENTS = ((TAX_CODE_IN_TEXT, "[codice fiscale omesso]"), (EMAIL, "[email omessa]"),
                 (PHONE, "[telefono omesso]"))
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OMITTED = "[omesso]"
 KEPT_CHARS = 200
 
 
 def redact_text(value: str) -> str:
-    """`value` with codici fiscali, e-mail addresses and phone numbers replaced by what they are."""
+    """`value` with codici fiscali, e-mail addresses and phone numbers replaced by what they are, and control
+    characters (which PostgreSQL would refuse) by U+FFFD."""
     for pattern, label in REPLACEMENTS:
         value = pattern.sub(label, value)
-    return value
+    return printable(value)
+
+
+def printable(value: str) -> str:
+    return CONTROL.sub("\ufffd", value)
 
 
 def redact(col: pd.Series) -> pd.Series:
     """`redact_text` on a column of text (missing values stay missing); only cells with digits or ``@`` are
     looked at, so the usual column costs one vectorised test."""
     text = col.astype("string")
+    control = text.str.contains(CONTROL.pattern, regex=True, na=False)
+    if control.any():
+        text = text.where(~control, text.str.replace(CONTROL.pattern, "\ufffd", regex=True))
     candidates = text.str.contains(r"[0-9@]", regex=True, na=False)
     if not candidates.any():
         return text

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,29 +94,62 @@ def _utf16(head: bytes) -> str | None:
 
 def text_lines(path: Path, sc: Scan, limits: Limits, decoding: Decoding) -> Iterator[str]:
     """The file's physical lines as text, each decoded on its own (see the module's docstring)."""
+    return itertools.chain.from_iterable(_line_blocks(path, sc, limits, decoding))
+
+
+def _line_blocks(path: Path, sc: Scan, limits: Limits, decoding: Decoding) -> Iterator[list[str]]:
+    """Lists of lines, a block of the file at a time: a block that is valid UTF-8 is decoded at once, the
+    others line by line (UTF-8, else Windows-1252)."""
     if sc.utf16:
         yield from _utf16_lines(path, sc, limits, decoding)
         return
+    carry, first = b"", True
     with path.open("rb") as fh:
-        number = 0
-        while raw := fh.readline(limits.row_bytes + 1):
-            number += 1
-            if len(raw) > limits.row_bytes:
-                raise row_too_long(path.name, number, len(raw), limits)
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[3:]
-            try:
-                text = raw.decode("utf-8")
-                if not text.isascii():
-                    decoding.utf8_lines += 1
-            except UnicodeDecodeError:
-                text = raw.decode("cp1252", errors="replace")
-                decoding.cp1252_lines += 1
-            decoding.chars += len(text)
-            yield text
+        while True:
+            block = fh.read(BLOCK)
+            data = carry + block
+            cut = len(data) if not block else data.rfind(b"\n") + 1
+            carry, data = data[cut:], data[:cut]
+            if len(carry) > limits.row_bytes:  # the file grew a longer line since it was scanned
+                raise row_too_long(path.name, sc.lines, len(carry), limits)
+            if first and data.startswith(codecs.BOM_UTF8):
+                data = data[3:]
+            first = first and not data
+            if data:
+                yield _decode(data, decoding)
+            if not block:
+                return
 
 
-def _utf16_lines(path: Path, sc: Scan, limits: Limits, decoding: Decoding) -> Iterator[str]:
+def _decode(data: bytes, decoding: Decoding) -> list[str]:
+    try:
+        text = data.decode("utf-8")
+        lines = text.split("\n")
+        if not text.isascii():
+            decoding.utf8_lines += sum(1 for line in lines if not line.isascii())
+    except UnicodeDecodeError:
+        lines = [_decode_line(raw, decoding) for raw in data.split(b"\n")]
+    if lines[-1] == "":
+        lines.pop()
+        lines = [line + "\n" for line in lines]
+    else:  # the file's last line, without a line break
+        lines = [line + "\n" for line in lines[:-1]] + [lines[-1]]
+    decoding.chars += len(data)
+    return lines
+
+
+def _decode_line(raw: bytes, decoding: Decoding) -> str:
+    try:
+        text = raw.decode("utf-8")
+        if not text.isascii():
+            decoding.utf8_lines += 1
+        return text
+    except UnicodeDecodeError:
+        decoding.cp1252_lines += 1
+        return raw.decode("cp1252", errors="replace")
+
+
+def _utf16_lines(path: Path, sc: Scan, limits: Limits, decoding: Decoding) -> Iterator[list[str]]:
     with path.open(encoding=sc.utf16, errors="replace", newline="") as fh:
         number = 0
         while text := fh.readline(limits.row_bytes + 1):
@@ -123,7 +157,7 @@ def _utf16_lines(path: Path, sc: Scan, limits: Limits, decoding: Decoding) -> It
             if len(text) > limits.row_bytes:
                 raise row_too_long(path.name, number, len(text), limits, unit="caratteri")
             decoding.chars += len(text)
-            yield text.lstrip("\ufeff") if number == 1 else text
+            yield [text.lstrip("\ufeff") if number == 1 else text]
 
 
 def encoding_note(sc: Scan, decoding: Decoding) -> str | None:
@@ -140,15 +174,15 @@ def encoding_note(sc: Scan, decoding: Decoding) -> str | None:
 
 def header(path: Path, sc: Scan, limits: Limits) -> tuple[list[str], str, int]:
     """The header's cells, the delimiter and the header's line number (the first line that is not blank)."""
-    lines = text_lines(path, sc, limits, Decoding())
+    blocks = _line_blocks(path, sc, limits, Decoding())
     try:
-        for number, text in enumerate(lines, start=1):
+        for number, text in enumerate(itertools.chain.from_iterable(blocks), start=1):
             if text.strip().strip(";,\t").strip():
                 break
         else:
             raise FileRefused(f"{path.name}: il file è vuoto (nessuna riga di intestazione).")
     finally:
-        lines.close()
+        blocks.close()
     if "\x00" in text or "\ufffd" in text[:200]:
         raise FileRefused(f"{path.name}: non sembra un file CSV di testo (caratteri binari nell'intestazione).")
     line = text.rstrip("\r\n")
@@ -191,50 +225,49 @@ def rows(path: Path, sc: Scan, limits: Limits, *, delimiter: str, header_line: i
     `_extra` how many non-empty fields lie beyond the header (their values are never kept). Blank lines are
     counted in `blank[0]`.
     """
-    lines = text_lines(path, sc, limits, decoding)
+    blocks = _line_blocks(path, sc, limits, decoding)
+    lines = itertools.chain.from_iterable(blocks)
     for _ in range(header_line):
         next(lines)
     reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
     batch, done_chars, start = _Batch(), decoding.chars, header_line + 1
-    record_start_chars = decoding.chars
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:  # a quoted field running past the csv module's 128 KB: a quote never closed
-            raise cell_too_long(path.name, start, 131_072, limits) from exc
-        line, start = start, header_line + reader.line_num + 1
-        if not any(fields):
-            blank[0] += 1
-            record_start_chars = decoding.chars
-            continue
-        if decoding.chars - record_start_chars > limits.cell_chars:
-            _check_cells(fields, path.name, line, limits)
-        record_start_chars = decoding.chars
-        extra = 0
-        if len(fields) != width:
-            extra = sum(1 for f in fields[width:] if f.strip())
-            fields = fields[:width] + [""] * (width - len(fields))
-        batch.cells.append(fields)
-        batch.lines.append(line)
-        batch.extra.append(extra)
-        if len(batch.cells) >= chunk_rows or decoding.chars - done_chars > limits.chunk_chars:
-            yield _frame(batch, width)
-            batch, done_chars = _Batch(), decoding.chars
+    try:
+        for fields in reader:
+            line, start = start, header_line + reader.line_num + 1
+            if not any(fields):
+                blank[0] += 1
+                continue
+            extra = 0
+            if len(fields) != width:
+                extra = sum(1 for f in fields[width:] if f.strip())
+                fields = fields[:width] + [""] * (width - len(fields))
+            batch.cells.append(fields)
+            batch.lines.append(line)
+            batch.extra.append(extra)
+            if len(batch.cells) >= chunk_rows or decoding.chars - done_chars > limits.chunk_chars:
+                yield _frame(batch, width, path.name, limits)
+                batch, done_chars = _Batch(), decoding.chars
+    except csv.Error as exc:  # a quoted field running past the csv module's 128 KB: a quote never closed
+        raise cell_too_long(path.name, start, csv.field_size_limit(), limits) from exc
+    finally:
+        blocks.close()
     if batch.cells:
-        yield _frame(batch, width)
+        yield _frame(batch, width, path.name, limits)
 
 
-def _check_cells(fields: list[str], name: str, line: int, limits: Limits) -> None:
-    longest = max((len(f) for f in fields), default=0)
-    if longest > limits.cell_chars:
-        raise cell_too_long(name, line, longest, limits)
+def _check_cells(frame: pd.DataFrame, width: int, name: str, limits: Limits) -> None:
+    """Refuse the file at the first cell longer than the limit (measured column by column, vectorised)."""
+    for pos in range(width):
+        lengths = frame[pos].str.len()
+        if lengths.max() > limits.cell_chars:
+            at = int(lengths.idxmax())
+            raise cell_too_long(name, int(frame["_line"].iat[at]), int(lengths.iat[at]), limits)
 
 
-def _frame(batch: _Batch, width: int) -> pd.DataFrame:
+def _frame(batch: _Batch, width: int, name: str, limits: Limits) -> pd.DataFrame:
     frame = pd.DataFrame(batch.cells, columns=range(width), dtype="str") if width else pd.DataFrame(
         index=range(len(batch.cells)))
     frame["_line"] = np.asarray(batch.lines, dtype=np.int64)
     frame["_extra"] = np.asarray(batch.extra, dtype=np.int64)
+    _check_cells(frame, width, name, limits)
     return frame

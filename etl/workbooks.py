@@ -13,11 +13,13 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from etl.limits import FileRefused, Limits, cell_too_long, row_too_long, size_text
 
 HEADER_CELL_CHARS = 1_000
+BLOCK = 1 << 20
 
 
 def check_archive(path: Path, limits: Limits) -> None:
@@ -32,11 +34,46 @@ def check_archive(path: Path, limits: Limits) -> None:
         raise FileRefused(f"{path.name}: il file XLSX decompresso occuperebbe {size_text(total)}, oltre il limite "
                           f"di {size_text(limits.xlsx_bytes)}. Dividerlo in più file o esportarlo in CSV. "
                           "Nessun dato caricato.")
+    _check_text_runs(path, parts, limits)
     shared = sum(p.file_size for p in parts if p.filename.lower().endswith("sharedstrings.xml"))
     if shared > limits.shared_strings_bytes:
         raise FileRefused(f"{path.name}: i testi del file XLSX decompressi occuperebbero {size_text(shared)}, oltre "
                           f"il limite di {size_text(limits.shared_strings_bytes)}. Esportarlo in CSV. "
                           "Nessun dato caricato.")
+
+
+def _check_text_runs(path: Path, parts: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Refuse a part whose longest run of bytes between two ``<`` (one text node, or one tag) could not be a
+    cell within the limit: the XML parser would build it whole in memory. Streamed, 1 MiB at a time."""
+    most = limits.cell_chars * 6  # a character is at most 4 bytes of UTF-8, or 6 as an XML character reference
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for part in parts:
+                if part.filename.lower().endswith((".xml", ".rels")):
+                    longest = _longest_run(zf, part)
+                    if longest > most:
+                        raise FileRefused(
+                            f"{path.name}: il file XLSX contiene un testo di {size_text(longest)} in una sola cella, "
+                            f"oltre il limite di {limits.cell_chars:,} caratteri per cella. Nessun dato caricato."
+                            .replace(",", "."))
+    except FileRefused:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise FileRefused(f"{path.name}: file XLSX danneggiato (archivio illeggibile). Nessun dato caricato.") from exc
+
+
+def _longest_run(zf: zipfile.ZipFile, part: zipfile.ZipInfo) -> int:
+    longest = run = 0
+    with zf.open(part) as fh:
+        while block := fh.read(BLOCK):
+            at = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 60)  # "<"
+            if len(at) == 0:
+                run += len(block)
+            else:
+                longest = max(longest, run + int(at[0]), int(np.diff(at).max(initial=0)))
+                run = len(block) - int(at[-1]) - 1
+            longest = max(longest, run)
+    return longest
 
 
 def unreadable(path: Path, exc: BaseException, row: int | None = None) -> FileRefused:

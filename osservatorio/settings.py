@@ -40,7 +40,9 @@ class Settings(BaseSettings):
         100, ge=1, le=2_000,
         description="Largest file the Caricamenti page accepts, in MB (larger exports: `osservatorio load`). "
                     "A load holds a few chunks of rows in memory, never the whole file, but the upload itself is "
-                    "kept in memory by the browser connection: keep it well under the machine's free memory.",
+                    "kept in memory by the dashboard: keep it well under the machine's free memory. The upload "
+                    "endpoint's hard cap is `server.maxUploadSize` in dashboard/.streamlit/config.toml (100): "
+                    "raise both together.",
     )
     max_row_kb: int = Field(
         1_024, ge=1,
@@ -48,7 +50,7 @@ class Settings(BaseSettings):
                     "before it is read (a one-line file of 1 GB would otherwise be read whole into memory).",
     )
     max_cell_chars: int = Field(
-        32_767, ge=100,
+        32_767, ge=100, le=131_072,
         description="Longest cell of an imported file, in characters (32,767 is Excel's own limit): a longer one "
                     "refuses the file.",
     )
