@@ -14,6 +14,7 @@ import pandas as pd
 
 from etl.kinds import Column
 from etl.pseudonym import masked
+from osservatorio.formatting import fmt_int
 
 _D = "[0-9LMNPQRSTUV]"  # a digit of a codice fiscale, or its omocodia letter
 TAX_CODE = rf"[A-Z]{{6}}{_D}{{2}}[A-EHLMPR-T]{_D}{{2}}[A-Z]{_D}{{3}}[A-Z]"
@@ -85,4 +86,4 @@ def safe_cells(row: pd.Series, width: int, known: dict[int, Column], key: bytes)
 
 
 def shorten(text: str) -> str:
-    return text if len(text) <= KEPT_CHARS else text[:KEPT_CHARS] + f"… ({len(text):,} caratteri)".replace(",", ".")
+    return text if len(text) <= KEPT_CHARS else text[:KEPT_CHARS] + f"… ({fmt_int(len(text))} caratteri)"

@@ -190,7 +190,7 @@ def header(path: Path, sc: Scan, limits: Limits) -> tuple[list[str], str, int]:
     try:
         cells = next(csv.reader([line], delimiter=delimiter))
     except csv.Error:  # a cell beyond the csv module's own limit (128 KB)
-        cells = [line]
+        cells = line.split(delimiter)
     longest = max((len(c) for c in cells), default=0)
     if longest > HEADER_CELL_CHARS:
         raise FileRefused(f"{path.name}: la riga {number} dovrebbe essere l'intestazione, ma una sua cella è lunga "

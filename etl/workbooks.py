@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from etl.limits import FileRefused, Limits, cell_too_long, row_too_long, size_text
+from osservatorio.formatting import fmt_int
 
 HEADER_CELL_CHARS = 1_000
 BLOCK = 1 << 20
@@ -54,8 +55,8 @@ def _check_text_runs(path: Path, parts: list[zipfile.ZipInfo], limits: Limits) -
                     if longest > most:
                         raise FileRefused(
                             f"{path.name}: il file XLSX contiene un testo di {size_text(longest)} in una sola cella, "
-                            f"oltre il limite di {limits.cell_chars:,} caratteri per cella. Nessun dato caricato."
-                            .replace(",", "."))
+                            f"oltre il limite di {fmt_int(limits.cell_chars)} caratteri per cella. "
+                            "Nessun dato caricato.")
     except FileRefused:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
@@ -125,7 +126,7 @@ def _check_header(path: Path, headers: list[str], number: int) -> None:
     longest = max((len(h) for h in headers), default=0)
     if longest > HEADER_CELL_CHARS:
         raise FileRefused(f"{path.name}: la riga {number} dovrebbe essere l'intestazione, ma una sua cella è lunga "
-                          f"{longest:,} caratteri: non è un nome di colonna. Nessun dato caricato.".replace(",", "."))
+                          f"{fmt_int(longest)} caratteri: non è un nome di colonna. Nessun dato caricato.")
 
 
 def sheet_rows(path: Path, sheet: str, header_line: int, width: int, chunk_rows: int,
