@@ -157,3 +157,43 @@ def test_a_changed_key_is_refused_and_the_fingerprint_never_reveals_the_key(tmp_
     assert stored[0][3] == key_fingerprint(b"prima-chiave-segreta") and len(stored[0][3]) == 64
     assert households == ["N7"]
     assert "prima-chiave-segreta" not in _all_text(engine)
+
+
+def test_page_upload_refuses_personal_data_with_the_demo_key_and_caps_the_size(warehouse_url, monkeypatch):
+    import streamlit as st
+
+    from tests.test_pages import open_page, table, upload
+
+    st.cache_data.clear()  # engines and cached frames of an earlier AppTest must not leak in
+    st.cache_resource.clear()
+
+    monkeypatch.delenv("OSSERVATORIO_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("OSSERVATORIO_DEMO", raising=False)
+    monkeypatch.setenv("OSSERVATORIO_MAX_UPLOAD_MB", "7")
+    at = open_page(warehouse_url, monkeypatch, "views/loads.py")
+    assert at.file_uploader(key="upload_file").proto.max_upload_size_mb == 7
+    upload(at, "nuclei.csv", f"codice_nucleo;codice_fiscale\nN7;{TENANT_CF}\n")
+    at.button(key="upload_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "la chiave di pseudonimizzazione è quella dimostrativa" in at.error[0].value
+    assert list(table(at, "Esito")["Esito"]) == [["rifiutato"]]
+
+
+def test_cli_load_refuses_personal_data_with_the_demo_key(tmp_path, warehouse_url, monkeypatch):
+    from typer.testing import CliRunner
+
+    from osservatorio.cli import app
+    from osservatorio.settings import get_settings
+
+    monkeypatch.setenv("OSSERVATORIO_DATABASE_URL", warehouse_url)
+    monkeypatch.delenv("OSSERVATORIO_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("OSSERVATORIO_DEMO", raising=False)
+    get_settings.cache_clear()
+    try:
+        out = CliRunner().invoke(app, ["load", "nuclei", str(write(tmp_path, "nuclei.csv",
+                                                                   f"codice_nucleo;codice_fiscale\nN7;{TENANT_CF}\n"))])
+    finally:
+        get_settings.cache_clear()
+    assert out.exit_code == 1
+    assert "nuclei.csv [nuclei] rifiutato: letti 0, caricati 0" in out.output
+    assert "è quella dimostrativa, che è pubblica. Impostare OSSERVATORIO_PSEUDONYM_KEY" in out.output
