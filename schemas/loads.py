@@ -30,7 +30,8 @@ class LoadBatch(SQLModel, table=True):
 
 
 class QuarantinedRow(SQLModel, table=True):
-    """A problem found in one row of a loaded file; the row itself is kept, pseudonymised, in `raw`."""
+    """A problem found in one row of a loaded file; the row is kept in `raw` with only its known columns
+    (personal ones pseudonymised, codici fiscali, phones and e-mails in text redacted: `etl.redaction`)."""
 
     __tablename__ = "quarantined_row"
 
