@@ -71,14 +71,8 @@ def load_file(path: Path | str, kind: str, *, engine: Engine | None = None, mapp
     result = LoadResult(kind, file_name or path.name, "in_corso")
     started, result.started_at = time.perf_counter(), _now()
     key = settings.pseudonym_key.get_secret_value().encode()
-    personal: list[str] = []
     try:
-        source = open_source(path, sheet=sheet, limits=Limits.from_settings(settings))
-        result.sha256 = source.sha256
-        match = match_headers(source.headers, spec, read_mapping(mapping) if mapping else None)
-        personal = [c.header for c in spec.columns if c.pii and c.field in match.fields]
-        if personal:
-            check_key(engine, settings, result.file_name, personal)
+        source, match, personal = _open(path, spec, engine, settings, result, mapping, sheet)
     except (FileRefused, HeaderError) as exc:
         result.status, result.message = "rifiutato", str(exc)
         result.batch_id = _record_outcome(engine, result, key)
@@ -105,6 +99,18 @@ def load_file(path: Path | str, kind: str, *, engine: Engine | None = None, mapp
     log.info("caricamento %s: tipo %s, letti %d, caricati %d, in quarantena %d, duplicati %d", result.status, kind,
              result.read, result.loaded, result.quarantined, result.duplicate)
     return result
+
+
+def _open(path: Path, spec: Kind, engine: Engine, settings: Settings, result: LoadResult, mapping: Path | None,
+          sheet: str | None) -> tuple[Source, object, list[str]]:
+    """Open the file, match its header and check the key for its personal columns (whose headers are returned)."""
+    source = open_source(path, sheet=sheet, limits=Limits.from_settings(settings))
+    result.sha256 = source.sha256
+    match = match_headers(source.headers, spec, read_mapping(mapping) if mapping else None)
+    personal = [c.header for c in spec.columns if c.pii and c.field in match.fields]
+    if personal:
+        check_key(engine, settings, result.file_name, personal)
+    return source, match, personal
 
 
 def check_key(engine: Engine, settings: Settings, file_name: str, personal: list[str]) -> None:

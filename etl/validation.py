@@ -71,27 +71,9 @@ def check_chunk(chunk: pd.DataFrame, kind: Kind, match: HeaderMatch, headers: li
                                           "value": values.astype("string"), "reason": reason}))
 
     for col in kind.columns:
-        if col.field not in match.fields:
-            continue
-        pos = match.fields[col.field]
-        raw, header = chunk[pos], headers[pos]
-        shown = (lambda m, r=raw, c=col: _shown(r[m], c, ctx))
-        if col.type in (K.TEXT, K.CODE) and not col.pii:
-            _check_characters(V.as_text(raw), col, lambda m, r, h=header, s=shown: flag(m, h, s, r))
-        parsed = _parse(raw, col, ctx)
-        flag(parsed.bad, header, shown, _bad_reason(col))
-        typed[col.field] = parsed.values
-        if not col.pii:
-            _check_length(parsed.values, kind, col, lambda m, r, h=header, s=shown: flag(m, h, s, r))
-        if col.type == K.TEXT and not col.pii:
-            typed[col.field] = _redacted(parsed.values, ctx)
-        if col.required:
-            flag(parsed.values.isna() & ~parsed.bad, header, shown, "campo obbligatorio vuoto")
-        _check_range(parsed.values, col, ctx, lambda m, r, h=header, s=shown: flag(m, h, s, r), kind)
-        if col.pii:
-            if col.field == "tax_code_hash":
-                flag(~valid_tax_code(V.as_text(raw)), header, shown, "codice fiscale non valido")
-            typed[col.field] = pseudonymise(V.as_text(raw), ctx.key)
+        if col.field in match.fields:
+            pos = match.fields[col.field]
+            typed[col.field] = _check_column(chunk[pos], headers[pos], col, kind, ctx, flag)
     _derive(kind, typed)
     _check_dates_order(kind, typed, chunk, flag, headers, match)
     _check_parents(kind, typed, chunk, flag, headers, match, ctx)
@@ -104,6 +86,25 @@ def check_chunk(chunk: pd.DataFrame, kind: Kind, match: HeaderMatch, headers: li
     typed["_line"] = chunk["_line"]
     good = typed[~chunk["_line"].isin(bad_lines)]
     return Checked(good, table, bad_lines)
+
+
+def _check_column(raw: pd.Series, header: str, col: K.Column, kind: Kind, ctx: Context, flag) -> pd.Series:
+    """Parse one column of the file, flag its problems, and return the values to store."""
+    shown = (lambda m: _shown(raw[m], col, ctx))
+    problem = (lambda m, r: flag(m, header, shown, r))
+    if col.type in (K.TEXT, K.CODE) and not col.pii:
+        _check_characters(V.as_text(raw), col, problem)
+    parsed = _parse(raw, col, ctx)
+    flag(parsed.bad, header, shown, _bad_reason(col))
+    if col.required:
+        flag(parsed.values.isna() & ~parsed.bad, header, shown, "campo obbligatorio vuoto")
+    _check_range(parsed.values, col, ctx, problem, kind)
+    if col.pii:
+        if col.field == "tax_code_hash":
+            flag(~valid_tax_code(V.as_text(raw)), header, shown, "codice fiscale non valido")
+        return pseudonymise(V.as_text(raw), ctx.key)
+    _check_length(parsed.values, kind, col, problem)
+    return _redacted(parsed.values, ctx) if col.type == K.TEXT else parsed.values
 
 
 def _shown(raw: pd.Series, col: K.Column, ctx: Context) -> pd.Series:
