@@ -1,12 +1,14 @@
 """Reading a CSV (or TAB-separated text) file: bounded lines, encoding decided line by line, every physical
 line accounted for.
 
-The file is read as bytes, one line at a time with a bounded `readline`, so no line can be larger than
-`Limits.row_bytes` in memory. Each line is decoded as UTF-8 and, if it is not valid UTF-8, as Windows-1252
-(a file edited with two programs often mixes the two); the load summary says which. UTF-16 files
-(Excel's "Testo Unicode", with a BOM) are decoded whole as UTF-16. The `csv` module splits the lines into
-fields, so a quoted field may hold a line break, and its `line_num` gives every record the physical line it
-starts on. Nothing is dropped: a line is the header, a blank line, or (the start of) a row.
+A first pass (`scan`) fingerprints the bytes and refuses the file if any line is longer than
+`Limits.row_bytes`, so nothing later holds more than a block and a line. The file is then read as bytes, 1 MiB
+at a time: a block that is valid UTF-8 is decoded at once; in any other block each line is decoded as UTF-8
+and, if it is not valid UTF-8, as Windows-1252 (a file edited with two programs often mixes the two); the
+load summary says which. UTF-16 files (Excel's "Testo Unicode", with a BOM) are decoded as UTF-16. The `csv`
+module splits the lines into fields, so a quoted field may hold a line break, and its `line_num` gives every
+record the physical line it starts on. Nothing is dropped: a line is the header, a blank line (counted), or
+(part of) a row.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class Decoding:
 
     utf8_lines: int = 0      # lines with non-ASCII characters read as UTF-8
     cp1252_lines: int = 0    # lines that were not valid UTF-8, read as Windows-1252
-    chars: int = 0           # characters yielded so far (to bound the size of a chunk)
+    chars: int = 0           # bytes (UTF-16: characters) read so far, to bound the size of a chunk
 
 
 def scan(path: Path, limits: Limits) -> Scan:
