@@ -91,7 +91,13 @@ def match_headers(headers: list[str], kind: Kind, mapping: dict[str, str] | None
 
 def _missing_message(kind: Kind, missing, headers: list[str], unmatched: list[str]) -> str:
     """Name the missing columns and, for each, the unmatched headers of the file closest to it."""
+    from etl.redaction import redact_text
+
     found = [h for h in headers if norm_header(h)]
+    if any(redact_text(h) != h for h in found):  # a file without its header row: the first row is data
+        return (f"File rifiutato: mancano le colonne obbligatorie per «{kind.name}» "
+                f"({', '.join(f'«{c.header}»' for c in missing)}). La prima riga contiene dati personali (codice "
+                "fiscale, telefono o e-mail), non intestazioni: manca la riga di intestazione? Non è riportata qui.")
     parts = []
     for col in missing:
         names = [norm_header(n) for n in (col.header, *col.aliases)]

@@ -23,9 +23,11 @@ from etl.background import BackgroundWriter
 from etl.headers import HeaderError, match_headers, read_mapping
 from etl.kinds import LOAD_ORDER, Kind, get_kind
 from etl.occurrence import SeenContents, content_hashes, number_in_chunk
-from etl.pseudonym import masked
-from etl.reading import FileRefused, Source, open_source, raw_text
-from etl.validation import Checked, Context, check_chunk, event_horizon
+from etl.pseudonym import key_fingerprint
+from etl.reading import FileRefused, Limits, Source, open_source, raw_text
+from etl.redaction import printable, redact_text, safe_cells
+from etl.validation import Checked, Context, check_chunk, event_horizon, key_text
+from osservatorio.formatting import fmt_int
 from osservatorio.settings import Settings, get_settings
 from schemas.db import is_postgres, make_engine
 from schemas.loads import LoadBatch, QuarantinedRow
@@ -68,33 +70,69 @@ def load_file(path: Path | str, kind: str, *, engine: Engine | None = None, mapp
     spec = get_kind(kind)
     result = LoadResult(kind, file_name or path.name, "in_corso")
     started, result.started_at = time.perf_counter(), _now()
+    key = settings.pseudonym_key.get_secret_value().encode()
     try:
-        source = open_source(path, sheet=sheet)
-        result.sha256 = source.sha256
-        match = match_headers(source.headers, spec, read_mapping(mapping) if mapping else None)
+        source, match, personal = _open(path, spec, engine, settings, result, mapping, sheet)
     except (FileRefused, HeaderError) as exc:
         result.status, result.message = "rifiutato", str(exc)
-        result.batch_id = _record_outcome(engine, result)
-        log.warning("load refused: kind=%s file=%s", kind, result.file_name)
+        result.batch_id = _record_outcome(engine, result, key)
+        log.info("caricamento rifiutato: tipo %s, caricamento n. %s", kind, result.batch_id)
         return result
-    result.ignored_columns = match.ignored
+    result.ignored_columns = [redact_text(h) for h in match.ignored]
     try:
         with engine.begin() as conn:
-            _load(conn, spec, source, match, settings, result, progress)
+            _load(conn, spec, source, match, settings, result, progress, personal=bool(personal))
     except FileRefused as exc:  # found while reading: rolled back, the file is refused whole
         result.status, result.message = "rifiutato", str(exc)
         result.read = result.loaded = result.quarantined = result.duplicate = 0
-        result.batch_id = _record_outcome(engine, result)
+        result.batch_id = _record_outcome(engine, result, key)
     except Exception as exc:  # the transaction is rolled back: the warehouse is as it was
         result.status = "fallito"
         result.read = result.loaded = result.quarantined = result.duplicate = 0  # all rolled back
-        result.message = f"Caricamento annullato, nessun dato modificato: {exc.__class__.__name__}: {_first_line(exc)}"
-        result.batch_id = _record_outcome(engine, result)
-        log.error("load failed: kind=%s file=%s error=%s", kind, result.file_name, exc.__class__.__name__)
+        # the driver's own text may quote the file's values: only the kind of error is kept
+        result.message = ("Caricamento annullato per un errore imprevisto, nessun dato modificato "
+                          f"(errore interno {exc.__class__.__name__}).")
+        result.batch_id = _record_outcome(engine, result, key)
+        log.error("caricamento non riuscito: tipo %s, caricamento n. %s, errore %s", kind, result.batch_id,
+                  exc.__class__.__name__)
     result.seconds = time.perf_counter() - started
-    log.info("load %s: kind=%s file=%s read=%d loaded=%d quarantined=%d duplicate=%d", result.status, kind,
-             result.file_name, result.read, result.loaded, result.quarantined, result.duplicate)
+    log.info("caricamento %s: tipo %s, letti %d, caricati %d, in quarantena %d, duplicati %d", result.status, kind,
+             result.read, result.loaded, result.quarantined, result.duplicate)
     return result
+
+
+def _open(path: Path, spec: Kind, engine: Engine, settings: Settings, result: LoadResult, mapping: Path | None,
+          sheet: str | None) -> tuple[Source, object, list[str]]:
+    """Open the file, match its header and check the key for its personal columns (whose headers are returned)."""
+    source = open_source(path, sheet=sheet, limits=Limits.from_settings(settings))
+    result.sha256 = source.sha256
+    match = match_headers(source.headers, spec, read_mapping(mapping) if mapping else None)
+    personal = [c.header for c in spec.columns if c.pii and c.field in match.fields]
+    if personal:
+        check_key(engine, settings, result.file_name, personal)
+    return source, match, personal
+
+
+def check_key(engine: Engine, settings: Settings, file_name: str, personal: list[str]) -> None:
+    """Refuse personal data pseudonymised with the public demo key (outside the demo) or with a key other than
+    the one the warehouse's personal data were pseudonymised with: one person would get two pseudonyms."""
+    columns = ", ".join(f"«{c}»" for c in personal)
+    if settings.uses_demo_key and not settings.demo:
+        raise FileRefused(
+            f"{file_name}: il file contiene dati personali ({columns}) e la chiave di pseudonimizzazione è quella "
+            "dimostrativa, che è pubblica. Impostare OSSERVATORIO_PSEUDONYM_KEY con una chiave segreta propria "
+            "(almeno 32 caratteri casuali), conservarla e usare sempre la stessa. Nessun dato caricato.")
+    mine = key_fingerprint(settings.pseudonym_key.get_secret_value().encode())
+    with engine.connect() as conn:
+        other = conn.execute(select(LoadBatch.key_fingerprint).where(
+            LoadBatch.personal_data.is_(True), LoadBatch.key_fingerprint.is_not(None),
+            LoadBatch.key_fingerprint != mine, LoadBatch.status.in_(("completato", "con_scarti"))).limit(1)).scalar()
+    if other:
+        raise FileRefused(
+            f"{file_name}: la chiave di pseudonimizzazione (OSSERVATORIO_PSEUDONYM_KEY) non è quella con cui sono "
+            f"stati pseudonimizzati i dati personali già nel magazzino dati (impronta {other[:12]}, quella attuale "
+            f"{mine[:12]}): con un'altra chiave la stessa persona avrebbe due pseudonimi. Impostare la chiave "
+            "usata finora. Nessun dato caricato.")
 
 
 def _first_line(exc: Exception) -> str:
@@ -102,16 +140,17 @@ def _first_line(exc: Exception) -> str:
 
 
 def _load(conn: Connection, spec: Kind, source: Source, match, settings: Settings, result: LoadResult,
-          progress: Progress | None) -> None:
+          progress: Progress | None, *, personal: bool) -> None:
+    key = settings.pseudonym_key.get_secret_value().encode()
     batch_id = conn.execute(insert(LoadBatch).values(
-        kind=spec.name, file_name=result.file_name, sha256=source.sha256, started_at=result.started_at,
-        status="in_corso",
+        kind=spec.name, file_name=_stored_name(result.file_name), sha256=source.sha256, started_at=result.started_at,
+        status="in_corso", key_fingerprint=key_fingerprint(key), personal_data=personal,
     )).inserted_primary_key[0]
     result.batch_id = batch_id
     ctx = Context(
-        key=settings.pseudonym_key.get_secret_value().encode(), min_date=settings.min_date,
-        max_date=settings.max_date, max_event_date=event_horizon(settings.max_event_days_ahead),
-        parent_keys=_parent_keys(conn, spec),
+        key=key, min_date=settings.min_date, max_date=settings.max_date,
+        max_event_date=event_horizon(settings.max_event_days_ahead), parent_keys=_parent_keys(conn, spec),
+        max_amount=settings.max_amount_eur,
     )
     fields = staging.value_fields(spec, _present_fields(spec, match))
     target = (streamed.StreamedLoad if streamed.applies(spec, match.fields) else staging.StagedLoad)(
@@ -130,7 +169,26 @@ def _load(conn: Connection, spec: Kind, source: Source, match, settings: Setting
     result.loaded, result.duplicate = counts.loaded, counts.duplicate
     result.quarantined += counts.quarantined
     result.status = "completato" if result.quarantined == 0 else "con_scarti"
+    result.message = _notes(source, ctx)
     conn.execute(update(LoadBatch).where(LoadBatch.id == batch_id).values(**_batch_values(result)))
+
+
+def _notes(source: Source, ctx: Context) -> str:
+    """What the summary of a completed load says besides the counts: encoding, blank lines, data taken out."""
+    notes = list(source.notes)
+    if source.blank_lines:
+        notes.append("1 riga vuota ignorata" if source.blank_lines == 1 else
+                     f"{fmt_int(source.blank_lines)} righe vuote ignorate")
+    if ctx.redacted:
+        cells = "1 cella" if ctx.redacted == 1 else f"{fmt_int(ctx.redacted)} celle"
+        notes.append(f"codici fiscali, telefoni o e-mail tolti da {cells} di testo libero")
+    return ("Nota: " + "; ".join(notes) + ".") if notes else ""
+
+
+def _stored_name(name: str) -> str:
+    """The file name as the load history keeps it (its column holds 255 characters, and no control ones)."""
+    name = printable(name)
+    return name if len(name) <= 255 else name[:254] + "…"
 
 
 def _now() -> datetime:
@@ -140,15 +198,15 @@ def _now() -> datetime:
 def _batch_values(result: LoadResult) -> dict:
     return dict(finished_at=_now(), rows_read=result.read, rows_loaded=result.loaded,
                 rows_quarantined=result.quarantined, rows_duplicate=result.duplicate, status=result.status,
-                message=result.message or None)
+                message=printable(result.message) or None)
 
 
-def _record_outcome(engine: Engine, result: LoadResult) -> int:
+def _record_outcome(engine: Engine, result: LoadResult, key: bytes) -> int:
     """A refused or failed load still leaves a line in the load history (in its own transaction)."""
     with engine.begin() as conn:
         return conn.execute(insert(LoadBatch).values(
-            kind=result.kind, file_name=result.file_name, sha256=result.sha256 or "", started_at=result.started_at or _now(),
-            **_batch_values(result),
+            kind=result.kind, file_name=_stored_name(result.file_name), sha256=result.sha256 or "", started_at=result.started_at or _now(),
+            key_fingerprint=key_fingerprint(key), **_batch_values(result),
         )).inserted_primary_key[0]
 
 
@@ -176,7 +234,7 @@ def _with_key(good: pd.DataFrame, spec: Kind, seen: SeenContents) -> pd.DataFram
     if spec.key_style == "code":
         frame["_key"] = frame[spec.key[0]]
         return frame
-    content = _key_text(frame, spec.key)
+    content = key_text(frame, spec.key)
     if spec.key_style == "entry_code":
         given = frame["entry_code"] if "entry_code" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
         needs = given.isna()
@@ -198,37 +256,15 @@ def _with_key(good: pd.DataFrame, spec: Kind, seen: SeenContents) -> pd.DataFram
     return frame
 
 
-def _key_text(frame: pd.DataFrame, fields: tuple[str, ...]) -> pd.Series:
-    parts = []
-    for name in fields:
-        col = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
-        if pd.api.types.is_datetime64_any_dtype(col):
-            text = staging.iso_dates(col)
-        elif pd.api.types.is_float_dtype(col):
-            text = (col * 100).round().astype("Int64").astype("string")  # cents: 12.5 and 12.50 are one amount
-        else:
-            text = col.astype("string")
-        parts.append(text.fillna(""))
-    key = parts[0]
-    for part in parts[1:]:
-        key = key + "|" + part
-    return key
-
-
 def _quarantine(conn: Connection, batch_id: int, checked: Checked, chunk: pd.DataFrame, spec: Kind, match,
                 source: Source, ctx: Context) -> None:
     if checked.problems.empty:
         return
     width = len(source.headers)
-    pii = [match.fields[c.field] for c in spec.columns if c.pii and c.field in match.fields]
+    known = {match.fields[c.field]: c for c in spec.columns if c.field in match.fields}
     rows = chunk[chunk["_line"].isin(checked.bad_lines)].set_index("_line")
-    raws = {}
-    for line, row in rows.iterrows():
-        row = row.copy()
-        for pos in pii:
-            if isinstance(row[pos], str) and row[pos].strip():
-                row[pos] = masked(row[pos], ctx.key)
-        raws[line] = raw_text(row, width, source.delimiter)
+    raws = {line: raw_text(safe_cells(row, width, known, ctx.key), source.delimiter, int(row["_extra"]))
+            for line, row in rows.iterrows()}
     records = [
         dict(batch_id=batch_id, line=int(p.line), column_name=p.column_name,
              value=None if pd.isna(p.value) else str(p.value), reason=p.reason, raw=raws.get(p.line))

@@ -38,3 +38,11 @@ def valid_tax_code(col: pd.Series) -> pd.Series:
 def masked(value: str, key: bytes) -> str:
     """What quarantine and messages show instead of a personal identifier."""
     return f"[pseudonimo {pseudonym(value, key)[:12]}]"
+
+
+FINGERPRINT_LABEL = b"osservatorio: impronta della chiave di pseudonimizzazione, v1"
+
+
+def key_fingerprint(key: bytes) -> str:
+    """What identifies a key without revealing it: the HMAC of a fixed label (64 hex characters)."""
+    return hmac.new(key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()

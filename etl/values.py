@@ -118,8 +118,10 @@ def parse_number(col: pd.Series, *, dot_decimal_file: bool = False, percent: boo
 def parse_int(col: pd.Series, *, dot_decimal_file: bool = False) -> Parsed:
     num = parse_number(col, dot_decimal_file=dot_decimal_file)
     fractional = num.values.notna() & (num.values != num.values.round())
-    values = num.values.where(~fractional).round().astype("Int64")
-    return Parsed(values, (num.bad | fractional.fillna(False)).astype(bool))
+    huge = num.values.abs() > 2**53  # beyond exact integers: would wrap around when cast
+    wrong = (fractional | huge).fillna(False).astype(bool)
+    values = num.values.where(~wrong).round().astype("Int64")
+    return Parsed(values, (num.bad | wrong).astype(bool))
 
 
 def parse_bool(col: pd.Series) -> Parsed:

@@ -133,9 +133,9 @@ def load(
 
 
 def _warn_demo_key(settings) -> None:
-    if settings.uses_demo_key and not os.environ.get("OSSERVATORIO_DEMO"):
-        typer.echo("Attenzione: chiave di pseudonimizzazione dimostrativa. "
-                   "Impostare OSSERVATORIO_PSEUDONYM_KEY per dati reali.", err=True)
+    if settings.uses_demo_key and not settings.demo:
+        typer.echo("Attenzione: chiave di pseudonimizzazione dimostrativa: i file con dati personali (codice "
+                   "fiscale, nominativo) saranno rifiutati. Impostare OSSERVATORIO_PSEUDONYM_KEY.", err=True)
 
 
 @app.command("load-dir")
@@ -210,8 +210,8 @@ def demo(
     """Crea i dati di esempio, li carica in un warehouse nuovo (se non c'è) e avvia il cruscotto."""
     from osservatorio.demo import prepare_demo
 
-    settings = _settings()
-    os.environ["OSSERVATORIO_DEMO"] = "1"
+    os.environ["OSSERVATORIO_DEMO"] = "1"  # also for the dashboard it starts: its uploads are the demo's
+    settings = _settings().model_copy(update={"demo": True})
     prepare_demo(settings, echo=typer.echo)
     if no_browser:
         return

@@ -48,7 +48,8 @@ def warehouse_is_empty(settings: Settings) -> bool:
 
 
 def prepare_demo(settings: Settings, *, echo: Callable[[str], None] = print) -> None:
-    """Migrate the warehouse; if nothing was ever loaded, write the sample files and load them."""
+    """Migrate the warehouse; if nothing was ever loaded, write the sample files and load them (the demo's
+    invented households may be pseudonymised with the public demo key)."""
     from etl.loader import load_dir
     from etl.sample import generate
     from osservatorio.formatting import fmt_int
@@ -68,7 +69,7 @@ def prepare_demo(settings: Settings, *, echo: Callable[[str], None] = print) -> 
         folder.mkdir(parents=True, exist_ok=True)
         generate(folder)
     echo("Carico i dati di esempio nel warehouse ...")
-    for r in load_dir(folder, settings=settings):
+    for r in load_dir(folder, settings=settings.model_copy(update={"demo": True})):
         echo(f"  {r.kind}: {fmt_int(r.loaded)} righe caricate ({r.status})")
     _refresh_aggregates(settings, echo)
 

@@ -28,12 +28,49 @@ class Settings(BaseSettings):
         SecretStr(DEMO_PSEUDONYM_KEY),
         description="Key of the HMAC-SHA256 that replaces personal identifiers at load. Set your own.",
     )
+    demo: bool = Field(
+        False,
+        description="Demo mode (set by `osservatorio demo`): only then may personal data be loaded with the "
+                    "public demo pseudonymisation key.",
+    )
     small_cell_threshold: int = Field(5, ge=1, description="Counts below this are suppressed for `regione`.")
     suppress_for_all: bool = Field(
         False, description="Apply small-cell suppression to every role's aggregates, not only `regione`'s."
     )
     session_hours: float = Field(8.0, gt=0, description="A dashboard session expires this many hours after login.")
     chunk_rows: int = Field(100_000, ge=1_000, description="Rows read per chunk when loading a file.")
+    max_upload_mb: int = Field(
+        100, ge=1, le=2_000,
+        description="Largest file the Caricamenti page accepts, in MB (larger exports: `osservatorio load`). "
+                    "A load holds a few chunks of rows in memory, never the whole file, but the upload itself is "
+                    "kept in memory by the dashboard: keep it well under the machine's free memory. The upload "
+                    "endpoint's hard cap is `server.maxUploadSize` in dashboard/.streamlit/config.toml (100): "
+                    "raise both together.",
+    )
+    max_row_kb: int = Field(
+        1_024, ge=1,
+        description="Longest row of an imported file (CSV line or XLSX row), in KB: a longer one refuses the file "
+                    "before it is read (a one-line file of 1 GB would otherwise be read whole into memory).",
+    )
+    max_cell_chars: int = Field(
+        32_767, ge=100, le=131_072,
+        description="Longest cell of an imported file, in characters (32,767 is Excel's own limit): a longer one "
+                    "refuses the file.",
+    )
+    max_xlsx_uncompressed_mb: int = Field(
+        1_024, ge=1,
+        description="Largest uncompressed content of an XLSX file (all its parts), in MB, checked in the archive's "
+                    "table before anything is decompressed: a 1 MB file can otherwise expand to gigabytes.",
+    )
+    max_shared_strings_mb: int = Field(
+        100, ge=1,
+        description="Largest table of shared strings of an XLSX file, uncompressed, in MB: it is held in memory "
+                    "whole while the sheet is read.",
+    )
+    max_amount_eur: float = Field(
+        1_000_000_000.0, gt=0,
+        description="Largest amount in euro an imported file may hold in one cell; larger ones are quarantined.",
+    )
     min_date: date = Field(date(1950, 1, 1), description="Earliest plausible date in an imported file.")
     max_date: date = Field(date(2099, 12, 31), description="Latest plausible date (ends of leases, plans).")
     max_event_days_ahead: int = Field(

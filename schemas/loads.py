@@ -23,10 +23,15 @@ class LoadBatch(SQLModel, table=True):
     rows_duplicate: int = 0
     status: str = Field(max_length=20, description="in_corso, completato, con_scarti, rifiutato, fallito")
     message: str | None = Field(default=None, sa_type=Text)
+    key_fingerprint: str | None = Field(
+        default=None, max_length=64,
+        description="HMAC of a fixed label with the pseudonymisation key of the load (never the key itself).")
+    personal_data: bool = Field(default=False, description="The file had personal columns, pseudonymised with that key.")
 
 
 class QuarantinedRow(SQLModel, table=True):
-    """A problem found in one row of a loaded file; the row itself is kept, pseudonymised, in `raw`."""
+    """A problem found in one row of a loaded file; the row is kept in `raw` with only its known columns
+    (personal ones pseudonymised, codici fiscali, phones and e-mails in text redacted: `etl.redaction`)."""
 
     __tablename__ = "quarantined_row"
 

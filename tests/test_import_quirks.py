@@ -99,7 +99,24 @@ QUIRKS = {
     "truncated_last_line": Quirk("alloggi", UNIT_HEAD + "X1;E1;altro;100\nX2;E1", (2, 1, 1, 0), RENT_OF, [("X1", 100.0)],
                                  problems=[(3, "regime", None, "campo obbligatorio vuoto")]),
     "too_many_fields": Quirk("alloggi", UNIT_HEAD + "X1;E1;altro;100;oops\n", (1, 0, 1, 0),
-                             problems=[(2, "(oltre l'ultima colonna)", "oops", "più campi dell'intestazione")]),
+                             problems=[(2, "(oltre l'ultima colonna)", "1 campo in più", "più campi dell'intestazione")]),
+    "utf16_unicode_text": Quirk("interventi", "\ufeffcodice_intervento\tnome\tcomune\r\nINT9\tCittà Studi\tMilano\r\n"
+                                "INT8\tQuarto Oggiaro\tMilano\r\n", (2, 2, 0, 0),
+                                "SELECT code, name FROM intervention WHERE code IN ('INT8', 'INT9') ORDER BY code",
+                                [("INT8", "Quarto Oggiaro"), ("INT9", "Città Studi")], encoding="utf-16-le"),
+    "mixed_utf8_and_cp1252_lines": Quirk("interventi", "codice_intervento;nome;comune\n".encode()
+                                         + "INT9;Città Studi;Milano\n".encode("utf-8")
+                                         + "INT8;Università;Sesto S. Giovanni\n".encode("cp1252"), (2, 2, 0, 0),
+                                         "SELECT code, name FROM intervention WHERE code IN ('INT8', 'INT9') ORDER BY code",
+                                         [("INT8", "Università"), ("INT9", "Città Studi")]),
+    "first_row_far_wider_than_header": Quirk("alloggi", UNIT_HEAD + "X1;E1;altro;100" + ";x" * 40 + "\nX2;E1;altro;200\n",
+                                             (2, 1, 1, 0), RENT_OF, [("X2", 200.0)],
+                                             problems=[(2, "(oltre l'ultima colonna)", "40 campi in più",
+                                                        "più campi dell'intestazione")]),
+    "quoted_line_break_keeps_line_numbers": Quirk(
+        "edifici", 'codice_edificio;codice_intervento;indirizzo\nE8;INT1;"Via Roma 1\nscala B"\nE9;INT404;Via Po 2\n',
+        (2, 1, 1, 0), "SELECT address FROM building WHERE code='E8'", [("Via Roma 1\nscala B",)],
+        problems=[(4, "codice_intervento", "INT404", "codice sconosciuto")]),
     "quoted_delimiter_and_crlf": Quirk("edifici", 'codice_edificio;codice_intervento;indirizzo\r\nE9;INT1;"Via Roma; 12"\r\n',
                                        (1, 1, 0, 0), "SELECT address FROM building WHERE code='E9'", [("Via Roma; 12",)]),
     "yes_no_words": Quirk("nuclei", "codice_nucleo;in_carico_servizi_sociali\nN7;sì\nN8;X\nN9;no\nN10;\nN11;forse\n",

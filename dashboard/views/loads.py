@@ -9,6 +9,7 @@ from etl.kinds import KINDS, LOAD_ORDER
 from etl.loader import LoadResult, kind_of_file
 from osservatorio import escaping
 from osservatorio.formatting import fmt_int, fmt_seconds
+from osservatorio.settings import get_settings
 
 QUARANTINE_LIMIT = 1000
 
@@ -25,11 +26,16 @@ def _kind_label(kind: str) -> str:
 
 def upload_section() -> None:
     st.subheader("Carica un file")
-    uploaded = st.file_uploader("File CSV o XLSX, come esportato dal gestionale", type=["csv", "xlsx"],
-                                key="upload_file", on_change=_guess_kind,
-                                help="Il pulsante «Upload» apre la scelta del file (al massimo 200 MB). "
+    limit_mb = get_settings().max_upload_mb
+    uploaded = st.file_uploader("File CSV o XLSX, come esportato dal gestionale", type=["csv", "txt", "xlsx"],
+                                key="upload_file", on_change=_guess_kind, max_upload_size=limit_mb,
+                                help=f"Il pulsante «Upload» apre la scelta del file (al massimo {limit_mb} MB; "
+                                     "i file più grandi si caricano con il comando `osservatorio load`). "
                                      "Il file viene controllato riga per riga: le righe con errori vanno in "
                                      "quarantena, le altre sono caricate.")
+    if uploaded is not None and uploaded.size > limit_mb * 1024 * 1024:
+        st.error(f"Il file supera il limite di {limit_mb} MB della pagina: caricarlo con `osservatorio load`.")
+        uploaded = None
     kind = st.selectbox("Tipo di dati", LOAD_ORDER, index=None, format_func=_kind_label, key="upload_kind",
                         placeholder="Scegliere il tipo di dati del file",
                         help="Proposto in base al nome del file (es. alloggi.csv); verificare prima di caricare.")

@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision: str = '0016'
-down_revision: Union[str, None] = '0014'
+down_revision: Union[str, None] = '0015'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
