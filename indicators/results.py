@@ -21,6 +21,7 @@ class KpiValue:
     end: date | None = None
     breakdown: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    hidden_fields: frozenset[str] = frozenset()  # fields set to None by small-cell suppression (`disclosure`)
 
     @property
     def kpi(self) -> KPI:

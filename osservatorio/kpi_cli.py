@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Optional
 
 import pandas as pd
 import typer
 
+from indicators.disclosure import HIDDEN
 from indicators.registry import REGISTRY, as_markdown, get_kpi
 from osservatorio.formatting import fmt_date, fmt_kpi
 
@@ -59,11 +61,11 @@ def kpi(
     scope = who.scope if who else Scope()
     result = compute(engine, code, as_of=day, start=parse_day(start), end=parse_day(end), by=by, scope=scope)
     note = ""
-    if who and who.suppressed(always=settings.suppress_for_all) and isinstance(result, pd.DataFrame):
-        from indicators.suppression import suppress_frame
+    if who and who.suppressed(always=settings.suppress_for_all):
+        from indicators.disclosure import protect_indicator
 
-        done = suppress_frame(engine, result, threshold=settings.small_cell_threshold, as_of=day, scope=scope, by=by)
-        result, note = done.frame, done.note
+        result, note = protect_indicator(engine, code, result, threshold=settings.small_cell_threshold, as_of=day,
+                                         scope=scope, by=by)
     typer.echo(render(result, kpi_def.unit, fmt))
     if note:
         typer.echo(note, err=True)
@@ -87,8 +89,9 @@ def _as_user(engine, username: str | None, code: str, by: str | None):
     from osservatorio import audit
 
     who = known_user(engine, username)
-    if not who.contract_rows and by == "unit":
-        typer.echo(f"Errore: il ruolo «{who.role}» non vede dati di singoli alloggi o contratti.", err=True)
+    if not who.contract_rows and by in ("unit", "building"):  # the dashboard hides these levels from the role too
+        what = "singoli alloggi o contratti" if by == "unit" else "singoli edifici"
+        typer.echo(f"Errore: il ruolo «{who.role}» non vede dati di {what}.", err=True)
         raise typer.Exit(2)
     audit.record(engine, "kpi", user=who, detail=f"{code} by={by or '-'}")
     return who
@@ -141,20 +144,28 @@ def _italian_frame(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
             shown[col] = [fmt_kpi(unit, None if pd.isna(v) else v) for v in shown[col]]
         elif pd.api.types.is_numeric_dtype(shown[col]) and not pd.api.types.is_bool_dtype(shown[col]):
             shown[col] = [_num(None if pd.isna(v) else float(v)) for v in shown[col]]
-    return shown.astype(object).where(shown.notna(), "n.d.")
+    hidden = frame.attrs.get("hidden")  # cells hidden by small-cell suppression say so, rather than "n.d."
+    shown = shown.astype(object).where(shown.notna(), "n.d.")
+    return shown.mask(hidden, HIDDEN) if hidden is not None else shown
 
 
 def _table(result, unit: str) -> str:
     k = result.kpi
     when = (f"al {fmt_date(result.as_of)}" if result.as_of else
             f"dal {fmt_date(result.start)} al {fmt_date(result.end)}" if result.start else "")
-    lines = [f"{k.label} ({k.code}) {when}".rstrip(), f"  valore: {fmt_kpi(unit, result.value)}"]
-    if result.numerator is not None or result.denominator is not None:
-        lines.append(f"  numeratore: {_num(result.numerator)}; denominatore: {_num(result.denominator)}")
-    lines += [f"  {name}: {_num(v)}" for name, v in result.breakdown.items()]
+    shown = partial(_shown, result)
+    lines = [f"{k.label} ({k.code}) {when}".rstrip(), f"  valore: {shown('value', fmt_kpi(unit, result.value))}"]
+    if result.numerator is not None or result.denominator is not None or result.hidden_fields:
+        lines.append(f"  numeratore: {shown('numerator', _num(result.numerator))}; "
+                     f"denominatore: {shown('denominator', _num(result.denominator))}")
+    lines += [f"  {name}: {shown(name, _num(v))}" for name, v in result.breakdown.items()]
     lines += [f"  attenzione: {w}" for w in result.warnings]
     lines.append(f"  definizione: {k.formula}")
     return "\n".join(lines)
+
+
+def _shown(result, name: str, text: str) -> str:
+    return HIDDEN if name in result.hidden_fields else text
 
 
 def _num(v) -> str:
@@ -168,6 +179,6 @@ def _num(v) -> str:
 def _jsonable(obj):
     if isinstance(obj, dict):
         return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (list, set, frozenset)):
+        return [_jsonable(v) for v in (sorted(obj) if isinstance(obj, (set, frozenset)) else obj)]
     return obj.isoformat() if isinstance(obj, date) else obj

@@ -1,0 +1,210 @@
+"""What a suppressed reader (the Regione) may see of any result: one rule for tiles, tables, charts, CLI and reports.
+
+Every figure rests on a count base: the households, contracts, cases, applications or events it was computed
+from. `COUNT_BASES` says, per registry KPI, which fields of its result are such counts (`value`, `numerator`,
+`denominator`, breakdown keys, or columns of its tables) and which of them the figure is derived from. The rule:
+- a count of 1 .. threshold − 1 is hidden (zero is not sensitive);
+- a value derived from a hidden count (a rate, a mean, a money amount) is hidden with it;
+- when a published total would give a hidden count back by subtraction, the next smallest count is hidden too
+  (secondary suppression, `indicators.suppression.secondary_mask`).
+Figures about dwellings (vacancy, units managed), buildings' tickets, budgets and the Comuni's public statistics
+count no household and are not suppressed; money rates over the whole ledger rest on the households in scope.
+Hidden fields become None; `hidden_fields` lists them so a page can say "nascosto" rather than "n.d." or zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from indicators.results import KpiValue
+from indicators.suppression import Suppressed, primary_mask, secondary_mask
+
+HIDDEN = "nascosto"  # how a suppressed figure is written in Italian
+HIDDEN_NOTE = "nascosto per riservatezza: calcolato su meno di {t} nuclei, contratti, pratiche o eventi"
+
+
+@dataclass(frozen=True)
+class CountBase:
+    """The count fields of one KPI's result (`counts`) and those its value is derived from (`base`)."""
+
+    counts: tuple[str, ...]
+    base: tuple[str, ...]
+
+
+_RATE = CountBase(("numerator", "denominator"), ("numerator", "denominator"))
+COUNT_BASES: dict[str, CountBase] = {
+    "arrears_stock_eur": CountBase(("contratti",), ("contratti",)),
+    "households_in_arrears_pct": _RATE,
+    "arrears_aging": CountBase(("contracts",), ("contracts",)),
+    "arrears_aging_by_charge": CountBase(("contracts",), ("contracts",)),
+    "late_cases": CountBase(("value", "numerator", "denominator", "late", "open", "closed", "resolved"),
+                            ("value", "denominator")),
+    "no_fault_share": CountBase(("numerator", "denominator", "no_fault", "culpable", "not_assessed"),
+                                ("numerator", "denominator", "no_fault", "culpable")),
+    "plan_recovery_eur": CountBase(("plans",), ("plans",)),
+    "relet_days": CountBase(("denominator", "rilocazioni", "escluse_prime_locazioni", "escluse_dopo_lavori",
+                             "escluse_date_incoerenti"), ("denominator", "rilocazioni")),
+    "turnover_rate": CountBase(("numerator", "contratti_cessati"), ("numerator", "contratti_cessati")),
+    "evictions_per_1000": CountBase(("numerator", "sfratti", "da_pratiche", "da_cessazioni"),
+                                    ("numerator", "sfratti")),
+    "applications_received": CountBase(("value", "numerator", "received", "eligible", "allocated", "renounced",
+                                        "rejected", "pending"), ("received", "allocated")),
+    "allocation_days": CountBase(("denominator", "allocations"), ("denominator", "allocations")),
+    "waiting_list": CountBase(("value", "numerator", "idonee_in_attesa", "in_istruttoria"), ()),
+}
+# Fields of a result that are never derived from its counts (descriptive, not figures).
+NOT_DERIVED = {"group", "bucket", "month", "year", "label", "stage", "as_of", "start", "end"}
+
+
+def is_small(count, threshold: int) -> bool:
+    """0 < count < threshold (None and NaN are not counts)."""
+    if count is None or isinstance(count, bool):
+        return False
+    try:
+        value = float(count)
+    except (TypeError, ValueError):
+        return False
+    return not np.isnan(value) and 0 < value < threshold
+
+
+def _hidden_counts(counts: dict[str, float], threshold: int) -> set[str]:
+    """Small counts plus complements: the counts of one figure form one line whose largest entries are totals,
+    so a lone hidden count takes the next smallest with it."""
+    if not counts:
+        return set()
+    names = list(counts)
+    grid = pd.DataFrame({"n": [float(counts[k] or 0) for k in names]}, index=names)
+    full = secondary_mask(grid, primary_mask(grid, threshold), rows=False, columns=True)["n"]
+    return {k for k in names if full[k]}
+
+
+def _value_counts(value: KpiValue, spec: CountBase) -> dict[str, float]:
+    fields = {"value": value.value, "numerator": value.numerator, "denominator": value.denominator}
+    found = {k: fields[k] if k in fields else value.breakdown.get(k) for k in spec.counts}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def protect_value(value: KpiValue, *, threshold: int | None, households: int | None = None) -> KpiValue:
+    """`value` as a suppressed reader may see it (unchanged when `threshold` is None).
+
+    `households`: the households in the figure's scope; a scope of 1 .. threshold − 1 households hides it all."""
+    if threshold is None:
+        return value
+    if is_small(households, threshold):
+        return _hide(value, {"value", "numerator", "denominator", *value.breakdown}, threshold)
+    spec = COUNT_BASES.get(value.code)
+    if spec is None:
+        return value
+    hidden = _hidden_counts(_value_counts(value, spec), threshold)
+    if hidden & set(spec.base):  # what is derived from a hidden count (rates, means, money) goes with it
+        hidden |= {k for k in ("value", "numerator", "denominator", *value.breakdown) if k not in spec.counts}
+    return _hide(value, hidden, threshold) if hidden else value
+
+
+def _hide(value: KpiValue, names: set[str], threshold: int) -> KpiValue:
+    changes = {k: None for k in ("value", "numerator", "denominator") if k in names}
+    breakdown = {k: (None if k in names else v) for k, v in value.breakdown.items()}
+    note = HIDDEN_NOTE.format(t=threshold) + "."
+    warnings = [*value.warnings, note] if "value" in names and note not in value.warnings else value.warnings
+    return replace(value, **changes, breakdown=breakdown, warnings=warnings, hidden_fields=frozenset(names))
+
+
+def is_hidden(value: KpiValue, name: str = "value") -> bool:
+    """Whether field `name` of `value` was hidden by suppression (rather than not computable)."""
+    return name in value.hidden_fields
+
+
+@dataclass
+class Protected(Suppressed):
+    """A suppressed table, and which cells of it were hidden (same shape, True = hidden)."""
+
+    mask: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _row_counts(frame: pd.DataFrame, spec: CountBase | None, households: pd.Series | None) -> pd.DataFrame:
+    """Per row, the counts that decide it: the spec's base columns present, and the households of its group."""
+    columns = [c for c in (spec.base if spec else ()) if c in frame.columns]
+    counts = frame[columns].apply(pd.to_numeric, errors="coerce") if columns else pd.DataFrame(index=frame.index)
+    if households is not None:
+        counts = counts.assign(__households=households.to_numpy())
+    return counts
+
+
+def protect_frame(frame: pd.DataFrame, *, threshold: int | None, code: str | None = None,
+                  households: pd.Series | None = None, count_columns: tuple[str, ...] = ()) -> Protected:
+    """A table (one row per group, or per bucket) as a suppressed reader may see it.
+
+    A row whose base counts (`COUNT_BASES[code]`, `count_columns`, or its group's `households`, aligned on the
+    frame's rows) include a small one loses every figure; complementary rows go too, per column of counts, so
+    that the column totals (the headline figures) give nothing back."""
+    if threshold is None or frame.empty:
+        return Protected(frame, threshold=threshold or 0, mask=pd.DataFrame(False, frame.index, frame.columns))
+    spec = COUNT_BASES.get(code) if code else None
+    if count_columns:
+        spec = CountBase(count_columns, count_columns)
+    counts = _row_counts(frame, spec, households).fillna(0)
+    if counts.empty or counts.shape[1] == 0:
+        return Protected(frame, threshold=threshold, mask=pd.DataFrame(False, frame.index, frame.columns))
+    first = primary_mask(counts, threshold)
+    full = secondary_mask(counts, first, rows=False, columns=True)
+    hide = full.any(axis=1).to_numpy()
+    out = frame.copy()
+    figures = [c for c in frame.columns if c not in NOT_DERIVED]
+    for column in figures:
+        out[column] = out[column].astype(object).where(~hide, None)
+    mask = pd.DataFrame({c: hide if c in figures else np.zeros(len(frame), bool) for c in frame.columns},
+                        index=frame.index)
+    n_first = int(first.any(axis=1).sum())
+    return Protected(out, primary=n_first, secondary=int(hide.sum()) - n_first, threshold=threshold,
+                     hidden_rows=list(frame.index[hide]), mask=mask)
+
+
+def protect_grouped_buckets(frame: pd.DataFrame, *, threshold: int | None) -> Protected:
+    """An aging table per group (group × bucket, with `contracts`): a two-way table whose row totals (each
+    group's stock) and column totals (each bucket's) are published, so hidden cells get complements both ways."""
+    if threshold is None or frame.empty:
+        return Protected(frame, threshold=threshold or 0, mask=pd.DataFrame(False, frame.index, frame.columns))
+    grid = frame.pivot_table(index="group", columns="bucket", values="contracts", aggfunc="sum", dropna=False,
+                             sort=False).fillna(0)
+    full = secondary_mask(grid, primary_mask(grid, threshold))
+    hide = np.array([bool(full.at[g, b]) for g, b in zip(frame["group"], frame["bucket"])])
+    out = frame.copy()
+    for column in ("amount", "contracts"):
+        out[column] = out[column].astype(object).where(~hide, None)
+    mask = pd.DataFrame({c: hide if c in ("amount", "contracts") else np.zeros(len(frame), bool)
+                         for c in frame.columns}, index=frame.index)
+    n_first = int(primary_mask(grid, threshold).to_numpy().sum())
+    return Protected(out, primary=n_first, secondary=int(hide.sum()) - n_first, threshold=threshold,
+                     hidden_rows=list(frame.index[hide]), mask=mask)
+
+
+def households_for(frame: pd.DataFrame, households: pd.DataFrame | None) -> pd.Series | None:
+    """The households of each row's group (`households_by`'s frame), aligned on `frame`'s rows."""
+    if households is None or "group" not in frame.columns:
+        return None
+    base = dict(zip(households["group"], households["households"]))
+    return pd.Series([base.get(g, 0) for g in frame["group"]], index=frame.index, dtype=float)
+
+
+def protect_indicator(conn, code: str, result, *, threshold: int | None, as_of, scope, by: str | None = None):
+    """`catalog.compute`'s result for a suppressed reader, with the households it rests on counted in `scope` at
+    `as_of`; returns (result, note). A table's hidden cells are listed in `frame.attrs["hidden"]`."""
+    from indicators.suppression import households_by
+
+    if threshold is None:
+        return result, ""
+    if isinstance(result, KpiValue):
+        base = households_by(conn, as_of=as_of, scope=scope)
+        return protect_value(result, threshold=threshold, households=int(base["households"].sum())), ""
+    if result.empty:
+        return result, ""
+    if "group" in result.columns and "bucket" in result.columns:
+        done = protect_grouped_buckets(result, threshold=threshold)
+    else:
+        groups = households_by(conn, as_of=as_of, scope=scope, by=by) if by else None
+        done = protect_frame(result, threshold=threshold, code=code, households=households_for(result, groups))
+    done.frame.attrs["hidden"] = done.mask
+    return done.frame, done.note
