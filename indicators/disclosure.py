@@ -23,7 +23,10 @@ from indicators.results import KpiValue
 from indicators.suppression import Suppressed, primary_mask, secondary_mask
 
 HIDDEN = "nascosto"  # how a suppressed figure is written in Italian
+HIDDEN_FLAG = "__nascosto"  # suffix of the boolean column that marks a column's hidden cells (kept through sorts)
 HIDDEN_NOTE = "nascosto per riservatezza: calcolato su meno di {t} nuclei, contratti, pratiche o eventi"
+TABLE_NOTE = ("Per tutelare la riservatezza dei nuclei, i valori «nascosto» sono calcolati su meno di {t} nuclei, "
+              "contratti, pratiche o eventi, oppure permetterebbero di ricavarli per differenza dai totali.")
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,11 @@ def protect_value(value: KpiValue, *, threshold: int | None, households: int | N
     return _hide(value, hidden, threshold) if hidden else value
 
 
+def hide_value(value: KpiValue, *, threshold: int) -> KpiValue:
+    """The whole figure hidden (e.g. a money amount derived from a count published elsewhere as small)."""
+    return _hide(value, {"value", "numerator", "denominator", *value.breakdown}, threshold)
+
+
 def _hide(value: KpiValue, names: set[str], threshold: int) -> KpiValue:
     changes = {k: None for k in ("value", "numerator", "denominator") if k in names}
     breakdown = {k: (None if k in names else v) for k, v in value.breakdown.items()}
@@ -152,11 +160,12 @@ def protect_frame(frame: pd.DataFrame, *, threshold: int | None, code: str | Non
     full = secondary_mask(counts, first, rows=False, columns=True)
     hide = full.any(axis=1).to_numpy()
     out = frame.copy()
-    figures = [c for c in frame.columns if c not in NOT_DERIVED]
+    figures = [c for c in frame.columns if c not in NOT_DERIVED and not str(c).endswith(HIDDEN_FLAG)]
     for column in figures:
-        out[column] = out[column].astype(object).where(~hide, None)
+        out[column] = _blank(out[column], hide)
     mask = pd.DataFrame({c: hide if c in figures else np.zeros(len(frame), bool) for c in frame.columns},
                         index=frame.index)
+    out = flagged(out, mask)
     n_first = int(first.any(axis=1).sum())
     return Protected(out, primary=n_first, secondary=int(hide.sum()) - n_first, threshold=threshold,
                      hidden_rows=list(frame.index[hide]), mask=mask)
@@ -173,12 +182,46 @@ def protect_grouped_buckets(frame: pd.DataFrame, *, threshold: int | None) -> Pr
     hide = np.array([bool(full.at[g, b]) for g, b in zip(frame["group"], frame["bucket"])])
     out = frame.copy()
     for column in ("amount", "contracts"):
-        out[column] = out[column].astype(object).where(~hide, None)
+        out[column] = _blank(out[column], hide)
     mask = pd.DataFrame({c: hide if c in ("amount", "contracts") else np.zeros(len(frame), bool)
                          for c in frame.columns}, index=frame.index)
+    out = flagged(out, mask)
     n_first = int(primary_mask(grid, threshold).to_numpy().sum())
     return Protected(out, primary=n_first, secondary=int(hide.sum()) - n_first, threshold=threshold,
                      hidden_rows=list(frame.index[hide]), mask=mask)
+
+
+def _blank(values: pd.Series, hide: np.ndarray) -> pd.Series:
+    """Hidden cells emptied: NaN in a float column (so it stays numeric), None elsewhere."""
+    if pd.api.types.is_float_dtype(values):
+        return values.where(~hide)
+    return values.astype(object).where(~hide, None)
+
+
+def flagged(frame: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a `<column>__nascosto` boolean column beside each column that has hidden cells."""
+    flags = {f"{c}{HIDDEN_FLAG}": mask[c].to_numpy(dtype=bool) | hidden_cells(frame, c).to_numpy()
+             for c in mask.columns if c in frame.columns and not str(c).endswith(HIDDEN_FLAG) and mask[c].any()}
+    return frame.assign(**flags) if flags else frame
+
+
+def hidden_cells(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Which cells of `column` were hidden by suppression (False everywhere when none was)."""
+    flag = f"{column}{HIDDEN_FLAG}"
+    if flag in frame.columns:
+        return frame[flag].fillna(False).astype(bool)
+    return pd.Series(False, index=frame.index)
+
+
+def without_flags(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the frame without its `__nascosto` columns, the mask of hidden cells over the remaining columns)."""
+    data = frame[[c for c in frame.columns if not str(c).endswith(HIDDEN_FLAG)]]
+    return data, pd.DataFrame({c: hidden_cells(frame, c) for c in data.columns}, index=frame.index)
+
+
+def any_hidden(frame: pd.DataFrame) -> bool:
+    """Whether any cell of `frame` is flagged as hidden."""
+    return any(str(c).endswith(HIDDEN_FLAG) and frame[c].fillna(False).astype(bool).any() for c in frame.columns)
 
 
 def households_for(frame: pd.DataFrame, households: pd.DataFrame | None) -> pd.Series | None:
@@ -191,7 +234,7 @@ def households_for(frame: pd.DataFrame, households: pd.DataFrame | None) -> pd.S
 
 def protect_indicator(conn, code: str, result, *, threshold: int | None, as_of, scope, by: str | None = None):
     """`catalog.compute`'s result for a suppressed reader, with the households it rests on counted in `scope` at
-    `as_of`; returns (result, note). A table's hidden cells are listed in `frame.attrs["hidden"]`."""
+    `as_of`; returns (result, note). A table's hidden cells are flagged in `<column>__nascosto` columns."""
     from indicators.suppression import households_by
 
     if threshold is None:
@@ -206,5 +249,41 @@ def protect_indicator(conn, code: str, result, *, threshold: int | None, as_of, 
     else:
         groups = households_by(conn, as_of=as_of, scope=scope, by=by) if by else None
         done = protect_frame(result, threshold=threshold, code=code, households=households_for(result, groups))
-    done.frame.attrs["hidden"] = done.mask
     return done.frame, done.note
+
+
+def blank_small(frame: pd.DataFrame, columns: tuple[str, ...], *, threshold: int | None) -> pd.DataFrame:
+    """Counts of 1 .. threshold − 1 in `columns` blanked, row by row (a series over time, with no total)."""
+    if threshold is None or frame.empty:
+        return frame
+    out = frame.copy()
+    for column in columns:
+        out[column] = _blank(out[column], out[column].map(lambda v: is_small(v, threshold)).to_numpy(dtype=bool))
+    return out
+
+
+def protect_series(series: pd.DataFrame, *, threshold: int | None) -> pd.DataFrame:
+    """A monthly series as a suppressed reader may see it: each month's figure whose counts (the
+    `attrs["counts"]` the indicator left: column -> one tuple of counts per row) include a small one is blanked.
+    A month is not a cell of a table with a published total, so no complement is needed."""
+    counts = series.attrs.get("counts")
+    if threshold is None or series.empty or not counts:
+        return series
+    out = series.copy()
+    for column, rows in counts.items():
+        if column in out.columns:
+            hide = np.array([any(is_small(c, threshold) for c in row) for row in rows], dtype=bool)
+            out[column] = _blank(out[column], hide)
+    return out
+
+
+def small_periods(panel: pd.DataFrame, units, *, threshold: int | None) -> set:
+    """Periods of a building panel (`indicators.panels`, with `attrs["counts"]`) where the figure of `units` taken
+    together rests on a small count: any count summed over those units is 1 .. threshold − 1."""
+    counts = panel.attrs.get("counts")
+    if threshold is None or not counts or panel.empty:
+        return set()
+    rows = pd.DataFrame([tuple(c) for c in counts], index=panel.index).fillna(0)
+    chosen = rows[panel["unit"].isin(set(units)).to_numpy()]
+    sums = chosen.groupby(panel.loc[chosen.index, "period"]).sum()
+    return {period for period, row in sums.iterrows() if any(is_small(v, threshold) for v in row)}

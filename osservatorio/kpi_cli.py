@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from indicators.disclosure import HIDDEN
+from indicators.disclosure import HIDDEN, without_flags
 from indicators.registry import REGISTRY, as_markdown, get_kpi
 from osservatorio.formatting import fmt_date, fmt_kpi
 
@@ -120,11 +120,12 @@ def _print_registry(fmt: str) -> None:
 def render(result, unit: str, fmt: str) -> str:
     """A KpiValue or a frame as an Italian table, CSV (`;`, decimal comma) or JSON (plain numbers)."""
     if isinstance(result, pd.DataFrame):
+        result, hidden = without_flags(result)
         if fmt == "json":
             return result.to_json(orient="records", date_format="iso", force_ascii=False)
         if fmt == "csv":
             return result.to_csv(sep=";", decimal=",", index=False).rstrip("\n")
-        return _italian_frame(result, unit).to_string(index=False)
+        return _italian_frame(result, unit, hidden).to_string(index=False)
     if fmt == "json":
         return json.dumps(_jsonable(asdict(result)), ensure_ascii=False)
     if fmt == "csv":
@@ -135,7 +136,7 @@ def render(result, unit: str, fmt: str) -> str:
     return _table(result, unit)
 
 
-def _italian_frame(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
+def _italian_frame(frame: pd.DataFrame, unit: str, hidden: pd.DataFrame) -> pd.DataFrame:
     """A display copy: the KPI value in its unit, other numbers with Italian separators, no NaN."""
 
     shown = frame.copy()
@@ -144,9 +145,8 @@ def _italian_frame(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
             shown[col] = [fmt_kpi(unit, None if pd.isna(v) else v) for v in shown[col]]
         elif pd.api.types.is_numeric_dtype(shown[col]) and not pd.api.types.is_bool_dtype(shown[col]):
             shown[col] = [_num(None if pd.isna(v) else float(v)) for v in shown[col]]
-    hidden = frame.attrs.get("hidden")  # cells hidden by small-cell suppression say so, rather than "n.d."
     shown = shown.astype(object).where(shown.notna(), "n.d.")
-    return shown.mask(hidden, HIDDEN) if hidden is not None else shown
+    return shown.mask(hidden, HIDDEN)  # cells hidden by small-cell suppression say so, rather than "n.d."
 
 
 def _table(result, unit: str) -> str:

@@ -11,6 +11,7 @@ from dashboard.data import get_engine
 from dashboard.exports import DAYS, EUR, INT, PCT
 from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
+from indicators.disclosure import hide_value, is_small
 from indicators.registry import get_kpi
 from osservatorio import audit
 from osservatorio.reports.impact import ReportScope, count_text, scope_label
@@ -40,8 +41,8 @@ def arrears_and_vacancy(f: filters.Filters) -> None:
     for col, code in zip(cols, ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")):
         with col:
             tiles.kpi_tile(code, f)
-    frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention")
-              for code in ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")}
+    frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention",
+                           suppress=f.suppress) for code in ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")}
     groups = protect(side_by_side(frames), f, by="intervention")
     show_table(groups, [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in groups["group"]}),
                         *[kpi_col(code, code) for code in frames]], name="impatto_per_intervento",
@@ -74,8 +75,12 @@ def cases_and_plans(f: filters.Filters) -> None:
     cols[1].metric("Piani di rientro firmati", count(plan.get("cases"), f), border=True)
     cols[2].metric("Piani di rientro completati", count(plan.get("resolved"), f), border=True,
                    help="Pratiche con piano di rientro chiuse con il debito saldato.")
+    recovered = md.protected(md.call("cases:plan_recovery", f.scope, as_of=f.as_of, start=f.start, end=f.end),
+                             f.suppress, code="plan_recovery_eur", as_of=f.as_of, scope=f.scope)
+    if f.suppress is not None and is_small(plan.get("cases"), f.suppress):  # money from few plans is theirs
+        recovered = hide_value(recovered, threshold=f.suppress)
     with cols[3]:
-        tiles.tile(md.call("cases:plan_recovery", f.scope, as_of=f.as_of, start=f.start, end=f.end))
+        tiles.tile(recovered)
 
 
 def community(f: filters.Filters) -> None:
