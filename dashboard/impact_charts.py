@@ -37,9 +37,11 @@ def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str
 
 def ticket_days(summary: pd.DataFrame, labels: dict) -> go.Figure:
     """Mean days to close per ticket category."""
-    data = summary.dropna(subset=["days_mean"])
-    fig = bar_chart([labels.get(g, str(g)) for g in data["group"]], list(data["days_mean"]), DAYS,
-                    name="Giorni medi di chiusura")
+    hidden = hidden_cells(summary, "days_mean")
+    data = summary[summary["days_mean"].notna() | hidden]
+    names = [labels.get(g, str(g)) for g in data["group"]]
+    fig = bar_chart(names, list(data["days_mean"]), DAYS, name="Giorni medi di chiusura")
+    hidden_bars(fig, names, hidden[data.index].tolist())
     fig.update_layout(title={"text": "Giorni medi dall'apertura alla chiusura, per categoria", "font": {"size": 14}})
     return fig
 

@@ -7,8 +7,9 @@ from. `COUNT_BASES` says, per registry KPI, which fields of its result are such 
 - a value derived from a hidden count (a rate, a mean, a money amount) is hidden with it;
 - when a published total would give a hidden count back by subtraction, the next smallest count is hidden too
   (secondary suppression, `indicators.suppression.secondary_mask`).
-Figures about dwellings (vacancy, units managed), buildings' tickets, budgets and the Comuni's public statistics
-count no household and are not suppressed; money rates over the whole ledger rest on the households in scope.
+Figures about dwellings (vacancy, units managed), budgets and the Comuni's public statistics count no household
+and are not suppressed; money rates over the whole ledger rest on the households in scope; maintenance tickets,
+reported by households, are counted like events.
 Hidden fields become None; `hidden_fields` lists them so a page can say "nascosto" rather than "n.d." or zero.
 """
 
@@ -57,7 +58,12 @@ COUNT_BASES: dict[str, CountBase] = {
                                         "rejected", "pending"), ("received", "allocated")),
     "allocation_days": CountBase(("denominator", "allocations"), ("denominator", "allocations")),
     "waiting_list": CountBase(("value", "numerator", "idonee_in_attesa", "in_istruttoria"), ()),
+    # maintenance tickets are reported by the households of a building: few tickets are theirs
+    "ticket_backlog": CountBase(("value", "numerator", "backlog"), ("value",)),
+    "ticket_days_to_close": CountBase(("denominator", "opened", "closed", "backlog"), ("denominator", "closed")),
+    "ticket_cost_per_unit_eur": CountBase(("opened", "closed", "backlog"), ("closed",)),
 }
+TICKET_COUNTS = ("opened", "closed", "backlog")  # the count columns of `facilities.ticket_summary`
 # Fields of a result that are never derived from its counts (descriptive, not figures).
 NOT_DERIVED = {"group", "bucket", "month", "year", "label", "stage", "as_of", "start", "end"}
 

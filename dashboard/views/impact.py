@@ -11,7 +11,7 @@ from dashboard.data import get_engine
 from dashboard.exports import DAYS, EUR, INT, PCT
 from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
-from indicators.disclosure import hide_value, is_small
+from indicators.disclosure import TICKET_COUNTS, hide_value, is_small
 from indicators.registry import get_kpi
 from osservatorio import audit
 from osservatorio.reports.impact import ReportScope, count_text, scope_label
@@ -106,7 +106,8 @@ def tickets(f: filters.Filters) -> None:
     for col, code in zip(cols, ("ticket_days_to_close", "ticket_backlog", "ticket_cost_per_unit_eur")):
         with col:
             tiles.kpi_tile(code, f)
-    summary = md.call("facilities:ticket_summary", f.scope, start=f.start, end=f.end, by="category")
+    summary = protect(md.call("facilities:ticket_summary", f.scope, start=f.start, end=f.end, by="category"), f,
+                      counts=TICKET_COUNTS)
     show_table(summary, [Col("group", "Categoria", labels={}), Col("opened", "Aperte", INT), Col("closed", "Chiuse", INT),
                          kpi_col("days_mean", "ticket_days_to_close", "Giorni medi"),
                          Col("days_median", "Giorni mediani", DAYS), kpi_col("backlog", "ticket_backlog",

@@ -17,7 +17,8 @@ from indicators.benchmarks import benchmarks
 from indicators.registry import get_kpi
 from indicators.results import KpiValue
 from indicators.scope import Scope
-from indicators.disclosure import HIDDEN, HIDDEN_FLAG, hidden_cells, hide_value, is_hidden, is_small, protect_indicator
+from indicators.disclosure import (HIDDEN, HIDDEN_FLAG, TICKET_COUNTS, hidden_cells, hide_value, is_hidden, is_small,
+                                   protect_frame, protect_indicator)
 from indicators.vacancy import vacancy
 from osservatorio.formatting import fmt_date, fmt_eur, fmt_int, fmt_kpi, fmt_num, fmt_pct
 from osservatorio.reports.html import Section, render
@@ -211,13 +212,21 @@ def _tickets(engine: Engine, rs: ReportScope) -> Section:
     summary = facilities.ticket_summary(engine, start=rs.start, end=rs.end, scope=rs.scope)
     if summary.empty:
         return section.notes(["Nessuna segnalazione negli edifici del perimetro."], "missing")
+    if rs.suppress is not None:
+        done = protect_frame(summary, threshold=rs.suppress, count_columns=TICKET_COUNTS)
+        summary = done.frame
+        if done.any:
+            section.notes([done.note], "note")
+
+    def shown(column: str, fmt) -> list[str]:
+        return [HIDDEN if h else fmt(v) for v, h in zip(summary[column], hidden_cells(summary, column))]
+
     section.table(pd.DataFrame({
-        "Categoria": [_label(g) for g in summary["group"]], "Aperte": [fmt_int(v) for v in summary["opened"]],
-        "Chiuse": [fmt_int(v) for v in summary["closed"]],
-        "Giorni medi": [fmt_num(v, 1) for v in summary["days_mean"]],
-        "Giorni mediani": [fmt_num(v, 1) for v in summary["days_median"]],
-        "Aperte a fine periodo": [fmt_int(v) for v in summary["backlog"]],
-        "Costo": [fmt_eur(v) for v in summary["cost"]], "Costo per alloggio": [fmt_eur(v) for v in summary["cost_per_unit"]]}),
+        "Categoria": [_label(g) for g in summary["group"]], "Aperte": shown("opened", fmt_int),
+        "Chiuse": shown("closed", fmt_int), "Giorni medi": shown("days_mean", lambda v: fmt_num(v, 1)),
+        "Giorni mediani": shown("days_median", lambda v: fmt_num(v, 1)),
+        "Aperte a fine periodo": shown("backlog", fmt_int),
+        "Costo": shown("cost", fmt_eur), "Costo per alloggio": shown("cost_per_unit", fmt_eur)}),
         numeric=("Aperte", "Chiuse", "Giorni medi", "Giorni mediani", "Aperte a fine periodo", "Costo",
                  "Costo per alloggio"))
     return section.chart(charts.ticket_days(summary, {g: _label(g) for g in summary["group"]}))
