@@ -138,43 +138,44 @@ class Protected(Suppressed):
     mask: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _row_counts(frame: pd.DataFrame, spec: CountBase | None, households: pd.Series | None) -> pd.DataFrame:
-    """Per row, the counts that decide it: the spec's base columns present, and the households of its group."""
-    columns = [c for c in (spec.base if spec else ()) if c in frame.columns]
-    counts = frame[columns].apply(pd.to_numeric, errors="coerce") if columns else pd.DataFrame(index=frame.index)
+def _count_grid(frame: pd.DataFrame, columns: list[str], households: pd.Series | None) -> pd.DataFrame:
+    """Per row, its counts: the given columns of `frame`, and the households of its group."""
+    grid = frame[columns].apply(pd.to_numeric, errors="coerce") if columns else pd.DataFrame(index=frame.index)
     if households is not None:
-        counts = counts.assign(__households=households.to_numpy())
-    return counts
+        grid = grid.assign(__households=households.to_numpy())
+    return grid.fillna(0)
 
 
 def protect_frame(frame: pd.DataFrame, *, threshold: int | None, code: str | None = None,
                   households: pd.Series | None = None, count_columns: tuple[str, ...] = ()) -> Protected:
     """A table (one row per group, or per bucket) as a suppressed reader may see it.
 
-    A row whose base counts (`COUNT_BASES[code]`, `count_columns`, or its group's `households`, aligned on the
-    frame's rows) include a small one loses every figure; complementary rows go too, per column of counts, so
-    that the column totals (the headline figures) give nothing back."""
+    Each count column (`COUNT_BASES[code]`, or `count_columns`) loses its small cells, and complements so that
+    the column's total (a headline figure) gives none back; a row whose base counts (or its group's
+    `households`, aligned on the frame's rows) have a hidden one loses every figure."""
+    nothing = Protected(frame, threshold=threshold or 0, mask=pd.DataFrame(False, frame.index, frame.columns))
     if threshold is None or frame.empty:
-        return Protected(frame, threshold=threshold or 0, mask=pd.DataFrame(False, frame.index, frame.columns))
-    spec = COUNT_BASES.get(code) if code else None
-    if count_columns:
-        spec = CountBase(count_columns, count_columns)
-    counts = _row_counts(frame, spec, households).fillna(0)
-    if counts.empty or counts.shape[1] == 0:
-        return Protected(frame, threshold=threshold, mask=pd.DataFrame(False, frame.index, frame.columns))
-    first = primary_mask(counts, threshold)
-    full = secondary_mask(counts, first, rows=False, columns=True)
-    hide = full.any(axis=1).to_numpy()
-    out = frame.copy()
+        return nothing
+    spec = CountBase(count_columns, count_columns) if count_columns else COUNT_BASES.get(code) if code else None
+    base = [c for c in (spec.base if spec else ()) if c in frame.columns]
+    counts = [c for c in (spec.counts if spec else ()) if c in frame.columns and c not in base]
+    grid = _count_grid(frame, base + counts, households)
+    if grid.shape[1] == 0:
+        return nothing
+    first = primary_mask(grid, threshold)
+    full = secondary_mask(grid, first, rows=False, columns=True)
+    deciding = [c for c in full.columns if c not in counts]
+    row_hide = full[deciding].any(axis=1).to_numpy()
     figures = [c for c in frame.columns if c not in NOT_DERIVED and not str(c).endswith(HIDDEN_FLAG)]
-    for column in figures:
-        out[column] = _blank(out[column], hide)
-    mask = pd.DataFrame({c: hide if c in figures else np.zeros(len(frame), bool) for c in frame.columns},
+    mask = pd.DataFrame({c: (row_hide | full[c].to_numpy()) if c in counts else
+                         row_hide if c in figures else np.zeros(len(frame), bool) for c in frame.columns},
                         index=frame.index)
-    out = flagged(out, mask)
-    n_first = int(first.any(axis=1).sum())
-    return Protected(out, primary=n_first, secondary=int(hide.sum()) - n_first, threshold=threshold,
-                     hidden_rows=list(frame.index[hide]), mask=mask)
+    out = frame.copy()
+    for column in figures:
+        out[column] = _blank(out[column], mask[column].to_numpy())
+    n_first = int(first.to_numpy().sum())
+    return Protected(flagged(out, mask), primary=n_first, secondary=int(full.to_numpy().sum()) - n_first,
+                     threshold=threshold, hidden_rows=list(frame.index[row_hide]), mask=mask)
 
 
 def protect_grouped_buckets(frame: pd.DataFrame, *, threshold: int | None) -> Protected:
