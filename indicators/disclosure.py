@@ -32,10 +32,12 @@ TABLE_NOTE = ("Per tutelare la riservatezza dei nuclei, i valori «nascosto» so
 
 @dataclass(frozen=True)
 class CountBase:
-    """The count fields of one KPI's result (`counts`) and those its value is derived from (`base`)."""
+    """The count fields of one KPI's result (`counts`), those its value is derived from (`base`), and those that
+    add up to a published total (`parts`: a lone hidden part would follow by subtraction)."""
 
     counts: tuple[str, ...]
     base: tuple[str, ...]
+    parts: tuple[str, ...] = ()
 
 
 _RATE = CountBase(("numerator", "denominator"), ("numerator", "denominator"))
@@ -47,17 +49,19 @@ COUNT_BASES: dict[str, CountBase] = {
     "late_cases": CountBase(("value", "numerator", "denominator", "late", "open", "closed", "resolved"),
                             ("value", "denominator")),
     "no_fault_share": CountBase(("numerator", "denominator", "no_fault", "culpable", "not_assessed"),
-                                ("numerator", "denominator", "no_fault", "culpable")),
+                                ("numerator", "denominator", "no_fault", "culpable"), ("no_fault", "culpable")),
     "plan_recovery_eur": CountBase(("plans",), ("plans",)),
     "relet_days": CountBase(("denominator", "rilocazioni", "escluse_prime_locazioni", "escluse_dopo_lavori",
                              "escluse_date_incoerenti"), ("denominator", "rilocazioni")),
     "turnover_rate": CountBase(("numerator", "contratti_cessati"), ("numerator", "contratti_cessati")),
     "evictions_per_1000": CountBase(("numerator", "sfratti", "da_pratiche", "da_cessazioni"),
-                                    ("numerator", "sfratti")),
+                                    ("numerator", "sfratti"), ("da_pratiche", "da_cessazioni")),
     "applications_received": CountBase(("value", "numerator", "received", "eligible", "allocated", "renounced",
-                                        "rejected", "pending"), ("received", "allocated")),
+                                        "rejected", "pending"), ("received", "allocated"),
+                                       ("eligible", "rejected", "pending")),
     "allocation_days": CountBase(("denominator", "allocations"), ("denominator", "allocations")),
-    "waiting_list": CountBase(("value", "numerator", "idonee_in_attesa", "in_istruttoria"), ()),
+    "waiting_list": CountBase(("value", "numerator", "idonee_in_attesa", "in_istruttoria"), (),
+                              ("idonee_in_attesa", "in_istruttoria")),
     # maintenance tickets are reported by the households of a building: few tickets are theirs
     "ticket_backlog": CountBase(("value", "numerator", "backlog"), ("value",)),
     "ticket_days_to_close": CountBase(("denominator", "opened", "closed", "backlog"), ("denominator", "closed")),
@@ -79,15 +83,16 @@ def is_small(count, threshold: int) -> bool:
     return not np.isnan(value) and 0 < value < threshold
 
 
-def _hidden_counts(counts: dict[str, float], threshold: int) -> set[str]:
-    """Small counts plus complements: the counts of one figure form one line whose largest entries are totals,
-    so a lone hidden count takes the next smallest with it."""
-    if not counts:
-        return set()
-    names = list(counts)
-    grid = pd.DataFrame({"n": [float(counts[k] or 0) for k in names]}, index=names)
-    full = secondary_mask(grid, primary_mask(grid, threshold), rows=False, columns=True)["n"]
-    return {k for k in names if full[k]}
+def _hidden_counts(counts: dict[str, float], threshold: int, parts: tuple[str, ...]) -> set[str]:
+    """Small counts plus complements: among the `parts` of a published total, a lone hidden part takes the next
+    smallest with it."""
+    hidden = {k for k, v in counts.items() if is_small(v, threshold)}
+    line = [k for k in parts if k in counts]
+    if len(line) >= 2:
+        grid = pd.DataFrame({"n": [float(counts[k] or 0) for k in line]}, index=line)
+        full = secondary_mask(grid, primary_mask(grid, threshold), rows=False, columns=True)["n"]
+        hidden |= {k for k in line if full[k]}
+    return hidden
 
 
 def _value_counts(value: KpiValue, spec: CountBase) -> dict[str, float]:
@@ -107,7 +112,7 @@ def protect_value(value: KpiValue, *, threshold: int | None, households: int | N
     spec = COUNT_BASES.get(value.code)
     if spec is None:
         return value
-    hidden = _hidden_counts(_value_counts(value, spec), threshold)
+    hidden = _hidden_counts(_value_counts(value, spec), threshold, spec.parts)
     if hidden & set(spec.base):  # what is derived from a hidden count (rates, means, money) goes with it
         hidden |= {k for k in ("value", "numerator", "denominator", *value.breakdown) if k not in spec.counts}
     return _hide(value, hidden, threshold) if hidden else value

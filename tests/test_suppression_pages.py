@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -172,3 +173,31 @@ def test_panel_paths_leave_out_months_of_few_households_in_arrears(loaded_wareho
              for x, y in zip(values(treated_trace, "x"), values(treated_trace, "y"))}
     assert small_months, "the default building has months with 1-4 households in arrears"
     assert all(shown.get(m) is None for m in small_months if m in shown), {m: shown.get(m) for m in small_months}
+
+
+@pytest.mark.parametrize("page", ["views/arrears.py", "views/allocations.py", "views/impact.py",
+                                  "views/overview.py", "views/vacancy.py"])
+def test_csv_and_excel_downloads_hold_no_small_count(page, loaded_warehouse, monkeypatch):  # noqa: F811
+    import io
+
+    import openpyxl
+
+    from dashboard import exports, tables
+
+    taken, original = [], tables.downloads
+
+    def capture(frame, cols, *, name, key):
+        taken.append((name, *tables.export_frame(frame, cols)))
+        return original(frame, cols, name=name, key=key)
+
+    monkeypatch.setattr(tables, "downloads", capture)
+    open_as_regione(loaded_warehouse.url, monkeypatch, page, ("INT002",))
+    assert taken, "the page offers downloads"
+    for name, data, kinds in taken:
+        csv = pd.read_csv(io.BytesIO(exports.to_csv(data, kinds)), sep=";", dtype=str, encoding="utf-8-sig")
+        sheet = openpyxl.load_workbook(io.BytesIO(exports.to_excel(data, kinds, sheet=name[:31]))).active
+        rows = list(sheet.iter_rows(values_only=True))
+        xlsx = pd.DataFrame(rows[1:], columns=rows[0])
+        for heading in COUNT_HEADINGS & set(csv.columns):
+            assert not csv[heading].isin(["1", "2", "3", "4"]).any(), (name, heading, csv[heading].tolist())
+            assert not xlsx[heading].isin([1, 2, 3, 4]).any(), (name, heading)
