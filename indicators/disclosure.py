@@ -143,6 +143,17 @@ class Protected(Suppressed):
     mask: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+def _is_figure(values: pd.Series) -> bool:
+    """Whether a column holds figures (numbers, lists of numbers for sparklines), not labels or flags."""
+    if str(values.name).endswith(HIDDEN_FLAG) or pd.api.types.is_bool_dtype(values):
+        return False
+    if pd.api.types.is_numeric_dtype(values):
+        return True
+    present = values.dropna()
+    return not present.empty and all(isinstance(v, (int, float, list, np.number)) and not isinstance(v, bool)
+                                      for v in present)
+
+
 def _count_grid(frame: pd.DataFrame, columns: list[str], households: pd.Series | None) -> pd.DataFrame:
     """Per row, its counts: the given columns of `frame`, and the households of its group."""
     grid = frame[columns].apply(pd.to_numeric, errors="coerce") if columns else pd.DataFrame(index=frame.index)
@@ -171,7 +182,7 @@ def protect_frame(frame: pd.DataFrame, *, threshold: int | None, code: str | Non
     full = secondary_mask(grid, first, rows=False, columns=True)
     deciding = [c for c in full.columns if c not in counts]
     row_hide = full[deciding].any(axis=1).to_numpy()
-    figures = [c for c in frame.columns if c not in NOT_DERIVED and not str(c).endswith(HIDDEN_FLAG)]
+    figures = [c for c in frame.columns if _is_figure(frame[c]) and c not in NOT_DERIVED]
     mask = pd.DataFrame({c: (row_hide | full[c].to_numpy()) if c in counts else
                          row_hide if c in figures else np.zeros(len(frame), bool) for c in frame.columns},
                         index=frame.index)

@@ -59,6 +59,9 @@ def trend(f: filters.Filters) -> None:
         st.plotly_chart(fig, width="stretch", key="arr_rate_chart")
     st.caption(f"{charts.period_caption(f.trend_start, f.as_of)}. I riferimenti di settore non dicono su quale "
                "denominatore è calcolata la morosità: confronto indicativo.")
+    if f.suppress is not None and series[["stock", "households_in_arrears_pct"]].isna().any().any():
+        st.caption(f":material/lock: I mesi senza punto sono nascosti: il valore poggia su meno di {f.suppress} "
+                   "contratti o nuclei morosi.")
 
 
 AGING = {"contract": "Per contratto (più vecchio addebito non pagato)", "charge": "Per singolo addebito"}
