@@ -91,11 +91,17 @@ def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str
         result = _case_figure(code, as_of, scope)
     else:
         result = _kpi(code, as_of, start, end, scope, by)
-    return protected(result, suppress, code=code, as_of=as_of, scope=scope, by=by)
+    if suppress is None:
+        return result
+    from indicators.disclosure import DEBT_BASED
+
+    stock = kpi("arrears_stock_eur", as_of=as_of, start=start, end=end, scope=scope, by=by) \
+        if code in DEBT_BASED else None
+    return protected(result, suppress, code=code, as_of=as_of, scope=scope, by=by, stock=stock)
 
 
 def protected(result, threshold: int | None, *, code: str | None, as_of: date, scope: Scope, by: str | None = None,
-              count_columns: tuple[str, ...] = ()):
+              count_columns: tuple[str, ...] = (), stock: KpiValue | pd.DataFrame | None = None):
     """An indicator result as a user with small-cell `threshold` may see it (unchanged when None): see
     `indicators.disclosure`; a table's households per group are those of `by` at `as_of`."""
     from indicators import disclosure
@@ -103,14 +109,17 @@ def protected(result, threshold: int | None, *, code: str | None, as_of: date, s
     if threshold is None:
         return result
     if isinstance(result, KpiValue):
-        return disclosure.protect_value(result, threshold=threshold, households=households(as_of=as_of, scope=scope))
+        debtors = stock.breakdown.get("contratti") if isinstance(stock, KpiValue) else None
+        return disclosure.protect_value(result, threshold=threshold, households=households(as_of=as_of, scope=scope),
+                                        debtors=debtors)
     if result.empty:
         return result
     if {"group", "bucket"} <= set(result.columns):
         return disclosure.protect_grouped_buckets(result, threshold=threshold).frame
     base = households_by(as_of=as_of, scope=scope, by=by) if by else None
+    debtors = disclosure.debtors_for(result, stock) if isinstance(stock, pd.DataFrame) else None
     return disclosure.protect_frame(result, threshold=threshold, code=code, count_columns=count_columns,
-                                    households=disclosure.households_for(result, base)).frame
+                                    households=disclosure.households_for(result, base), debtors=debtors).frame
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)

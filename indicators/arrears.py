@@ -441,11 +441,13 @@ def arrears_series(conn: Conn, *, start: date, end: date, scope: Scope = Scope()
 
 def _series_counts(frame: pd.DataFrame) -> dict[str, list[tuple[float, ...]]]:
     """Per column of `arrears_series`, the counts each month's figure rests on (`indicators.disclosure`):
-    leases with a debt for the stock, households overdue and active for their share, active leases for the rates."""
+    leases with a debt for the stock and the rates (their unpaid part is those leases' debt), households overdue and
+    active for their share."""
     as_list = lambda *cols: [tuple(float(v) for v in row) for row in frame[list(cols)].to_numpy()]  # noqa: E731
     return {"stock": as_list("contracts_in_arrears"),
             "households_in_arrears_pct": as_list("households_overdue", "active_leases"),
-            "rate_billed": as_list("active_leases"), "collection_rate": as_list("active_leases")}
+            "rate_billed": as_list("contracts_in_arrears", "active_leases"),
+            "collection_rate": as_list("contracts_in_arrears", "active_leases")}
 
 
 def _check_period(start: date, end: date) -> None:

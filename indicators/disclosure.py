@@ -68,6 +68,9 @@ COUNT_BASES: dict[str, CountBase] = {
     "ticket_cost_per_unit_eur": CountBase(("opened", "closed", "backlog"), ("closed",)),
 }
 TICKET_COUNTS = ("opened", "closed", "backlog")  # the count columns of `facilities.ticket_summary`
+# Money rates of the ledger: their numerator is the debt of the leases in arrears (a lease with a charge of the period
+# unpaid at its end has a positive balance then), so they rest on those leases, counted by `arrears_stock`.
+DEBT_BASED = {"arrears_rate_billed", "arrears_rate_rent_roll", "collection_rate", "collection_rate_with_arrears"}
 # Fields of a result that are never derived from its counts (descriptive, not figures).
 NOT_DERIVED = {"group", "bucket", "month", "year", "label", "stage", "as_of", "start", "end"}
 
@@ -101,13 +104,15 @@ def _value_counts(value: KpiValue, spec: CountBase) -> dict[str, float]:
     return {k: v for k, v in found.items() if v is not None}
 
 
-def protect_value(value: KpiValue, *, threshold: int | None, households: int | None = None) -> KpiValue:
+def protect_value(value: KpiValue, *, threshold: int | None, households: int | None = None,
+                  debtors: int | None = None) -> KpiValue:
     """`value` as a suppressed reader may see it (unchanged when `threshold` is None).
 
-    `households`: the households in the figure's scope; a scope of 1 .. threshold − 1 households hides it all."""
+    `households`: the households in the figure's scope; a scope of 1 .. threshold − 1 households hides it all.
+    `debtors`: the leases in arrears of the scope, on which the `DEBT_BASED` rates rest."""
     if threshold is None:
         return value
-    if is_small(households, threshold):
+    if is_small(households, threshold) or (value.code in DEBT_BASED and is_small(debtors, threshold)):
         return _hide(value, {"value", "numerator", "denominator", *value.breakdown}, threshold)
     spec = COUNT_BASES.get(value.code)
     if spec is None:
@@ -163,7 +168,8 @@ def _count_grid(frame: pd.DataFrame, columns: list[str], households: pd.Series |
 
 
 def protect_frame(frame: pd.DataFrame, *, threshold: int | None, code: str | None = None,
-                  households: pd.Series | None = None, count_columns: tuple[str, ...] = ()) -> Protected:
+                  households: pd.Series | None = None, count_columns: tuple[str, ...] = (),
+                  debtors: pd.Series | None = None) -> Protected:
     """A table (one row per group, or per bucket) as a suppressed reader may see it.
 
     Each count column (`COUNT_BASES[code]`, or `count_columns`) loses its small cells, and complements so that
@@ -176,6 +182,8 @@ def protect_frame(frame: pd.DataFrame, *, threshold: int | None, code: str | Non
     base = [c for c in (spec.base if spec else ()) if c in frame.columns]
     counts = [c for c in (spec.counts if spec else ()) if c in frame.columns and c not in base]
     grid = _count_grid(frame, base + counts, households)
+    if debtors is not None and code in DEBT_BASED:
+        grid = grid.assign(__debtors=debtors.fillna(0).to_numpy())
     if grid.shape[1] == 0:
         return nothing
     first = primary_mask(grid, threshold)
@@ -258,21 +266,34 @@ def households_for(frame: pd.DataFrame, households: pd.DataFrame | None) -> pd.S
 def protect_indicator(conn, code: str, result, *, threshold: int | None, as_of, scope, by: str | None = None):
     """`catalog.compute`'s result for a suppressed reader, with the households it rests on counted in `scope` at
     `as_of`; returns (result, note). A table's hidden cells are flagged in `<column>__nascosto` columns."""
+    from indicators.arrears import arrears_stock
     from indicators.suppression import households_by
 
     if threshold is None:
         return result, ""
+    stock = arrears_stock(conn, as_of=as_of, scope=scope, by=by) if code in DEBT_BASED else None
     if isinstance(result, KpiValue):
         base = households_by(conn, as_of=as_of, scope=scope)
-        return protect_value(result, threshold=threshold, households=int(base["households"].sum())), ""
+        debtors = stock.breakdown.get("contratti") if stock is not None else None
+        return protect_value(result, threshold=threshold, households=int(base["households"].sum()),
+                             debtors=debtors), ""
     if result.empty:
         return result, ""
     if "group" in result.columns and "bucket" in result.columns:
         done = protect_grouped_buckets(result, threshold=threshold)
     else:
         groups = households_by(conn, as_of=as_of, scope=scope, by=by) if by else None
-        done = protect_frame(result, threshold=threshold, code=code, households=households_for(result, groups))
+        done = protect_frame(result, threshold=threshold, code=code, households=households_for(result, groups),
+                             debtors=debtors_for(result, stock))
     return done.frame, done.note
+
+
+def debtors_for(frame: pd.DataFrame, stock: pd.DataFrame | None) -> pd.Series | None:
+    """The leases in arrears of each row's group (`arrears_stock`'s `contratti` by group), aligned on `frame`."""
+    if stock is None or "group" not in frame.columns or "contratti" not in stock.columns:
+        return None
+    base = dict(zip(stock["group"], stock["contratti"]))
+    return pd.Series([base.get(g, 0) for g in frame["group"]], index=frame.index, dtype=float)
 
 
 def blank_small(frame: pd.DataFrame, columns: tuple[str, ...], *, threshold: int | None) -> pd.DataFrame:

@@ -77,3 +77,10 @@ def test_panel_periods_of_few_households_in_arrears():
     panel.attrs["counts"] = [(1.0, 10.0), (0.0, 8.0), (0.0, 10.0), (0.0, 8.0)]
     assert small_periods(panel, ["E1"], threshold=5) == {1}
     assert small_periods(panel, ["E1"], threshold=None) == set()
+
+
+def test_a_money_rate_resting_on_three_leases_in_arrears_is_hidden():
+    value = KpiValue("arrears_rate_billed", 3.7, numerator=6808.41, denominator=185785.04)
+    assert protect_value(value, threshold=5, households=28, debtors=3).value is None
+    assert protect_value(value, threshold=5, households=28, debtors=15).value == 3.7
+    assert protect_value(KpiValue("vacancy_rate", 6.7), threshold=5, households=28, debtors=3).value == 6.7

@@ -220,3 +220,13 @@ def test_impact_pdf_as_the_regione(cli, tmp_path):
     assert out.exit_code == 0, out.output
     text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).replace("\xa0", " ")
     assert "nascosto" in text and not re.search(r"Nuclei morosi\s+\d", text)
+
+
+@pytest.mark.parametrize("code", ["arrears_rate_billed", "arrears_rate_rent_roll", "collection_rate"])
+def test_money_rates_of_a_group_with_few_leases_in_arrears_are_hidden(cli, engine, code):
+    # Their unpaid part is the debt of the group's leases in arrears: INT002 has 3, its rate would be theirs.
+    stock = compute(engine, "arrears_stock_eur", as_of=AS_OF, by="intervention").set_index("group")["contratti"]
+    out = cli("kpi", code, "--as-of", "30/09/2026", "--user", "regione", "--by", "intervention", "--format", "json")
+    shown = {r["group"]: r for r in printed(out.stdout)}
+    assert small(stock["INT002"]) and shown["INT002"]["value"] is None and shown["INT002"]["numerator"] is None
+    assert stock["INT003"] >= THRESHOLD and shown["INT003"]["value"] is not None, "15 leases in arrears: shown"
