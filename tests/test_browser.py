@@ -283,7 +283,8 @@ def test_regione_sees_aggregates_only(page, loaded_app):
 
 def pick_intervention(page, code: str) -> None:
     """Choose one intervention in the sidebar filter and wait for the page to redraw."""
-    box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Intervento").locator("input")
+    sidebar = page.get_by_test_id("stSidebar")
+    box = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Intervento").locator("input")
     box.scroll_into_view_if_needed()
     box.click()
     page.keyboard.type(code)

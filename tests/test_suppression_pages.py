@@ -104,7 +104,8 @@ def engine(loaded_warehouse):  # noqa: F811
 
 @pytest.mark.parametrize("scope_name", SCOPES)
 @pytest.mark.parametrize("page", PAGES)
-def test_no_small_count_on_any_page_for_the_regione(page, scope_name, loaded_warehouse, engine, monkeypatch):  # noqa: F811
+def test_no_small_count_on_any_page_for_the_regione(page, scope_name, loaded_warehouse,  # noqa: F811
+                                                    engine, monkeypatch):
     interventions = SCOPES[scope_name]
     at = open_as_regione(loaded_warehouse.url, monkeypatch, page, interventions)
     assert at.title and "Traceback" not in texts(at)

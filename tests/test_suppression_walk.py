@@ -44,7 +44,8 @@ COUNTS = {
     "evictions_per_1000": ({"numerator", "sfratti", "da_pratiche", "da_cessazioni"}, {"numerator", "sfratti"},
                            {"value", "morosita"}),
     "applications_received": ({"value", "numerator", *STAGES}, {"received", "allocated"}, {"allocated_pct"}),
-    "allocation_days": ({"denominator", "allocations"}, {"denominator", "allocations"}, {"value", "numerator", "median"}),
+    "allocation_days": ({"denominator", "allocations"}, {"denominator", "allocations"},
+                        {"value", "numerator", "median"}),
     "waiting_list": ({"value", "numerator", "idonee_in_attesa", "in_istruttoria"}, set(), set()),
     # maintenance tickets are reported by households: a building's few tickets are theirs
     "ticket_backlog": ({"value", "numerator", "backlog"}, {"value"}, set()),
@@ -230,3 +231,16 @@ def test_money_rates_of_a_group_with_few_leases_in_arrears_are_hidden(cli, engin
     shown = {r["group"]: r for r in printed(out.stdout)}
     assert small(stock["INT002"]) and shown["INT002"]["value"] is None and shown["INT002"]["numerator"] is None
     assert stock["INT003"] >= THRESHOLD and shown["INT003"]["value"] is not None, "15 leases in arrears: shown"
+
+
+def test_labs_report_as_the_regione_has_no_figure_of_the_warehouse_households(cli, tmp_path):
+    # The labs' report holds their own registers (contacts summed over activities) and the areas' context
+    # indicators; nothing per building or per household of the portfolio, whose monthly figures stay on the page.
+    out = cli("report", "laboratori", "--out", tmp_path / "l.html", "--user", "regione")
+    assert out.exit_code == 0, out.output
+    text = report_text(tmp_path / "l.html")
+    assert "Nuclei presi in carico" in text
+    assert not re.search(r"INT\d{3}-E\d{2}", text), "no building of the portfolio"
+    taken = re.search(r"Nuclei presi in carico Volontari Ore Costo per nucleo raggiunto (.*?) Completezza", text)
+    counts = [int(v.replace(".", "")) for v in re.findall(r" (\d[\d.]*) \d[\d.]* \d[\d.]* [\d.,]+ €", taken.group(1))]
+    assert counts and not any(0 < c < THRESHOLD for c in counts)

@@ -41,8 +41,9 @@ def arrears_and_vacancy(f: filters.Filters) -> None:
     for col, code in zip(cols, ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")):
         with col:
             tiles.kpi_tile(code, f)
+    codes = ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")
     frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention",
-                           suppress=f.suppress) for code in ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")}
+                           suppress=f.suppress) for code in codes}
     groups = protect(side_by_side(frames), f, by="intervention")
     show_table(groups, [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in groups["group"]}),
                         *[kpi_col(code, code) for code in frames]], name="impatto_per_intervento",

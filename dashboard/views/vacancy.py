@@ -56,8 +56,9 @@ def trend(f: filters.Filters) -> None:
 
 def by_intervention(f: filters.Filters) -> None:
     st.subheader("Per intervento")
+    codes = ("vacancy_rate", "vacancy_days_pct", "void_loss_eur", "evictions_per_1000")
     frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention",
-                           suppress=f.suppress) for code in ("vacancy_rate", "vacancy_days_pct", "void_loss_eur", "evictions_per_1000")}
+                           suppress=f.suppress) for code in codes}
     groups = protect(side_by_side(frames), f, by="intervention")
     cols = [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in groups["group"]}),
             *[kpi_col(code, code) for code in frames]]
