@@ -17,6 +17,7 @@ from osservatorio.escaping import chart, chart_labels
 from osservatorio.formatting import LOCALE, fmt_eur, fmt_num, fmt_pct
 
 SEPARATORS = ",."  # plotly: decimal comma, thousands dot
+HIDDEN_LABEL = "nascosto"  # a value hidden by small-cell suppression (`indicators.disclosure.HIDDEN`)
 PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#a23b72", "#6c757d", "#b8860b"]
 BENCHMARK_COLORS = ["#7a7a7a", "#b5651d", "#4b0082", "#2f4f4f", "#8b0000"]
 AXIS = {  # kind -> (tick format, tick suffix, hover value)
@@ -116,6 +117,22 @@ def bar_chart(labels: list[str], values: list, kind: str, *, name: str, hover_ex
                            hovertemplate=f"%{{x}}: {AXIS.get(kind, AXIS[NUM])[2]}%{{customdata}}<extra></extra>"))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     return styled(fig, kind, height=height)
+
+
+def hidden_bars(fig: go.Figure, labels: list[str], hidden: list[bool]) -> go.Figure:
+    """Grey hatched bars, the height of the tallest, over the categories whose value small-cell suppression hid:
+    a hidden bucket must read as hidden, never as zero."""
+    if not any(hidden):
+        return fig
+    tops = [v for trace in fig.data for v in (trace.y or ()) if v is not None and not pd.isna(v)]
+    top = max(tops, default=0) or 1
+    shown = [label for label, h in zip(labels, hidden) if h]
+    fig.add_trace(go.Bar(x=shown, y=[top] * len(shown), name=HIDDEN_LABEL, text=[HIDDEN_LABEL] * len(shown),
+                         textposition="inside", insidetextanchor="middle", marker={
+                             "color": "rgba(160,160,160,0.25)", "pattern": {"shape": "/", "fgcolor": "#8a8a8a"}},
+                         hovertemplate="%{x}: valore nascosto per riservatezza<extra></extra>"))
+    fig.update_layout(barmode="overlay", showlegend=True)
+    return fig
 
 
 def period_caption(start: date, end: date) -> str:

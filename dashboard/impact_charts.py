@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PALETTE, SEPARATORS, add_benchmarks, bar_chart, line_chart, styled
+from dashboard.charts import PALETTE, SEPARATORS, add_benchmarks, bar_chart, hidden_bars, line_chart, styled
 from dashboard.exports import DAYS, INT, PCT
+from indicators.disclosure import hidden_cells
 from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_eur, fmt_int, fmt_pct
 
@@ -27,7 +28,9 @@ def shares(frame: pd.DataFrame, labels: dict, *, name: str) -> go.Figure:
 def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str,
                     references: pd.DataFrame | None = None) -> go.Figure:
     """A percentage per intervention (bars) against the reference values (dashed lines)."""
-    fig = bar_chart([labels.get(g, str(g)) for g in frame["group"]], list(frame[column]), PCT, name=name)
+    names = [labels.get(g, str(g)) for g in frame["group"]]
+    fig = bar_chart(names, list(frame[column]), PCT, name=name)
+    hidden_bars(fig, names, hidden_cells(frame, column).tolist())
     add_benchmarks(fig, references, PCT)
     fig.update_layout(title={"text": name, "font": {"size": 14}})
     return fig
@@ -35,9 +38,11 @@ def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str
 
 def ticket_days(summary: pd.DataFrame, labels: dict) -> go.Figure:
     """Mean days to close per ticket category."""
-    data = summary.dropna(subset=["days_mean"])
-    fig = bar_chart([labels.get(g, str(g)) for g in data["group"]], list(data["days_mean"]), DAYS,
-                    name="Giorni medi di chiusura")
+    hidden = hidden_cells(summary, "days_mean")
+    data = summary[summary["days_mean"].notna() | hidden]
+    names = [labels.get(g, str(g)) for g in data["group"]]
+    fig = bar_chart(names, list(data["days_mean"]), DAYS, name="Giorni medi di chiusura")
+    hidden_bars(fig, names, hidden[data.index].tolist())
     fig.update_layout(title={"text": "Giorni medi dall'apertura alla chiusura, per categoria", "font": {"size": 14}})
     return fig
 

@@ -75,9 +75,10 @@ def _case_counts_ready(as_of: date) -> bool:
     return case_month.usable(get_engine(), as_of=as_of, start=None, end=None, grace_days=case_month.GRACE_DAYS)
 
 
-def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str | None = None
-        ) -> KpiValue | pd.DataFrame:
-    """Registry KPI `code` with the page's options, through `indicators.catalog.compute` (cached).
+def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str | None = None,
+        suppress: int | None = None) -> KpiValue | pd.DataFrame:
+    """Registry KPI `code` with the page's options, through `indicators.catalog.compute` (cached); with
+    `suppress` (the small-cell threshold of the user) as that user may see it (`indicators.disclosure`).
 
     The ledger KPIs of one date and period come from a single read of the ledger (`arrears_kpis`), the
     case figures of one date from a single `case_status`.
@@ -85,10 +86,40 @@ def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str
     from indicators.arrears import SPECS
 
     if code in SPECS and end == as_of:
-        return _arrears_bundle(start, end, scope, by)[code]
-    if code in CASE_TILES and not _case_counts_ready(as_of):  # else the case pre-aggregates answer at once
-        return coverage.checked(get_engine(), _case_figure(code, as_of, scope), as_of=as_of)
-    return _kpi(code, as_of, start, end, scope, by)
+        result = _arrears_bundle(start, end, scope, by)[code]
+    elif code in CASE_TILES and not _case_counts_ready(as_of):  # else the case pre-aggregates answer at once
+        result = coverage.checked(get_engine(), _case_figure(code, as_of, scope), as_of=as_of)
+    else:
+        result = _kpi(code, as_of, start, end, scope, by)
+    if suppress is None:
+        return result
+    from indicators.disclosure import DEBT_BASED
+
+    stock = kpi("arrears_stock_eur", as_of=as_of, start=start, end=end, scope=scope, by=by) \
+        if code in DEBT_BASED else None
+    return protected(result, suppress, code=code, as_of=as_of, scope=scope, by=by, stock=stock)
+
+
+def protected(result, threshold: int | None, *, code: str | None, as_of: date, scope: Scope, by: str | None = None,
+              count_columns: tuple[str, ...] = (), stock: KpiValue | pd.DataFrame | None = None):
+    """An indicator result as a user with small-cell `threshold` may see it (unchanged when None): see
+    `indicators.disclosure`; a table's households per group are those of `by` at `as_of`."""
+    from indicators import disclosure
+
+    if threshold is None:
+        return result
+    if isinstance(result, KpiValue):
+        debtors = stock.breakdown.get("contratti") if isinstance(stock, KpiValue) else None
+        return disclosure.protect_value(result, threshold=threshold, households=households(as_of=as_of, scope=scope),
+                                        debtors=debtors)
+    if result.empty:
+        return result
+    if {"group", "bucket"} <= set(result.columns):
+        return disclosure.protect_grouped_buckets(result, threshold=threshold).frame
+    base = households_by(as_of=as_of, scope=scope, by=by) if by else None
+    debtors = disclosure.debtors_for(result, stock) if isinstance(stock, pd.DataFrame) else None
+    return disclosure.protect_frame(result, threshold=threshold, code=code, count_columns=count_columns,
+                                    households=disclosure.households_for(result, base), debtors=debtors).frame
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -109,14 +140,20 @@ def benchmarks(kpi_code: str) -> pd.DataFrame:
 
 
 # --- arrears (morosità) ---------------------------------------------------------------------------------------
-def arrears_series(*, start: date, end: date, scope: Scope, by: str | None = None) -> pd.DataFrame:
-    return call("arrears:arrears_series", scope, start=start, end=end, by=by)
+def arrears_series(*, start: date, end: date, scope: Scope, by: str | None = None,
+                   suppress: int | None = None) -> pd.DataFrame:
+    """Month-end arrears figures; with `suppress`, the months resting on a small count are blanked."""
+    from indicators.disclosure import protect_series
+
+    return protect_series(call("arrears:arrears_series", scope, start=start, end=end, by=by), threshold=suppress)
 
 
-def arrears_aging(*, as_of: date, scope: Scope, per_charge: bool = False) -> pd.DataFrame:
-    """Arrears by age: each lease's balance in the bucket of its oldest unpaid charge, or each charge by its age."""
+def arrears_aging(*, as_of: date, scope: Scope, per_charge: bool = False, suppress: int | None = None) -> pd.DataFrame:
+    """Arrears by age: each lease's balance in the bucket of its oldest unpaid charge, or each charge by its age;
+    with `suppress`, buckets of few contracts (and their complements) hidden and flagged."""
     name = "arrears_aging" if per_charge else "arrears_aging_by_contract"
-    return call(f"arrears:{name}", scope, as_of=as_of)
+    code = "arrears_aging_by_charge" if per_charge else "arrears_aging"
+    return protected(call(f"arrears:{name}", scope, as_of=as_of), suppress, code=code, as_of=as_of, scope=scope)
 
 
 def contract_balances(*, as_of: date, scope: Scope, intervention: str | None = None, building: str | None = None,
@@ -151,16 +188,22 @@ def vacancy_series(*, start: date, end: date, scope: Scope, by: str | None = Non
     return call("vacancy:vacancy_series", scope, start=start, end=end, by=by)
 
 
-def relet_times(*, year: int, scope: Scope) -> KpiValue:
-    return call("vacancy:relet_times", scope, year=year)
+def _year_end(year: int) -> date:
+    return date(year, 12, 31)
+
+
+def relet_times(*, year: int, scope: Scope, suppress: int | None = None) -> KpiValue:
+    return protected(call("vacancy:relet_times", scope, year=year), suppress, code="relet_days",
+                     as_of=_year_end(year), scope=scope)
 
 
 def relets(*, year: int, scope: Scope) -> pd.DataFrame:
     return call("vacancy:relets", scope, year=year)
 
 
-def turnover(*, year: int, scope: Scope) -> KpiValue:
-    return call("vacancy:turnover", scope, year=year)
+def turnover(*, year: int, scope: Scope, suppress: int | None = None) -> KpiValue:
+    return protected(call("vacancy:turnover", scope, year=year), suppress, code="turnover_rate",
+                     as_of=_year_end(year), scope=scope)
 
 
 def longest_empty(*, as_of: date, scope: Scope, limit: int = 20) -> pd.DataFrame:

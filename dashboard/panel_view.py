@@ -9,6 +9,7 @@ from dashboard import evaluation_charts as charts
 from dashboard import lab_data as ld
 from dashboard.charts import month_label
 from dashboard.filters import suppression_threshold
+from indicators.disclosure import small_periods
 from indicators.evaluation import Effect
 from indicators.ledger_sql import month_ends
 from indicators.panels import LEDGER_OUTCOMES
@@ -50,6 +51,25 @@ def _choices() -> tuple | None:
     return months[0], months[-1], outcome, tuple(treated), start, threshold
 
 
+def _protected_paths(panel: pd.DataFrame, result, treated: tuple, threshold: int | None):
+    """The monthly paths as a suppressed user may see them: a month whose treated (or control) figure rests on
+    1 .. threshold − 1 households in arrears is left blank (the estimates use every month)."""
+    trends, path = result.trends.copy(), result.sc.path.copy() if hasattr(result.sc, "path") else None
+    if threshold is None:
+        return trends, path
+    controls = set(panel["unit"]) - set(treated)
+    for column, units in (("treated", treated), ("control", controls)):
+        small = small_periods(panel, units, threshold=threshold)
+        trends.loc[trends["period"].isin(small), column] = None
+    if path is not None:
+        small = small_periods(panel, treated[:1], threshold=threshold)
+        path.loc[path["period"].isin(small), ["treated", "gap"]] = None
+    if any(trends[["treated", "control"]].isna().any()):
+        st.caption(f":material/lock: Mesi senza punto: il valore poggia su meno di {threshold} nuclei morosi ed è "
+                   "nascosto per riservatezza (le stime usano tutti i mesi).")
+    return trends, path
+
+
 def panel_view() -> None:
     st.subheader("Valutazione su panel")
     st.caption("Differenza nelle differenze con effetti fissi di edificio e mese, studio di evento e controllo "
@@ -63,12 +83,13 @@ def panel_view() -> None:
         st.info("Scegliere almeno un edificio trattato.")
         return
     result = ld.evaluate_ledger(start, end, outcome, treated, first, threshold)
+    trends, path = _protected_paths(ld.ledger_panel(start, end, outcome, threshold), result, treated, threshold)
     y_title = OUTCOME_LABELS[outcome]
     st.markdown(f"**{get_kpi('panel_did_effect').label}** (in punti percentuali)",
                 help=get_kpi("panel_did_effect").help)
     _facts(result.did)
     left, right = st.columns(2)
-    left.plotly_chart(charts.trends(result.trends, pd.Timestamp(first), y_title=y_title), width="stretch",
+    left.plotly_chart(charts.trends(trends, pd.Timestamp(first), y_title=y_title), width="stretch",
                       key="panel_trends")
     if result.study.coefficients.empty:
         right.info(escaping.md(" ".join(result.study.warnings[:1])))
@@ -81,10 +102,14 @@ def panel_view() -> None:
         return
     _facts(sc.effect)
     left, right = st.columns(2)
-    left.plotly_chart(charts.synthetic_path(sc.path, pd.Timestamp(first), y_title=y_title), width="stretch",
+    left.plotly_chart(charts.synthetic_path(path, pd.Timestamp(first), y_title=y_title), width="stretch",
                       key="panel_sc_path")
-    right.plotly_chart(charts.placebo_gaps(sc.placebo_gaps, treated[0], pd.Timestamp(first)), width="stretch",
-                       key="panel_placebo")
+    if threshold is None:
+        right.plotly_chart(charts.placebo_gaps(sc.placebo_gaps, treated[0], pd.Timestamp(first)), width="stretch",
+                           key="panel_placebo")
+    else:  # each placebo path is one building's monthly figure
+        right.caption(":material/lock: I percorsi placebo dei singoli edifici non sono mostrati per la riservatezza; "
+                      "il p-value sopra ne tiene conto.")
     weights = pd.DataFrame({"unit": list(sc.effect.weights), "weight": list(sc.effect.weights.values())})
     st.plotly_chart(charts.bars_by(weights, "unit", "weight", "Peso nel controllo sintetico", kind="num",
                                    height=240), width="stretch", key="panel_weights")

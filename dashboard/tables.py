@@ -17,12 +17,14 @@ from dashboard import exports
 from dashboard.auth import current_user
 from dashboard.private_downloads import download_button
 from dashboard.exports import DATE, DAYS, EUR, INT, NUM, PCT, TEXT
+from indicators.disclosure import HIDDEN, HIDDEN_FLAG, hidden_cells
 from indicators.registry import get_kpi
 from osservatorio.formatting import fmt_date, fmt_eur, fmt_int, fmt_num, fmt_pct
 
 FULL_ROWS = 25  # tables up to this many rows are shown whole, longer ones scroll
 SPARK = "spark"  # a list of numbers drawn as a sparkline (screen only)
 SPARK_WIDTH = 130  # pixels
+HIDDEN_FLAG_VALUE = "value" + HIDDEN_FLAG
 KPI_KINDS = {"eur": EUR, "pct": PCT, "days": DAYS, "count": INT, "per_1000": NUM, "ratio": NUM}
 FORMATTERS = {
     EUR: fmt_eur, PCT: fmt_pct, INT: fmt_int, NUM: lambda v: fmt_num(v, 2),
@@ -97,6 +99,8 @@ def display_frame(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
             out[col.label] = values.map(partial(_text, col))
         else:
             out[col.label] = _each_once(values, FORMATTERS[col.kind])
+        if col.kind != SPARK:  # cells hidden by small-cell suppression say so ("nascosto"), not "n.d." or blank
+            out[col.label] = out[col.label].mask(hidden_cells(frame, col.source), HIDDEN)
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
 
 
@@ -157,7 +161,8 @@ def show_table(frame: pd.DataFrame | None, cols: list[Col], *, name: str, key: s
 
 def side_by_side(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """`by=` frames of several KPIs joined on `group`: one column per KPI holding that frame's `value`."""
-    parts = [frame[["group", "value"]].rename(columns={"value": name}) for name, frame in frames.items()]
+    parts = [frame[["group", "value", *([HIDDEN_FLAG_VALUE] if HIDDEN_FLAG_VALUE in frame else [])]]
+             .rename(columns={"value": name, HIDDEN_FLAG_VALUE: name + HIDDEN_FLAG}) for name, frame in frames.items()]
     out = parts[0]
     for part in parts[1:]:
         out = out.merge(part, on="group", how="outer")

@@ -15,17 +15,23 @@ from dashboard import monitoring_data as md
 from dashboard.filters import Filters
 from indicators.catalog import AS_OF, CATALOG, PERIOD
 from indicators.comparisons import Change, change_vs, gap_to_benchmark
+from indicators.disclosure import HIDDEN, is_hidden
 from indicators.results import KpiValue
 from osservatorio import escaping
-from osservatorio.formatting import MISSING, fmt_date, fmt_kpi
+from osservatorio.formatting import MISSING, fmt_date, fmt_int, fmt_kpi
 
 PREFERRED_REFERENCE = "Cooperative gestori sociali (media)"  # seed 001's sector average
 NO_DATA_TILE = "Nessun dato"  # a figure asked outside the dates its data covers
 
 
 def breakdown(value: KpiValue) -> dict:
-    """The parts of a figure, to quote under its tile: none when the figure itself is n.d."""
+    """The parts of a figure, to quote under its tile: none when the figure itself is n.d. or hidden."""
     return value.breakdown if value.value is not None else {}
+
+
+def part(value: KpiValue, key: str, fmt=fmt_int) -> str:
+    """One part of a figure as text: "nascosto" when small-cell suppression hid it."""
+    return HIDDEN if is_hidden(value, key) else fmt(value.breakdown.get(key))
 
 
 def reference(references: pd.DataFrame | None) -> pd.Series | None:
@@ -68,6 +74,10 @@ def tile(value: KpiValue, *, previous: KpiValue | None = None, against: str | No
     kpi = value.kpi
     change = change_vs(value, previous, against=against) if previous is not None else None
     chart = [float(v) for v in spark if v is not None and not pd.isna(v)] if spark is not None else None
+    if is_hidden(value):  # hidden, not missing: no number, no trend, no change that would give it back
+        st.metric(label or kpi.label, HIDDEN, help=kpi.help, border=True)
+        st.caption(f":material/lock: {escaping.md(value.warnings[-1])}")
+        return
     shown = NO_DATA_TILE if value.no_data else fmt_kpi(kpi.unit, value.value)  # the reason follows as a caption
     st.metric(label or kpi.label, shown, help=kpi.help, border=True,
               chart_data=chart if chart and len(chart) > 1 else None, chart_type="area", **_delta(change, kpi.higher_is_better))
@@ -97,12 +107,13 @@ def from_ledger(code: str) -> bool:
 
 def year_on_year(code: str, f: Filters) -> YearOnYear:
     """KPI `code` with the page's options and one year earlier."""
-    current = md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope)
+    current = md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, suppress=f.suppress)
     earlier = f.window.year_earlier()
     style = CATALOG[code].style
     if from_ledger(code) and (earlier.as_of if style == AS_OF else earlier.end) < f.first_day:
         return YearOnYear(current, None, note=f"Nessun confronto: i movimenti iniziano il {fmt_date(f.first_day)}.")
-    previous = md.kpi(code, as_of=earlier.as_of, start=earlier.start, end=earlier.end, scope=f.scope)
+    previous = md.kpi(code, as_of=earlier.as_of, start=earlier.start, end=earlier.end, scope=f.scope,
+                      suppress=f.suppress)
     against = f"rispetto al {fmt_date(earlier.as_of)}" if style == AS_OF else "rispetto all'anno prima"
     note = None
     if from_ledger(code) and style == PERIOD and not earlier.covered_from(f.first_day):

@@ -66,9 +66,13 @@ def application_funnel(conn: Connection | Engine, *, start: date, end: date, sco
 
 
 def funnel_frame(funnel: KpiValue) -> pd.DataFrame:
-    """The funnel's stages as rows (stage, label, applications), for a chart or a table."""
-    return pd.DataFrame({"stage": [k for k, _ in FUNNEL], "label": [label for _, label in FUNNEL],
-                         "applications": [int(funnel.breakdown.get(k) or 0) for k, _ in FUNNEL]})
+    """The funnel's stages as rows (stage, label, applications), for a chart or a table; a stage hidden by
+    small-cell suppression has no number and says so in its label."""
+    hidden = [k in funnel.hidden_fields for k, _ in FUNNEL]
+    return pd.DataFrame({"stage": [k for k, _ in FUNNEL],
+                         "label": [f"{label} (nascosto)" if h else label for (_, label), h in zip(FUNNEL, hidden)],
+                         "applications": [None if h else int(funnel.breakdown.get(k) or 0)
+                                          for (k, _), h in zip(FUNNEL, hidden)]})
 
 
 def allocation_days(conn: Connection | Engine, *, start: date, end: date, scope: Scope = Scope()) -> KpiValue:

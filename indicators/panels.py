@@ -31,13 +31,16 @@ def building_arrears_panel(conn, *, start: date, end: date, outcome: str = "hous
     if outcome not in LEDGER_OUTCOMES:
         raise ValueError(f"Esito non previsto: «{outcome}». Ammessi: {', '.join(LEDGER_OUTCOMES)}.")
     series = arrears_series(conn, start=start, end=end, scope=scope, by="building")
+    base = pd.Series(series.attrs.get("counts", {}).get(outcome) or [()] * len(series), index=series.index)
     if min_households is not None:
         counts = households_by(conn, as_of=end, scope=scope, by="building")
         series = series[series["group"].isin(counts.loc[counts["households"] >= min_households, "group"])]
     out = pd.DataFrame({"unit": series["group"].astype(str), "period": pd.to_datetime(series["month"]),
-                        "y": pd.to_numeric(series[outcome], errors="coerce")})
-    out.attrs["kpi"] = LEDGER_OUTCOMES[outcome]
-    return out.dropna(subset=["y"]).reset_index(drop=True)
+                        "y": pd.to_numeric(series[outcome], errors="coerce"), "n": base.reindex(series.index)})
+    out = out.dropna(subset=["y"]).reset_index(drop=True)
+    counts_of_rows = out.pop("n").tolist()
+    out.attrs.update(kpi=LEDGER_OUTCOMES[outcome], counts=counts_of_rows)  # each cell's count base (`disclosure`)
+    return out
 
 
 def parse_periods(col: pd.Series) -> pd.Series:

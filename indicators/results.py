@@ -22,6 +22,7 @@ class KpiValue:
     breakdown: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     no_data: bool = False  # asked outside the dates its data covers (`indicators.coverage`): say so, show no number
+    hidden_fields: frozenset[str] = frozenset()  # fields set to None by small-cell suppression (`disclosure`)
 
     @property
     def kpi(self) -> KPI:

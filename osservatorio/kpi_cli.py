@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, replace
 from datetime import date
+from functools import partial
 from typing import Annotated, Optional
 
 import pandas as pd
 import typer
 
+from indicators.disclosure import HIDDEN, without_flags
 from indicators.registry import COUNT, REGISTRY, as_markdown, get_kpi
 from osservatorio.cli_dates import data_span, parse_day, period, warn
 from osservatorio.formatting import MISSING, fmt_date, fmt_kpi, fmt_num
@@ -60,11 +62,11 @@ def kpi(
     scope = who.scope if who else Scope()
     result = _compute(engine, code, day, first, last, by, scope)
     note = ""
-    if who and who.suppressed(always=settings.suppress_for_all) and isinstance(result, pd.DataFrame):
-        from indicators.suppression import suppress_frame
+    if who and who.suppressed(always=settings.suppress_for_all):
+        from indicators.disclosure import protect_indicator
 
-        done = suppress_frame(engine, result, threshold=settings.small_cell_threshold, as_of=day, scope=scope, by=by)
-        result, note = done.frame, done.note
+        result, note = protect_indicator(engine, code, result, threshold=settings.small_cell_threshold, as_of=day,
+                                         scope=scope, by=by)
     typer.echo(render(integral_counts(result, kpi_def.unit), kpi_def.unit, fmt))
     if note:
         typer.echo(note, err=True)
@@ -138,8 +140,9 @@ def _as_user(engine, username: str | None, code: str, by: str | None):
     from osservatorio import audit
 
     who = known_user(engine, username)
-    if not who.contract_rows and by == "unit":
-        typer.echo(f"Errore: il ruolo «{who.role}» non vede dati di singoli alloggi o contratti.", err=True)
+    if not who.contract_rows and by in ("unit", "building"):  # the dashboard hides these levels from the role too
+        what = "singoli alloggi o contratti" if by == "unit" else "singoli edifici"
+        typer.echo(f"Errore: il ruolo «{who.role}» non vede dati di {what}.", err=True)
         raise typer.Exit(2)
     audit.record(engine, "kpi", user=who, detail=f"{code} by={by or '-'}")
     return who
@@ -168,11 +171,12 @@ def _print_registry(fmt: str) -> None:
 def render(result, unit: str, fmt: str) -> str:
     """A KpiValue or a frame as an Italian table, CSV (`;`, decimal comma) or JSON (plain numbers)."""
     if isinstance(result, pd.DataFrame):
+        result, hidden = without_flags(result)
         if fmt == "json":
             return result.to_json(orient="records", date_format="iso", force_ascii=False)
         if fmt == "csv":
             return csv_text(*csv_table(result, unit))
-        return _italian_frame(result, unit).to_string(index=False)
+        return _italian_frame(result, unit, hidden).to_string(index=False)
     if fmt == "json":
         return json.dumps(_jsonable(asdict(result)), ensure_ascii=False)
     if fmt == "csv":
@@ -194,7 +198,7 @@ def csv_table(result, unit: str) -> tuple[pd.DataFrame, dict[str, str]]:
     return frame, {"gruppo": TEXT, "codice": TEXT, "valore": KPI_UNIT_KINDS.get(unit, MEASURE)}
 
 
-def _italian_frame(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
+def _italian_frame(frame: pd.DataFrame, unit: str, hidden: pd.DataFrame) -> pd.DataFrame:
     """A display copy: Italian column names and codes, the KPI value in its unit, a count as an integer, other
     numbers with Italian separators and the same decimals down a column, years as years, no NaN."""
     shown = frame.copy()
@@ -210,6 +214,7 @@ def _italian_frame(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
             digits = 0 if all(v is None or v.is_integer() for v in values) else 2
             shown[col] = [MISSING if v is None else fmt_num(v, digits) for v in values]
     shown = shown.astype(object).where(shown.notna(), MISSING)
+    shown = shown.mask(hidden, HIDDEN)  # cells hidden by small-cell suppression say so, rather than "n.d."
     return shown.rename(columns=name)
 
 
@@ -217,10 +222,12 @@ def _table(result, unit: str) -> str:
     k = result.kpi
     when = (f"al {fmt_date(result.as_of)}" if result.as_of else
             f"dal {fmt_date(result.start)} al {fmt_date(result.end)}" if result.start else "")
-    lines = [f"{k.label} ({k.code}) {when}".rstrip(), f"  valore: {fmt_kpi(unit, result.value)}"]
-    if result.numerator is not None or result.denominator is not None:
-        lines.append(f"  numeratore: {_num(result.numerator)}; denominatore: {_num(result.denominator)}")
-    lines += [f"  {name(key)}: {_num(v)}" for key, v in result.breakdown.items()]
+    shown = partial(_shown, result)
+    lines = [f"{k.label} ({k.code}) {when}".rstrip(), f"  valore: {shown('value', fmt_kpi(unit, result.value))}"]
+    if result.numerator is not None or result.denominator is not None or result.hidden_fields:
+        lines.append(f"  numeratore: {shown('numerator', _num(result.numerator))}; "
+                     f"denominatore: {shown('denominator', _num(result.denominator))}")
+    lines += [f"  {name(key)}: {shown(key, _num(v))}" for key, v in result.breakdown.items()]
     lines += [f"  attenzione: {w}" for w in result.warnings]
     lines.append(f"  definizione: {k.formula}")
     return "\n".join(lines)
@@ -242,6 +249,10 @@ def integral_counts(result, unit: str):
                    breakdown={k: as_int(v) for k, v in result.breakdown.items()})
 
 
+def _shown(result, field: str, text: str) -> str:
+    return HIDDEN if field in result.hidden_fields else text
+
+
 def _num(v) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "n.d."
@@ -251,6 +262,6 @@ def _num(v) -> str:
 def _jsonable(obj):
     if isinstance(obj, dict):
         return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (list, set, frozenset)):
+        return [_jsonable(v) for v in (sorted(obj) if isinstance(obj, (set, frozenset)) else obj)]
     return obj.isoformat() if isinstance(obj, date) else obj

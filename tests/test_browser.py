@@ -281,6 +281,34 @@ def test_regione_sees_aggregates_only(page, loaded_app):
     shoot(page, "regione-arrears")
 
 
+def pick_intervention(page, code: str) -> None:
+    """Choose one intervention in the sidebar filter and wait for the page to redraw."""
+    sidebar = page.get_by_test_id("stSidebar")
+    box = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Intervento").locator("input")
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.keyboard.type(code)
+    page.get_by_role("option").filter(has_text=code).click()
+    page.keyboard.press("Escape")
+    settle(page)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
+
+
+def test_regione_on_a_small_intervention_sees_hidden_not_small_figures(page, loaded_app):
+    # INT002 of the sample: 28 households, 2 in arrears, aging buckets of 1-3 contracts.
+    open_page(page, loaded_app, "Morosità", user="regione")
+    pick_intervention(page, "INT002")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Nuclei morosi").get_by_test_id("stMetricValue")
+           ).to_have_text("nascosto", timeout=30_000)
+    aging = page.locator(".js-plotly-plot").filter(has_text="Giorni dal più vecchio addebito non pagato")
+    expect(aging.locator("text").filter(has_text="nascosto").first).to_be_visible(timeout=30_000)
+    assert_no_exception(page)
+    shoot(page, "regione-arrears-int002")
+    page.get_by_test_id("stSidebarNav").get_by_text("Panoramica", exact=True).click()
+    settle(page)
+    assert not page.get_by_text("Vedi le pratiche in ritardo").count(), "the Regione cannot open the list"
+
+
 @pytest.mark.parametrize("tab", ["Completezza", "Scheda", "Valutazione su panel"])
 def test_labs_tabs_render(page, loaded_app, tab):
     open_page(page, loaded_app, "Laboratori", user="regione")

@@ -124,7 +124,7 @@ def test_regione_tables_are_suppressed_with_an_explanation(loaded_warehouse, mon
     monkeypatch.setenv("OSSERVATORIO_SMALL_CELL_THRESHOLD", str(threshold))
     at = open_page(loaded_warehouse.url, monkeypatch, "views/overview.py", user="regione")
     table = next(t for t in shown_tables(at) if "Intervento" in t).set_index("Intervento")
-    hidden = {g.split(" · ")[0] for g, row in table.iterrows() if row.iloc[0] in ("n.d.", "", None)}
+    hidden = {g.split(" · ")[0] for g, row in table.iterrows() if row["Tasso di sfitto"] == "nascosto"}
     assert hidden == {smallest, second}, "the small cell and its complement (next smallest) are hidden"
     assert f"meno di {threshold} nuclei" in texts(at) and "per differenza" in texts(at)
     # the same warehouse and threshold for an SGR: nothing hidden

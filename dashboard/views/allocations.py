@@ -7,8 +7,10 @@ from dashboard import auth, filters, impact_charts, tiles
 from dashboard import monitoring_data as md
 from dashboard.exports import INT, PCT
 from dashboard.tables import Col, kpi_col, show_table
+from dashboard.privacy import protect
 from indicators.allocations import funnel_frame
-from osservatorio.formatting import fmt_int, fmt_kpi, fmt_pct
+from indicators.disclosure import blank_small
+from osservatorio.formatting import fmt_kpi, fmt_pct
 
 
 def applications(f: filters.Filters) -> None:
@@ -21,23 +23,23 @@ def applications(f: filters.Filters) -> None:
         days = tiles.kpi_tile("allocation_days", f)
         if tiles.breakdown(days).get("median") is not None:
             st.caption(f"Mediana {fmt_kpi('days', days.breakdown['median'])} su "
-                       f"{fmt_int(days.breakdown['allocations'])} assegnazioni.")
+                       f"{tiles.part(days, 'allocations')} assegnazioni.")
     with cols[2]:
         waiting = tiles.kpi_tile("waiting_list", f)
-        st.caption(f"Idonee in attesa {fmt_int(waiting.breakdown.get('idonee_in_attesa'))}, in istruttoria "
-                   f"{fmt_int(waiting.breakdown.get('in_istruttoria'))}.")
+        st.caption(f"Idonee in attesa {tiles.part(waiting, 'idonee_in_attesa')}, in istruttoria "
+                   f"{tiles.part(waiting, 'in_istruttoria')}.")
     left, right = st.columns(2)
     with left:
         st.markdown("**Dalla domanda all'assegnazione** (domande ricevute nel periodo)")
         st.plotly_chart(impact_charts.funnel(funnel_frame(received)), width="stretch", key="alloc_funnel")
-        st.caption(f"Assegnate {fmt_pct(received.breakdown.get('allocated_pct'))} delle ricevute; non idonee "
-                   f"{fmt_int(received.breakdown.get('rejected'))}, in istruttoria "
-                   f"{fmt_int(received.breakdown.get('pending'))}.")
+        st.caption(f"Assegnate {tiles.part(received, 'allocated_pct', fmt_pct)} delle ricevute; non idonee "
+                   f"{tiles.part(received, 'rejected')}, in istruttoria {tiles.part(received, 'pending')}.")
     with right:
         st.markdown("**Domande in attesa a fine mese**")
-        series = md.call("allocations:waiting_list_series", f.scope, start=f.trend_start, end=f.as_of)
+        series = blank_small(md.call("allocations:waiting_list_series", f.scope, start=f.trend_start, end=f.as_of),
+                             ("waiting",), threshold=f.suppress)
         st.plotly_chart(impact_charts.waiting(series), width="stretch", key="alloc_waiting")
-    years = md.call("allocations:allocations_by_year", f.scope)
+    years = protect(md.call("allocations:allocations_by_year", f.scope), f, counts=("received", "allocations"))
     show_table(years.assign(year=years["year"].astype(str)), [
         Col("year", "Anno"), Col("received", "Domande ricevute", INT), Col("allocations", "Assegnazioni", INT),
         kpi_col("days_mean", "allocation_days", "Giorni medi dalla domanda")],
@@ -47,6 +49,7 @@ def applications(f: filters.Filters) -> None:
 def evictions(f: filters.Filters) -> None:
     st.subheader("Sfratti")
     own = md.call("allocations:evictions_by_year", f.scope, first_year=f.first_day.year, last_year=f.as_of.year)
+    own = protect(own, f, counts=("evictions",))
     st.markdown("**Nel portafoglio** (pratiche e contratti cessati per sfratto)")
     show_table(own.assign(year=own["year"].astype(str)), [
         Col("year", "Anno"), Col("evictions", "Sfratti eseguiti", INT), Col("units", "Alloggi a fine anno", INT),

@@ -7,6 +7,7 @@ from dashboard import monitoring_data as md
 from dashboard.exports import DATE, EUR, INT, PCT
 from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
+from indicators.disclosure import TABLE_NOTE, hidden_cells
 from indicators.registry import get_kpi
 from indicators.scope import GROUPING_LABELS
 from osservatorio import escaping
@@ -41,7 +42,7 @@ def headline(f: filters.Filters) -> None:
 
 def trend(f: filters.Filters) -> None:
     st.subheader("Andamento")
-    series = md.arrears_series(start=f.trend_start, end=f.as_of, scope=f.scope)
+    series = md.arrears_series(start=f.trend_start, end=f.as_of, scope=f.scope, suppress=f.suppress)
     if series.empty:
         st.info("Nessun movimento contabile nel perimetro nel periodo: nessun andamento da mostrare.")
         return
@@ -59,6 +60,9 @@ def trend(f: filters.Filters) -> None:
         st.plotly_chart(fig, width="stretch", key="arr_rate_chart")
     st.caption(f"{charts.period_caption(f.trend_start, f.as_of)}. I riferimenti di settore non dicono su quale "
                "denominatore è calcolata la morosità: confronto indicativo.")
+    if f.suppress is not None and series[["stock", "households_in_arrears_pct"]].isna().any().any():
+        st.caption(f":material/lock: I mesi senza punto sono nascosti: il valore poggia su meno di {f.suppress} "
+                   "contratti o nuclei morosi.")
 
 
 AGING = {"contract": "Per contratto (più vecchio addebito non pagato)", "charge": "Per singolo addebito"}
@@ -68,16 +72,19 @@ def aging(f: filters.Filters) -> None:
     st.subheader("Anzianità del debito")
     per = st.radio("Anzianità", list(AGING), format_func=AGING.get, key="arr_aging_per", horizontal=True,
                    label_visibility="collapsed")
-    table = md.arrears_aging(as_of=f.as_of, scope=f.scope, per_charge=per == "charge")
+    table = md.arrears_aging(as_of=f.as_of, scope=f.scope, per_charge=per == "charge", suppress=f.suppress)
     kpi = get_kpi("arrears_aging" if per == "contract" else "arrears_aging_by_charge")
     st.caption(f"{kpi.label}: {kpi.formula}")
-    if table.empty or not table["amount"].fillna(0).any():
+    hidden = hidden_cells(table, "amount").tolist()
+    if table.empty or not (table["amount"].fillna(0).any() or any(hidden)):
         st.info("Nessun debito scaduto alla data nel perimetro scelto.")
         return
-    table = protect(table, f)
+    if any(hidden):
+        st.caption(":material/lock: " + TABLE_NOTE.format(t=f.suppress))
     extra = [f"<br>{fmt_int(n)} contratti" for n in table["contracts"]]
     fig = charts.bar_chart(table["bucket"].tolist(), table["amount"].tolist(), EUR, name="Debito scaduto",
                            hover_extra=extra)
+    charts.hidden_bars(fig, table["bucket"].tolist(), hidden)
     fig.update_xaxes(title="Giorni dal più vecchio addebito non pagato")
     st.plotly_chart(fig, width="stretch", key="arr_aging")
     show_table(table, [Col("bucket", "Anzianità"), Col("amount", "Debito scaduto", EUR, kpi.help),
@@ -91,7 +98,8 @@ def breakdown(f: filters.Filters) -> None:
     frames, skipped = {}, []
     for code in BY_CODES:
         try:
-            frames[code] = md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by=by)
+            frames[code] = md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by=by,
+                                  suppress=f.suppress)
         except ValueError as exc:  # a grouping the indicator does not offer
             skipped.append(str(exc))
     if not frames:
@@ -126,7 +134,8 @@ def drill_down(f: filters.Filters) -> None:
         return
     inside = f.scope.narrowed(interventions=[chosen])
     per_building = side_by_side({code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=inside,
-                                              by="building") for code in BY_CODES[:4]})
+                                              by="building", suppress=f.suppress) for code in BY_CODES[:4]})
+    per_building = protect(per_building, f, by="building")
     show_table(per_building, [Col("group", "Edificio"), *[kpi_col(c, c) for c in BY_CODES[:4]]],
                name=f"morosita_{chosen}_edifici", key="arr_buildings", empty="Nessun edificio con dati.")
     balances = md.contract_balances(as_of=f.as_of, scope=inside, intervention=chosen,

@@ -13,6 +13,7 @@ from dashboard.privacy import protect
 from dashboard.private_downloads import download_button
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
 from indicators import track_record
+from indicators.disclosure import TICKET_COUNTS, hide_value, is_small
 from indicators.registry import get_kpi
 from osservatorio import audit
 from osservatorio.reports.impact import ReportScope, count_text, scope_label
@@ -42,8 +43,9 @@ def arrears_and_vacancy(f: filters.Filters) -> None:
     for col, code in zip(cols, ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")):
         with col:
             tiles.kpi_tile(code, f)
-    frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention")
-              for code in ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")}
+    codes = ("arrears_rate_billed", "households_in_arrears_pct", "vacancy_rate")
+    frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention",
+                           suppress=f.suppress) for code in codes}
     groups = protect(side_by_side(frames), f, by="intervention")
     show_table(groups, [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in groups["group"]}),
                         *[kpi_col(code, code) for code in frames]], name="impatto_per_intervento",
@@ -76,8 +78,12 @@ def cases_and_plans(f: filters.Filters) -> None:
     cols[1].metric("Piani di rientro firmati", count(plan.get("cases"), f), border=True)
     cols[2].metric("Piani di rientro completati", count(plan.get("resolved"), f), border=True,
                    help="Pratiche con piano di rientro chiuse con il debito saldato.")
+    recovered = md.protected(md.call("cases:plan_recovery", f.scope, as_of=f.as_of, start=f.start, end=f.end),
+                             f.suppress, code="plan_recovery_eur", as_of=f.as_of, scope=f.scope)
+    if f.suppress is not None and is_small(plan.get("cases"), f.suppress):  # money from few plans is theirs
+        recovered = hide_value(recovered, threshold=f.suppress)
     with cols[3]:
-        tiles.tile(md.call("cases:plan_recovery", f.scope, as_of=f.as_of, start=f.start, end=f.end))
+        tiles.tile(recovered)
 
 
 def community(f: filters.Filters) -> None:
@@ -107,7 +113,8 @@ def tickets(f: filters.Filters) -> None:
     for col, code in zip(cols, ("ticket_days_to_close", "ticket_backlog", "ticket_cost_per_unit_eur")):
         with col:
             tiles.kpi_tile(code, f)
-    summary = md.call("facilities:ticket_summary", f.scope, start=f.start, end=f.end, by="category")
+    summary = protect(md.call("facilities:ticket_summary", f.scope, start=f.start, end=f.end, by="category"), f,
+                      counts=TICKET_COUNTS)
     show_table(summary, [Col("group", "Categoria", labels={}), Col("opened", "Aperte", INT), Col("closed", "Chiuse", INT),
                          kpi_col("days_mean", "ticket_days_to_close", "Giorni medi"),
                          Col("days_median", "Giorni mediani", DAYS), kpi_col("backlog", "ticket_backlog",

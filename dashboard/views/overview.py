@@ -6,14 +6,14 @@ from dashboard import auth, filters, tiles
 from dashboard import monitoring_data as md
 from dashboard.privacy import protect
 from dashboard.tables import SPARK, Col, kpi_col, series_lists, show_table, side_by_side
-from osservatorio.formatting import fmt_eur, fmt_int
+from osservatorio.formatting import fmt_eur
 
 RANKINGS = {"arrears_rate_billed": "Tasso di morosità sull'emesso", "vacancy_rate": "Tasso di sfitto"}
 
 
 def headline(f: filters.Filters) -> None:
     # the trend series of the Morosità and Sfitto pages (one cached call each), drawn over the period only
-    arrears = md.arrears_series(start=f.trend_start, end=f.as_of, scope=f.scope)
+    arrears = md.arrears_series(start=f.trend_start, end=f.as_of, scope=f.scope, suppress=f.suppress)
     vacancy = md.vacancy_series(start=f.trend_start, end=f.as_of, scope=f.scope)
 
     def spark(frame, column):
@@ -25,8 +25,7 @@ def headline(f: filters.Filters) -> None:
         b = tiles.breakdown(stock)
         if b.get("in_essere") is not None:
             st.caption(f"Inquilini in essere {fmt_eur(b['in_essere'])}, cessati {fmt_eur(b.get('cessati'))}"
-                       + (f"; {fmt_int(b['contratti'])} contratti con debito." if b.get("contratti") is not None
-                          else "."))
+                       + (f"; {tiles.part(stock, 'contratti')} contratti con debito." if "contratti" in b else "."))
     with top[1]:
         tiles.kpi_tile("arrears_rate_billed", f, spark=spark(arrears, "rate_billed"))
     with top[2]:
@@ -37,9 +36,10 @@ def headline(f: filters.Filters) -> None:
         tiles.kpi_tile("void_loss_eur", f)
     with bottom[2]:
         late = tiles.kpi_tile("late_cases", f)
-        if tiles.breakdown(late).get("open") is not None:
-            st.caption(f"Su {fmt_int(late.breakdown['open'])} pratiche aperte alla data.")
-        st.page_link("views/arrears.py", label="Vedi le pratiche in ritardo", icon=":material/arrow_forward:")
+        if late.breakdown.get("open") is not None:
+            st.caption(f"Su {tiles.part(late, 'open')} pratiche aperte alla data.")
+        if f.contract_rows:  # the list is shown only to roles that see single cases
+            st.page_link("views/arrears.py", label="Vedi le pratiche in ritardo", icon=":material/arrow_forward:")
     st.caption("Le piccole curve nei riquadri mostrano l'andamento mensile nel periodo scelto; la variazione è "
                "rispetto a un anno prima (in punti per gli indicatori in percentuale).")
 
@@ -49,9 +49,10 @@ def ranking(f: filters.Filters) -> None:
     order = st.segmented_control("Ordina per", list(RANKINGS), format_func=RANKINGS.get, key="ov_rank",
                                  default="arrears_rate_billed", selection_mode="single") or "arrears_rate_billed"
     codes = ("arrears_rate_billed", "arrears_stock_eur", "households_in_arrears_pct", "vacancy_rate")
-    frames = {c: md.kpi(c, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention") for c in codes}
+    frames = {c: md.kpi(c, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention",
+                        suppress=f.suppress) for c in codes}
     table = side_by_side(frames)
-    arrears = md.arrears_series(start=f.start, end=f.as_of, scope=f.scope, by="intervention")
+    arrears = md.arrears_series(start=f.start, end=f.as_of, scope=f.scope, by="intervention", suppress=f.suppress)
     vacancy = md.vacancy_series(start=f.start, end=f.as_of, scope=f.scope, by="intervention")
     table = (table.merge(series_lists(arrears, "rate_billed", "arrears_trend"), on="group", how="left")
              .merge(series_lists(vacancy, "vacancy_rate", "vacancy_trend"), on="group", how="left"))

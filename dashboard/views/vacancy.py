@@ -1,5 +1,7 @@
 """Sfitto: empty units at the date, their trend (available / unavailable), void loss, relets, turnover, evictions."""
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard import auth, charts, filters, tiles
@@ -54,8 +56,9 @@ def trend(f: filters.Filters) -> None:
 
 def by_intervention(f: filters.Filters) -> None:
     st.subheader("Per intervento")
-    frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention")
-              for code in ("vacancy_rate", "vacancy_days_pct", "void_loss_eur", "evictions_per_1000")}
+    codes = ("vacancy_rate", "vacancy_days_pct", "void_loss_eur", "evictions_per_1000")
+    frames = {code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention",
+                           suppress=f.suppress) for code in codes}
     groups = protect(side_by_side(frames), f, by="intervention")
     cols = [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in groups["group"]}),
             *[kpi_col(code, code) for code in frames]]
@@ -69,24 +72,25 @@ def relets_section(f: filters.Filters) -> None:
     if "vac_year" not in st.session_state or st.session_state["vac_year"] not in years:
         st.session_state["vac_year"] = f.as_of.year
     year = st.selectbox("Anno", years, key="vac_year", help="Le rilocazioni si contano nell'anno del nuovo contratto.")
-    relet = md.relet_times(year=year, scope=f.scope)
-    previous = md.relet_times(year=year - 1, scope=f.scope) if year > f.first_day.year else None
-    turn = md.turnover(year=year, scope=f.scope)
+    relet = md.relet_times(year=year, scope=f.scope, suppress=f.suppress)
+    previous = (md.relet_times(year=year - 1, scope=f.scope, suppress=f.suppress) if year > f.first_day.year
+                else None)
+    turn = md.turnover(year=year, scope=f.scope, suppress=f.suppress)
     cols = st.columns(4)
     against = f"rispetto al {year - 1}"
     with cols[0]:
         tiles.tile(relet, previous=previous, against=against, references=md.benchmarks("relet_days"),
                    label="Tempo medio di rilocazione")
-    b = relet.breakdown
     with cols[1]:
-        st.metric("Tempo mediano di rilocazione", fmt_kpi("days", b.get("mediana")), help=relet.kpi.help, border=True)
+        st.metric("Tempo mediano di rilocazione", tiles.part(relet, "mediana", partial(fmt_kpi, "days")),
+                  help=relet.kpi.help, border=True)
     with cols[2]:
-        st.metric("Rilocazioni contate", fmt_int(b.get("rilocazioni")), help=relet.kpi.help, border=True)
-        st.caption("Escluse: " + ", ".join(f"{label} {fmt_int(b.get(key))}" for key, label in EXCLUDED_COUNTS.items())
+        st.metric("Rilocazioni contate", tiles.part(relet, "rilocazioni"), help=relet.kpi.help, border=True)
+        st.caption("Escluse: " + ", ".join(f"{label} {tiles.part(relet, key)}" for key, label in EXCLUDED_COUNTS.items())
                    + ".")
     with cols[3]:
-        tiles.tile(turn, previous=md.turnover(year=year - 1, scope=f.scope) if previous is not None else None,
-                   against=against)
+        tiles.tile(turn, previous=md.turnover(year=year - 1, scope=f.scope, suppress=f.suppress)
+                   if previous is not None else None, against=against)
         if tiles.breakdown(turn):
             st.caption(f"{fmt_int(turn.breakdown.get('contratti_cessati'))} contratti cessati su "
                        f"{fmt_num(turn.breakdown.get('alloggi_medi'), 1)} alloggi medi.")

@@ -18,7 +18,8 @@ from indicators.catalog import CATALOG, PERIOD
 from indicators.registry import get_kpi
 from indicators.results import KpiValue
 from indicators.scope import Scope
-from indicators.suppression import suppress_frame
+from indicators.disclosure import (HIDDEN, HIDDEN_FLAG, TICKET_COUNTS, hidden_cells, hide_value, is_hidden, is_small,
+                                   protect_frame, protect_indicator)
 from indicators.vacancy import vacancy
 from osservatorio.formatting import fmt_date, fmt_eur, fmt_int, fmt_kpi, fmt_num, fmt_pct
 from osservatorio.reports.html import Section, render
@@ -68,13 +69,14 @@ def _label(code) -> str:
     return CODE_NAMES.get(code, str(code).replace("_", " ").capitalize())
 
 
-def _protected(engine: Engine, frame: pd.DataFrame, rs: ReportScope, by: str, section: Section) -> pd.DataFrame:
+def _protected(engine: Engine, frame: pd.DataFrame, rs: ReportScope, by: str, section: Section, *,
+               code: str | None = None) -> pd.DataFrame:
     if rs.suppress is None or frame.empty:
         return frame
-    done = suppress_frame(engine, frame, threshold=rs.suppress, as_of=rs.as_of, scope=rs.scope, by=by)
-    if done.any:
-        section.notes([done.note], "note")
-    return done.frame
+    done, note = protect_indicator(engine, code, frame, threshold=rs.suppress, as_of=rs.as_of, scope=rs.scope, by=by)
+    if note and not any(note in str(block) for block in section.blocks):
+        section.notes([note], "note")
+    return done
 
 
 def count_text(value: float | None, threshold: int | None) -> str:
@@ -88,8 +90,23 @@ def _count(value: float | None, rs: ReportScope) -> str:
     return count_text(value, rs.suppress)
 
 
+def _shown(engine: Engine, value: KpiValue, rs: ReportScope) -> KpiValue:
+    """A figure as the report's reader may see it (`indicators.disclosure`)."""
+    if rs.suppress is None:
+        return value
+    return protect_indicator(engine, value.code, value, threshold=rs.suppress, as_of=rs.as_of, scope=rs.scope)[0]
+
+
+def _text(value: KpiValue) -> str:
+    if is_hidden(value):
+        return f"{HIDDEN} ({value.warnings[-1].rstrip('.')})"
+    if value.value is not None:
+        return fmt_kpi(value.kpi.unit, value.value)
+    return ("" if value.no_data else "non calcolabile: ") + "; ".join(value.warnings)
+
+
 def key_figures(engine: Engine, rs: ReportScope) -> list[tuple[KpiValue, str]]:
-    """The cover's figures: (value, text as printed)."""
+    """The cover's figures: (value, text as printed), hidden where the reader's small-cell rule says so."""
     arrears = arrears_kpis(engine, start=rs.start, end=rs.end, scope=rs.scope)
     plans = cases.plan_recovery(engine, as_of=rs.as_of, scope=rs.scope, start=rs.start, end=rs.end)
     values = [track_record.units_managed(engine, as_of=rs.as_of, scope=rs.scope),
@@ -99,9 +116,8 @@ def key_figures(engine: Engine, rs: ReportScope) -> list[tuple[KpiValue, str]]:
               facilities.ticket_backlog(engine, as_of=rs.as_of, scope=rs.scope),
               facilities.ticket_cost_per_unit(engine, start=rs.start, end=rs.end, scope=rs.scope),
               funding.funding_paid_share(engine, scope=rs.scope)]
-    values = [_covered(engine, v, rs) for v in values]
-    return [(v, fmt_kpi(v.kpi.unit, v.value) if v.value is not None else
-             ("" if v.no_data else "non calcolabile: ") + "; ".join(v.warnings)) for v in values]
+    values = [_shown(engine, _covered(engine, v, rs), rs) for v in values]
+    return [(v, _text(v)) for v in values]
 
 
 def _covered(engine: Engine, value: KpiValue, rs: ReportScope) -> KpiValue:
@@ -137,17 +153,22 @@ def _units(engine: Engine, rs: ReportScope) -> Section:
 def _per_intervention(engine: Engine, rs: ReportScope, names: dict) -> Section:
     section = Section("Morosità e sfitto per intervento, rispetto ai riferimenti", new_page=True)
     arrears = arrears_kpis(engine, start=rs.start, end=rs.end, scope=rs.scope, by="intervention")
-    empty = vacancy(engine, as_of=rs.as_of, scope=rs.scope, by="intervention")
-    frame = (arrears["arrears_rate_billed"][["group", "value"]].rename(columns={"value": "arrears"})
-             .merge(arrears["households_in_arrears_pct"][["group", "value"]].rename(columns={"value": "households"}),
-                    on="group", how="outer")
-             .merge(empty[["group", "value"]].rename(columns={"value": "vacancy"}), on="group", how="outer"))
-    frame = _protected(engine, frame, rs, "intervention", section)
+    parts = {"arrears": ("arrears_rate_billed", arrears["arrears_rate_billed"]),
+             "households": ("households_in_arrears_pct", arrears["households_in_arrears_pct"]),
+             "vacancy": ("vacancy_rate", vacancy(engine, as_of=rs.as_of, scope=rs.scope, by="intervention"))}
+    frame = None
+    for name, (code, part) in parts.items():
+        part = _protected(engine, part, rs, "intervention", section, code=code)
+        part = part[["group", "value", *[c for c in part.columns if c == "value" + HIDDEN_FLAG]]].rename(
+            columns={"value": name, "value" + HIDDEN_FLAG: name + HIDDEN_FLAG})
+        frame = part if frame is None else frame.merge(part, on="group", how="outer")
     labels = {g: f"{g} · {names.get(g, '')}".rstrip(" ·") for g in frame["group"]}
+    pct = lambda column: [HIDDEN if h else fmt_pct(v)  # noqa: E731
+                          for v, h in zip(frame[column], hidden_cells(frame, column))]
     section.table(pd.DataFrame({"Intervento": [labels[g] for g in frame["group"]],
-                                get_kpi("arrears_rate_billed").label: [fmt_pct(v) for v in frame["arrears"]],
-                                get_kpi("households_in_arrears_pct").label: [fmt_pct(v) for v in frame["households"]],
-                                get_kpi("vacancy_rate").label: [fmt_pct(v) for v in frame["vacancy"]]}),
+                                get_kpi("arrears_rate_billed").label: pct("arrears"),
+                                get_kpi("households_in_arrears_pct").label: pct("households"),
+                                get_kpi("vacancy_rate").label: pct("vacancy")}),
                   numeric=tuple(get_kpi(c).label for c in ("arrears_rate_billed", "households_in_arrears_pct",
                                                            "vacancy_rate")))
     for column, code in (("arrears", "arrears_rate_billed"), ("vacancy", "vacancy_rate")):
@@ -164,13 +185,16 @@ def _cases(engine: Engine, rs: ReportScope) -> Section:
     summary = cases.case_summary(engine, as_of=rs.as_of, scope=rs.scope, start=rs.start, end=rs.end)
     tools = cases.instruments_summary(engine, as_of=rs.as_of, scope=rs.scope, start=rs.start, end=rs.end)
     plan = tools.set_index("instrument").loc["piano_rientro"] if "piano_rientro" in set(tools["instrument"]) else None
-    recovered = cases.plan_recovery(engine, as_of=rs.as_of, scope=rs.scope, start=rs.start, end=rs.end)
+    recovered = _shown(engine, cases.plan_recovery(engine, as_of=rs.as_of, scope=rs.scope, start=rs.start,
+                                                   end=rs.end), rs)
+    if rs.suppress is not None and plan is not None and is_small(plan["cases"], rs.suppress):
+        recovered = hide_value(recovered, threshold=rs.suppress)  # money recovered from few plans is theirs
     b = summary.breakdown
     section.facts([("Pratiche aperte nel periodo", _count(sum(b.get(k, 0) for k in ("open", "closed")) or None, rs)),
                    ("Risolte (debito saldato)", _count(b.get("resolved"), rs)),
                    ("Piani di rientro firmati", _count(None if plan is None else plan["cases"], rs)),
                    ("Piani di rientro completati (pratica risolta)", _count(None if plan is None else plan["resolved"], rs)),
-                   (get_kpi("plan_recovery_eur").label, fmt_eur(recovered.value))])
+                   (get_kpi("plan_recovery_eur").label, HIDDEN if is_hidden(recovered) else fmt_eur(recovered.value))])
     return section.notes(summary.warnings + recovered.warnings)
 
 
@@ -202,13 +226,21 @@ def _tickets(engine: Engine, rs: ReportScope) -> Section:
     summary = facilities.ticket_summary(engine, start=rs.start, end=rs.end, scope=rs.scope)
     if summary.empty:
         return section.notes(["Nessuna segnalazione negli edifici del perimetro."], "missing")
+    if rs.suppress is not None:
+        done = protect_frame(summary, threshold=rs.suppress, count_columns=TICKET_COUNTS)
+        summary = done.frame
+        if done.any:
+            section.notes([done.note], "note")
+
+    def shown(column: str, fmt) -> list[str]:
+        return [HIDDEN if h else fmt(v) for v, h in zip(summary[column], hidden_cells(summary, column))]
+
     section.table(pd.DataFrame({
-        "Categoria": [_label(g) for g in summary["group"]], "Aperte": [fmt_int(v) for v in summary["opened"]],
-        "Chiuse": [fmt_int(v) for v in summary["closed"]],
-        "Giorni medi": [fmt_num(v, 1) for v in summary["days_mean"]],
-        "Giorni mediani": [fmt_num(v, 1) for v in summary["days_median"]],
-        "Aperte a fine periodo": [fmt_int(v) for v in summary["backlog"]],
-        "Costo": [fmt_eur(v) for v in summary["cost"]], "Costo per alloggio": [fmt_eur(v) for v in summary["cost_per_unit"]]}),
+        "Categoria": [_label(g) for g in summary["group"]], "Aperte": shown("opened", fmt_int),
+        "Chiuse": shown("closed", fmt_int), "Giorni medi": shown("days_mean", lambda v: fmt_num(v, 1)),
+        "Giorni mediani": shown("days_median", lambda v: fmt_num(v, 1)),
+        "Aperte a fine periodo": shown("backlog", fmt_int),
+        "Costo": shown("cost", fmt_eur), "Costo per alloggio": shown("cost_per_unit", fmt_eur)}),
         numeric=("Aperte", "Chiuse", "Giorni medi", "Giorni mediani", "Aperte a fine periodo", "Costo",
                  "Costo per alloggio"))
     return section.chart(charts.ticket_days(summary, {g: _label(g) for g in summary["group"]}))
