@@ -1,7 +1,9 @@
 """The monitoring pages' sidebar filters: SGR > fondo > intervento > edificio, reference date and period.
 
-Each widget has a key; its value is also copied to a permanent key, because Streamlit forgets the
-state of widgets a page does not draw, and the filters must survive a visit to "Inizio".
+Every filter widget is bound to the address bar (`bind="query-params"`, its key is the parameter): a reload
+(F5) or a shared link reopens the same selection, and moving between pages keeps it, since the address
+keeps the parameters. `persist_state="session"` keeps a value also where the address lost it (a page
+without filters, such as "Inizio").
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from indicators.scope import Scope
 from osservatorio.formatting import fmt_date
 from osservatorio.settings import get_settings
 
-KEEP = "keep_"  # prefix of the permanent copies
+BOUND = {"bind": "query-params", "persist_state": "session"}  # see the module docstring
 LEVELS = (  # (key, Scope field, column of the portfolio tree, label)
     ("flt_sgr", "sgrs", "sgr", "SGR"),
     ("flt_fund", "funds", "fund", "Fondo"),
@@ -92,37 +94,32 @@ class Filters:
         return f"{fmt_date(self.start)} – {fmt_date(self.end)}"
 
 
-def _restore(key: str, default) -> None:
-    """Before drawing a widget: give it back its value from the permanent copy (or the default)."""
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(KEEP + key, default)
-
-
-def _kept(key: str):
-    value = st.session_state[key]
-    st.session_state[KEEP + key] = value
-    return value
-
-
 def _choices(tree: pd.DataFrame, column: str) -> list[str]:
     return sorted(v for v in tree[column].dropna().unique())
 
 
-def _intervention_names(tree: pd.DataFrame) -> Callable[[str], str]:
-    names = dict(zip(tree["intervention_code"], tree["intervention_name"]))
-    return lambda code: f"{code} · {names[code]}" if names.get(code) else code
+def _labeller(tree: pd.DataFrame, code: str, name: str) -> Callable[[str], str]:
+    """'INT001 · Villaggio Rovagnasco', 'INT003-E01 · Via Roma 3': the code with its name where there is one."""
+    names = dict(zip(tree[code], tree[name]))
+    return lambda value: f"{value} · {names[value]}" if isinstance(names.get(value), str) and names[value] else value
+
+
+def _keep_valid(key: str, valid: Callable[[object], object]) -> None:
+    """Correct a remembered value (from the session or the address) that the options no longer allow."""
+    if key in st.session_state and (value := valid(st.session_state[key])) != st.session_state[key]:
+        st.session_state[key] = value
 
 
 def _portfolio(tree: pd.DataFrame, levels=LEVELS) -> dict[str, list[str]]:
     """Cascading multiselects: each level offers only what the levels above allow."""
     chosen: dict[str, list[str]] = {}
-    label_of = {"flt_intervention": _intervention_names(tree)}
+    label_of = {"flt_intervention": _labeller(tree, "intervention_code", "intervention_name"),
+                "flt_building": _labeller(tree, "building_code", "building_address")}
     for key, field, column, label in levels:
         options = _choices(tree, column)
-        _restore(key, [])
-        st.session_state[key] = [v for v in st.session_state[key] if v in options]
-        st.multiselect(label, options, key=key, placeholder="Tutti", format_func=label_of.get(key, str))
-        chosen[field] = list(_kept(key))
+        _keep_valid(key, lambda values: [v for v in values if v in options])
+        chosen[field] = list(st.multiselect(label, options, key=key, placeholder="Tutti", select_all=False,
+                                            format_func=label_of.get(key, str), **BOUND))
         if chosen[field]:
             tree = tree[tree[column].isin(chosen[field])]
     return chosen
@@ -132,29 +129,28 @@ def _clamp(value, first: date, last: date) -> date:
     return min(max(value, first), last) if isinstance(value, date) else last
 
 
+def _period_range(as_of: date, first: date, last: date) -> tuple[date, date]:
+    """The custom period's two days (the 12 months to the date until the second day is picked)."""
+    _keep_valid("flt_range", lambda days: tuple(_clamp(d, first, last) for d in days))
+    chosen = st.date_input("Dal – al", default_period(as_of), key="flt_range", min_value=first, max_value=last,
+                           format="DD/MM/YYYY", **BOUND)
+    return (chosen[0], chosen[1]) if len(chosen) == 2 else default_period(as_of)
+
+
 def _dates(first: date, last: date) -> tuple[date, date, date]:
-    _restore("flt_as_of", default_as_of(first, last))
-    st.session_state["flt_as_of"] = _clamp(st.session_state["flt_as_of"], first, last)
-    st.date_input("Data di riferimento", key="flt_as_of", min_value=first, max_value=last, format="DD/MM/YYYY",
-                  help="Data a cui si calcolano gli indicatori «alla data» (morosità accumulata, sfitto...); "
-                       "si apre sull'ultima fine mese coperta dai dati. "
-                       f"I movimenti caricati vanno dal {fmt_date(first)} al {fmt_date(last)}.")
-    as_of = _kept("flt_as_of")
-    _restore("flt_period", "12m")
-    st.selectbox("Periodo", list(PERIODS), key="flt_period", format_func=PERIODS.get,
-                 help="Periodo degli indicatori di flusso (tasso sull'emesso, mancato canone, sfratti...).")
-    kind = _kept("flt_period")
-    if kind == "12m":
-        return (as_of, *default_period(as_of))
+    _keep_valid("flt_as_of", lambda day: _clamp(day, first, last))
+    as_of = st.date_input("Data di riferimento", default_as_of(first, last), key="flt_as_of", min_value=first,
+                          max_value=last, format="DD/MM/YYYY", **BOUND,
+                          help="Data a cui si calcolano gli indicatori «alla data» (morosità accumulata, sfitto...); "
+                               "si apre sull'ultima fine mese coperta dai dati. "
+                               f"I movimenti caricati vanno dal {fmt_date(first)} al {fmt_date(last)}.")
+    kind = st.selectbox("Periodo", list(PERIODS), key="flt_period", format_func=PERIODS.get, **BOUND,
+                        help="Periodo degli indicatori di flusso (tasso sull'emesso, mancato canone, sfratti...).")
     if kind == "ytd":
         return as_of, date(as_of.year, 1, 1), as_of
-    _restore("flt_range", default_period(as_of))
-    st.session_state["flt_range"] = tuple(_clamp(d, first, last) for d in st.session_state["flt_range"])
-    st.date_input("Dal – al", key="flt_range", min_value=first, max_value=last, format="DD/MM/YYYY")
-    chosen = _kept("flt_range")
-    if len(chosen) < 2:  # the second day is still being picked
-        return (as_of, *default_period(as_of))
-    return as_of, chosen[0], chosen[1]
+    if kind == "custom":
+        return as_of, *_period_range(as_of, first, last)
+    return (as_of, *default_period(as_of))
 
 
 def sidebar_filters(*, dates: bool = True) -> Filters | None:

@@ -67,3 +67,11 @@ def fmt_kpi(unit: str, value) -> str:
         "ratio": lambda v: fmt_num(v, 2),
         "points": lambda v: fmt_points(v),
     }.get(unit, lambda v: fmt_num(v, 2))(value)
+
+
+def fmt_count(n, singular: str, plural: str) -> str:
+    """A count with its noun agreed in number, the Italian way: (1, "pratica aperta", "pratiche aperte") ->
+    '1 pratica aperta', 2 -> '2 pratiche aperte', 1234 -> '1.234 pratiche aperte'; n.d. when missing."""
+    if _missing(n):
+        return f"{MISSING} {plural}"
+    return f"{fmt_int(n)} {singular if int(round(n)) == 1 else plural}"
