@@ -110,8 +110,9 @@ def account_box(user: User) -> None:
     with st.sidebar:
         st.caption(f"**{user.username}** · {user.role_info.label}")
         if user.scope_text() != "tutto":
-            st.caption("Perimetro: " + user.scope_text().replace("sgrs=", "SGR ").replace("funds=", "fondi ")
-                       .replace("interventions=", "interventi "))
+            from dashboard.display import scope_words
+
+            st.caption("Perimetro: " + scope_words(user.scope_text()))
         if st.button("Esci", icon=":material/logout:", key="logout"):
             sign_out(user)
 

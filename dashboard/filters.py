@@ -9,7 +9,7 @@ without filters, such as "Inizio").
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -73,6 +73,7 @@ class Filters:
     intervention_names: dict[str, str]
     contract_rows: bool = True  # the user may see rows about single contracts, units and cases
     suppress: int | None = None  # small-cell threshold when aggregates are suppressed for this user
+    building_addresses: dict[str, str] = field(default_factory=dict)
 
     @property
     def trend_start(self) -> date:
@@ -84,6 +85,11 @@ class Filters:
         """'INT001 · Villaggio Rovagnasco'."""
         name = self.intervention_names.get(code)
         return f"{code} · {name}" if name else str(code)
+
+    def building_label(self, code) -> str:
+        """'INT003-E01 · Via Roma 3' (the code alone when the address is not known)."""
+        address = self.building_addresses.get(code)
+        return f"{code} · {address}" if isinstance(address, str) and address else str(code)
 
     @property
     def window(self) -> Window:
@@ -102,6 +108,11 @@ def _labeller(tree: pd.DataFrame, code: str, name: str) -> Callable[[str], str]:
     """'INT001 · Villaggio Rovagnasco', 'INT003-E01 · Via Roma 3': the code with its name where there is one."""
     names = dict(zip(tree[code], tree[name]))
     return lambda value: f"{value} · {names[value]}" if isinstance(names.get(value), str) and names[value] else value
+
+
+def building_label() -> Callable[[str], str]:
+    """'INT003-E01 · Via Roma 3' for the buildings the signed-in user may see (for pickers outside the sidebar)."""
+    return _labeller(md.portfolio_tree(user_scope()), "building_code", "building_address")
 
 
 def _keep_valid(key: str, valid: Callable[[object], object]) -> None:
@@ -177,7 +188,8 @@ def sidebar_filters(*, dates: bool = True) -> Filters | None:
     scope = user_scope().narrowed(**chosen)
     names = dict(zip(tree["intervention_code"], tree["intervention_name"]))
     return Filters(scope=scope, as_of=as_of, start=start, end=end, first_day=first, last_day=last,
-                   intervention_names=names, contract_rows=rows, suppress=threshold)
+                   intervention_names=names, contract_rows=rows, suppress=threshold,
+                   building_addresses=dict(zip(tree["building_code"], tree["building_address"])))
 
 
 def monitoring_page(title: str, *, dates: bool = True) -> Filters:

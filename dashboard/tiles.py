@@ -126,6 +126,6 @@ def references_picker(code: str, *, key: str) -> pd.DataFrame:
     default = [PREFERRED_REFERENCE] if PREFERRED_REFERENCE in labels else labels[:1]
     if key not in st.session_state:
         st.session_state[key] = default
-    chosen = st.multiselect("Valori di riferimento sul grafico", labels, key=key,
+    chosen = st.multiselect("Valori di riferimento sul grafico", labels, key=key, select_all=False,
                             help="Valori pubblicati per confronto (fonte nel registro dei riferimenti).")
     return refs[refs["label"].isin(chosen)]

@@ -48,8 +48,8 @@ TRACK_RECORD_SHARES = (f"Riferimento ({TRACK_RECORD}): 1.463 alloggi gestiti da 
 _FACILITY = f"{_DAR_CASA} (segnalazioni aperte e chiuse, storico dei problemi)"
 _ALLOC = ("Comune di Cinisello Balsamo, «Agenzia per la Casa» (presentazione del 2017); "
           f"{_DAR_CASA} (banca dati delle domande)")
-_FUNDING = ("Comune di Milano, scheda del progetto «Abitare in borgo» (MI3.1.1.a): avanzamento finanziario "
-            "programmato, ammesso, impegnato, erogato")
+_FUNDING = ("avanzamento finanziario come lo pubblicano le schede dei progetti finanziati: importo programmato, "
+            "ammesso a finanziamento, giuridicamente vincolante, erogato")
 _PANEL = "metodi di valutazione su panel (Wooldridge cap. 13; Abadie, Diamond e Hainmueller 2010)"
 
 REGISTRY: dict[str, KPI] = {k.code: k for k in (

@@ -111,7 +111,8 @@ def relets_table(f: filters.Filters, year: int, days_help: str) -> None:
 def longest_empty(f: filters.Filters) -> None:
     st.subheader("Alloggi vuoti da più tempo")
     table = md.longest_empty(as_of=f.as_of, scope=f.scope, limit=20)
-    cols = [Col("unit_code", "Alloggio"), Col("intervention_code", "Intervento"),
+    cols = [Col("unit_code", "Alloggio"),
+            Col("intervention_code", "Intervento", labels={c: f.intervention_label(c) for c in f.intervention_names}),
             Col("status", "Stato", labels={None: "n.d."}),
             Col("never_let", "Mai locato", labels={True: "sì", False: ""}),
             Col("last_lease_end", "Fine ultimo contratto", DATE), Col("days_empty", "Giorni vuoto", INT),
