@@ -4,10 +4,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, theme
 from dashboard.navigation import PAGES, build_pages
 
 st.set_page_config(page_title="Osservatorio", page_icon=":material/apartment:", layout="wide")
+theme.apply()
 user = auth.current_user()
 if user is None:  # whatever the address, an anonymous visitor gets the login form only
     login = [st.Page(auth.login_page, title="Accesso", icon=":material/login:", default=True)]

@@ -16,7 +16,7 @@ from dashboard.filters import Filters
 from indicators.catalog import AS_OF, CATALOG, PERIOD
 from indicators.comparisons import Change, change_vs, gap_to_benchmark
 from indicators.results import KpiValue
-from osservatorio.formatting import MISSING, fmt_date, fmt_kpi
+from osservatorio.formatting import MISSING, fmt_date, fmt_headline, fmt_kpi
 
 PREFERRED_REFERENCE = "Cooperative gestori sociali (media)"  # seed 001's sector average
 
@@ -66,7 +66,9 @@ def tile(value: KpiValue, *, previous: KpiValue | None = None, against: str | No
     kpi = value.kpi
     change = change_vs(value, previous, against=against) if previous is not None else None
     chart = [float(v) for v in spark if v is not None and not pd.isna(v)] if spark is not None else None
-    st.metric(label or kpi.label, fmt_kpi(kpi.unit, value.value), help=kpi.help, border=True,
+    shown, exact = fmt_headline(kpi.unit, value.value), fmt_kpi(kpi.unit, value.value)
+    help_text = kpi.help if shown == exact else f"{kpi.help}\n\nValore esatto: {exact}."
+    st.metric(label or kpi.label, shown, help=help_text, border=True,
               chart_data=chart or None, chart_type="area", **_delta(change, kpi.higher_is_better))
     for warning in value.warnings:
         st.caption(f":material/warning: {warning}")

@@ -176,7 +176,7 @@ def test_upload_shows_summary(page, serve, tmp_path):
     csv = tmp_path / "interventi.csv"
     csv.write_text("codice_intervento;nome;comune\nINT1;Cenni di Cambiamento;Milano\nINT2;;Milano\n")
     open_page(page, base, "Caricamenti")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(csv))
     go = page.get_by_role("button", name="Carica nel magazzino dati")
     expect(go).to_be_enabled(timeout=30_000)  # the kind was pre-selected from the file name
     kind = page.get_by_role("combobox", name="Tipo di dati")
