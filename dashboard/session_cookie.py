@@ -89,11 +89,19 @@ def forget() -> None:
     st.session_state[_FORGOTTEN] = True
 
 
+def browser_cookie() -> str | None:
+    """The session cookie this browser sent when it connected (None in tests without a browser)."""
+    try:
+        return st.context.cookies.get(COOKIE)
+    except Exception:  # no browser connection (bare or test runs)  # noqa: BLE001
+        return None
+
+
 def restored_token(*, hours: float) -> str | None:
     """The session token of the cookie sent with this connection, if it is ours and not too old."""
     if st.session_state.get(_FORGOTTEN):
         return None
-    return unsign(st.context.cookies.get(COOKIE), max_age=hours * 3600)
+    return unsign(browser_cookie(), max_age=hours * 3600)
 
 
 def pending(code: str) -> bool:
