@@ -1,9 +1,8 @@
 """The monitoring pages' sidebar filters: SGR > fondo > intervento > edificio, reference date and period.
 
 Every filter widget is bound to the address bar (`bind="query-params"`, its key is the parameter): a reload
-(F5) or a shared link reopens the same selection, and moving between pages keeps it, since the address
-keeps the parameters. `persist_state="session"` keeps a value also where the address lost it (a page
-without filters, such as "Inizio").
+(F5) or a shared link reopens the same selection. Moving between pages keeps it through a plain copy of each
+value (`_filter`), also across pages without filters such as "Inizio".
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from indicators.scope import Scope
 from osservatorio.formatting import fmt_date
 from osservatorio.settings import get_settings
 
-BOUND = {"bind": "query-params", "persist_state": "session"}  # see the module docstring
+KEEP = "keep_"  # prefix of the plain copies of the filters' values (see `_filter`)
 LEVELS = (  # (key, Scope field, column of the portfolio tree, label)
     ("flt_sgr", "sgrs", "sgr", "SGR"),
     ("flt_fund", "funds", "fund", "Fondo"),
@@ -115,10 +114,24 @@ def building_label() -> Callable[[str], str]:
     return _labeller(md.portfolio_tree(user_scope()), "building_code", "building_address")
 
 
-def _keep_valid(key: str, valid: Callable[[object], object]) -> None:
-    """Correct a remembered value (from the session or the address) that the options no longer allow."""
-    if key in st.session_state and (value := valid(st.session_state[key])) != st.session_state[key]:
-        st.session_state[key] = value
+def _remember(key: str) -> None:
+    st.session_state[KEEP + key] = st.session_state[key]
+
+
+def _filter(widget: Callable, key: str, valid: Callable, default, **kwargs):
+    """Draw a filter widget whose choice survives moving between pages and reloads.
+
+    Streamlit forgets a widget's last change when the next click switches page (the "Periodo" that went
+    back to "12 mesi"), so every change is also copied to a plain key (`on_change`) and given back to the
+    widget before it is drawn, corrected by `valid` when the options no longer allow it. Without a copy
+    (a new session) the address decides (`bind`), else `default`."""
+    if KEEP + key in st.session_state:
+        st.session_state[key] = valid(st.session_state[KEEP + key])
+    elif default is not None:
+        kwargs["value"] = default  # the date inputs' first value
+    value = widget(key=key, on_change=_remember, args=(key,), bind="query-params", **kwargs)
+    st.session_state[KEEP + key] = value
+    return value
 
 
 def _portfolio(tree: pd.DataFrame, levels=LEVELS) -> dict[str, list[str]]:
@@ -128,9 +141,9 @@ def _portfolio(tree: pd.DataFrame, levels=LEVELS) -> dict[str, list[str]]:
                 "flt_building": _labeller(tree, "building_code", "building_address")}
     for key, field, column, label in levels:
         options = _choices(tree, column)
-        _keep_valid(key, lambda values: [v for v in values if v in options])
-        chosen[field] = list(st.multiselect(label, options, key=key, placeholder="Tutti", select_all=False,
-                                            format_func=label_of.get(key, str), **BOUND))
+        chosen[field] = list(_filter(st.multiselect, key, lambda values: [v for v in values if v in options], None,
+                                     label=label, options=options, placeholder="Tutti", select_all=False,
+                                     format_func=label_of.get(key, str)))
         if chosen[field]:
             tree = tree[tree[column].isin(chosen[field])]
     return chosen
@@ -142,21 +155,20 @@ def _clamp(value, first: date, last: date) -> date:
 
 def _period_range(as_of: date, first: date, last: date) -> tuple[date, date]:
     """The custom period's two days (the 12 months to the date until the second day is picked)."""
-    _keep_valid("flt_range", lambda days: tuple(_clamp(d, first, last) for d in days))
-    chosen = st.date_input("Dal – al", default_period(as_of), key="flt_range", min_value=first, max_value=last,
-                           format="DD/MM/YYYY", **BOUND)
+    chosen = _filter(st.date_input, "flt_range", lambda days: tuple(_clamp(d, first, last) for d in days),
+                     default_period(as_of), label="Dal – al", min_value=first, max_value=last, format="DD/MM/YYYY")
     return (chosen[0], chosen[1]) if len(chosen) == 2 else default_period(as_of)
 
 
 def _dates(first: date, last: date) -> tuple[date, date, date]:
-    _keep_valid("flt_as_of", lambda day: _clamp(day, first, last))
-    as_of = st.date_input("Data di riferimento", default_as_of(first, last), key="flt_as_of", min_value=first,
-                          max_value=last, format="DD/MM/YYYY", **BOUND,
-                          help="Data a cui si calcolano gli indicatori «alla data» (morosità accumulata, sfitto...); "
-                               "si apre sull'ultima fine mese coperta dai dati. "
-                               f"I movimenti caricati vanno dal {fmt_date(first)} al {fmt_date(last)}.")
-    kind = st.selectbox("Periodo", list(PERIODS), key="flt_period", format_func=PERIODS.get, **BOUND,
-                        help="Periodo degli indicatori di flusso (tasso sull'emesso, mancato canone, sfratti...).")
+    as_of = _filter(st.date_input, "flt_as_of", lambda day: _clamp(day, first, last), default_as_of(first, last),
+                    label="Data di riferimento", min_value=first, max_value=last, format="DD/MM/YYYY",
+                    help="Data a cui si calcolano gli indicatori «alla data» (morosità accumulata, sfitto...); "
+                         "si apre sull'ultima fine mese coperta dai dati. "
+                         f"I movimenti caricati vanno dal {fmt_date(first)} al {fmt_date(last)}.")
+    kind = _filter(st.selectbox, "flt_period", lambda k: k if k in PERIODS else "12m", None, label="Periodo",
+                   options=list(PERIODS), format_func=PERIODS.get,
+                   help="Periodo degli indicatori di flusso (tasso sull'emesso, mancato canone, sfratti...).")
     if kind == "ytd":
         return as_of, date(as_of.year, 1, 1), as_of
     if kind == "custom":

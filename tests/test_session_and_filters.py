@@ -117,6 +117,17 @@ def test_the_period_survives_moving_between_pages(loaded_warehouse, monkeypatch)
     assert next(m for m in at.metric if m.label == label).value == fmt_headline("pct", value.value)
 
 
+def test_the_custom_period_survives_too(loaded_warehouse, monkeypatch):  # noqa: F811
+    at = open_page(loaded_warehouse.url, monkeypatch, "views/arrears.py")
+    at.selectbox(key="flt_period").set_value("custom").run()  # the last change before the click: once lost
+    at.switch_page("views/vacancy.py").run()
+    assert at.selectbox(key="flt_period").value == "custom"
+    at.date_input(key="flt_range").set_value((date(2025, 6, 1), date(2025, 12, 31))).run()
+    at.switch_page("views/overview.py").run()
+    assert at.date_input(key="flt_range").value == (date(2025, 6, 1), date(2025, 12, 31))
+    assert "Periodo: 01/06/2025 – 31/12/2025" in [c.value for c in at.sidebar.caption]
+
+
 # --- filters in the address --------------------------------------------------------------------------------------
 def from_address(url: str, monkeypatch, params: dict, *, user: str = "admin", page: str = "views/arrears.py"):
     monkeypatch.setenv("OSSERVATORIO_DATABASE_URL", url)
