@@ -34,9 +34,8 @@ PROBLEMS = """() => {
   const out = [];
   const main = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect();
   document.querySelectorAll('[data-testid="stMetricValue"]').forEach(value => {
-    const text = value.querySelector('p') || value;
-    if (text.scrollWidth > text.clientWidth + 1 || value.scrollWidth > value.clientWidth + 1
-        || value.innerText.trim().endsWith('…')) out.push('valore tagliato: ' + value.innerText);
+    const cut = [value, ...value.querySelectorAll('*')].some(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1);
+    if (cut || value.innerText.trim().endsWith('…')) out.push('valore tagliato: ' + value.innerText);
   });
   document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stTable"]').forEach(table => {
     const box = table.getBoundingClientRect();
