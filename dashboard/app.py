@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth, page_errors
+from dashboard import auth, page_errors, theme
 from dashboard.navigation import PAGES, build_pages
 
 
@@ -20,4 +20,5 @@ def main() -> None:
 
 
 st.set_page_config(page_title="Osservatorio", page_icon=":material/apartment:", layout="wide")
+theme.apply()
 page_errors.guarded(main)  # an error anywhere: an Italian message, no paths; details in the log

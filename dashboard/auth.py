@@ -2,7 +2,8 @@
 
 `current_user()` is the only question pages ask; tests sign in by putting a token from
 `accounts.start_session` in `st.session_state["auth_token"]`. The token expires server-side
-(`settings.session_hours`), so a stale browser tab cannot outlive it.
+(`settings.session_hours`), so a stale browser tab cannot outlive it. A reload finds the token again in
+an http-only cookie (`dashboard.session_cookie`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import streamlit as st
 
 from dashboard import password_form
 from osservatorio import escaping
+from dashboard import session_cookie
 from dashboard.data import get_engine
 from osservatorio import accounts, audit
 from osservatorio.roles import User
@@ -41,9 +43,17 @@ def _oidc_user() -> User | None:
     return user
 
 
+def _restore_session() -> str | None:
+    """After a reload: the token of the session cookie, if any (checked against the warehouse by the caller)."""
+    token = session_cookie.restored_token(hours=get_settings().session_hours)
+    if token:
+        st.session_state[TOKEN] = token
+    return token
+
+
 def current_user() -> User | None:
     """The signed-in user, or None (anonymous, session expired, user disabled)."""
-    token = st.session_state.get(TOKEN)
+    token = st.session_state.get(TOKEN) or _restore_session()
     if token:
         user = accounts.session_user(get_engine(), token)
         if user is not None:
@@ -70,7 +80,9 @@ def sign_in(username: str, password: str) -> bool:
     user = accounts.authenticate(get_engine(), username, password, client=client_address())
     if user is None:
         return False
-    st.session_state[TOKEN] = accounts.start_session(get_engine(), user, hours=get_settings().session_hours)
+    hours = get_settings().session_hours
+    st.session_state[TOKEN] = accounts.start_session(get_engine(), user, hours=hours)
+    session_cookie.remember(st.session_state[TOKEN], hours=hours)
     st.session_state.pop(EXPIRED, None)
     return True
 
@@ -80,6 +92,7 @@ def sign_out(user: User) -> None:
     audit.record(get_engine(), audit.LOGOUT, user=user)
     for key in list(st.session_state):
         del st.session_state[key]
+    session_cookie.forget()
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
     st.rerun()
@@ -87,6 +100,7 @@ def sign_out(user: User) -> None:
 
 def login_page() -> None:
     """The only page an anonymous visitor gets, whatever the address asked for."""
+    session_cookie.draw_pending()
     st.title("Osservatorio dell'abitare sociale")
     st.subheader("Accesso")
     if st.session_state.get(EXPIRED):
@@ -114,12 +128,13 @@ def login_page() -> None:
 
 def account_box(user: User) -> None:
     """Who is signed in, with which role and scope, and the button to sign out (in the sidebar)."""
+    session_cookie.draw_pending()
     with st.sidebar:
         st.caption(f"**{escaping.md(user.username)}** · {user.role_info.label}")
         if user.scope_text() != "tutto":
-            scope = (user.scope_text().replace("sgrs=", "SGR ").replace("funds=", "fondi ")
-                     .replace("interventions=", "interventi "))
-            st.caption("Perimetro: " + escaping.md(scope))
+            from dashboard.display import scope_words
+
+            st.caption("Perimetro: " + escaping.md(scope_words(user.scope_text())))
         if st.button("Esci", icon=":material/logout:", key="logout"):
             sign_out(user)
         password_form.change_password_box(user)

@@ -10,6 +10,7 @@ from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from babel.dates import format_date
 
 from dashboard.exports import DAYS, EUR, INT, NUM, PCT
@@ -18,6 +19,14 @@ from osservatorio.formatting import LOCALE, fmt_eur, fmt_num, fmt_pct
 
 SEPARATORS = ",."  # plotly: decimal comma, thousands dot
 HIDDEN_LABEL = "nascosto"  # a value hidden by small-cell suppression (`indicators.disclosure.HIDDEN`)
+THEME = "osservatorio"
+# The one place every chart takes its Italian number format from: plotly_white with the decimal comma and the
+# thousands dot, also on four-digit ticks ("1.139", which plotly would otherwise print "1139"). It is the
+# default template, so a chart that names none gets it too.
+pio.templates[THEME] = go.layout.Template(pio.templates["plotly_white"])
+pio.templates[THEME].layout.update(separators=SEPARATORS, xaxis={"separatethousands": True},
+                                   yaxis={"separatethousands": True})
+pio.templates.default = THEME
 PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#a23b72", "#6c757d", "#b8860b"]
 BENCHMARK_COLORS = ["#7a7a7a", "#b5651d", "#4b0082", "#2f4f4f", "#8b0000"]
 AXIS = {  # kind -> (tick format, tick suffix, hover value)
@@ -54,7 +63,7 @@ def styled(fig: go.Figure, kind: str, *, height: int = 360, y_title: str | None 
     tickformat, suffix, _ = AXIS.get(kind, AXIS[NUM])
     fig.update_layout(separators=SEPARATORS, height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "normal"},
-                      hovermode="x unified", template="plotly_white")
+                      hovermode="x unified", template=THEME)
     fig.update_yaxes(tickformat=tickformat, ticksuffix=suffix, title=y_title, rangemode="tozero")
     return fig
 

@@ -89,13 +89,18 @@ def refresh() -> None:
 
 
 def run_upload(name: str, content: bytes, kind: str, *, progress: Progress | None = None,
-               user: User | None = None) -> LoadResult:
-    """Load an uploaded file into the warehouse (audited), then drop every cached figure so pages show it."""
+               user: User | None = None, mapping: tuple[str, bytes] | None = None) -> LoadResult:
+    """Load an uploaded file into the warehouse (audited), then drop every cached figure so pages show it.
+    `mapping`: an uploaded column-mapping file (name, content), TOML or two-column CSV."""
     with tempfile.TemporaryDirectory(prefix="osservatorio-upload-") as tmp:
         path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(content)
+        mapping_path = None
+        if mapping is not None:
+            mapping_path = Path(tmp) / f"mappatura{Path(mapping[0]).suffix.lower()}"
+            mapping_path.write_bytes(mapping[1])
         result = load_file(path, kind, engine=get_engine(), settings=get_settings(), progress=progress,
-                           file_name=name)
+                           file_name=name, mapping=mapping_path)
     if kind in REFRESH_KINDS and result.status in ("completato", "con_scarti"):
         ensure_fresh(get_engine())
     audit.record(get_engine(), audit.LOAD, user=user, detail=f"{kind} {name}: {result.status}, letti {result.read}, "

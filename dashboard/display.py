@@ -147,3 +147,18 @@ def batch_label(row: pd.Series) -> str:
     """'n. 12 · alloggi.csv · 3 righe scartate' for the quarantine filter."""
     n = int(row["in_quarantena"])
     return f"n. {row['caricamento']} · {row['file']} · {fmt_int(n)} {'riga scartata' if n == 1 else 'righe scartate'}"
+
+
+SCOPE_LEVELS = {"sgrs": "SGR", "funds": "fondi", "interventions": "interventi", "buildings": "edifici"}
+
+
+def scope_words(text: str | None) -> str:
+    """A stored scope in words: 'sgrs=A,B; funds=F1' -> 'SGR A, B · fondi F1'; 'tutto' -> 'tutto il portafoglio'."""
+    if not text or text == "tutto":
+        return "tutto il portafoglio"
+    parts = []
+    for part in str(text).split(";"):
+        level, _, values = part.strip().partition("=")
+        names = ", ".join(v for v in values.split(",") if v) or "nessuno"
+        parts.append(f"{SCOPE_LEVELS.get(level, level)} {names}")
+    return " · ".join(parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PALETTE, SEPARATORS, month_axis, styled
+from dashboard.charts import PALETTE, SEPARATORS, THEME, month_axis, styled
 from dashboard.exports import INT, NUM
 from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_num
@@ -24,7 +24,7 @@ def completeness_heatmap(grid: pd.DataFrame, labels: dict[str, str] | None = Non
                                colorbar={"title": "% presenti", "ticksuffix": "%"},
                                hovertemplate="%{y}<br>%{x}: %{text} degli indicatori attesi<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(separators=SEPARATORS, height=max(320, 28 * len(y) + 80), template="plotly_white",
+    fig.update_layout(separators=SEPARATORS, height=max(320, 28 * len(y) + 80), template=THEME,
                       margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
@@ -37,7 +37,7 @@ def bars_by(frame: pd.DataFrame, label_col: str, value_col: str, name: str, *, k
                            marker_color=PALETTE[0],
                            text=[fmt_num(v, 0 if kind == INT else 2) for v in data[value_col]], textposition="auto",
                            hovertemplate="%{y}: %{x:,.2f}<extra></extra>"))
-    fig.update_layout(separators=SEPARATORS, height=max(height, 24 * len(data) + 80), template="plotly_white",
+    fig.update_layout(separators=SEPARATORS, height=max(height, 24 * len(data) + 80), template=THEME,
                       margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       xaxis={"title": name, "tickformat": ",.0f" if kind == INT else ",.2f"})
     return fig

@@ -1,13 +1,14 @@
 """The monitoring pages' sidebar filters: SGR > fondo > intervento > edificio, reference date and period.
 
-Each widget has a key; its value is also copied to a permanent key, because Streamlit forgets the
-state of widgets a page does not draw, and the filters must survive a visit to "Inizio".
+Every filter widget is bound to the address bar (`bind="query-params"`, its key is the parameter): a reload
+(F5) or a shared link reopens the same selection. Moving between pages keeps it through a plain copy of each
+value (`_filter`), also across pages without filters such as "Inizio".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -21,7 +22,7 @@ from indicators.scope import Scope
 from osservatorio.formatting import fmt_date
 from osservatorio.settings import get_settings
 
-KEEP = "keep_"  # prefix of the permanent copies
+KEEP = "keep_"  # prefix of the plain copies of the filters' values (see `_filter`)
 LEVELS = (  # (key, Scope field, column of the portfolio tree, label)
     ("flt_sgr", "sgrs", "sgr", "SGR"),
     ("flt_fund", "funds", "fund", "Fondo"),
@@ -71,6 +72,7 @@ class Filters:
     intervention_names: dict[str, str]
     contract_rows: bool = True  # the user may see rows about single contracts, units and cases
     suppress: int | None = None  # small-cell threshold when aggregates are suppressed for this user
+    building_addresses: dict[str, str] = field(default_factory=dict)
 
     @property
     def trend_start(self) -> date:
@@ -83,6 +85,11 @@ class Filters:
         name = self.intervention_names.get(code)
         return f"{code} · {name}" if name else str(code)
 
+    def building_label(self, code) -> str:
+        """'INT003-E01 · Via Roma 3' (the code alone when the address is not known)."""
+        address = self.building_addresses.get(code)
+        return f"{code} · {address}" if isinstance(address, str) and address else str(code)
+
     @property
     def window(self) -> Window:
         return Window(self.as_of, self.start, self.end)
@@ -92,37 +99,51 @@ class Filters:
         return f"{fmt_date(self.start)} – {fmt_date(self.end)}"
 
 
-def _restore(key: str, default) -> None:
-    """Before drawing a widget: give it back its value from the permanent copy (or the default)."""
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(KEEP + key, default)
-
-
-def _kept(key: str):
-    value = st.session_state[key]
-    st.session_state[KEEP + key] = value
-    return value
-
-
 def _choices(tree: pd.DataFrame, column: str) -> list[str]:
     return sorted(v for v in tree[column].dropna().unique())
 
 
-def _intervention_names(tree: pd.DataFrame) -> Callable[[str], str]:
-    names = dict(zip(tree["intervention_code"], tree["intervention_name"]))
-    return lambda code: f"{code} · {names[code]}" if names.get(code) else code
+def _labeller(tree: pd.DataFrame, code: str, name: str) -> Callable[[str], str]:
+    """'INT001 · Villaggio Rovagnasco', 'INT003-E01 · Via Roma 3': the code with its name where there is one."""
+    names = dict(zip(tree[code], tree[name]))
+    return lambda value: f"{value} · {names[value]}" if isinstance(names.get(value), str) and names[value] else value
+
+
+def building_label() -> Callable[[str], str]:
+    """'INT003-E01 · Via Roma 3' for the buildings the signed-in user may see (for pickers outside the sidebar)."""
+    return _labeller(md.portfolio_tree(user_scope()), "building_code", "building_address")
+
+
+def _remember(key: str) -> None:
+    st.session_state[KEEP + key] = st.session_state[key]
+
+
+def _filter(widget: Callable, key: str, valid: Callable, default, **kwargs):
+    """Draw a filter widget whose choice survives moving between pages and reloads.
+
+    Streamlit forgets a widget's last change when the next click switches page (the "Periodo" that went
+    back to "12 mesi"), so every change is also copied to a plain key (`on_change`) and given back to the
+    widget before it is drawn, corrected by `valid` when the options no longer allow it. Without a copy
+    (a new session) the address decides (`bind`), else `default`."""
+    if KEEP + key in st.session_state:
+        st.session_state[key] = valid(st.session_state[KEEP + key])
+    elif default is not None:
+        kwargs["value"] = default  # the date inputs' first value
+    value = widget(key=key, on_change=_remember, args=(key,), bind="query-params", **kwargs)
+    st.session_state[KEEP + key] = value
+    return value
 
 
 def _portfolio(tree: pd.DataFrame, levels=LEVELS) -> dict[str, list[str]]:
     """Cascading multiselects: each level offers only what the levels above allow."""
     chosen: dict[str, list[str]] = {}
-    label_of = {"flt_intervention": _intervention_names(tree)}
+    label_of = {"flt_intervention": _labeller(tree, "intervention_code", "intervention_name"),
+                "flt_building": _labeller(tree, "building_code", "building_address")}
     for key, field, column, label in levels:
         options = _choices(tree, column)
-        _restore(key, [])
-        st.session_state[key] = [v for v in st.session_state[key] if v in options]
-        st.multiselect(label, options, key=key, placeholder="Tutti", format_func=label_of.get(key, str))
-        chosen[field] = list(_kept(key))
+        chosen[field] = list(_filter(st.multiselect, key, lambda values: [v for v in values if v in options], None,
+                                     label=label, options=options, placeholder="Tutti", select_all=False,
+                                     format_func=label_of.get(key, str)))
         if chosen[field]:
             tree = tree[tree[column].isin(chosen[field])]
     return chosen
@@ -132,29 +153,27 @@ def _clamp(value, first: date, last: date) -> date:
     return min(max(value, first), last) if isinstance(value, date) else last
 
 
+def _period_range(as_of: date, first: date, last: date) -> tuple[date, date]:
+    """The custom period's two days (the 12 months to the date until the second day is picked)."""
+    chosen = _filter(st.date_input, "flt_range", lambda days: tuple(_clamp(d, first, last) for d in days),
+                     default_period(as_of), label="Dal – al", min_value=first, max_value=last, format="DD/MM/YYYY")
+    return (chosen[0], chosen[1]) if len(chosen) == 2 else default_period(as_of)
+
+
 def _dates(first: date, last: date) -> tuple[date, date, date]:
-    _restore("flt_as_of", default_as_of(first, last))
-    st.session_state["flt_as_of"] = _clamp(st.session_state["flt_as_of"], first, last)
-    st.date_input("Data di riferimento", key="flt_as_of", min_value=first, max_value=last, format="DD/MM/YYYY",
-                  help="Data a cui si calcolano gli indicatori «alla data» (morosità accumulata, sfitto...); "
-                       "si apre sull'ultima fine mese coperta dai dati. "
-                       f"I movimenti caricati vanno dal {fmt_date(first)} al {fmt_date(last)}.")
-    as_of = _kept("flt_as_of")
-    _restore("flt_period", "12m")
-    st.selectbox("Periodo", list(PERIODS), key="flt_period", format_func=PERIODS.get,
-                 help="Periodo degli indicatori di flusso (tasso sull'emesso, mancato canone, sfratti...).")
-    kind = _kept("flt_period")
-    if kind == "12m":
-        return (as_of, *default_period(as_of))
+    as_of = _filter(st.date_input, "flt_as_of", lambda day: _clamp(day, first, last), default_as_of(first, last),
+                    label="Data di riferimento", min_value=first, max_value=last, format="DD/MM/YYYY",
+                    help="Data a cui si calcolano gli indicatori «alla data» (morosità accumulata, sfitto...); "
+                         "si apre sull'ultima fine mese coperta dai dati. "
+                         f"I movimenti caricati vanno dal {fmt_date(first)} al {fmt_date(last)}.")
+    kind = _filter(st.selectbox, "flt_period", lambda k: k if k in PERIODS else "12m", None, label="Periodo",
+                   options=list(PERIODS), format_func=PERIODS.get,
+                   help="Periodo degli indicatori di flusso (tasso sull'emesso, mancato canone, sfratti...).")
     if kind == "ytd":
         return as_of, date(as_of.year, 1, 1), as_of
-    _restore("flt_range", default_period(as_of))
-    st.session_state["flt_range"] = tuple(_clamp(d, first, last) for d in st.session_state["flt_range"])
-    st.date_input("Dal – al", key="flt_range", min_value=first, max_value=last, format="DD/MM/YYYY")
-    chosen = _kept("flt_range")
-    if len(chosen) < 2:  # the second day is still being picked
-        return (as_of, *default_period(as_of))
-    return as_of, chosen[0], chosen[1]
+    if kind == "custom":
+        return as_of, *_period_range(as_of, first, last)
+    return (as_of, *default_period(as_of))
 
 
 def sidebar_filters(*, dates: bool = True) -> Filters | None:
@@ -181,7 +200,8 @@ def sidebar_filters(*, dates: bool = True) -> Filters | None:
     scope = user_scope().narrowed(**chosen)
     names = dict(zip(tree["intervention_code"], tree["intervention_name"]))
     return Filters(scope=scope, as_of=as_of, start=start, end=end, first_day=first, last_day=last,
-                   intervention_names=names, contract_rows=rows, suppress=threshold)
+                   intervention_names=names, contract_rows=rows, suppress=threshold,
+                   building_addresses=dict(zip(tree["building_code"], tree["building_address"])))
 
 
 def monitoring_page(title: str, *, dates: bool = True) -> Filters:

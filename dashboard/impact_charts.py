@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PALETTE, SEPARATORS, add_benchmarks, bar_chart, hidden_bars, line_chart, styled
+from dashboard.charts import PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart, hidden_bars, line_chart, styled
 from dashboard.exports import DAYS, INT, PCT
 from indicators.disclosure import hidden_cells
 from osservatorio.escaping import chart_labels
@@ -19,7 +19,7 @@ def shares(frame: pd.DataFrame, labels: dict, *, name: str) -> go.Figure:
     fig = go.Figure(go.Bar(x=frame["value"], y=names, orientation="h", marker_color=PALETTE[0], name=name,
                            text=[f"{fmt_int(v)} ({fmt_pct(s)})" for v, s in zip(frame["value"], frame["share"])],
                            textposition="auto", hovertemplate="%{y}: %{x:,d}<extra></extra>"))
-    fig.update_layout(separators=SEPARATORS, template="plotly_white", height=max(220, 46 * len(names) + 90),
+    fig.update_layout(separators=SEPARATORS, template=THEME, height=max(220, 46 * len(names) + 90),
                       margin={"l": 10, "r": 10, "t": 30, "b": 10}, xaxis={"title": name, "tickformat": ",d"},
                       title={"text": name, "font": {"size": 14}})
     return fig
@@ -51,7 +51,7 @@ def funnel(stages: pd.DataFrame) -> go.Figure:
     """Applications received, eligible, allocated, renounced."""
     fig = go.Figure(go.Funnel(y=stages["label"], x=stages["applications"], marker={"color": PALETTE[0]},
                               texttemplate="%{value:,d}", hovertemplate="%{y}: %{x:,d}<extra></extra>"))
-    fig.update_layout(separators=SEPARATORS, template="plotly_white", height=300,
+    fig.update_layout(separators=SEPARATORS, template=THEME, height=300,
                       margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
@@ -81,7 +81,7 @@ def funding(projects: pd.DataFrame) -> go.Figure:
         fig.add_trace(go.Bar(y=titles, x=projects[column], name=name, orientation="h", marker_color=PALETTE[i],
                              customdata=[fmt_eur(v) for v in projects[column]],
                              hovertemplate=f"{name}: %{{customdata}}<extra></extra>"))
-    fig.update_layout(separators=SEPARATORS, template="plotly_white", barmode="group",
+    fig.update_layout(separators=SEPARATORS, template=THEME, barmode="group",
                       height=max(300, 90 * len(titles) + 80), margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
                       xaxis={"tickformat": ",.0f", "ticksuffix": " €"})

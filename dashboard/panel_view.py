@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import evaluation_charts as charts
 from dashboard import lab_data as ld
 from dashboard.charts import month_label
-from dashboard.filters import suppression_threshold
+from dashboard.filters import building_label, suppression_threshold
 from indicators.disclosure import small_periods
 from indicators.evaluation import Effect
 from indicators.ledger_sql import month_ends
@@ -45,7 +45,8 @@ def _choices() -> tuple | None:
     complete = sorted(counts.index[counts == counts.max()])  # a default the synthetic control can use
     left, right = st.columns([2, 1])
     treated = left.multiselect("Edifici trattati (una sola unità per il controllo sintetico)", buildings,
-                               default=complete[:1], key="panel_treated")
+                               default=complete[:1], key="panel_treated", format_func=building_label(),
+                               select_all=False)
     start = right.selectbox("Primo mese trattato", months[2:-1], index=max(0, len(months) // 2 - 2),
                             format_func=month_label, key="panel_start")
     return months[0], months[-1], outcome, tuple(treated), start, threshold

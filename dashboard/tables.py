@@ -120,14 +120,15 @@ def export_frame(frame: pd.DataFrame, cols: list[Col]) -> tuple[pd.DataFrame, di
 
 
 def column_config(cols: list[Col], spark_range: tuple[float, float] | None = None) -> dict:
+    """Column settings; the first column, when it names the rows, stays pinned while a wide table scrolls."""
     config = {}
-    for col in cols:
+    for i, col in enumerate(cols):
         if col.kind == SPARK:
             config[col.label] = st.column_config.LineChartColumn(col.label, help=col.help, width=SPARK_WIDTH,
                                                                  y_min=spark_range[0] if spark_range else None,
                                                                  y_max=spark_range[1] if spark_range else None)
         elif col.kind == TEXT:
-            config[col.label] = st.column_config.TextColumn(col.label, help=col.help)
+            config[col.label] = st.column_config.TextColumn(col.label, help=col.help, pinned=i == 0 or None)
         else:
             config[col.label] = st.column_config.TextColumn(col.label, help=col.help, alignment="right")
     return config

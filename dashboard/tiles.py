@@ -18,7 +18,7 @@ from indicators.comparisons import Change, change_vs, gap_to_benchmark
 from indicators.disclosure import HIDDEN, is_hidden
 from indicators.results import KpiValue
 from osservatorio import escaping
-from osservatorio.formatting import MISSING, fmt_date, fmt_int, fmt_kpi
+from osservatorio.formatting import MISSING, fmt_date, fmt_headline, fmt_int, fmt_kpi
 
 PREFERRED_REFERENCE = "Cooperative gestori sociali (media)"  # seed 001's sector average
 NO_DATA_TILE = "Nessun dato"  # a figure asked outside the dates its data covers
@@ -78,9 +78,12 @@ def tile(value: KpiValue, *, previous: KpiValue | None = None, against: str | No
         st.metric(label or kpi.label, HIDDEN, help=kpi.help, border=True)
         st.caption(f":material/lock: {escaping.md(value.warnings[-1])}")
         return
-    shown = NO_DATA_TILE if value.no_data else fmt_kpi(kpi.unit, value.value)  # the reason follows as a caption
-    st.metric(label or kpi.label, shown, help=kpi.help, border=True,
-              chart_data=chart if chart and len(chart) > 1 else None, chart_type="area", **_delta(change, kpi.higher_is_better))
+    exact = fmt_kpi(kpi.unit, value.value)
+    shown = NO_DATA_TILE if value.no_data else fmt_headline(kpi.unit, value.value)  # the reason follows as a caption
+    help_text = kpi.help if value.no_data or shown == exact else f"{kpi.help}\n\nValore esatto: {exact}."
+    st.metric(label or kpi.label, shown, help=help_text, border=True,
+              chart_data=chart if chart and len(chart) > 1 else None, chart_type="area",
+              **_delta(change, kpi.higher_is_better))
     for warning in value.warnings:
         st.caption(f":material/warning: {escaping.md(warning)}")
     caption = reference_caption(value, reference(references))
@@ -140,6 +143,6 @@ def references_picker(code: str, *, key: str) -> pd.DataFrame:
     default = [PREFERRED_REFERENCE] if PREFERRED_REFERENCE in labels else labels[:1]
     if key not in st.session_state:
         st.session_state[key] = default
-    chosen = st.multiselect("Valori di riferimento sul grafico", labels, key=key,
+    chosen = st.multiselect("Valori di riferimento sul grafico", labels, key=key, select_all=False,
                             help="Valori pubblicati per confronto (fonte nel registro dei riferimenti).")
     return refs[refs["label"].isin(chosen)]

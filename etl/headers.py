@@ -79,7 +79,7 @@ def match_headers(headers: list[str], kind: Kind, mapping: dict[str, str] | None
             first = headers[fields[target]]
             raise HeaderError(
                 f"Le colonne «{first}» e «{header}» indicano entrambe «{kind.column(target).header}»: "
-                "togliere una delle due o indicare quale usare con --mapping."
+                "togliere una delle due o indicare quale usare con un file di mappatura delle colonne."
             )
         else:
             fields[target] = pos
@@ -108,5 +108,5 @@ def _missing_message(kind: Kind, missing, headers: list[str], unmatched: list[st
     return (
         f"File rifiutato: mancano le colonne obbligatorie per «{kind.name}»: {'; '.join(parts)}. "
         f"Intestazioni trovate: {', '.join(f'«{h}»' for h in found) or 'nessuna'}. "
-        "Rinominare le colonne o indicarne la corrispondenza con --mapping."
+        "Rinominare le colonne o indicarne la corrispondenza con un file di mappatura delle colonne."
     )

@@ -23,6 +23,7 @@ from indicators import relet_table, vacancy_month
 from indicators.results import KpiValue, ratio
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import connected, dates_of, query, texts_of
+from osservatorio.formatting import fmt_count
 from indicators.stock_sql import units_in_stock
 
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12, the average month of void_loss_eur
@@ -350,8 +351,9 @@ def relet_times(conn: Connection | Engine, *, year: int, scope: Scope = Scope(),
                 ("escluse_dopo_lavori", "after_works"), ("escluse_date_incoerenti", "incoherent"))}
     warnings = [] if n else ["nessuna rilocazione conteggiabile nell'anno"]
     if excluded["escluse_date_incoerenti"]:
-        warnings.append(f"{excluded['escluse_date_incoerenti']} contratti con il precedente senza data di fine "
-                        "o sovrapposto: esclusi")
+        n_bad = excluded["escluse_date_incoerenti"]
+        warnings.append(f"{fmt_count(n_bad, 'contratto', 'contratti')} con il precedente senza data di fine o "
+                        f"sovrapposto: {'escluso' if n_bad == 1 else 'esclusi'}")
     median = float(row["median"]) if n and not pd.isna(row.get("median")) else None
     return KpiValue("relet_days", ratio(total, n, scale=1.0), total, n, start=date(year, 1, 1),
                     end=date(year, 12, 31), breakdown={"mediana": median, "rilocazioni": n, **excluded},

@@ -215,7 +215,7 @@ def demo(
     prepare_demo(settings, echo=typer.echo)
     if no_browser:
         return
-    app_path = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    app_path = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"  # app.py plus its cookie route
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port or settings.port),
            "--browser.gatherUsageStats", "false"]
     typer.echo(f"Cruscotto su http://localhost:{port or settings.port} (Ctrl+C per uscire)")

@@ -11,7 +11,7 @@ import pandas as pd
 from indicators.evaluation import Effect
 from indicators.lab_outcomes import indicator_label
 from osservatorio.exports import DATE, MEASURE, PCT, POINTS, TEXT
-from osservatorio.formatting import MISSING, fmt_date, fmt_eur, fmt_num, fmt_pct, fmt_points
+from osservatorio.formatting import MISSING, fmt_count, fmt_date, fmt_eur, fmt_num, fmt_pct, fmt_points
 
 ARM_LABELS = {"trattamento": "Trattamento (area del laboratorio)", "controllo": "Controllo (area senza laboratorio)"}
 OUTCOME_HEADINGS = {
@@ -115,7 +115,7 @@ def effect_lines(effect: Effect, *, digits: int = 2) -> list[tuple[str, str]]:
     if effect.ci_low is not None:
         lines.append(("Intervallo al 95%", f"da {fmt_num(effect.ci_low, digits)} a {fmt_num(effect.ci_high, digits)}"))
     lines.append(("p-value", f"{fmt_p(effect.p_value)} ({effect.inference})"))
-    lines.append(("Unità", f"{effect.n_treated} trattate, {effect.n_control} di controllo"))
+    lines.append(("Unità", f"{fmt_count(effect.n_treated, 'trattata', 'trattate')}, {effect.n_control} di controllo"))
     lines.append(("Periodi", f"{effect.n_pre} prima dell'avvio, {effect.n_post} dopo"))
     if effect.pre_rmspe is not None:
         lines.append(("RMSPE prima dell'avvio", fmt_num(effect.pre_rmspe, digits)))

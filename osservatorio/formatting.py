@@ -6,7 +6,7 @@ import math
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 
 LOCALE = "it_IT"
 MISSING = "n.d."
@@ -67,3 +67,19 @@ def fmt_kpi(unit: str, value) -> str:
         "ratio": lambda v: fmt_num(v, 2),
         "points": lambda v: fmt_points(v),
     }.get(unit, lambda v: fmt_num(v, 2))(value)
+
+
+def fmt_count(n, singular: str, plural: str) -> str:
+    """A count with its noun agreed in number, the Italian way: (1, "pratica aperta", "pratiche aperte") ->
+    '1 pratica aperta', 2 -> '2 pratiche aperte', 1234 -> '1.234 pratiche aperte'; n.d. when missing."""
+    if _missing(n):
+        return f"{MISSING} {plural}"
+    return f"{fmt_int(n)} {singular if int(round(n)) == 1 else plural}"
+
+
+def fmt_headline(unit: str, value) -> str:
+    """A KPI as a dashboard tile shows it: as `fmt_kpi`, but euro amounts from a million up in the short
+    Italian form ('1,94\xa0Mln\xa0€'), so a narrow tile never cuts them (the exact amount goes in its help)."""
+    if unit == "eur" and not _missing(value) and abs(value) >= 1_000_000:
+        return format_compact_currency(value, "EUR", locale=LOCALE, fraction_digits=2)
+    return fmt_kpi(unit, value)

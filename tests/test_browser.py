@@ -69,7 +69,7 @@ def wait_healthy(base: str, proc: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="module")
 def serve(tmp_path_factory):
-    """Start `streamlit run dashboard/app.py` against a warehouse URL; every server stops at module end."""
+    """Start `streamlit run dashboard/server.py` against a warehouse URL; every server stops at module end."""
     procs: list[subprocess.Popen] = []
 
     def start(url: str) -> str:
@@ -79,7 +79,7 @@ def serve(tmp_path_factory):
         engine.dispose()
         port = free_port()
         log = tmp_path_factory.mktemp("streamlit") / "server.log"
-        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "server.py"),
                "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
                "--browser.gatherUsageStats=false"]
         env = {**os.environ, "OSSERVATORIO_DATABASE_URL": url}
@@ -176,7 +176,7 @@ def test_upload_shows_summary(page, serve, tmp_path):
     csv = tmp_path / "interventi.csv"
     csv.write_text("codice_intervento;nome;comune\nINT1;Cenni di Cambiamento;Milano\nINT2;;Milano\n")
     open_page(page, base, "Caricamenti")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(csv))
     go = page.get_by_role("button", name="Carica nel magazzino dati")
     expect(go).to_be_enabled(timeout=30_000)  # the kind was pre-selected from the file name
     kind = page.get_by_role("combobox", name="Tipo di dati")

@@ -51,7 +51,7 @@ def test_evaluate_synthetic_control_gives_weights_and_fit(tmp_path):
     table = _evaluate(path, "--treated", "trattato", "--start", "20")
     assert table.exit_code == 0
     assert "Controllo sintetico" in table.output and "Pesi: d01 0,500" in table.output
-    assert "Differenza nelle differenze" in table.output and "Solo 1 unità trattate" in table.output
+    assert "Differenza nelle differenze" in table.output and "Solo 1 unità trattata:" in table.output
 
 
 def test_evaluate_reads_months_and_refuses_unknown_units(tmp_path):

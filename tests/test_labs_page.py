@@ -33,7 +33,7 @@ def test_labs_page_shows_the_outputs_the_indicators_compute(loaded_warehouse, en
     assert cost.value == fmt_eur(total["cost_per_household_eur"]) and cost.help
     activities = next(m for m in at.metric if m.label == "Attività dei laboratori")
     assert activities.value == f"{int(total['activities']):,}".replace(",", ".")
-    shown = " ".join(at.dataframe[i].value.to_string() for i in range(len(at.dataframe)))
+    shown = " ".join(t.value.to_string() for t in [*at.dataframe, *at.table])
     assert "Manca il caso di controllo" in shown and "punti" in shown  # statements and points, never bare numbers
 
 
@@ -69,7 +69,7 @@ def test_panel_evaluation_reports_the_estimate_and_its_warnings(loaded_warehouse
     text = texts(at)
     assert "**Metodo**: Differenza nelle differenze" in text and "**Intervallo al 95%**" in text
     assert "**Metodo**: Controllo sintetico" in text and "**Pesi**" in text
-    assert any("Solo 1 unità trattate" in w.value for w in at.warning)
+    assert any("Solo 1 unità trattata:" in w.value for w in at.warning)  # singular agreement
 
 
 def test_report_buttons_offer_a_self_contained_html(loaded_warehouse, engine, monkeypatch):  # noqa: F811

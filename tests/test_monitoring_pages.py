@@ -125,7 +125,8 @@ def test_filters_cascade_and_survive_a_page_switch(loaded_warehouse, sample, mon
     in_fund = tree[tree["fund"] == fund]
     offered = set(at.multiselect(key="flt_intervention").options)
     assert offered == {f"{c} · {n}" for c, n in zip(in_fund["intervention_code"], in_fund["intervention_name"])}
-    assert set(at.multiselect(key="flt_building").options) == set(in_fund["building_code"])
+    assert set(at.multiselect(key="flt_building").options) == {  # buildings by code and address
+        f"{c} · {a}" for c, a in zip(in_fund["building_code"], in_fund["building_address"])}
     at.switch_page("views/home.py").run()
     at.switch_page("views/vacancy.py").run()
     assert not at.exception
@@ -179,7 +180,7 @@ def test_drill_down_to_contracts(loaded_warehouse, sample, monkeypatch):  # noqa
     rows = arrears.contract_balances(engine, as_of=last, intervention=intervention, building=building)
     assert shown["Contratto"].tolist() == rows["lease_code"].tolist()
     assert shown["Saldo"].tolist() == [fmt_kpi("eur", v) for v in rows["balance"]]
-    assert set(shown["Edificio"]) <= {building}
+    assert set(shown["Edificio"]) <= {f"{building} · {tree.set_index('building_code').at[building, 'building_address']}"}
     assert not any("household" in c.lower() or "nucleo" in c.lower() for c in shown.columns)
 
 

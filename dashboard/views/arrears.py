@@ -107,7 +107,8 @@ def breakdown(f: filters.Filters) -> None:
         return
     table = protect(side_by_side(frames), f, by=by)
     labels = ({g: f.intervention_label(g) for g in table["group"]} if by == "intervention"
-              else {g: code_label(g) for g in table["group"]} if by in ("tenure", "income_band") else {})
+              else {g: code_label(g) for g in table["group"]} if by in ("tenure", "income_band")
+              else {g: f.building_label(g) for g in table["group"]} if by == "building" else {})
     cols = [Col("group", GROUPING_LABELS[by], labels={None: "Non indicato", **labels}),
             *[kpi_col(code, code) for code in frames]]
     show_table(table, cols, name=f"morosita_per_{GROUPING_LABELS[by].lower()}", key="arr_by_table",
@@ -128,7 +129,7 @@ def drill_down(f: filters.Filters) -> None:
     if st.session_state.get("arr_bld") not in buildings:
         st.session_state["arr_bld"] = ALL
     building = right.selectbox("Edificio", buildings, key="arr_bld",
-                               format_func=lambda b: "Tutti gli edifici" if b == ALL else b)
+                               format_func=lambda b: "Tutti gli edifici" if b == ALL else f.building_label(b))
     if chosen is None:
         st.info("Nessun intervento nel perimetro scelto.")
         return
@@ -136,13 +137,16 @@ def drill_down(f: filters.Filters) -> None:
     per_building = side_by_side({code: md.kpi(code, as_of=f.as_of, start=f.start, end=f.end, scope=inside,
                                               by="building", suppress=f.suppress) for code in BY_CODES[:4]})
     per_building = protect(per_building, f, by="building")
-    show_table(per_building, [Col("group", "Edificio"), *[kpi_col(c, c) for c in BY_CODES[:4]]],
+    named = {g: f.building_label(g) for g in per_building.get("group", [])}
+    show_table(per_building, [Col("group", "Edificio", labels=named), *[kpi_col(c, c) for c in BY_CODES[:4]]],
                name=f"morosita_{chosen}_edifici", key="arr_buildings", empty="Nessun edificio con dati.")
     balances = md.contract_balances(as_of=f.as_of, scope=inside, intervention=chosen,
                                     building=None if building == ALL else building)
     st.markdown(f"**Contratti con saldo** · {escaping.md(f.intervention_label(chosen))}"
-                + ("" if building == ALL else f" · edificio {escaping.md(building)}"))
-    cols = [Col("lease_code", "Contratto"), Col("unit_code", "Alloggio"), Col("building_code", "Edificio"),
+                + ("" if building == ALL else f" · edificio {escaping.md(f.building_label(building))}"))
+    where = {b: f.building_label(b) for b in balances.get("building_code", [])}
+    cols = [Col("lease_code", "Contratto"), Col("unit_code", "Alloggio"),
+            Col("building_code", "Edificio", labels=where),
             Col("tenure", "Regime", labels={None: "n.d."}), Col("active", "Stato", labels={True: "In essere",
                                                                                             False: "Cessato"}),
             Col("balance", "Saldo", EUR, "Addebiti scaduti meno incassi, storni, abbuoni e stralci alla data."),

@@ -14,7 +14,7 @@ from dashboard.private_downloads import download_button
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
 from indicators import track_record
 from indicators.disclosure import TICKET_COUNTS, hide_value, is_small
-from indicators.registry import get_kpi
+from indicators.registry import TRACK_RECORD_SHARES, get_kpi
 from osservatorio import audit
 from osservatorio.reports.impact import ReportScope, count_text, scope_label
 
@@ -33,8 +33,7 @@ def units(f: filters.Filters) -> None:
             show_table(shown, [Col("group", heading, labels={None: "Non indicato"}),
                                kpi_col("value", "units_managed", "Alloggi"), Col("share", "Quota", PCT)],
                        name=f"alloggi_per_{by}", key=f"imp_units_{by}", empty="Nessun alloggio in gestione alla data.")
-    st.caption("Riferimento (seme 001): 1.463 alloggi di cooperative, 23% proprietà o futura vendita, 40% locazione "
-               "a termine, 37% locazione permanente; contratti standard full 76%, vuoto per pieno 12%, altro 12%.")
+    st.caption(TRACK_RECORD_SHARES)
 
 
 def arrears_and_vacancy(f: filters.Filters) -> None:

@@ -64,7 +64,8 @@ def outcome_table(table: pd.DataFrame, titles: dict[str, str], *, key: str) -> N
         st.info("Nessun indicatore di contesto caricato.")
         return
     shown = outcome_text_table(table.assign(lab=[titles.get(c, c) for c in table["lab"]]))
-    st.dataframe(shown, hide_index=True, width="stretch", key=key)
+    with st.container(key=key):  # a static table: its sentences wrap instead of being cut at the right
+        st.table(shown, hide_index=True)
     st.caption(f"{get_kpi('lab_outcome_points').label}: {get_kpi('lab_outcome_points').formula} "
                f"{get_kpi('lab_outcome_did').label}: {get_kpi('lab_outcome_did').formula}")
 
@@ -77,7 +78,8 @@ def completeness_view(titles: dict[str, str]) -> None:
     shown = pd.DataFrame({"Laboratorio": [titles.get(c, c) for c in table["lab"]],
                           "Completezza": [fmt_pct(v) for v in table["score"]],
                           "Cosa manca": [" ".join(m) or "Nulla" for m in table["missing"]]})
-    st.dataframe(shown, hide_index=True, width="stretch", key="labs_missing")
+    with st.container(key="labs_missing"):  # "Cosa manca" wraps: evaluators read it whole
+        st.table(shown, hide_index=True)
 
 
 def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:

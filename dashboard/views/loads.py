@@ -29,13 +29,19 @@ def upload_section() -> None:
     limit_mb = get_settings().max_upload_mb
     uploaded = st.file_uploader("File CSV o XLSX, come esportato dal gestionale", type=["csv", "txt", "xlsx"],
                                 key="upload_file", on_change=_guess_kind, max_upload_size=limit_mb,
-                                help=f"Il pulsante «Upload» apre la scelta del file (al massimo {limit_mb} MB; "
+                                help=f"Il pulsante «Scegli il file» apre la scelta del file (al massimo {limit_mb} MB; "
                                      "i file più grandi si caricano con il comando `osservatorio load`). "
                                      "Il file viene controllato riga per riga: le righe con errori vanno in "
                                      "quarantena, le altre sono caricate.")
     if uploaded is not None and uploaded.size > limit_mb * 1024 * 1024:
         st.error(f"Il file supera il limite di {limit_mb} MB della pagina: caricarlo con `osservatorio load`.")
         uploaded = None
+    mapping = st.file_uploader("File di mappatura delle colonne (facoltativo), TOML o CSV", type=["toml", "csv"],
+                               key="upload_mapping",
+                               help="Serve quando le intestazioni del file non sono riconosciute: ogni riga dice "
+                                    "quale colonna del file corrisponde a quale colonna di Osservatorio, per esempio "
+                                    "`\"Cod. U.I.\" = \"codice_alloggio\"` sotto `[colonne]` (TOML) oppure "
+                                    "`Cod. U.I.;codice_alloggio` (CSV a due colonne).")
     kind = st.selectbox("Tipo di dati", LOAD_ORDER, index=None, format_func=_kind_label, key="upload_kind",
                         placeholder="Scegliere il tipo di dati del file",
                         help="Proposto in base al nome del file (es. alloggi.csv); verificare prima di caricare.")
@@ -46,8 +52,9 @@ def upload_section() -> None:
         def progress(done: int, total: int) -> None:
             bar.progress(min(done / max(total, 1), 1.0), text=f"Righe lette: {fmt_int(done)} di circa {fmt_int(total)}")
 
-        st.session_state["last_upload"] = data.run_upload(uploaded.name, uploaded.getvalue(), kind,
-                                                          progress=progress, user=auth.current_user())
+        st.session_state["last_upload"] = data.run_upload(
+            uploaded.name, uploaded.getvalue(), kind, progress=progress, user=auth.current_user(),
+            mapping=(mapping.name, mapping.getvalue()) if mapping is not None else None)
         bar.empty()
     if "last_upload" in st.session_state:
         show_result(st.session_state["last_upload"])

@@ -6,7 +6,7 @@ from dashboard import auth, filters, tiles
 from dashboard import monitoring_data as md
 from dashboard.privacy import protect
 from dashboard.tables import SPARK, Col, kpi_col, series_lists, show_table, side_by_side
-from osservatorio.formatting import fmt_eur
+from osservatorio.formatting import fmt_count, fmt_eur
 
 RANKINGS = {"arrears_rate_billed": "Tasso di morosità sull'emesso", "vacancy_rate": "Tasso di sfitto"}
 
@@ -25,7 +25,7 @@ def headline(f: filters.Filters) -> None:
         b = tiles.breakdown(stock)
         if b.get("in_essere") is not None:
             st.caption(f"Inquilini in essere {fmt_eur(b['in_essere'])}, cessati {fmt_eur(b.get('cessati'))}"
-                       + (f"; {tiles.part(stock, 'contratti')} contratti con debito." if "contratti" in b else "."))
+                       + (f"; contratti con debito: {tiles.part(stock, 'contratti')}." if "contratti" in b else "."))
     with top[1]:
         tiles.kpi_tile("arrears_rate_billed", f, spark=spark(arrears, "rate_billed"))
     with top[2]:
@@ -37,7 +37,7 @@ def headline(f: filters.Filters) -> None:
     with bottom[2]:
         late = tiles.kpi_tile("late_cases", f)
         if late.breakdown.get("open") is not None:
-            st.caption(f"Su {tiles.part(late, 'open')} pratiche aperte alla data.")
+            st.caption(f"Pratiche aperte alla data: {tiles.part(late, 'open')}.")
         if f.contract_rows:  # the list is shown only to roles that see single cases
             st.page_link("views/arrears.py", label="Vedi le pratiche in ritardo", icon=":material/arrow_forward:")
     st.caption("Le piccole curve nei riquadri mostrano l'andamento mensile nel periodo scelto; la variazione è "

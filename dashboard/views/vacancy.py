@@ -9,7 +9,7 @@ from dashboard import monitoring_data as md
 from dashboard.exports import DATE, DAYS, EUR, INT
 from dashboard.privacy import protect
 from dashboard.tables import Col, kpi_col, show_table, side_by_side
-from osservatorio.formatting import fmt_int, fmt_kpi, fmt_num
+from osservatorio.formatting import fmt_count, fmt_int, fmt_kpi, fmt_num
 
 EXCLUSIONS = {"prima_locazione": "Prima locazione", "dopo_lavori": "Dopo lavori importanti",
               "date_incoerenti": "Date incoerenti"}
@@ -23,7 +23,8 @@ def headline(f: filters.Filters) -> None:
         rate = tiles.kpi_tile("vacancy_rate", f)
         b = tiles.breakdown(rate)
         if b:
-            st.caption(f"Vuoti {fmt_int(b.get('vuoti'))} su {fmt_int(b.get('alloggi'))} alloggi: locabili "
+            units = fmt_count(b.get("alloggi"), "alloggio", "alloggi")
+            st.caption(f"Vuoti {fmt_int(b.get('vuoti'))} su {units}: locabili "
                        f"{fmt_kpi('pct', b.get('disponibili'))}, "
                        f"non disponibili {fmt_kpi('pct', b.get('non_disponibili'))}.")
     with cols[1]:
@@ -31,12 +32,14 @@ def headline(f: filters.Filters) -> None:
     with cols[2]:
         loss = tiles.kpi_tile("void_loss_eur", f)
         if tiles.breakdown(loss).get("alloggi_vuoti_disponibili") is not None:
-            st.caption(f"Su {fmt_int(loss.breakdown['alloggi_vuoti_disponibili'])} alloggi locabili rimasti vuoti "
-                       f"nel periodo, {fmt_int(loss.breakdown.get('giorni_vuoti_disponibili'))} giorni di sfitto.")
+            n_units = loss.breakdown["alloggi_vuoti_disponibili"]
+            left = fmt_count(n_units, "alloggio locabile rimasto vuoto", "alloggi locabili rimasti vuoti")
+            days = fmt_count(loss.breakdown.get("giorni_vuoti_disponibili"), "giorno", "giorni")
+            st.caption(f"Su {left} nel periodo, {days} di sfitto.")
     with cols[3]:
         ev = tiles.kpi_tile("evictions_per_1000", f)
         if tiles.breakdown(ev).get("sfratti") is not None:
-            st.caption(f"{fmt_int(ev.breakdown['sfratti'])} sfratti eseguiti nel periodo.")
+            st.caption(f"{fmt_count(ev.breakdown['sfratti'], 'sfratto eseguito', 'sfratti eseguiti')} nel periodo.")
 
 
 def trend(f: filters.Filters) -> None:
@@ -92,7 +95,7 @@ def relets_section(f: filters.Filters) -> None:
         tiles.tile(turn, previous=md.turnover(year=year - 1, scope=f.scope, suppress=f.suppress)
                    if previous is not None else None, against=against)
         if tiles.breakdown(turn):
-            st.caption(f"{fmt_int(turn.breakdown.get('contratti_cessati'))} contratti cessati su "
+            st.caption(f"{fmt_count(turn.breakdown.get('contratti_cessati'), 'contratto cessato', 'contratti cessati')} su "
                        f"{fmt_num(turn.breakdown.get('alloggi_medi'), 1)} alloggi medi.")
     if f.contract_rows:
         relets_table(f, year, relet.kpi.help)
@@ -112,7 +115,8 @@ def relets_table(f: filters.Filters, year: int, days_help: str) -> None:
 def longest_empty(f: filters.Filters) -> None:
     st.subheader("Alloggi vuoti da più tempo")
     table = md.longest_empty(as_of=f.as_of, scope=f.scope, limit=20)
-    cols = [Col("unit_code", "Alloggio"), Col("intervention_code", "Intervento"),
+    cols = [Col("unit_code", "Alloggio"),
+            Col("intervention_code", "Intervento", labels={c: f.intervention_label(c) for c in f.intervention_names}),
             Col("status", "Stato", labels={None: "n.d."}),
             Col("never_let", "Mai locato", labels={True: "sì", False: ""}),
             Col("last_lease_end", "Fine ultimo contratto", DATE), Col("days_empty", "Giorni vuoto", INT),

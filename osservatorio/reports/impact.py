@@ -15,7 +15,7 @@ from indicators import cases, coverage, facilities, funding, track_record
 from indicators.arrears import arrears_kpis
 from indicators.benchmarks import benchmarks
 from indicators.catalog import CATALOG, PERIOD
-from indicators.registry import get_kpi
+from indicators.registry import TRACK_RECORD, TRACK_RECORD_SHARES, get_kpi
 from indicators.results import KpiValue
 from indicators.scope import Scope
 from indicators.disclosure import (HIDDEN, HIDDEN_FLAG, TICKET_COUNTS, hidden_cells, hide_value, is_hidden, is_small,
@@ -31,10 +31,12 @@ CODE_NAMES = {"locazione_permanente": "Locazione permanente", "locazione_termine
               "erp_moderato": "ERP moderato", "altro": "Altro", "standard_full": "Standard full",
               "vuoto_per_pieno": "Vuoto per pieno", None: "Non indicato"}
 METHODS = (
-    "Ogni cifra dichiara il codice della sua definizione nel registro degli indicatori (docs/indicatori.md). "
+    "Ogni cifra chiave riporta la sua definizione, la sua fonte e il codice con cui compare nel registro degli "
+    "indicatori di Osservatorio. "
     "La morosità sull'emesso è calcolata sugli addebiti scaduti nel periodo, con gli incassi imputati ai debiti più "
     "vecchi (FIFO); lo sfitto è la quota di alloggi vuoti alla data di riferimento. I valori di riferimento sono quelli "
-    "pubblicati (seme 001: cooperative gestori sociali, morosità 3%, sfitto 9%) o aggiunti dagli utenti. Le pratiche "
+    f"pubblicati ({TRACK_RECORD}: cooperative gestori sociali, morosità 3%, sfitto 9%) o aggiunti dagli utenti. "
+    "Le pratiche "
     "sono quelle aperte nel periodo, con lo stato che hanno alla data di riferimento. L'attività di comunità è quella "
     "dei Laboratori Sociali di Quartiere collegati a un intervento del perimetro, attribuita al laboratorio e limitata "
     "al periodo: partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte. Le segnalazioni contano nel periodo in cui sono chiuse. I progetti finanziati "
@@ -130,7 +132,8 @@ def _cover(engine: Engine, rs: ReportScope) -> Section:
     section = Section("Cifre chiave")
     section.facts([("Perimetro", rs.label), ("Periodo", f"{fmt_date(rs.start)} – {fmt_date(rs.end)}"),
                    ("Data di riferimento", fmt_date(rs.as_of))])
-    rows = [(v.kpi.label, text, f"{v.kpi.formula} ({v.code})") for v, text in key_figures(engine, rs)]
+    rows = [(v.kpi.label, text, f"{v.kpi.formula} Fonte: {v.kpi.source}. ({v.code})")
+            for v, text in key_figures(engine, rs)]
     return section.table(pd.DataFrame(rows, columns=["Indicatore", "Valore", "Definizione"]), numeric=("Valore",))
 
 
@@ -145,9 +148,7 @@ def _units(engine: Engine, rs: ReportScope) -> Section:
                                     "Alloggi": [fmt_int(v) for v in frame["value"]],
                                     "Quota": [fmt_pct(v) for v in frame["share"]]}), numeric=("Alloggi", "Quota"))
         section.chart(charts.shares(frame, CODE_NAMES, name=f"Alloggi per {heading.lower()}"))
-    return section.text("Riferimento (seme 001): 1.463 alloggi gestiti da cooperative, 23% proprietà o patto di "
-                        "futura vendita, 40% locazione a termine, 37% locazione permanente; contratti standard full "
-                        "76%, vuoto per pieno 12%, altro 12%.", "note")
+    return section.text(TRACK_RECORD_SHARES, "note")
 
 
 def _per_intervention(engine: Engine, rs: ReportScope, names: dict) -> Section:
