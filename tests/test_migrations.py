@@ -15,7 +15,7 @@ def test_migrated_warehouse_matches_the_models(engine, warehouse_url):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), schemas.metadata)
     assert diff == []
-    assert current(warehouse_url) == "0016"
+    assert current(warehouse_url) == "0017"
 
 
 def test_natural_keys_and_query_indexes_exist(engine):
@@ -29,3 +29,16 @@ def test_natural_keys_and_query_indexes_exist(engine):
         tuple(i["column_names"]) for i in insp.get_indexes("context_indicator")}
     fks = {(fk["constrained_columns"][0], fk["referred_table"]) for fk in insp.get_foreign_keys("lease")}
     assert {("unit_code", "unit"), ("household_code", "household")} <= fks
+
+
+def test_built_in_references_cite_their_sources_by_title(engine):
+    """Users see where a reference value comes from: a published title, never one of our own files."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        sources = dict(conn.execute(text("SELECT label, source FROM benchmark_value WHERE built_in")).all())
+    assert len(sources) == 7  # eleven values under seven labels (four labels carry two KPIs each)
+    assert sources["Cooperative gestori sociali (media)"] == (
+        "Legacoop Abitanti / DAR=CASA, «Gestore sociale: il track record cooperativo», 2018")
+    assert sources["Housing sociale UK, media"].startswith("HouseMark")
+    assert not [s for s in sources.values() if "seme" in s or ".md" in s]

@@ -1,7 +1,7 @@
 """load_batch: the fingerprint of the pseudonymisation key of each load, and whether it held personal data
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 11:50:00
 """
 from typing import Sequence, Union

@@ -1,7 +1,7 @@
 """a lab's intervention: lab.intervention_code (the labs whose activity is a gestore's community work)
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-06 11:30:00
 """
 from typing import Sequence, Union
