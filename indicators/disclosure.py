@@ -267,6 +267,7 @@ def protect_indicator(conn, code: str, result, *, threshold: int | None, as_of, 
     """`catalog.compute`'s result for a suppressed reader, with the households it rests on counted in `scope` at
     `as_of`; returns (result, note). A table's hidden cells are flagged in `<column>__nascosto` columns."""
     from indicators.arrears import arrears_stock
+    from indicators.scope import GROUPINGS
     from indicators.suppression import households_by
 
     if threshold is None:
@@ -282,7 +283,9 @@ def protect_indicator(conn, code: str, result, *, threshold: int | None, as_of, 
     if "group" in result.columns and "bucket" in result.columns:
         done = protect_grouped_buckets(result, threshold=threshold)
     else:
-        groups = households_by(conn, as_of=as_of, scope=scope, by=by) if by else None
+        # households per group where the grouping is one of the portfolio's; else (ticket category...) the
+        # table's own counts decide
+        groups = households_by(conn, as_of=as_of, scope=scope, by=by) if by in GROUPINGS else None
         done = protect_frame(result, threshold=threshold, code=code, households=households_for(result, groups),
                              debtors=debtors_for(result, stock))
     return done.frame, done.note
