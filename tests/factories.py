@@ -65,3 +65,13 @@ def reasons(engine, batch_id: int) -> list[tuple]:
     """(line, column, value, reason) of a load's quarantined rows, in line order."""
     return rows(engine, f"SELECT line, column_name, value, reason FROM quarantined_row "
                         f"WHERE batch_id = {int(batch_id)} ORDER BY line, id")
+
+
+def run_coroutine(coroutine):
+    """Run a coroutine to its end from a test, also in a worker where a browser test left an event loop running
+    (Playwright's sync API keeps one in the main thread, where `asyncio.run` refuses to start another)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -28,8 +28,16 @@ VALUES = {"kind": "alloggi", "role": "gestore", "username": "mario", "year": "20
           "unit": "edificio", "time": "mese", "outcome": "valore", "treated": "E1", "start": "2024"}
 # Options that keep a command quick (a small sample, no dashboard started) or make it compute something.
 EXTRAS = {("sample",): ["--units", "50", "--years", "1", "--out", "{folder}/campione"], ("demo",): ["--no-serve"],
-          ("kpi",): ["arrears_stock_eur"],
-          ("users", "add"): ["--password", "una-password-di-prova"]}
+          ("kpi",): ["arrears_stock_eur"]}
+
+
+@pytest.fixture(autouse=True)
+def new_password(monkeypatch):
+    """`users add` and `users passwd` never take a password as an option: they read it from the environment."""
+    monkeypatch.setenv("OSSERVATORIO_NEW_PASSWORD", "Tramonto-sul-Naviglio-1987")
+    # `demo` marks the process as the demo's (its dashboard's uploads may use the demo key): undone after the test,
+    # so the tests that follow in this process load as a real warehouse does
+    monkeypatch.setenv("OSSERVATORIO_DEMO", "0")
 
 
 def commands(command=None, path: tuple[str, ...] = ()):

@@ -147,4 +147,4 @@ def test_empty_warehouse_messages(tmp_path, sqlite_template, monkeypatch):
         get_settings.cache_clear()
     assert report.exit_code == 1 and "nessun alloggio nel warehouse" in report.output
     assert variance.exit_code == 1 and "nessun budget né consuntivo per il 2025" in variance.output
-    assert tickets.exit_code == 0 and "nessuna segnalazione chiusa nel periodo nel perimetro" in tickets.output
+    assert tickets.exit_code == 0 and "nessun dato per il periodo: mancano le segnalazioni" in tickets.stdout

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -100,4 +102,5 @@ def test_a_tile_outside_the_data_says_so():
 
     at = AppTest.from_function(script, default_timeout=30).run()
     assert at.metric[0].value == "Nessun dato"
-    assert "nessun dato per il periodo: i movimenti contabili iniziano il 01/03/2024" in at.caption[0].value
+    shown = re.sub(r"\\(.)", r"\1", at.caption[0].value)  # as the reader sees it, without Markdown escapes
+    assert "nessun dato per il periodo: i movimenti contabili iniziano il 01/03/2024" in shown

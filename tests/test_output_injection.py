@@ -292,7 +292,7 @@ def test_kpi_csv_reads_back_rounded_to_the_unit_with_formula_codes_neutralised(c
     by = cli("kpi", code, "--as-of", day, "--by", "intervention", "--format", "csv")
     one = cli("kpi", code, "--as-of", day, "--format", "csv")
     assert by.exit_code == 0 and one.exit_code == 0, by.output + one.output
-    back = _read_output(by.output)
+    back = _read_output(by.stdout)
     assert back.columns[:4].tolist() == ["gruppo", "valore", "numeratore", "denominatore"]
     want = {("'" + g if str(g).startswith(FORMULA_START) else g): (None if pd.isna(v) else round(float(v), decimals))
             for g, v in zip(expected["group"], expected["value"])}
@@ -300,9 +300,9 @@ def test_kpi_csv_reads_back_rounded_to_the_unit_with_formula_codes_neutralised(c
     assert got == want
     if code == "vacancy_rate":
         assert "'" + FORMULA_INTERVENTION in got and got["INT-X"] == 100.0  # one empty, lettable unit of one
-    row = _read_output(one.output).iloc[0]
+    row = _read_output(one.stdout).iloc[0]
     assert row["codice"] == code and row["valore"] == round(single.value, decimals)
-    assert not re.search(r"\d,\d{3,}", by.output + one.output), "no float noise"
+    assert not re.search(r"\d,\d{3,}", by.stdout + one.stdout), "no float noise"
 
 
 def test_labs_compare_csv_neutralises_and_reads_back(cli, hostile_warehouse):
@@ -313,12 +313,12 @@ def test_labs_compare_csv_neutralises_and_reads_back(cli, hostile_warehouse):
     engine.dispose()
     out = cli("labs", "compare", "--indicator", "nuclei_morosi_pct", "--format", "csv")
     assert out.exit_code == 0, out.output
-    back = _read_output(out.output)
+    back = _read_output(out.stdout)
     assert back.columns[:5].tolist() == ["Laboratorio", "Area", "Gruppo", "Indicatore", "Unità"]
     assert back["Tempo zero"].tolist() == [None if pd.isna(v) else round(v, 1) for v in table["t0"]] or \
         back["Tempo zero"].fillna(-1).tolist() == [-1 if pd.isna(v) else round(v, 1) for v in table["t0"]]
     assert back["Data tempo zero"].iloc[0] == table["t0_date"].iloc[0].strftime("%d/%m/%Y")
-    assert not re.search(r"\d,\d{3,}", out.output), "no float noise"
+    assert not re.search(r"\d,\d{3,}", out.stdout), "no float noise"
 
 
 def test_budget_csv_and_xlsx_from_the_cli_read_back(cli, hostile_warehouse, tmp_path):

@@ -26,6 +26,7 @@ from test_pages import fresh_caches, open_page, texts  # noqa: F401  (autouse fi
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = ROOT / "dashboard"
+from tests.factories import run_coroutine
 
 
 # --- downloads ------------------------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ def _forge(port: int, fill) -> list[str]:
             return [str(getattr(e, e.WhichOneof("type"))) for e in await _receive(ws)
                     if e.WhichOneof("type") in ("exception", "alert")]
 
-    return asyncio.run(run())
+    return run_coroutine(run())
 
 
 @pytest.mark.browser
