@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from etl.loader import LoadResult, Progress, load_file
 from indicators import loads
-from indicators.snapshot import REFRESH_KINDS, ensure_fresh
+from indicators import store
 from osservatorio import audit
 from osservatorio.roles import User
 from osservatorio.settings import get_settings
@@ -31,7 +31,9 @@ def get_engine() -> Engine:
     """The warehouse engine, shared by every session; migrated once so a new SQLite file works."""
     url = get_settings().database_url
     upgrade(url)
-    return make_engine(url)
+    engine = make_engine(url)
+    store.serve_stale(engine)  # figures from the copy in use; loads rebuild it in the background
+    return engine
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -101,8 +103,8 @@ def run_upload(name: str, content: bytes, kind: str, *, progress: Progress | Non
             mapping_path.write_bytes(mapping[1])
         result = load_file(path, kind, engine=get_engine(), settings=get_settings(), progress=progress,
                            file_name=name, mapping=mapping_path)
-    if kind in REFRESH_KINDS and result.status in ("completato", "con_scarti"):
-        ensure_fresh(get_engine())
+    if result.status in ("completato", "con_scarti"):
+        store.build_in_background(get_engine())
     audit.record(get_engine(), audit.LOAD, user=user, detail=f"{kind} {name}: {result.status}, letti {result.read}, "
                  f"caricati {result.loaded}, quarantena {result.quarantined}, caricamento n. {result.batch_id}")
     st.cache_data.clear()

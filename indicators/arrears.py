@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from indicators import building_month, coverage
+from indicators import coverage
 from indicators.ledger import TOTALS, totals, unpaid_charges_ctes
 from indicators.scope import GROUPINGS, Scope
 from indicators.ledger_sql import AGING_BUCKETS, aging_bucket, date_param, day_diff, month_ends, month_key
@@ -123,9 +123,6 @@ def arrears_kpis(conn: Conn, *, start: date, end: date, scope: Scope = Scope(), 
     """
     _check_period(start, end)
     with connected(conn) as conn:
-        if by is None and (row := building_month.totals_row(conn, scope, end, start, days)) is not None:
-            row["stock_current"] = round(row["stock"] - row["stock_former"], 2)
-            return _covered(conn, {code: _value(code, row, start, end) for code in SPECS}, start, end)
         frame = totals(conn, scope=scope, by=by, as_of=end, start=start, days=days)
         return _covered(conn, {code: _result(code, frame, by, start, end) for code in SPECS}, start, end)
 
@@ -291,47 +288,11 @@ def arrears_aging_by_contract(conn: Conn, *, as_of: date, scope: Scope = Scope()
     Each lease's whole positive balance goes in the bucket of its oldest unpaid charge (FIFO); same
     buckets and columns as `arrears_aging`, contracts being the leases in the bucket.
     """
-    with connected(conn) as conn:
-        if by is None and (row := building_month.aging_row(conn, scope, as_of)) is not None:
-            return _aging_of_row(row)
-        if building_month.usable(conn, by=by, checkpoints=[as_of], start=None, days=30, series=False):
-            grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
-            return _aging_per_building(query(conn, *building_month.aging_sql(scope, by, grp, as_of)), by)
-        sql = f"""aged AS (SELECT o.lease_code, sl.grp, {aging_bucket('o.age')} AS bucket, o.debt AS unpaid
-                           FROM (SELECT lease_code, MAX(age) AS age, SUM(unpaid) AS debt FROM unpaid
-                                 GROUP BY lease_code) o
-                           JOIN sl ON sl.lease_code = o.lease_code)"""
-        return _aging(conn, as_of=as_of, scope=scope, by=by, aged=sql, code="arrears_aging")
-
-
-# The whole scope's aging table with its labels, its figures replaced on each call (half the time of a new frame).
-_AGED_FRAME = pd.DataFrame({"bucket": pd.array(list(building_month.AGED), dtype="str"),
-                            "amount": np.zeros(len(building_month.AGED)),
-                            "contracts": np.zeros(len(building_month.AGED), dtype="int64")})
-
-
-def _aging_of_row(row: tuple) -> pd.DataFrame:
-    """`arrears_aging_by_contract` of a whole scope from `building_month.aging_row` (euro and leases in turn)."""
-    out = _AGED_FRAME.copy(deep=False)  # copy on write: the labels are shared until a caller changes them
-    out.isetitem(1, np.array(row[::2], dtype=float).round(2))
-    out.isetitem(2, np.array(row[1::2], dtype="int64"))
-    out.attrs = {"kpi": "arrears_aging"}
-    return out
-
-
-def _aging_per_building(wide: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """`arrears_aging_by_contract` from the per-group sums of `building_month` (a column per bucket)."""
-    if by is None:  # one row: the buckets are its columns
-        row = wide.iloc[0] if len(wide) else pd.Series(0, index=wide.columns)
-        out = pd.DataFrame({"bucket": list(building_month.AGED),
-                            "amount": [round(float(row[c] or 0), 2) for c in building_month.AGED.values()],
-                            "contracts": [int(row[f"{c}_n"] or 0) for c in building_month.AGED.values()]})
-        out.attrs["kpi"] = "arrears_aging"
-        return out
-    frame = pd.concat([pd.DataFrame({"grp": wide["grp"], "bucket": label, "amount": wide[col],
-                                     "contracts": wide[f"{col}_n"]}) for label, col in building_month.AGED.items()]
-                      + [pd.DataFrame({"grp": wide["grp"], "bucket": None, "amount": 0, "contracts": 0})])
-    return _aging_frame(frame[(frame["contracts"] > 0) | frame["bucket"].isna()], by, "arrears_aging")
+    sql = f"""aged AS (SELECT o.lease_code, sl.grp, {aging_bucket('o.age')} AS bucket, o.debt AS unpaid
+                       FROM (SELECT lease_code, MAX(age) AS age, SUM(unpaid) AS debt FROM unpaid
+                             GROUP BY lease_code) o
+                       JOIN sl ON sl.lease_code = o.lease_code)"""
+    return _aging(conn, as_of=as_of, scope=scope, by=by, aged=sql, code="arrears_aging")
 
 
 def _aging(conn: Conn, *, as_of: date, scope: Scope, by: str | None, aged: str, code: str) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
 from indicators.registry import get_kpi
-from indicators.sql import query
+from indicators.sql import record_query as query
 from schemas.benchmarks import BenchmarkValue
 
 

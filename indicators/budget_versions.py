@@ -14,7 +14,7 @@ from indicators.budget import Adjustments, BudgetProposal, adjusted
 from indicators.budget_phasing import phase, phasing_note, seasonal_profile
 from indicators.cost_history import scope_filter
 from indicators.scope import Scope
-from indicators.sql import query
+from indicators.sql import record_query as query
 
 APPROVED = "approvato"
 

@@ -262,7 +262,7 @@ def late_cases(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope()
         `LATE_COLUMNS`: the case, its stage, the overdue step, its due date and the days late beyond the
         tolerance (see `case_status`). Source: domain.md, procedura morosità (seme 000).
     """
-    if case_month.usable(conn, as_of=as_of, start=None, end=None, grace_days=grace_days):
+    if False:
         late = case_month.late(conn, as_of=as_of, scope=scope)
         for col in ("opened_on", "last_event_on", "due_on"):
             late[col] = pd.Series(dates_of(late[col]), index=late.index, dtype=object)
@@ -304,7 +304,7 @@ def case_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope
         open, late, closed, resolved (closed by chiusura_saldo). None, with a warning, without any case.
         Source: domain.md, procedura morosità (seme 000).
     """
-    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=grace_days):
+    if False:
         n = case_month.counts(conn, as_of=as_of, scope=scope)
         return _late_result(n if n["open"] + n["closed"] else None, as_of, start, end)
     return late_case_kpi(_cohort(case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days), start, end),
@@ -346,7 +346,7 @@ def no_fault_share(conn: Connection | Engine, *, as_of: date, scope: Scope = Sco
         case's latest assessment on or before `as_of`; breakdown: no_fault, culpable, not_assessed.
         None, with a warning, when no case is assessed. Source: domain.md, procedura morosità (seme 000).
     """
-    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=case_month.GRACE_DAYS):
+    if False:
         n = case_month.counts(conn, as_of=as_of, scope=scope)
         return _no_fault_result(int(n["no_fault"]), int(n["culpable"]), int(n["not_assessed"]), as_of, start, end)
     return no_fault_kpi(_cohort(case_status(conn, as_of=as_of, scope=scope), start, end), as_of, start, end)
@@ -385,7 +385,7 @@ def instruments_summary(conn: Connection | Engine, *, as_of: date, scope: Scope 
         in_progress (open), evicted (sfratto eseguito), closed_other. A case counts under every instrument
         it used. Source: domain.md, procedura morosità (seme 000).
     """
-    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=case_month.GRACE_DAYS):
+    if False:
         return _every_instrument(case_month.instruments(conn, as_of=as_of, scope=scope).set_index("instrument"))
     return instruments_table(conn, _cohort(case_status(conn, as_of=as_of, scope=scope), start, end), as_of=as_of,
                              scope=scope)
@@ -457,7 +457,7 @@ def outcomes_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = S
         no eviction started, a plan, microcredit or fund signed in the last 548 days.
         Source: domain.md, procedura morosità (seme 000).
     """
-    if case_month.usable(conn, as_of=as_of, start=start, end=end, grace_days=case_month.GRACE_DAYS):
+    if False:
         n = case_month.counts(conn, as_of=as_of, scope=scope)
         return _outcome_shares(pd.Series([n[case_month.OUTCOME_COUNTS[o]] for o in OUTCOMES], index=list(OUTCOMES)))
     return outcomes_table(_cohort(case_status(conn, as_of=as_of, scope=scope), start, end))
@@ -500,7 +500,7 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
         Abbuoni and stralci are not recoveries. Breakdown: plans, planned (Σ importo of the plans).
         None, with a warning, without plans. Source: domain.md, procedura morosità (seme 000).
     """
-    if case_month.plans_usable(conn, as_of=as_of, start=start, end=end):
+    if False:
         n = case_month.counts(conn, as_of=as_of, scope=scope)
         return _plan_result(n["plans"], n["planned"], n["recovered"], as_of, start, end)
     cte, params = _events_cte(conn, scope, as_of)

@@ -25,7 +25,6 @@ import pandas as pd
 
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, aging_bucket, date_param, day_diff, fifo_unpaid,
                                    greatest, least, month_key, plus_days, sql_month_key)
-from indicators import building_month, snapshot
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import connected, query
 
@@ -62,11 +61,6 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
     """
     leases, params = scoped_leases_cte(scope, by)
     checkpoints = months or [as_of]
-    state = snapshot.usable(conn, checkpoints=checkpoints, start=None if months else start, days=days)
-    if state is not None:
-        pos = snapshot.positions_cte(conn, checkpoints=checkpoints, series=bool(months), start=start, state=state,
-                                     params=params)
-        return f"{leases},\n    {pos},\n    {_fifo_cte(conn)}", params
     units, _ = scope.units_sql()
     in_scope = f"e.lease_code IN (SELECT l.code FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code)"
     params["as_of"] = checkpoints[-1]
@@ -175,10 +169,7 @@ def unpaid_charges_ctes(conn, *, scope: Scope, by: str | None = None, as_of: dat
     unpaid part; only leases in debit are read twice.
     """
     ctes, params = positions_ctes(conn, scope=scope, by=by, as_of=as_of)
-    if snapshot.usable(conn, checkpoints=[as_of], start=None, days=30) is not None:
-        owed_rows = snapshot.unpaid_rows_sql()
-    else:
-        owed_rows = f"""SELECT c.lease_code, c.due_date, c.amount, ROUND(c.through - o.credited, 2) AS owed
+    owed_rows = f"""SELECT c.lease_code, c.due_date, c.amount, ROUND(c.through - o.credited, 2) AS owed
             FROM (SELECT e.lease_code, {DUE_DATE} AS due_date, e.amount,
                       SUM(e.amount) OVER (PARTITION BY e.lease_code ORDER BY {DUE_DATE}, e.id
                                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS through
@@ -202,14 +193,7 @@ def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | Non
     Read from `building_month` when it holds the answer (see `indicators.building_month`), else per lease.
     """
     checkpoints = months or [as_of]
-    with connected(conn) as conn:
-        window = building_month.usable(conn, by=by, checkpoints=checkpoints, start=start, days=days,
-                                       series=bool(months))
-        if window is not None:
-            grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
-            frame = query(conn, *building_month.totals_sql(scope, by, grp, checkpoints, bool(months), window))
-        else:
-            frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
+    frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
     for col in TOTALS:
         frame[col] = frame[col].astype(float).round(2)
     frame["stock_current"] = (frame["stock"] - frame["stock_former"]).round(2)

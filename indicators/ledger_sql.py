@@ -13,7 +13,7 @@ _BUCKET_LIMITS = (30, 60, 90, 365, 730)
 
 
 def is_pg(conn) -> bool:
-    return conn.dialect.name == "postgresql"
+    return True
 
 
 def date_param(conn, name: str) -> str:

@@ -1,18 +1,38 @@
-"""Running the indicators' SQL on SQLite and PostgreSQL alike, and getting plain frames back."""
+"""Running the figures' SQL on the analytics copy (DuckDB), and the system of record's on the warehouse."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+import re
 from functools import lru_cache
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, column, text
 
+from indicators import store
+
 
 def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = None) -> pd.DataFrame:
-    """Run `sql` with named parameters (lists expand to IN (...)); Decimal columns come back as float."""
+    """Run a figure's `sql` on the analytics copy of this warehouse (`indicators.store`), with named parameters
+    written `:name` (lists expand to IN (...)); decimals come back as float, dates as timestamps."""
+    duck_sql, bound = duckdb_statement(sql, params or {})
+    return store.reader(conn_or_engine).execute(duck_sql, bound).df()
+
+
+def one_row(conn: Connection | Engine, sql: str, params: dict | None, width: int) -> tuple:
+    """The single row of a figure's `sql`, of `width` columns, as a plain tuple."""
+    duck_sql, bound = duckdb_statement(sql, params or {})
+    rows = store.reader(conn).execute(duck_sql, bound).fetchall()
+    if len(rows) != 1 or len(rows[0]) != width:
+        raise ValueError(f"one_row: {len(rows)} rows of {len(rows[0]) if rows else 0} columns, not 1 of {width}")
+    return tuple(rows[0])
+
+
+def record_query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """Run `sql` on the warehouse itself, for what only the system of record holds (budget versions, reference
+    values, users): lists expand to IN (...); Decimal columns come back as float."""
     params = params or {}
     stmt = statement(sql, params)
     if isinstance(conn_or_engine, Engine):
@@ -21,23 +41,31 @@ def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = N
     return _frame(conn_or_engine.execute(stmt, params))
 
 
-def one_row(conn: Connection, sql: str, params: dict | None, width: int) -> tuple:
-    """The single row of `sql`, of `width` columns, as a plain tuple (no frame: for figures of one row read many
-    times a page). With parameters, knowing the width lets SQLAlchemy keep the row's description with the
-    statement instead of reading the cursor's anew on each call."""
-    if params:
-        return tuple(conn.execute(statement(sql, params, width), params).one())
-    # Without parameters (a whole portfolio) the driver's own cursor: SQLAlchemy's result machinery costs more
-    # than SQLite's answer to these queries. Same connection, same transaction.
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    if len(rows) != 1 or len(rows[0]) != width:
-        raise ValueError(f"one_row: {len(rows)} rows of {len(rows[0]) if rows else 0} columns, not 1 of {width}")
-    return tuple(rows[0])
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def duckdb_statement(sql: str, params: dict) -> tuple[str, dict]:
+    """`sql` with its `:name` parameters as DuckDB's `$name` (a list as `(SELECT UNNEST($name))`, so `IN :codes`
+    reads as SQL does elsewhere), and the parameters it uses."""
+    lists = tuple(sorted(k for k, v in params.items() if isinstance(v, list | tuple)))
+    empty = tuple(k for k in lists if len(params[k]) == 0)
+    duck_sql, names = _translated(sql, lists, empty)
+    return duck_sql, {k: (list(params[k]) if k in lists else params[k]) for k in names}
+
+
+@lru_cache(maxsize=4096)
+def _translated(sql: str, lists: tuple[str, ...], empty: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    names: list[str] = []
+
+    def sub(match: re.Match) -> str:
+        name = match.group(1)
+        if name in empty:
+            return "(SELECT NULL WHERE FALSE)"
+        if name not in names:
+            names.append(name)
+        return f"(SELECT UNNEST(${name}))" if name in lists else f"${name}"
+
+    return _PARAM.sub(sub, sql), tuple(names)
 
 
 def statement(sql: str, params: dict, width: int | None = None):

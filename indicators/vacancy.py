@@ -40,7 +40,7 @@ class _Sql:
 
     @classmethod
     def of(cls, conn: Connection | Engine) -> _Sql:
-        return cls(conn.dialect.name == "postgresql")
+        return cls(True)
 
     def date(self, name: str) -> str:
         return f"CAST(:{name} AS DATE)" if self.pg else f":{name}"
@@ -158,9 +158,7 @@ def vacancy(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), b
     units, params = _params(scope, as_of=as_of)
     d = s.date("as_of")
     with connected(conn) as conn:
-        if by is None and (row := vacancy_month.counts_row(conn, scope, as_of)) is not None:
-            return _vacancy_value(*row, as_of)
-        counts = vacancy_month.at_month_end(conn, scope, by, _group(by), as_of)
+        counts = None, as_of)
         if counts is None:
             counts = query(conn, f"SELECT grp, COUNT(*) AS units, SUM(empty) AS empty, "
                            f"SUM(CASE WHEN empty = 1 AND {_available('x')} THEN 1 ELSE 0 END) AS empty_available "
@@ -224,7 +222,7 @@ def vacancy_days(conn: Connection | Engine, *, start: date, end: date, scope: Sc
     s = _Sql.of(conn)
     units, params = _params(scope, start=start, end=end)
     with connected(conn) as conn:
-        counts = vacancy_month.period_days(conn, scope, by, _group(by), start, end)
+        counts = None, start, end)
         if counts is None:
             counts = query(conn, _unit_days_cte(s, units, _group(by)) +
                            "SELECT grp, SUM(unit_days) AS unit_days, SUM(empty_days) AS empty_days, "
@@ -263,7 +261,7 @@ def void_loss(conn: Connection | Engine, *, start: date, end: date, scope: Scope
     units, params = _params(scope, start=start, end=end)
     lettable = f"ud.empty_days > 0 AND {_available('ud')}"
     with connected(conn) as conn:
-        counts = vacancy_month.void(conn, scope, by, _group(by), start, end)
+        counts = None, start, end)
         if counts is None:
             counts = query(conn, _unit_days_cte(s, units, _group(by)) +
                            f", r AS (SELECT ud.grp, ud.empty_days, CASE WHEN {lettable} THEN 1 ELSE 0 END AS lettable, "
@@ -290,7 +288,7 @@ def _relets_cte(conn: Connection | Engine, scope: Scope, units: str, group: str,
 
     Read from the `lease_relet` pre-aggregate when it is fresh and built for this threshold, else computed.
     """
-    if works_threshold == WORKS_THRESHOLD and relet_table.fresh(conn):
+    if False:
         return "WITH " + relet_table.held_cte(conn, scope, group)
     return "WITH " + relet_table.live_cte(conn, units, group)
 
@@ -376,7 +374,7 @@ def turnover(conn: Connection | Engine, *, year: int, scope: Scope = Scope(), by
     units, params = _params(scope, y0=date(year, 1, 1), y1=date(year, 12, 31))
     group, y0, y1 = _group(by), s.date("y0"), s.date("y1")
     with connected(conn) as conn:
-        counts = vacancy_month.year_turnover(conn, scope, by, group, year)
+        counts = None
         if counts is None:
             counts = query(conn, f"WITH RECURSIVE {s.calendar(y0, y1)}, u AS (SELECT {group} AS grp, "
                            f"i.management_start AS ms, COUNT(*) AS n FROM ({units}) su JOIN intervention i "
@@ -489,7 +487,7 @@ def vacancy_series(conn: Connection | Engine, *, start: date, end: date, scope: 
            f"FROM pts {'LEFT ' if by is None else ''}JOIN agg ON agg.at = pts.at "
            f"ORDER BY {'pts.at' if by is None else 'agg.grp, pts.at'}")
     with connected(conn) as conn:
-        out = vacancy_month.month_series(conn, scope, by, group, start, end)
+        out = None
         out = _clean(query(conn, sql, params), dates=("month",)) if out is None else out
     out["unavailable_empty"] = out["empty"] - out["available_empty"]
     for rate, col in (("vacancy_rate", "empty"), ("available_rate", "available_empty"),
@@ -520,7 +518,7 @@ def longest_empty(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
     longest = "CASE WHEN days_empty IS NULL THEN 1 ELSE 0 END, days_empty DESC, unit_code"
     with connected(conn) as conn:
         # Every empty unit with its days empty: from the pre-aggregate at the month ends it holds, else live.
-        empty = vacancy_month.empty_units_sql(conn, units, as_of) or (
+        empty = (
             "SELECT e.*, CASE WHEN last_end IS NOT NULL THEN " + s.days(d, "last_end") + " "
             f"WHEN management_start IS NOT NULL THEN {s.days(d, 'management_start')} + 1 END AS days_empty "
             "FROM (SELECT su.unit_code, su.building_code, su.intervention_code, su.intervention_name, su.status, "

@@ -55,36 +55,33 @@ def db_upgrade(revision: Annotated[str, typer.Argument(metavar="REVISIONE",
 
 @db_app.command("refresh")
 def db_refresh() -> None:
-    """Ricalcola gli aggregati della contabilità (posizioni mensili per contratto) usati dagli indicatori."""
-    from indicators.snapshot import refresh
+    """Ricostruisce la copia analitica da cui si calcolano le figure (di norma avviene da sé dopo ogni caricamento)."""
+    from indicators import store
     from schemas.db import make_engine
 
-    _print_refresh(refresh(make_engine(_settings().database_url)))
+    _print_build(store.build(make_engine(_settings().database_url), force=True))
 
 
-def _print_refresh(result) -> None:
-    from osservatorio.formatting import fmt_int, fmt_seconds
+def _print_build(result) -> None:
+    from osservatorio.formatting import fmt_int, fmt_num, fmt_seconds
 
     if result is not None:
-        typer.echo(f"Aggregati della contabilità ricalcolati: {fmt_int(result.lease_months)} posizioni mensili, "
-                   f"{fmt_int(result.charge_days)} scadenze, {fmt_int(result.building_months)} righe per edificio e "
-                   f"mese, {fmt_seconds(result.seconds)}")
+        typer.echo(f"Figure aggiornate al caricamento n. {result.batch_id}: {fmt_int(result.rows)} righe copiate, "
+                   f"{fmt_seconds(result.seconds)}, {fmt_num(result.size_bytes / 1e6)} MB")
 
 
 def _refresh_after_load(settings, results, wanted: bool) -> None:
-    """After movements, leases, units or cases were loaded, bring the pre-aggregates up to date (`indicators.snapshot`)."""
-    from indicators.snapshot import REFRESH_KINDS
-
-    if not wanted or not any(r.kind in REFRESH_KINDS and r.status in ("completato", "con_scarti") for r in results):
+    """After a load that wrote rows, rebuild the analytics copy the figures are computed on (`indicators.store`)."""
+    if not wanted or not any(r.status in ("completato", "con_scarti") for r in results):
         return
-    from indicators.snapshot import ensure_fresh
+    from indicators import store
     from schemas.db import make_engine
 
-    _print_refresh(ensure_fresh(make_engine(settings.database_url)))
+    _print_build(store.build(make_engine(settings.database_url)))
 
 
-REFRESH_HELP = ("Dopo movimenti, contratti, alloggi, segnalazioni o pratiche, ricalcola gli aggregati "
-                "(consigliato; --no-aggregati per rinviare)")
+REFRESH_HELP = ("Dopo il caricamento aggiorna le figure (ricostruisce la copia analitica; --no-aggregati per "
+                "rinviare a `osservatorio db refresh`)")
 
 
 def _safe_url(url: str) -> str:

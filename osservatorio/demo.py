@@ -75,13 +75,13 @@ def prepare_demo(settings: Settings, *, echo: Callable[[str], None] = print) -> 
 
 
 def _refresh_aggregates(settings: Settings, echo: Callable[[str], None]) -> None:
-    from indicators.snapshot import ensure_fresh
+    from indicators import store
     from osservatorio.formatting import fmt_seconds
     from schemas.db import make_engine
 
     engine = make_engine(settings.database_url)
     try:
-        if (built := ensure_fresh(engine)) is not None:
-            echo(f"  aggregati della contabilità ricalcolati ({fmt_seconds(built.seconds)})")
+        if (built := store.build(engine)) is not None:
+            echo(f"  figure aggiornate ({fmt_seconds(built.seconds)})")
     finally:
         engine.dispose()

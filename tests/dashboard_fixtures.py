@@ -16,7 +16,7 @@ import schemas
 from etl.kinds import KINDS, LOAD_ORDER
 from etl.loader import LoadResult, load_dir
 from etl.sample import generate
-from indicators import snapshot
+from indicators import store
 from osservatorio.demo import ensure_demo_users
 from osservatorio.settings import Settings
 from schemas.db import make_engine
@@ -66,7 +66,7 @@ def loaded_warehouse(tmp_path_factory, sqlite_template) -> LoadedWarehouse:
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     results = load_dir(files, engine=engine, settings=Settings(database_url=url, pseudonym_key="chiave-di-test"))
-    snapshot.refresh(engine)  # as `osservatorio load-dir` and the demo do
+    store.build(engine)  # as `osservatorio load-dir` and the demo do
     ensure_demo_users(engine, echo=lambda _: None)  # one user per role, as `osservatorio demo` makes
     engine.dispose()
     assert results and all(r.status in ("completato", "con_scarti") for r in results), results

@@ -22,7 +22,6 @@ import pytest
 from indicators.arrears import (arrears_aging, arrears_aging_by_contract, arrears_kpis, arrears_rate_billed,
                                 arrears_rate_rent_roll, arrears_series, arrears_stock, collection_rate,
                                 contract_balances, households_in_arrears)
-from indicators import snapshot
 from indicators.ledger_sql import AGING_BUCKETS
 from indicators.scope import Scope
 from tests.factories import load_text
@@ -81,22 +80,15 @@ Q1 = {"start": date(2024, 1, 1), "end": date(2024, 3, 31)}
 UNO, DUE = Scope(funds=("Fondo Uno",)), Scope(funds=("Fondo Due",))
 
 
-@pytest.fixture(params=["ledger", "pre-aggregates"])
-def ledger(request, engine, settings, tmp_path):
-    """Load the portfolio; return a function loading the given movement lines.
-
-    Every test runs twice: reading the ledger itself, and with the pre-aggregates of `indicators.snapshot`
-    rebuilt after each load (used at month ends; other dates still read the ledger).
-    """
+@pytest.fixture
+def ledger(engine, settings, tmp_path):
+    """Load the portfolio; return a function loading the given movement lines."""
     for kind, content in PORTFOLIO.items():
         assert load_text(tmp_path, kind, content, engine=engine, settings=settings).status == "completato"
 
     def load(*parts: str) -> None:
         result = load_text(tmp_path, "movimenti", HEADER + "".join(parts), engine=engine, settings=settings)
         assert result.status == "completato" and result.quarantined == 0, result
-        if request.param == "pre-aggregates":
-            snapshot.refresh(engine)
-            assert snapshot.usable(engine, checkpoints=[D], start=None, days=30) is not None
 
     return load
 

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from dashboard.navigation import PAGES
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from etl.loader import load_file
-from indicators import snapshot
+from indicators import store
 from indicators.catalog import compute
 from indicators.portfolio import ledger_span
 from osservatorio.cli import app
@@ -70,7 +70,7 @@ def hostile_warehouse(loaded_warehouse, tmp_path_factory):  # noqa: F811
     }
     for kind, frame in files.items():
         assert _load(folder, kind, frame, engine, settings).status == "completato", kind
-    snapshot.refresh(engine)
+    store.build(engine)
     engine.dispose()
     return url
 

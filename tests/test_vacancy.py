@@ -30,7 +30,6 @@ from datetime import date
 
 import pytest
 
-from indicators import snapshot, vacancy_month
 from indicators.scope import Scope
 from indicators.vacancy import (
     eviction_stats, evictions_per_1000, longest_empty, relet_times, relets, turnover, vacancy, vacancy_days,
@@ -79,17 +78,14 @@ LEDGER = ("codice_contratto;data;tipo;importo;voce;competenza;scadenza\n"
           "C1;01/01/2023;addebito;600,00;canone;01/2023;\nC9;01/12/2024;addebito;550,00;canone;12/2024;\n")
 
 
-@pytest.fixture(params=["live", "pre-aggregates"])
+@pytest.fixture(params=["live", "with-ledger"])
 def wh(request, tmp_path, engine, settings):
-    """The portfolio; every test runs twice: from units and leases, and with `vacancy_month` built (read at
-    month ends and for whole months; other dates and periods are still computed live)."""
+    """The portfolio; every test runs twice: from units and leases alone, and with a ledger loaded too."""
     for kind, content in FILES.items():
         result = load_text(tmp_path, kind, content, engine=engine, settings=settings)
         assert result.status == "completato", result
-    if request.param == "pre-aggregates":
+    if request.param == "with-ledger":
         assert load_text(tmp_path, "movimenti", LEDGER, engine=engine, settings=settings).status == "completato"
-        snapshot.refresh(engine)
-        assert vacancy_month.fresh_months(engine) == (2023 * 12, 2025 * 12 + 11)
     return engine
 
 

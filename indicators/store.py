@@ -1,0 +1,390 @@
+"""The analytics copy of the warehouse: one DuckDB file, rebuilt whole after every load and swapped atomically.
+
+The warehouse (SQLite or PostgreSQL) stays the system of record: loads, quarantine, users, sessions, audit,
+budget versions. Every figure is computed on a columnar copy of what the loads wrote (the tables with a
+`batch_id`) plus the lease-grain facts of `indicators.facts`, built by `build`:
+
+1. read each table out of the warehouse in one read transaction (a consistent snapshot) through ADBC, as
+   Arrow record batches streamed into DuckDB (no Python object per row);
+2. build the declared facts on the copy, whole (no incremental patching, no per-table freshness);
+3. write the marker (`analytics_build`: the last load batch the copy holds, when and how fast it was built);
+4. rename the new file over the old one. Readers that opened the old file keep reading it until they reopen:
+   a figure never mixes two builds. A build that fails leaves the previous copy in place and says so in the
+   status file beside it (`status`).
+
+Where the copy lives: beside a SQLite warehouse (`<name>.analytics.duckdb`); for PostgreSQL in
+`OSSERVATORIO_ANALYTICS_DIR` (default: the user's data folder), one file per server and database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+from sqlalchemy import Boolean, Date, DateTime, Engine, Float, Integer, Numeric, Table, text
+from sqlalchemy.engine import URL, make_url
+
+import schemas
+from schemas.db import sqlite_path
+
+log = logging.getLogger(__name__)
+MARKER = "analytics_build"
+SYSTEM_TABLES = ("load_batch",)  # copied too: the figures' coverage and the pages' "which load" read it
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote: the last load batch it holds, rows copied, facts built, seconds, file size."""
+
+    batch_id: int
+    rows: int
+    facts: int
+    seconds: float
+    size_bytes: int
+    path: Path
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the pages say about the figures: the copy they read and any build running or failed since."""
+
+    batch_id: int | None         # the last load the copy holds (None: no copy yet)
+    built_at: datetime | None
+    building: bool               # a build is running now
+    error: str | None            # the last build failed: why (the copy in use is the previous one)
+    warehouse_batch_id: int      # the last load in the warehouse
+
+    @property
+    def current(self) -> bool:
+        return self.batch_id is not None and self.batch_id >= self.warehouse_batch_id
+
+
+class BuildError(RuntimeError):
+    """A build failed; the previous copy, if any, is still the one in use. The message is in Italian."""
+
+
+# --- where ---------------------------------------------------------------------------------------------------------
+def _url(conn_or_engine) -> URL:
+    engine = conn_or_engine if isinstance(conn_or_engine, Engine) else conn_or_engine.engine
+    return engine.url
+
+
+def location(conn_or_engine) -> Path:
+    """The analytics file of a warehouse."""
+    url = _url(conn_or_engine)
+    path = sqlite_path(url.render_as_string(hide_password=False))
+    if path is not None:
+        return path.with_name(path.name + ".analytics.duckdb")
+    folder = os.environ.get("OSSERVATORIO_ANALYTICS_DIR")
+    if folder is None:
+        from platformdirs import user_data_path
+
+        folder = str(user_data_path("osservatorio", appauthor=False) / "analytics")
+    key = hashlib.sha256(f"{url.host}:{url.port}/{url.database}".encode()).hexdigest()[:12]
+    return Path(folder).expanduser() / f"{url.database}-{key}.duckdb"
+
+
+def _status_path(path: Path) -> Path:
+    return path.with_name(path.name + ".status.json")
+
+
+# --- reading -------------------------------------------------------------------------------------------------------
+_open: dict[Path, tuple[Path, duckdb.DuckDBPyConnection, int]] = {}
+_open_lock = threading.Lock()
+_serving_stale: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def serve_stale(engine: Engine) -> None:
+    """Read this engine's copy as it is (the dashboard: builds run in the background), instead of building
+    first when the warehouse has a newer load (what the library and the CLI do)."""
+    _serving_stale.add(engine)
+
+
+def warehouse_batch(conn_or_engine) -> int:
+    """The last load batch in the warehouse (0: none)."""
+    sql = text("SELECT COALESCE(MAX(id), 0) FROM load_batch")
+    if isinstance(conn_or_engine, Engine):
+        with conn_or_engine.connect() as conn:
+            return int(conn.execute(sql).scalar_one())
+    return int(conn_or_engine.execute(sql).scalar_one())
+
+
+def _current_file(path: Path) -> Path | None:
+    """The file of the build in use: `path` is a link renamed over by each build (DuckDB keeps one database per
+    file name in a process, so each build gets a name of its own)."""
+    try:
+        return path.parent / os.readlink(path)
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def _opened(path: Path) -> tuple[duckdb.DuckDBPyConnection, int] | None:
+    """The read-only connection to the file as it is now (reopened after a swap) and the batch it holds."""
+    key = _current_file(path)
+    if key is None:
+        return None
+    with _open_lock:
+        held = _open.get(path)
+        if held is not None and held[0] == key:
+            return held[1], held[2]
+        conn = duckdb.connect(str(key), read_only=True)
+        batch = int(conn.execute(f"SELECT last_batch_id FROM {MARKER}").fetchall()[0][0])
+        _open[path] = (key, conn, batch)  # the previous connection closes when its last cursor goes
+        return conn, batch
+
+
+def reader(conn_or_engine) -> duckdb.DuckDBPyConnection:
+    """A cursor on the analytics copy of this warehouse, for one figure (cursors are cheap and thread-safe to
+    take). In the library and the CLI the copy is first brought up to the warehouse's last load; in the
+    dashboard (`serve_stale`) it is read as it is, and built only if there is none yet."""
+    engine = conn_or_engine if isinstance(conn_or_engine, Engine) else conn_or_engine.engine
+    path = location(engine)
+    held = _opened(path)
+    if held is None or (engine not in _serving_stale and held[1] < warehouse_batch(conn_or_engine)):
+        build(engine)
+        held = _opened(path)
+    return held[0].cursor()
+
+
+def status(conn_or_engine) -> Status:
+    """The copy in use, the warehouse's last load, and any build running or failed (for the pages)."""
+    path = location(conn_or_engine)
+    batch, built_at = None, None
+    held = _opened(path)
+    if held is not None:
+        batch = held[1]
+        built_at = held[0].cursor().execute(f"SELECT built_at FROM {MARKER}").fetchall()[0][0]
+    info = _read_status(path)
+    return Status(batch_id=batch, built_at=built_at, building=info.get("state") == "building" and _locked(path),
+                  error=info.get("error") if info.get("state") == "failed" else None,
+                  warehouse_batch_id=warehouse_batch(conn_or_engine))
+
+
+def _read_status(path: Path) -> dict:
+    try:
+        return json.loads(_status_path(path).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _write_status(path: Path, **info) -> None:
+    target = _status_path(path)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+    tmp.write_text(json.dumps(info, default=str))
+    os.replace(tmp, target)
+
+
+# --- building ------------------------------------------------------------------------------------------------------
+@contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _locked(path: Path) -> bool:
+    """Whether a build holds the lock now (in this process or another)."""
+    lock = path.with_name(path.name + ".lock")
+    if not lock.exists():
+        return False
+    with open(lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def copied_tables() -> list[Table]:
+    """What the loads wrote (every table with a `batch_id`) and the load batches themselves."""
+    return [t for t in schemas.metadata.sorted_tables if "batch_id" in t.columns or t.name in SYSTEM_TABLES]
+
+
+def build(engine: Engine, *, force: bool = False) -> BuildResult | None:
+    """Build the analytics copy from the warehouse and swap it in. Returns None when another build (waited
+    for) already brought it up to the warehouse's last load, unless `force`. Raises BuildError (in Italian)
+    when the build fails; the previous copy stays in use."""
+    path = location(engine)
+    with _build_lock(path):
+        held = _opened(path)
+        if not force and held is not None and held[1] >= warehouse_batch(engine):
+            return None
+        started = time.perf_counter()
+        _write_status(path, state="building", started_at=datetime.now(timezone.utc))
+        previous = _current_file(path)
+        new = path.with_name(f"{path.stem}.{uuid.uuid4().hex[:12]}.duckdb")
+        try:
+            batch, rows, facts = _write_copy(engine, new)
+            _swap(path, new)
+        except BaseException as exc:
+            new.unlink(missing_ok=True)
+            new.with_name(new.name + ".wal").unlink(missing_ok=True)
+            message = f"aggiornamento delle figure non riuscito ({type(exc).__name__}); restano quelle precedenti"
+            _write_status(path, state="failed", error=message, at=datetime.now(timezone.utc))
+            log.error("analytics build failed: %s", type(exc).__name__)
+            if isinstance(exc, Exception):
+                raise BuildError(message) from exc
+            raise
+        if previous is not None and previous != new:
+            previous.unlink(missing_ok=True)  # readers still on it keep it open until they reopen
+        seconds = round(time.perf_counter() - started, 3)
+        _write_status(path, state="ok", batch_id=batch, seconds=seconds, at=datetime.now(timezone.utc))
+        return BuildResult(batch_id=batch, rows=rows, facts=facts, seconds=seconds,
+                           size_bytes=new.stat().st_size, path=new)
+
+
+def _swap(path: Path, new: Path) -> None:
+    """Point `path` at `new` in one step (a new link renamed over the old one: atomic on one file system)."""
+    link = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.link")
+    os.symlink(new.name, link)
+    os.replace(link, path)
+
+
+def build_in_background(engine: Engine) -> threading.Thread:
+    """Start `build` in a thread of this process and return at once (the Caricamenti page: the upload returns when
+    the rows are in the warehouse; the pages keep the previous figures until the swap). A failure is recorded in
+    the status file, which the pages read."""
+    def run() -> None:
+        try:
+            build(engine)
+        except BuildError:
+            pass  # recorded by `build`
+
+    thread = threading.Thread(target=run, name="osservatorio-analytics-build", daemon=True)
+    thread.start()
+    return thread
+
+
+def _write_copy(engine: Engine, tmp: Path) -> tuple[int, int, int]:
+    """Copy the warehouse into a new DuckDB file and build the facts there: (batch, rows copied, facts)."""
+    from indicators import facts
+
+    duck = duckdb.connect(str(tmp))
+    try:
+        with _warehouse_reader(engine) as read:
+            batch = int(read("SELECT COALESCE(MAX(id), 0) AS b FROM load_batch").read_all().column(0)[0].as_py())
+            rows = 0
+            for table in copied_tables():
+                rows += _copy_table(duck, table, read, engine.dialect.name)
+        built = facts.build_all(duck)
+        duck.execute(f"CREATE TABLE {MARKER} AS SELECT CAST($batch AS BIGINT) AS last_batch_id, "
+                     "CAST($at AS TIMESTAMP) AS built_at", {"batch": batch, "at": datetime.now(timezone.utc)
+                                                              .replace(tzinfo=None)})
+        duck.execute("CHECKPOINT")
+    finally:
+        duck.close()
+    return batch, rows, built
+
+
+@contextmanager
+def _warehouse_reader(engine: Engine):
+    """A function running a SELECT on the warehouse and giving its Arrow record batches, all in one read
+    transaction (a consistent snapshot of every table)."""
+    url = engine.url
+    snapshot = None
+    if engine.dialect.name == "sqlite":
+        import adbc_driver_sqlite.dbapi as adbc
+
+        snapshot = _sqlite_snapshot(sqlite_path(url.render_as_string(hide_password=False)))
+        conn = adbc.connect(str(snapshot))
+    else:
+        import adbc_driver_postgresql.dbapi as adbc
+
+        conn = adbc.connect(_libpq_uri(url), autocommit=True)
+    try:
+        cursor = conn.cursor()
+        if engine.dialect.name != "sqlite":  # SQLite's driver opens its transaction itself (autocommit off)
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+        def read(sql: str):
+            cursor.execute(sql)
+            return cursor.fetch_record_batch()
+
+        yield read
+        conn.rollback() if engine.dialect.name == "sqlite" else cursor.execute("COMMIT")
+    finally:
+        conn.close()
+        if snapshot is not None:
+            for leftover in (snapshot, Path(f"{snapshot}-wal"), Path(f"{snapshot}-shm")):
+                leftover.unlink(missing_ok=True)
+
+
+def _sqlite_snapshot(path: Path) -> Path:
+    """A private copy of a SQLite warehouse, taken with SQLite's online backup (a consistent snapshot, while
+    other connections keep writing). ADBC's driver carries its own SQLite library: two SQLite libraries on one
+    file in one process do not see each other's locks (SQLite's "multiple copies" hazard), so the driver only
+    ever reads this copy."""
+    import sqlite3
+
+    target = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.snapshot")
+    source, copy = sqlite3.connect(path), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    return target
+
+
+def _libpq_uri(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _duck_type(column) -> tuple[str, str]:
+    """(DuckDB type, SQLite cast) of a column: money exact as DECIMAL, dates as DATE."""
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return "BOOLEAN", "INTEGER"
+    if isinstance(kind, Integer):
+        return "BIGINT", "INTEGER"
+    if isinstance(kind, Numeric) and not isinstance(kind, Float):
+        precision, scale = kind.precision or 18, kind.scale if kind.scale is not None else 4
+        return f"DECIMAL({max(precision, 18)}, {scale})", "REAL"
+    if isinstance(kind, Float):
+        return "DOUBLE", "REAL"
+    if isinstance(kind, DateTime):
+        return "TIMESTAMP", "TEXT"
+    if isinstance(kind, Date):
+        return "DATE", "TEXT"
+    return "VARCHAR", "TEXT"
+
+
+_PROBE = {"INTEGER": "0", "REAL": "0.5", "TEXT": "''"}
+
+
+def _copy_table(duck: duckdb.DuckDBPyConnection, table: Table, read, dialect: str) -> int:
+    """Stream one warehouse table into the copy, typed; returns its rows. On SQLite, whose driver infers each
+    column's Arrow type from the first rows, a first probe row of the right types is read and dropped."""
+    columns = list(table.columns)
+    types = [_duck_type(c) for c in columns]
+    quoted = [f'"{c.name}"' for c in columns]
+    if dialect == "sqlite":
+        probe = ", ".join(f"{_PROBE[cast]} AS {q}" for (_, cast), q in zip(types, quoted))
+        body = ", ".join(f"CAST({q} AS {cast})" for (_, cast), q in zip(types, quoted))
+        sql = f'SELECT 1 AS _probe, {probe} UNION ALL SELECT 0, {body} FROM "{table.name}"'
+        keep = "WHERE _probe = 0"
+    else:
+        sql, keep = f'SELECT {", ".join(quoted)} FROM "{table.name}"', ""
+    duck.register("warehouse_rows", read(sql))
+    select = ", ".join(f"CAST({q} AS {duck_type}) AS {q}" for (duck_type, _), q in zip(types, quoted))
+    duck.execute(f'CREATE TABLE "{table.name}" AS SELECT {select} FROM warehouse_rows {keep}')
+    duck.unregister("warehouse_rows")
+    return int(duck.execute(f'SELECT COUNT(*) FROM "{table.name}"').fetchall()[0][0])
