@@ -158,14 +158,12 @@ def vacancy(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), b
     units, params = _params(scope, as_of=as_of)
     d = s.date("as_of")
     with connected(conn) as conn:
-        counts = None, as_of)
-        if counts is None:
-            counts = query(conn, f"SELECT grp, COUNT(*) AS units, SUM(empty) AS empty, "
-                           f"SUM(CASE WHEN empty = 1 AND {_available('x')} THEN 1 ELSE 0 END) AS empty_available "
-                           f"FROM (SELECT {_group(by)} AS grp, su.status, CASE WHEN occ.unit_code IS NULL THEN 1 "
-                           f"ELSE 0 END AS empty FROM ({units}) su LEFT JOIN ({_let_units(d)}) occ "
-                           f"ON occ.unit_code = su.unit_code WHERE {_in_stock(d, 'su')}) x GROUP BY grp ORDER BY grp",
-                           params)
+        counts = query(conn, f"SELECT grp, COUNT(*) AS units, SUM(empty) AS empty, "
+                       f"SUM(CASE WHEN empty = 1 AND {_available('x')} THEN 1 ELSE 0 END) AS empty_available "
+                       f"FROM (SELECT {_group(by)} AS grp, su.status, CASE WHEN occ.unit_code IS NULL THEN 1 "
+                       f"ELSE 0 END AS empty FROM ({units}) su LEFT JOIN ({_let_units(d)}) occ "
+                       f"ON occ.unit_code = su.unit_code WHERE {_in_stock(d, 'su')}) x GROUP BY grp ORDER BY grp",
+                       params)
     counts["empty_unavailable"] = counts["empty"] - counts["empty_available"]
     if by is not None:
         return _by_frame(counts, _pct(counts["empty"], counts["units"]), "empty", "units",
@@ -222,12 +220,10 @@ def vacancy_days(conn: Connection | Engine, *, start: date, end: date, scope: Sc
     s = _Sql.of(conn)
     units, params = _params(scope, start=start, end=end)
     with connected(conn) as conn:
-        counts = None, start, end)
-        if counts is None:
-            counts = query(conn, _unit_days_cte(s, units, _group(by)) +
-                           "SELECT grp, SUM(unit_days) AS unit_days, SUM(empty_days) AS empty_days, "
-                           f"SUM(CASE WHEN {_available('ud')} THEN empty_days ELSE 0 END) AS empty_available "
-                           "FROM ud GROUP BY grp ORDER BY grp", params)
+        counts = query(conn, _unit_days_cte(s, units, _group(by)) +
+                       "SELECT grp, SUM(unit_days) AS unit_days, SUM(empty_days) AS empty_days, "
+                       f"SUM(CASE WHEN {_available('ud')} THEN empty_days ELSE 0 END) AS empty_available "
+                       "FROM ud GROUP BY grp ORDER BY grp", params)
     if by is not None:
         return _by_frame(counts, _pct(counts["empty_days"], counts["unit_days"]), "empty_days", "unit_days")
     if counts.empty or not counts.at[0, "unit_days"]:
@@ -261,16 +257,14 @@ def void_loss(conn: Connection | Engine, *, start: date, end: date, scope: Scope
     units, params = _params(scope, start=start, end=end)
     lettable = f"ud.empty_days > 0 AND {_available('ud')}"
     with connected(conn) as conn:
-        counts = None, start, end)
-        if counts is None:
-            counts = query(conn, _unit_days_cte(s, units, _group(by)) +
-                           f", r AS (SELECT ud.grp, ud.empty_days, CASE WHEN {lettable} THEN 1 ELSE 0 END AS lettable, "
-                           f"CASE WHEN {lettable} THEN COALESCE(ud.unit_rent, "
-                           f"{_last_rent('ud.unit_code', s.date('end'))}) END AS rent FROM ud) "
-                           f"SELECT grp, COALESCE(SUM(rent * empty_days), 0) / {DAYS_PER_MONTH} AS loss, "
-                           "SUM(lettable * empty_days) AS empty_days, SUM(lettable) AS empty_units, "
-                           "SUM(CASE WHEN lettable = 1 AND rent IS NULL THEN 1 ELSE 0 END) AS no_rent "
-                           "FROM r GROUP BY grp ORDER BY grp", params)
+        counts = query(conn, _unit_days_cte(s, units, _group(by)) +
+                       f", r AS (SELECT ud.grp, ud.empty_days, CASE WHEN {lettable} THEN 1 ELSE 0 END AS lettable, "
+                       f"CASE WHEN {lettable} THEN COALESCE(ud.unit_rent, "
+                       f"{_last_rent('ud.unit_code', s.date('end'))}) END AS rent FROM ud) "
+                       f"SELECT grp, COALESCE(SUM(rent * empty_days), 0) / {DAYS_PER_MONTH} AS loss, "
+                       "SUM(lettable * empty_days) AS empty_days, SUM(lettable) AS empty_units, "
+                       "SUM(CASE WHEN lettable = 1 AND rent IS NULL THEN 1 ELSE 0 END) AS no_rent "
+                       "FROM r GROUP BY grp ORDER BY grp", params)
     if by is not None:
         return _by_frame(counts, counts["loss"].astype(float), "loss", None, ("no_rent",))
     if counts.empty:
@@ -337,7 +331,7 @@ def relet_times(conn: Connection | Engine, *, year: int, scope: Scope = Scope(),
                    f"(w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n FROM rel WINDOW w AS "
                    f"(PARTITION BY grp, {ok} ORDER BY days)) SELECT grp, "
                    f"SUM(CASE WHEN {ok} THEN 1 ELSE 0 END) AS relets, SUM(CASE WHEN {ok} THEN days END) AS total, "
-                   f"AVG(CASE WHEN {ok} AND rn IN ((n + 1) / 2, (n + 2) / 2) THEN days END) AS median, "
+                   f"AVG(CASE WHEN {ok} AND rn IN ((n + 1) // 2, (n + 2) // 2) THEN days END) AS median, "
                    f"{reason.format('prima_locazione')} AS first_lets, {reason.format('dopo_lavori')} AS after_works, "
                    f"{reason.format('date_incoerenti')} AS incoherent FROM rk GROUP BY grp ORDER BY grp", params)
     if by is not None:
@@ -374,15 +368,13 @@ def turnover(conn: Connection | Engine, *, year: int, scope: Scope = Scope(), by
     units, params = _params(scope, y0=date(year, 1, 1), y1=date(year, 12, 31))
     group, y0, y1 = _group(by), s.date("y0"), s.date("y1")
     with connected(conn) as conn:
-        counts = None
-        if counts is None:
-            counts = query(conn, f"WITH RECURSIVE {s.calendar(y0, y1)}, u AS (SELECT {group} AS grp, "
-                           f"i.management_start AS ms, COUNT(*) AS n FROM ({units}) su JOIN intervention i "
-                           "ON i.code = su.intervention_code GROUP BY 1, 2) SELECT grp, SUM(unit_months) / 12.0 AS "
-                           "avg_units, SUM(ended) AS ended FROM (SELECT u.grp, u.n AS unit_months, 0 AS ended FROM cal "
-                           "JOIN u ON u.ms IS NULL OR u.ms <= cal.month_end "
-                           f"UNION ALL SELECT {group}, 0, 1 FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code "
-                           f"WHERE l.end_date >= {y0} AND l.end_date <= {y1}) x GROUP BY grp ORDER BY grp", params)
+        counts = query(conn, f"WITH RECURSIVE {s.calendar(y0, y1)}, u AS (SELECT {group} AS grp, "
+                       f"i.management_start AS ms, COUNT(*) AS n FROM ({units}) su JOIN intervention i "
+                       "ON i.code = su.intervention_code GROUP BY 1, 2) SELECT grp, SUM(unit_months) / 12.0 AS "
+                       "avg_units, SUM(ended) AS ended FROM (SELECT u.grp, u.n AS unit_months, 0 AS ended FROM cal "
+                       "JOIN u ON u.ms IS NULL OR u.ms <= cal.month_end "
+                       f"UNION ALL SELECT {group}, 0, 1 FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code "
+                       f"WHERE l.end_date >= {y0} AND l.end_date <= {y1}) x GROUP BY grp ORDER BY grp", params)
     counts["avg_units"] = counts["avg_units"].astype(float)
     if by is not None:
         return _by_frame(counts, _pct(counts["ended"], counts["avg_units"]), "ended", "avg_units")
@@ -469,7 +461,7 @@ def vacancy_series(conn: Connection | Engine, *, start: date, end: date, scope: 
     st, en = s.date("start"), s.date("end")
     group, avail = _group(by), f"CASE WHEN {_available('su')} THEN 1 ELSE 0 END"
     s0 = s.greatest("l.start_date", "COALESCE(i.management_start, l.start_date)")
-    sql = (f"WITH RECURSIVE {s.calendar(st, en)}, pts AS (SELECT {s.least('month_end', en)} AS at FROM cal), "
+    sql = (f"WITH RECURSIVE {s.calendar(st, en)}, pts AS (SELECT {s.least('month_end', en)} AS at_day FROM cal), "
            f"u AS (SELECT {group} AS grp, {avail} AS avail, i.management_start AS ms, COUNT(*) AS n FROM ({units}) su "
            "JOIN intervention i ON i.code = su.intervention_code GROUP BY 1, 2, 3), "
            f"lz AS (SELECT {group} AS grp, {avail} AS avail, {s0} AS s0, l.end_date AS e0 FROM lease l "
@@ -479,16 +471,15 @@ def vacancy_series(conn: Connection | Engine, *, start: date, end: date, scope: 
            f"WHERE s0 <= {en} AND (e0 IS NULL OR e0 >= s0) UNION ALL SELECT grp, avail, "
            f"{s.least(s.month_end(s.next_day('e0')), en)}, -1 FROM lz WHERE s0 <= {en} AND e0 >= s0 AND e0 < {en}), "
            "evb AS (SELECT grp, avail, b, SUM(d) AS d FROM ev GROUP BY 1, 2, 3), "
-           "agg AS (SELECT at, grp, SUM(n) AS units, SUM(n - occ) AS empty, SUM(avail * (n - occ)) AS available_empty "
-           "FROM (SELECT pts.at, u.grp, u.avail, u.n, 0 AS occ FROM pts JOIN u ON u.ms IS NULL OR u.ms <= pts.at "
-           "UNION ALL SELECT pts.at, evb.grp, evb.avail, 0, evb.d FROM pts JOIN evb ON evb.b <= pts.at) x "
-           "GROUP BY at, grp) SELECT pts.at AS month, agg.grp, COALESCE(agg.units, 0) AS units, "
+           "agg AS (SELECT at_day, grp, SUM(n) AS units, SUM(n - occ) AS empty, SUM(avail * (n - occ)) AS available_empty "
+           "FROM (SELECT pts.at_day, u.grp, u.avail, u.n, 0 AS occ FROM pts JOIN u ON u.ms IS NULL OR u.ms <= pts.at_day "
+           "UNION ALL SELECT pts.at_day, evb.grp, evb.avail, 0, evb.d FROM pts JOIN evb ON evb.b <= pts.at_day) x "
+           "GROUP BY at_day, grp) SELECT pts.at_day AS month, agg.grp, COALESCE(agg.units, 0) AS units, "
            "COALESCE(agg.empty, 0) AS empty, COALESCE(agg.available_empty, 0) AS available_empty "
-           f"FROM pts {'LEFT ' if by is None else ''}JOIN agg ON agg.at = pts.at "
-           f"ORDER BY {'pts.at' if by is None else 'agg.grp, pts.at'}")
+           f"FROM pts {'LEFT ' if by is None else ''}JOIN agg ON agg.at_day = pts.at_day "
+           f"ORDER BY {'pts.at_day' if by is None else 'agg.grp, pts.at_day'}")
     with connected(conn) as conn:
-        out = None
-        out = _clean(query(conn, sql, params), dates=("month",)) if out is None else out
+        out = _clean(query(conn, sql, params), dates=("month",))
     out["unavailable_empty"] = out["empty"] - out["available_empty"]
     for rate, col in (("vacancy_rate", "empty"), ("available_rate", "available_empty"),
                       ("unavailable_rate", "unavailable_empty")):
