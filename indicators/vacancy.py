@@ -13,13 +13,11 @@ Conventions shared by every function of this module:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from indicators import relet_table, vacancy_month
 from indicators.results import KpiValue, ratio
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import connected, dates_of, query, texts_of
@@ -32,43 +30,39 @@ _NO_UNITS = "nessun alloggio nel perimetro alla data"
 _NO_UNITS_PERIOD = "nessun alloggio nel perimetro nel periodo"
 
 
-@dataclass(frozen=True)
 class _Sql:
-    """The few date expressions that differ between SQLite (ISO text dates) and PostgreSQL."""
+    """The calendar's date expressions, shared by the vacancy figures (DuckDB's SQL)."""
 
-    pg: bool
+    @staticmethod
+    def date(name: str) -> str:
+        return f"CAST(:{name} AS DATE)"
 
-    @classmethod
-    def of(cls, conn: Connection | Engine) -> _Sql:
-        return cls(True)
-
-    def date(self, name: str) -> str:
-        return f"CAST(:{name} AS DATE)" if self.pg else f":{name}"
-
-    def days(self, a: str, b: str) -> str:
+    @staticmethod
+    def days(a: str, b: str) -> str:
         """Whole days from b to a (a − b)."""
-        return f"({a} - {b})" if self.pg else f"CAST(julianday({a}) - julianday({b}) AS INTEGER)"
+        return f"({a} - {b})"
 
-    def greatest(self, a: str, b: str) -> str:
-        return f"{'GREATEST' if self.pg else 'MAX'}({a}, {b})"
+    @staticmethod
+    def greatest(a: str, b: str) -> str:
+        return f"GREATEST({a}, {b})"
 
-    def least(self, a: str, b: str) -> str:
-        return f"{'LEAST' if self.pg else 'MIN'}({a}, {b})"
+    @staticmethod
+    def least(a: str, b: str) -> str:
+        return f"LEAST({a}, {b})"
 
-    def month_end(self, x: str) -> str:
-        if self.pg:
-            return f"CAST(date_trunc('month', {x}) + INTERVAL '1 month' - INTERVAL '1 day' AS DATE)"
-        return f"date({x}, 'start of month', '+1 month', '-1 day')"
+    @staticmethod
+    def month_end(x: str) -> str:
+        return f"CAST(last_day({x}) AS DATE)"
 
-    def next_day(self, x: str) -> str:
-        return f"({x} + 1)" if self.pg else f"date({x}, '+1 day')"
+    @staticmethod
+    def next_day(x: str) -> str:
+        return f"({x} + 1)"
 
-    def calendar(self, start: str, end: str) -> str:
-        """CTEs `months(m)` and `cal(month_end)`, one row per month from start's to end's (after WITH RECURSIVE)."""
-        step = "CAST(m + INTERVAL '1 month' AS DATE)" if self.pg else "date(m, '+1 month')"
-        first = f"CAST(date_trunc('month', {start}) AS DATE)" if self.pg else f"date({start}, 'start of month')"
-        return (f"months(m) AS (SELECT {first} UNION ALL SELECT {step} FROM months WHERE {step} <= {end}), "
-                f"cal AS (SELECT {self.month_end('m')} AS month_end FROM months)")
+    @staticmethod
+    def calendar(start: str, end: str) -> str:
+        """CTE `cal(month_end)`, one row per month end from start's month to end's (after WITH [RECURSIVE])."""
+        return (f"cal AS (SELECT CAST(last_day(m) AS DATE) AS month_end FROM range(CAST(date_trunc('month', {start}) "
+                f"AS TIMESTAMP), CAST({end} AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m))")
 
 
 def _group(by: str | None, *, household: bool = False) -> str:
@@ -154,7 +148,7 @@ def vacancy(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), b
         ``vuoti_disponibili``, ``vuoti_non_disponibili``. With `by`, a frame: group, value, numerator,
         denominator, empty_available, empty_unavailable.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, as_of=as_of)
     d = s.date("as_of")
     with connected(conn) as conn:
@@ -217,7 +211,7 @@ def vacancy_days(conn: Connection | Engine, *, start: date, end: date, scope: Sc
         value in points; breakdown ``giorni_alloggio``, ``giorni_vuoti``, ``giorni_vuoti_disponibili``,
         ``giorni_vuoti_non_disponibili``. With `by`, a frame: group, value, numerator, denominator.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, start=start, end=end)
     with connected(conn) as conn:
         counts = query(conn, _unit_days_cte(s, units, _group(by)) +
@@ -253,7 +247,7 @@ def void_loss(conn: Connection | Engine, *, start: date, end: date, scope: Scope
         value in euro (numerator = value); breakdown ``giorni_vuoti_disponibili``, ``alloggi_vuoti_disponibili``,
         ``senza_canone``. With `by`, a frame: group, value, numerator, denominator (None), no_rent.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, start=start, end=end)
     lettable = f"ud.empty_days > 0 AND {_available('ud')}"
     with connected(conn) as conn:
@@ -278,13 +272,27 @@ def void_loss(conn: Connection | Engine, *, start: date, end: date, scope: Scope
 
 
 def _relets_cte(conn: Connection | Engine, scope: Scope, units: str, group: str, works_threshold: float) -> str:
-    """CTE `rel`: the leases starting in [y0, y1] with the previous lease of their unit and why excluded.
+    """`WITH seq, rel`: the leases starting in [:y0, :y1] of the units of subquery `units`, with the previous lease
+    of their unit, the days between and why not counted.
 
-    Read from the `lease_relet` pre-aggregate when it is fresh and built for this threshold, else computed.
+    Excluded: first lets (no previous lease), incoherent dates (the previous lease has no end or ends after
+    the new start), relets after major works (a ticket on the unit of its building costing at least
+    :works_threshold opened between the previous end and the new start, or the unit's status
+    ``in_ristrutturazione``).
     """
-    if False:
-        return "WITH " + relet_table.held_cte(conn, scope, group)
-    return "WITH " + relet_table.live_cte(conn, units, group)
+    works = ("EXISTS (SELECT 1 FROM ticket t WHERE t.building_code = seq.building_code AND t.unit_code = seq.unit_code "
+             "AND t.opened_on >= seq.previous_end AND t.opened_on <= seq.next_start AND t.cost >= :works_threshold)")
+    return ("WITH seq AS (SELECT l.code AS lease_code, l.unit_code, l.household_code, su.building_code, "
+            f"su.intervention_code, su.fund, su.sgr, su.tenure, su.status, {group} AS grp, l.start_date AS next_start, "
+            "LAG(l.code) OVER w AS previous_lease, LAG(l.end_date) OVER w AS previous_end "
+            f"FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code LEFT JOIN household h "
+            "ON h.code = l.household_code WHERE l.start_date <= CAST(:y1 AS DATE) "
+            "WINDOW w AS (PARTITION BY l.unit_code ORDER BY l.start_date, l.code)), "
+            "rel AS (SELECT seq.*, (seq.next_start - seq.previous_end) AS days, "
+            "CASE WHEN seq.previous_lease IS NULL THEN 'prima_locazione' "
+            "WHEN seq.previous_end IS NULL OR seq.previous_end > seq.next_start THEN 'date_incoerenti' "
+            f"WHEN seq.status = 'in_ristrutturazione' OR {works} THEN 'dopo_lavori' END AS excluded_reason "
+            "FROM seq WHERE seq.next_start >= CAST(:y0 AS DATE)) ")
 
 
 def relets(conn: Connection | Engine, *, year: int, scope: Scope = Scope(),
@@ -364,7 +372,7 @@ def turnover(conn: Connection | Engine, *, year: int, scope: Scope = Scope(), by
         value in points; numerator = leases ended, denominator = average units; breakdown
         ``contratti_cessati``, ``alloggi_medi``. With `by`, a frame: group, value, numerator, denominator.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, y0=date(year, 1, 1), y1=date(year, 12, 31))
     group, y0, y1 = _group(by), s.date("y0"), s.date("y1")
     with connected(conn) as conn:
@@ -400,7 +408,7 @@ def evictions_per_1000(conn: Connection | Engine, *, start: date, end: date, sco
         value per 1,000 units; breakdown ``morosita`` (per 1,000), ``sfratti``, ``da_pratiche``,
         ``da_cessazioni``, ``alloggi``. With `by`, a frame: group, value, numerator, denominator.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, start=start, end=end)
     group, st, en = _group(by), s.date("start"), s.date("end")
     counts = query(conn, "SELECT grp, SUM(units) AS units, SUM(from_events) AS from_events, SUM(from_ends) AS "
@@ -456,7 +464,7 @@ def vacancy_series(conn: Connection | Engine, *, start: date, end: date, scope: 
         month (the measuring date), units, empty, available_empty, unavailable_empty, vacancy_rate,
         available_rate, unavailable_rate (points, None without units); with `by`, a `group` column first.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, start=start, end=end)
     st, en = s.date("start"), s.date("end")
     group, avail = _group(by), f"CASE WHEN {_available('su')} THEN 1 ELSE 0 END"
@@ -503,7 +511,7 @@ def longest_empty(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
         unit_code, building_code, intervention_code, intervention_name, status, last_lease_end, never_let,
         days_empty, monthly_rent, void_loss_eur; longest first, at most `limit` rows.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, as_of=as_of, limit=int(limit))
     d = s.date("as_of")
     longest = "CASE WHEN days_empty IS NULL THEN 1 ELSE 0 END, days_empty DESC, unit_code"
