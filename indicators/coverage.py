@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from indicators.results import KpiValue
-from indicators.sql import query
+from indicators.sql import query, unrecorded
 from osservatorio.formatting import fmt_date
 
 NO_DATA = "nessun dato per il periodo"
@@ -49,7 +49,8 @@ def span(conn, source: str) -> tuple[date | None, date | None]:
     src = SOURCES[source]
     parts = ", ".join(f"(SELECT MIN({c}) FROM {src.table}) AS min_{c}, (SELECT MAX({c}) FROM {src.table}) AS max_{c}"
                       for c in src.columns)
-    row = query(conn, f"SELECT {parts}").iloc[0]
+    with unrecorded():
+        row = query(conn, f"SELECT {parts}").iloc[0]
     days = [pd.Timestamp(v).date() for v in row if v is not None and not pd.isna(v)]
     return (min(days), max(days)) if days else (None, None)
 

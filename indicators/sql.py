@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 import re
@@ -14,10 +15,39 @@ from sqlalchemy import Connection, Engine, bindparam, column, text
 from indicators import store
 
 
+_recorded: ContextVar[list[tuple[str, dict]] | None] = ContextVar("recorded_statements", default=None)
+
+
+@contextmanager
+def recording():
+    """Collect the statements the figures run on the analytics copy while inside (`kpi --sql`)."""
+    token = _recorded.set([])
+    try:
+        yield _recorded.get()
+    finally:
+        _recorded.reset(token)
+
+
+@contextmanager
+def unrecorded():
+    """Pause `recording` (checks around a figure, such as the dates its data covers, are not the figure)."""
+    token = _recorded.set(None)
+    try:
+        yield
+    finally:
+        _recorded.reset(token)
+
+
+def _record(duck_sql: str, bound: dict) -> None:
+    if (log := _recorded.get()) is not None:
+        log.append((duck_sql, dict(bound)))
+
+
 def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run a figure's `sql` on the analytics copy of this warehouse (`indicators.store`), with named parameters
     written `:name` (lists expand to IN (...)); decimals come back as float, dates as timestamps."""
     duck_sql, bound = duckdb_statement(sql, params or {})
+    _record(duck_sql, bound)
     cursor = store.reader(conn_or_engine)
     rows = cursor.execute(duck_sql, bound).fetchall()
     return _rows_frame([d[0] for d in cursor.description], rows)
@@ -26,6 +56,7 @@ def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = N
 def one_row(conn: Connection | Engine, sql: str, params: dict | None, width: int) -> tuple:
     """The single row of a figure's `sql`, of `width` columns, as a plain tuple."""
     duck_sql, bound = duckdb_statement(sql, params or {})
+    _record(duck_sql, bound)
     rows = store.reader(conn).execute(duck_sql, bound).fetchall()
     if len(rows) != 1 or len(rows[0]) != width:
         raise ValueError(f"one_row: {len(rows)} rows of {len(rows[0]) if rows else 0} columns, not 1 of {width}")

@@ -38,6 +38,8 @@ def kpi(
     list_: Annotated[bool, typer.Option("--list", help="Elenca gli indicatori del registro")] = False,
     user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER",
                                                 help="Esegui come questo utente: solo il suo perimetro")] = None,
+    sql: Annotated[bool, typer.Option("--sql", help="Stampa le query SQL eseguite per l'indicatore (sulla copia "
+                                      "analitica, DuckDB), con i valori dei parametri, invece del risultato")] = False,
 ) -> None:
     """Calcola un indicatore del registro sul warehouse in uso."""
     if fmt not in FORMATS:
@@ -60,6 +62,9 @@ def kpi(
     who = _as_user(engine, user, code, by)
     day, first, last = _dates(engine, code, *chosen)
     scope = who.scope if who else Scope()
+    if sql:
+        typer.echo(_statements(engine, code, day, first, last, by, scope))
+        return
     result = _compute(engine, code, day, first, last, by, scope)
     note = ""
     if who and who.suppressed(always=settings.suppress_for_all):
@@ -120,6 +125,18 @@ def _compute(engine, code: str, day: date, first: date | None, last: date | None
         return compute(engine, code, as_of=day, start=first, end=last, by=by, scope=scope)
     except ValueError as exc:  # a value the indicator refuses (period, grouping): a usage error
         raise typer.BadParameter(str(exc)) from None
+
+
+def _statements(engine, code: str, day: date, first: date | None, last: date | None, by: str | None, scope) -> str:
+    """The SQL the KPI runs with these options, as `kpi CODE --sql` prints it."""
+    from indicators.sql import recording
+    from indicators.sql_text import render
+
+    with recording() as statements:
+        _compute(engine, code, day, first, last, by, scope)
+    if not statements:
+        return "-- Nessuna query: per queste date l'indicatore non ha dati da calcolare."
+    return render(statements)
 
 
 def known_user(engine, username: str):

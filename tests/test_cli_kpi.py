@@ -148,3 +148,32 @@ def test_empty_warehouse_messages(tmp_path, sqlite_template, monkeypatch):
     assert report.exit_code == 1 and "nessun alloggio nel warehouse" in report.output
     assert variance.exit_code == 1 and "nessun budget né consuntivo per il 2025" in variance.output
     assert tickets.exit_code == 0 and "nessun dato per il periodo: mancano le segnalazioni" in tickets.stdout
+
+
+
+def _run_printed(engine, printed: str) -> tuple[list[str], list[tuple]]:
+    """Run the single statement `kpi --sql` printed on the analytics copy, with the parameter values its comments
+    give: (column names, rows)."""
+    import re
+    from datetime import date as day
+
+    from indicators import store
+
+    params = {name: day(*map(int, re.fullmatch(r"DATE '(\d{4})-(\d\d)-(\d\d)'", value).groups()))
+              for name, value in re.findall(r"^-- \$(\w+) = (.+)$", printed, flags=re.M)}
+    sql = "\n".join(line for line in printed.splitlines() if not line.startswith("--")).strip().rstrip(";")
+    cursor = store.reader(engine)
+    rows = cursor.execute(sql, params).fetchall()
+    return [d[0] for d in cursor.description], rows
+
+
+def test_kpi_sql_prints_the_query_that_gives_the_figure(cli, engine):
+    result = cli("kpi", "arrears_stock_eur", "--as-of", "31/03/2024", "--sql")
+    assert result.exit_code == 0, result.output
+    printed = result.stdout
+    assert "-- $as_of = DATE '2024-03-31'" in printed and "FROM ledger_entry AS e" in printed
+    assert "Query 1 di" not in printed  # one statement: the figure's
+    columns, rows = _run_printed(engine, printed)
+    # The whole portfolio in one row: 950 € of arrears at 31/03/2024 (C1 450, C2 500), as `kpi` itself says.
+    assert len(rows) == 1 and float(rows[0][columns.index("stock")]) == 950.0
+    assert "valore: 950,00" in cli("kpi", "arrears_stock_eur", "--as-of", "31/03/2024").stdout
