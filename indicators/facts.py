@@ -19,7 +19,65 @@ class Fact:
     sql: str        # the SELECT that builds it, on the copied tables
 
 
-FACTS: tuple[Fact, ...] = ()
+# A movement's date (a charge counts from its due date, a credit from its entry date) and its month key.
+_MOVES = """SELECT e.lease_code, e.entry_type, e.amount, COALESCE(e.due_date, e.entry_date) AS due,
+        CASE WHEN e.entry_type = 'addebito' THEN COALESCE(e.due_date, e.entry_date) ELSE e.entry_date END AS d
+    FROM ledger_entry e"""
+_KEY = "(year({d}) * 12 + month({d}) - 1)"
+OVERDUE_DAYS = 30  # `households_in_arrears_pct`'s default: a charge is overdue at D when due more than 30 days before
+
+LEASE_MONTH = Fact(
+    name="lease_month",
+    grain="one row per lease and month (key year × 12 + month − 1), from the month of its first movement to the "
+          "last month in which anything moves (later month ends read that last row: nothing changes after it)",
+    measures="running sums at the month's end: charged (charges due by then), credited (all credits entered by "
+             "then), credited_other (reversals, allowances, write-offs), cash (payments), overdue (charges due more "
+             "than 30 days before the month end), moves (movements by then)",
+    sql=f"""WITH mv AS ({_MOVES}),
+    flows AS (
+        SELECT lease_code, {_KEY.format(d="d")} AS month_key,
+            SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END) AS charged,
+            SUM(CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END) AS credited,
+            SUM(CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END) AS credited_other,
+            SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END) AS cash,
+            0 AS overdue, COUNT(*) AS moves
+        FROM mv GROUP BY 1, 2
+        UNION ALL  -- a charge due on d is overdue at every month end from the month of d + 31 days on
+        SELECT lease_code, {_KEY.format(d=f"(due + {OVERDUE_DAYS + 1})")}, 0, 0, 0, 0, SUM(amount), 0
+        FROM mv WHERE entry_type = 'addebito' GROUP BY 1, 2),
+    span AS (SELECT lease_code, MIN(month_key) AS first_key FROM flows GROUP BY 1),
+    grid AS (SELECT s.lease_code, UNNEST(range(s.first_key, m.last_key + 1)) AS month_key
+             FROM span s CROSS JOIN (SELECT MAX(month_key) AS last_key FROM flows) m),
+    monthly AS (
+        SELECT g.lease_code, g.month_key, SUM(f.charged) AS charged, SUM(f.credited) AS credited,
+            SUM(f.credited_other) AS credited_other, SUM(f.cash) AS cash, SUM(f.overdue) AS overdue,
+            SUM(f.moves) AS moves
+        FROM grid g LEFT JOIN flows f ON f.lease_code = g.lease_code AND f.month_key = g.month_key
+        GROUP BY 1, 2)
+    SELECT lease_code, CAST(month_key AS INTEGER) AS month_key,
+        COALESCE(SUM(charged) OVER w, 0) AS charged, COALESCE(SUM(credited) OVER w, 0) AS credited,
+        COALESCE(SUM(credited_other) OVER w, 0) AS credited_other, COALESCE(SUM(cash) OVER w, 0) AS cash,
+        COALESCE(SUM(overdue) OVER w, 0) AS overdue, CAST(COALESCE(SUM(moves) OVER w, 0) AS BIGINT) AS moves
+    FROM monthly
+    WINDOW w AS (PARTITION BY lease_code ORDER BY month_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    ORDER BY month_key, lease_code""",
+)
+
+LEASE_CHARGE = Fact(
+    name="lease_charge",
+    grain="one row per lease and due date with a charge",
+    measures="amount (the charges due that day) and through (the lease's charges due up to and including that day): "
+             "with C the credits at D, the day's unpaid part is clamp(through − C, 0, amount), first in first out",
+    sql="""SELECT lease_code, due_date, SUM(amount) AS amount,
+        SUM(SUM(amount)) OVER (PARTITION BY lease_code ORDER BY due_date
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS through
+    FROM (SELECT lease_code, COALESCE(due_date, entry_date) AS due_date, amount FROM ledger_entry
+          WHERE entry_type = 'addebito') c
+    GROUP BY 1, 2
+    ORDER BY lease_code, due_date""",
+)
+
+FACTS: tuple[Fact, ...] = (LEASE_MONTH, LEASE_CHARGE)
 
 
 def build_all(duck: duckdb.DuckDBPyConnection) -> int:

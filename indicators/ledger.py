@@ -24,7 +24,8 @@ from datetime import date, timedelta
 import pandas as pd
 
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, aging_bucket, date_param, day_diff, fifo_unpaid,
-                                   month_key, plus_days, sql_month_key)
+                                   is_month_end, month_key, plus_days, sql_month_key)
+from indicators.facts import OVERDUE_DAYS
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import query
 
@@ -61,6 +62,9 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
     """
     leases, params = scoped_leases_cte(scope, by)
     checkpoints = months or [as_of]
+    if _on_month_ends(checkpoints, None if months else start, days):
+        return f"{leases},\n    {_month_end_positions(checkpoints, bool(months), start, params)},\n    {_fifo_cte(conn)}", \
+            params
     units, _ = scope.units_sql()
     in_scope = f"e.lease_code IN (SELECT l.code FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code)"
     params["as_of"] = checkpoints[-1]
@@ -88,6 +92,43 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
         FROM flow1 WHERE late_charged > 0 GROUP BY lease_code, od_bucket),
     {_pos_cte()},
     {_fifo_cte(conn)}""", params
+
+
+def _on_month_ends(checkpoints: list[date], start: date | None, days: int) -> bool:
+    """Whether the `lease_month` fact holds these positions: month-end checkpoints, periods of whole months, the
+    30-day threshold it is built for (the calendar of `indicators.facts`). Any other date reads the ledger."""
+    return (days == OVERDUE_DAYS and all(is_month_end(d) for d in checkpoints)
+            and (start is None or start.day == 1))
+
+
+def _month_end_positions(checkpoints: list[date], series: bool, start: date | None, params: dict) -> str:
+    """CTEs `cal` and `pos` (the columns of the ledger's `pos`) from the `lease_month` fact: the running sums at
+    the checkpoint's month, a period's flows as the difference with the month before it starts. A month after
+    the fact's last one reads that last row (nothing moves after it)."""
+    rows = []
+    for i, d in enumerate(checkpoints):
+        key = month_key(d)
+        bucket, prev = (key, key - 1) if series else (0, month_key(start or d.replace(day=1)) - 1)
+        rows.append(f"SELECT {bucket} AS bucket, {date_param(f'cal_{i}')} AS as_of, {key} AS mk, {prev} AS prev_mk")
+        params[f"cal_{i}"] = d
+    params["as_of"] = checkpoints[-1]
+    sums = ", ".join(f"COALESCE(a.{c}, 0) AS {c}" for c in ("charged", "credited", "credited_other", "overdue"))
+    return f"""cal0 AS ({" UNION ALL ".join(rows)}),
+    cal AS (SELECT cal0.bucket, cal0.as_of, LEAST(cal0.mk, COALESCE(m.last_key, cal0.mk)) AS mk,
+                   LEAST(cal0.prev_mk, COALESCE(m.last_key, cal0.prev_mk)) AS prev_mk
+            FROM cal0 CROSS JOIN (SELECT MAX(month_key) AS last_key FROM lease_month) m),
+    pos AS (
+        SELECT sl.*, cal.bucket, cal.as_of,
+            CASE WHEN sl.start_date <= cal.as_of AND (sl.end_date IS NULL OR sl.end_date >= cal.as_of)
+                 THEN 1 ELSE 0 END AS active,
+            CASE WHEN sl.end_date < cal.as_of THEN 1 ELSE 0 END AS ended,
+            {sums},
+            ROUND(COALESCE(a.charged, 0) - COALESCE(b.charged, 0), 2) AS period_charged,
+            ROUND(COALESCE(a.cash, 0) - COALESCE(b.cash, 0), 2) AS period_cash,
+            COALESCE(a.moves, 0) AS moves
+        FROM sl CROSS JOIN cal
+        LEFT JOIN lease_month a ON a.lease_code = sl.lease_code AND a.month_key = cal.mk
+        LEFT JOIN lease_month b ON b.lease_code = sl.lease_code AND b.month_key = cal.prev_mk)"""
 
 
 def _flow_select(bucket: str, od_bucket: str, late_when: str, where: str, group_by: str) -> str:
@@ -168,13 +209,10 @@ def unpaid_charges_ctes(conn, *, scope: Scope, by: str | None = None, as_of: dat
     unpaid part; only leases in debit are read twice.
     """
     ctes, params = positions_ctes(conn, scope=scope, by=by, as_of=as_of)
-    owed_rows = f"""SELECT c.lease_code, c.due_date, c.amount, ROUND(c.through - o.credited, 2) AS owed
-            FROM (SELECT e.lease_code, {DUE_DATE} AS due_date, e.amount,
-                      SUM(e.amount) OVER (PARTITION BY e.lease_code ORDER BY {DUE_DATE}, e.id
-                                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS through
-                  FROM ledger_entry e JOIN owing o ON o.lease_code = e.lease_code
-                  WHERE e.entry_type = 'addebito' AND {DUE_DATE} <= :as_of) c
-            JOIN owing o ON o.lease_code = c.lease_code"""
+    # The charges per due date with their running total (the `lease_charge` fact): only the unpaid days are read.
+    owed_rows = """SELECT d.lease_code, d.due_date, d.amount, ROUND(d.through - o.credited, 2) AS owed
+            FROM owing o JOIN lease_charge d ON d.lease_code = o.lease_code AND d.through > o.credited
+            WHERE d.due_date <= :as_of"""
     age = day_diff(date_param("as_of"), "r.due_date")
     return f"""{ctes},
     owing AS (SELECT lease_code, credited FROM fifo WHERE balance > 0),

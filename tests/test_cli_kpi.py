@@ -167,13 +167,16 @@ def _run_printed(engine, printed: str) -> tuple[list[str], list[tuple]]:
     return [d[0] for d in cursor.description], rows
 
 
-def test_kpi_sql_prints_the_query_that_gives_the_figure(cli, engine):
-    result = cli("kpi", "arrears_stock_eur", "--as-of", "31/03/2024", "--sql")
+@pytest.mark.parametrize("day, source", [("31/03/2024", "JOIN lease_month AS a"),  # a month end: the fact
+                                          ("30/03/2024", "FROM ledger_entry AS e")])  # any other day: the ledger
+def test_kpi_sql_prints_the_query_that_gives_the_figure(cli, engine, day, source):
+    result = cli("kpi", "arrears_stock_eur", "--as-of", day, "--sql")
     assert result.exit_code == 0, result.output
     printed = result.stdout
-    assert "-- $as_of = DATE '2024-03-31'" in printed and "FROM ledger_entry AS e" in printed
+    iso = "-".join(reversed(day.split("/")))
+    assert f"DATE '{iso}'" in printed and source in printed
     assert "Query 1 di" not in printed  # one statement: the figure's
     columns, rows = _run_printed(engine, printed)
-    # The whole portfolio in one row: 950 € of arrears at 31/03/2024 (C1 450, C2 500), as `kpi` itself says.
+    # The whole portfolio in one row: 950 € of arrears on both days (C1 450, C2 500), as `kpi` itself says.
     assert len(rows) == 1 and float(rows[0][columns.index("stock")]) == 950.0
-    assert "valore: 950,00" in cli("kpi", "arrears_stock_eur", "--as-of", "31/03/2024").stdout
+    assert "valore: 950,00" in cli("kpi", "arrears_stock_eur", "--as-of", day).stdout
