@@ -24,42 +24,41 @@ _MOVES = """SELECT e.lease_code, e.entry_type, e.amount, COALESCE(e.due_date, e.
         CASE WHEN e.entry_type = 'addebito' THEN COALESCE(e.due_date, e.entry_date) ELSE e.entry_date END AS d
     FROM ledger_entry e"""
 _KEY = "(year({d}) * 12 + month({d}) - 1)"
-OVERDUE_DAYS = 30  # `households_in_arrears_pct`'s default: a charge is overdue at D when due more than 30 days before
+
+MOVEMENT = Fact(
+    name="movement",
+    grain="one row per movement of the ledger, in date order (so a month's movements are read alone)",
+    measures="move_date (a charge's due date, a credit's entry date) and its amount as charged, credited (every "
+             "credit), credited_other (reversals, allowances, write-offs), cash (payments); moves = 1",
+    sql=f"""SELECT lease_code, d AS move_date,
+        CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END AS charged,
+        CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END AS credited,
+        CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END AS credited_other,
+        CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END AS cash,
+        1 AS moves
+    FROM ({_MOVES}) mv
+    ORDER BY move_date, lease_code""",
+)
 
 LEASE_MONTH = Fact(
     name="lease_month",
     grain="one row per lease and month (key year × 12 + month − 1), from the month of its first movement to the "
-          "last month in which anything moves (later month ends read that last row: nothing changes after it)",
-    measures="running sums at the month's end: charged (charges due by then), credited (all credits entered by "
-             "then), credited_other (reversals, allowances, write-offs), cash (payments), overdue (charges due more "
-             "than 30 days before the month end), moves (movements by then)",
-    sql=f"""WITH mv AS ({_MOVES}),
-    flows AS (
-        SELECT lease_code, {_KEY.format(d="d")} AS month_key,
-            SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END) AS charged,
-            SUM(CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END) AS credited,
-            SUM(CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END) AS credited_other,
-            SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END) AS cash,
-            0 AS overdue, COUNT(*) AS moves
-        FROM mv GROUP BY 1, 2
-        UNION ALL  -- a charge due on d is overdue at every month end from the month of d + 31 days on
-        SELECT lease_code, {_KEY.format(d=f"(due + {OVERDUE_DAYS + 1})")}, 0, 0, 0, 0, SUM(amount), 0
-        FROM mv WHERE entry_type = 'addebito' GROUP BY 1, 2),
+          "last month in which anything moves (later months read that last row: nothing changes after it)",
+    measures="the `movement` measures summed from the lease's first movement to the month's last day: the lease's "
+             "running sums at the month end",
+    sql=f"""WITH flows AS (
+        SELECT lease_code, {_KEY.format(d="move_date")} AS month_key, SUM(charged) AS charged,
+            SUM(credited) AS credited, SUM(credited_other) AS credited_other, SUM(cash) AS cash, SUM(moves) AS moves
+        FROM movement GROUP BY 1, 2),
     span AS (SELECT lease_code, MIN(month_key) AS first_key FROM flows GROUP BY 1),
     grid AS (SELECT s.lease_code, UNNEST(range(s.first_key, m.last_key + 1)) AS month_key
-             FROM span s CROSS JOIN (SELECT MAX(month_key) AS last_key FROM flows) m),
-    monthly AS (
-        SELECT g.lease_code, g.month_key, SUM(f.charged) AS charged, SUM(f.credited) AS credited,
-            SUM(f.credited_other) AS credited_other, SUM(f.cash) AS cash, SUM(f.overdue) AS overdue,
-            SUM(f.moves) AS moves
-        FROM grid g LEFT JOIN flows f ON f.lease_code = g.lease_code AND f.month_key = g.month_key
-        GROUP BY 1, 2)
-    SELECT lease_code, CAST(month_key AS INTEGER) AS month_key,
-        COALESCE(SUM(charged) OVER w, 0) AS charged, COALESCE(SUM(credited) OVER w, 0) AS credited,
-        COALESCE(SUM(credited_other) OVER w, 0) AS credited_other, COALESCE(SUM(cash) OVER w, 0) AS cash,
-        COALESCE(SUM(overdue) OVER w, 0) AS overdue, CAST(COALESCE(SUM(moves) OVER w, 0) AS BIGINT) AS moves
-    FROM monthly
-    WINDOW w AS (PARTITION BY lease_code ORDER BY month_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+             FROM span s CROSS JOIN (SELECT MAX(month_key) AS last_key FROM flows) m)
+    SELECT g.lease_code, CAST(g.month_key AS INTEGER) AS month_key,
+        COALESCE(SUM(f.charged) OVER w, 0) AS charged, COALESCE(SUM(f.credited) OVER w, 0) AS credited,
+        COALESCE(SUM(f.credited_other) OVER w, 0) AS credited_other, COALESCE(SUM(f.cash) OVER w, 0) AS cash,
+        CAST(COALESCE(SUM(f.moves) OVER w, 0) AS BIGINT) AS moves
+    FROM grid g LEFT JOIN flows f ON f.lease_code = g.lease_code AND f.month_key = g.month_key
+    WINDOW w AS (PARTITION BY g.lease_code ORDER BY g.month_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ORDER BY month_key, lease_code""",
 )
 
@@ -77,7 +76,7 @@ LEASE_CHARGE = Fact(
     ORDER BY lease_code, due_date""",
 )
 
-FACTS: tuple[Fact, ...] = (LEASE_MONTH, LEASE_CHARGE)
+FACTS: tuple[Fact, ...] = (MOVEMENT, LEASE_MONTH, LEASE_CHARGE)  # in build order
 
 
 def build_all(duck: duckdb.DuckDBPyConnection) -> int:

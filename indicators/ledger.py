@@ -23,9 +23,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, aging_bucket, date_param, day_diff, fifo_unpaid,
-                                   is_month_end, month_key, plus_days, sql_month_key)
-from indicators.facts import OVERDUE_DAYS
+from indicators.ledger_sql import (aging_bucket, date_param, day_diff, fifo_unpaid,
+                                   month_key)
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import query
 
@@ -51,142 +50,65 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
                    days: int = 30, months: list[date] | None = None) -> tuple[str, dict]:
     """CTEs up to `fifo`: one row per lease in scope and checkpoint, with its FIFO position.
 
-    One checkpoint `as_of` (bucket 0), the period being [start, as_of] (start defaults to the 1st of
-    as_of's month); or, with `months` (month ends,
-    the last being `as_of`), one checkpoint per month end, each month being its own period. Columns of
-    `fifo`: the `sl` columns, bucket, as_of, active, ended, charged (P), credited (C), credited_other
-    (storno, abbuono, stralcio), overdue (charges due more than `days` days before the checkpoint),
-    period_charged, period_cash (incasso in the period), moves, balance, arrears, period_unpaid,
+    One checkpoint `as_of` (bucket 0), the period being [start, as_of] (start defaults to the 1st of as_of's
+    month); or, with `months` (month ends, the last being `as_of`), one checkpoint per month end, each month being
+    its own period. Columns of `fifo`: the `sl` columns, bucket, as_of, active, ended, charged (P), credited (C),
+    credited_other (storno, abbuono, stralcio), overdue (charges due more than `days` days before the
+    checkpoint), period_charged, period_cash (incasso in the period), moves, balance, arrears, period_unpaid,
     period_collected (part of the period's charges settled by payments), overdue_debt (0/1).
-    Read from the pre-aggregates of `indicators.snapshot` when they give the same answer.
+
+    The same text for any date: a lease's running sums at a day are those at the end of the month before
+    (the `lease_month` fact) plus its movements of the day's own month up to the day (the `movement` fact,
+    kept in date order so only that month is read). Each checkpoint needs them at three days: the checkpoint,
+    the day before its period starts (the period's flows are the difference) and the overdue cut-off (the
+    charges due by then).
     """
     leases, params = scoped_leases_cte(scope, by)
     checkpoints = months or [as_of]
-    if _on_month_ends(checkpoints, None if months else start, days):
-        return f"{leases},\n    {_month_end_positions(checkpoints, bool(months), start, params)},\n    {_fifo_cte(conn)}", \
-            params
-    units, _ = scope.units_sql()
-    in_scope = f"e.lease_code IN (SELECT l.code FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code)"
-    params["as_of"] = checkpoints[-1]
-    if months:
-        flows, keys = _monthly_flows(conn, months, days, in_scope, params)
-    else:
-        # One checkpoint: one group per lease (SQLite then reads the ledger in index order, without sorting).
-        params.update(period_start=start or as_of.replace(day=1), overdue_cutoff=as_of - timedelta(days=days + 1))
-        flows = _flow_select("0", "0", f"e.entry_type = 'addebito' AND {MOVE_DATE} <= :overdue_cutoff",
-                             f"{in_scope} AND {MOVE_DATE} <= :as_of", "e.lease_code")
-        keys = [0]
-    calendar = " UNION ALL ".join(f"SELECT {k} AS bucket, {date_param(f'cal_{i}')} AS as_of"
-                                  for i, k in enumerate(keys))
-    params.update({f"cal_{i}": d for i, d in enumerate(checkpoints)})
-    return f"""{leases},
-    cal AS ({calendar}),
-    flow1 AS ({flows}),
-    flow AS (
-        SELECT lease_code, bucket, SUM(charged) AS charged, SUM(period_charged) AS period_charged,
-            SUM(credited) AS credited, SUM(credited_other) AS credited_other, SUM(period_cash) AS period_cash,
-            SUM(moves) AS moves
-        FROM flow1 GROUP BY lease_code, bucket),
-    late AS (
-        SELECT lease_code, od_bucket AS bucket, SUM(late_charged) AS overdue
-        FROM flow1 WHERE late_charged > 0 GROUP BY lease_code, od_bucket),
-    {_pos_cte()},
-    {_fifo_cte(conn)}""", params
-
-
-def _on_month_ends(checkpoints: list[date], start: date | None, days: int) -> bool:
-    """Whether the `lease_month` fact holds these positions: month-end checkpoints, periods of whole months, the
-    30-day threshold it is built for (the calendar of `indicators.facts`). Any other date reads the ledger."""
-    return (days == OVERDUE_DAYS and all(is_month_end(d) for d in checkpoints)
-            and (start is None or start.day == 1))
-
-
-def _month_end_positions(checkpoints: list[date], series: bool, start: date | None, params: dict) -> str:
-    """CTEs `cal` and `pos` (the columns of the ledger's `pos`) from the `lease_month` fact: the running sums at
-    the checkpoint's month, a period's flows as the difference with the month before it starts. A month after
-    the fact's last one reads that last row (nothing moves after it)."""
     rows = []
     for i, d in enumerate(checkpoints):
-        key = month_key(d)
-        bucket, prev = (key, key - 1) if series else (0, month_key(start or d.replace(day=1)) - 1)
-        rows.append(f"SELECT {bucket} AS bucket, {date_param(f'cal_{i}')} AS as_of, {key} AS mk, {prev} AS prev_mk")
+        first = d.replace(day=1) if months else (start or d.replace(day=1))
+        days_at = {"a": d, "p": first - timedelta(days=1), "o": d - timedelta(days=days + 1)}
+        for what, day in days_at.items():
+            rows.append(f"SELECT {month_key(d) if months else 0} AS bucket, '{what}' AS what, "
+                        f"{date_param(f'{what}_{i}')} AS day, {month_key(day) - 1} AS prior_key")
+            params[f"{what}_{i}"] = day
         params[f"cal_{i}"] = d
     params["as_of"] = checkpoints[-1]
-    sums = ", ".join(f"COALESCE(a.{c}, 0) AS {c}" for c in ("charged", "credited", "credited_other", "overdue"))
-    return f"""cal0 AS ({" UNION ALL ".join(rows)}),
-    cal AS (SELECT cal0.bucket, cal0.as_of, LEAST(cal0.mk, COALESCE(m.last_key, cal0.mk)) AS mk,
-                   LEAST(cal0.prev_mk, COALESCE(m.last_key, cal0.prev_mk)) AS prev_mk
-            FROM cal0 CROSS JOIN (SELECT MAX(month_key) AS last_key FROM lease_month) m),
+    calendar = " UNION ALL ".join(f"SELECT {month_key(d) if months else 0} AS bucket, {date_param(f'cal_{i}')} "
+                                  "AS as_of" for i, d in enumerate(checkpoints))
+    sums = ("charged", "credited", "credited_other", "cash", "moves")
+    return f"""{leases},
+    cal AS ({calendar}),
+    points AS ({" UNION ALL ".join(rows)}),
+    at_point AS (
+        SELECT bucket, what, lease_code, {", ".join(f"SUM({c}) AS {c}" for c in sums)}
+        FROM (
+            SELECT p.bucket, p.what, m.lease_code, {", ".join(f"m.{c}" for c in sums)}
+            FROM points p JOIN lease_month m
+              ON m.month_key = LEAST(p.prior_key, (SELECT MAX(month_key) FROM lease_month))
+            UNION ALL
+            SELECT p.bucket, p.what, v.lease_code, {", ".join(f"v.{c}" for c in sums)}
+            FROM points p JOIN movement v
+              ON v.move_date > CAST(date_trunc('month', p.day) AS DATE) - 1 AND v.move_date <= p.day
+        ) x
+        WHERE lease_code IN (SELECT lease_code FROM sl)
+        GROUP BY bucket, what, lease_code),
     pos AS (
         SELECT sl.*, cal.bucket, cal.as_of,
             CASE WHEN sl.start_date <= cal.as_of AND (sl.end_date IS NULL OR sl.end_date >= cal.as_of)
                  THEN 1 ELSE 0 END AS active,
             CASE WHEN sl.end_date < cal.as_of THEN 1 ELSE 0 END AS ended,
-            {sums},
+            ROUND(COALESCE(a.charged, 0), 2) AS charged, ROUND(COALESCE(a.credited, 0), 2) AS credited,
+            ROUND(COALESCE(a.credited_other, 0), 2) AS credited_other, ROUND(COALESCE(o.charged, 0), 2) AS overdue,
             ROUND(COALESCE(a.charged, 0) - COALESCE(b.charged, 0), 2) AS period_charged,
             ROUND(COALESCE(a.cash, 0) - COALESCE(b.cash, 0), 2) AS period_cash,
             COALESCE(a.moves, 0) AS moves
         FROM sl CROSS JOIN cal
-        LEFT JOIN lease_month a ON a.lease_code = sl.lease_code AND a.month_key = cal.mk
-        LEFT JOIN lease_month b ON b.lease_code = sl.lease_code AND b.month_key = cal.prev_mk)"""
-
-
-def _flow_select(bucket: str, od_bucket: str, late_when: str, where: str, group_by: str) -> str:
-    """Sums of the movements per lease and bucket; `late_charged` (charges overdue) goes to `od_bucket`."""
-    return f"""SELECT e.lease_code, {bucket} AS bucket, {od_bucket} AS od_bucket,
-            SUM(CASE WHEN e.entry_type = 'addebito' THEN e.amount ELSE 0 END) AS charged,
-            SUM(CASE WHEN e.entry_type = 'addebito' AND {MOVE_DATE} >= :period_start THEN e.amount ELSE 0 END)
-                AS period_charged,
-            SUM(CASE WHEN e.entry_type <> 'addebito' THEN e.amount ELSE 0 END) AS credited,
-            SUM(CASE WHEN e.entry_type IN {NON_CASH} THEN e.amount ELSE 0 END) AS credited_other,
-            SUM(CASE WHEN e.entry_type = 'incasso' AND e.entry_date >= :period_start THEN e.amount ELSE 0 END)
-                AS period_cash,
-            SUM(CASE WHEN {late_when} THEN e.amount ELSE 0 END) AS late_charged,
-            COUNT(*) AS moves
-        FROM ledger_entry e WHERE {where} GROUP BY {group_by}"""
-
-
-def _monthly_flows(conn, months: list[date], days: int, in_scope: str, params: dict) -> tuple[str, list[int]]:
-    """Flows of a month-end series: the history before it in one group per lease, then one per month.
-
-    A movement dated before `recent` (the first month's start − days − 1) counts, and is overdue, at
-    every month end of the series, so only the movements since then need a month.
-    """
-    first = month_key(months[0])
-    params["period_start"] = date(months[0].year, months[0].month, 1)
-    params["recent"] = params["overdue_cutoff"] = params["period_start"] - timedelta(days=days + 1)
-    history = _flow_select(str(first), str(first), f"e.entry_type = 'addebito' AND {MOVE_DATE} <= :overdue_cutoff",
-                           f"{in_scope} AND {MOVE_DATE} < :recent", "e.lease_code")
-    late = plus_days(MOVE_DATE, days + 1)
-    late_when = f"e.entry_type = 'addebito' AND {late} <= :as_of"
-    recent = _flow_select(_clip(sql_month_key(MOVE_DATE), first),
-                          f"CASE WHEN {late_when} THEN {_clip(sql_month_key(late), first)} END", late_when,
-                          f"{in_scope} AND {MOVE_DATE} >= :recent AND {MOVE_DATE} <= :as_of", "e.lease_code, 2, 3")
-    return f"{history} UNION ALL {recent}", [month_key(m) for m in months]
-
-
-def _clip(key: str, first: int) -> str:
-    return f"CASE WHEN {key} < {first} THEN {first} ELSE {key} END"
-
-
-def _pos_cte() -> str:
-    running = ", ".join(f"ROUND(SUM(COALESCE({src}, 0)) OVER w, 2) AS {col}" for col, src in (
-        ("charged", "f.charged"), ("credited", "f.credited"), ("credited_other", "f.credited_other"),
-        ("overdue", "o.overdue")))
-    return f"""pos AS (
-        SELECT sl.*, cal.bucket, cal.as_of,
-            CASE WHEN sl.start_date <= cal.as_of AND (sl.end_date IS NULL OR sl.end_date >= cal.as_of)
-                 THEN 1 ELSE 0 END AS active,
-            CASE WHEN sl.end_date < cal.as_of THEN 1 ELSE 0 END AS ended,
-            {running},
-            ROUND(COALESCE(f.period_charged, 0), 2) AS period_charged,
-            ROUND(COALESCE(f.period_cash, 0), 2) AS period_cash,
-            SUM(COALESCE(f.moves, 0)) OVER w AS moves
-        FROM sl CROSS JOIN cal
-        LEFT JOIN flow f ON f.lease_code = sl.lease_code AND f.bucket = cal.bucket
-        LEFT JOIN late o ON o.lease_code = sl.lease_code AND o.bucket = cal.bucket
-        WINDOW w AS (PARTITION BY sl.lease_code ORDER BY cal.bucket
-                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))"""
+        LEFT JOIN at_point a ON a.lease_code = sl.lease_code AND a.bucket = cal.bucket AND a.what = 'a'
+        LEFT JOIN at_point b ON b.lease_code = sl.lease_code AND b.bucket = cal.bucket AND b.what = 'p'
+        LEFT JOIN at_point o ON o.lease_code = sl.lease_code AND o.bucket = cal.bucket AND o.what = 'o'),
+    {_fifo_cte(conn)}""", params
 
 
 def _fifo_cte(conn) -> str:
