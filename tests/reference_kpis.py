@@ -29,6 +29,7 @@ class Intervention:
     sgr: str
     management_start: date | None
     contract_type: str | None
+    municipality: str = "Milano"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,15 @@ class Ticket:
     cost: int | None  # cents
 
 
+@dataclass(frozen=True)
+class Application:
+    code: str
+    municipality: str
+    applied: date
+    outcome: str | None
+    decided: date | None
+
+
 @dataclass
 class Portfolio:
     interventions: list[Intervention] = field(default_factory=list)
@@ -117,6 +127,7 @@ class Portfolio:
     moves: list[Move] = field(default_factory=list)
     events: list[CaseEvent] = field(default_factory=list)
     tickets: list[Ticket] = field(default_factory=list)
+    applications: list[Application] = field(default_factory=list)
 
     def intervention_of(self, unit: Unit) -> Intervention:
         building = next(b for b in self.buildings if b.code == unit.building)
@@ -574,3 +585,44 @@ def plan_recovery(p: Portfolio, scope, as_of: date) -> float | None:
         if owed > 0 and surplus > 0:
             recovered += min(planned, owed, surplus)
     return recovered / 100
+
+
+# --- allocations: applications, kept per Comune -----------------------------------------------------------------
+CLOSED_OUTCOMES = ("assegnata", "non_idonea", "rinuncia")
+
+
+def scoped_applications(p: Portfolio, scope) -> list[Application]:
+    """All applications for the whole portfolio; for a limited scope, those made in the Comuni (any case) of the
+    interventions holding the scope's units."""
+    if all(getattr(scope, level) is None for level in ("sgrs", "funds", "interventions", "buildings")):
+        return list(p.applications)
+    towns = {p.intervention_of(u).municipality.lower() for u in scoped_units(p, scope)}
+    return [a for a in p.applications if a.municipality.lower() in towns]
+
+
+def applications_gap(p: Portfolio, **dates) -> bool:
+    return source_gap([d for a in p.applications for d in (a.applied, a.decided) if d is not None], **dates)
+
+
+def applications_received(p: Portfolio, scope, start: date, end: date) -> float | None:
+    """Applications made in the period (0 is a figure: none were made)."""
+    if applications_gap(p, start=start, end=end):
+        return None
+    return float(sum(1 for a in scoped_applications(p, scope) if start <= a.applied <= end))
+
+
+def allocation_days(p: Portfolio, scope, start: date, end: date) -> float | None:
+    """Mean days from application to allocation, over the allocations decided in the period."""
+    if applications_gap(p, start=start, end=end):
+        return None
+    days = [(a.decided - a.applied).days for a in scoped_applications(p, scope)
+            if a.outcome == "assegnata" and a.decided is not None and start <= a.decided <= end]
+    return sum(days) / len(days) if days else None
+
+
+def waiting_list(p: Portfolio, scope, as_of: date) -> float | None:
+    """Applications made by D and not allocated, turned down or renounced by D."""
+    if applications_gap(p, as_of=as_of):
+        return None
+    return float(sum(1 for a in scoped_applications(p, scope) if a.applied <= as_of
+                     and not (a.outcome in CLOSED_OUTCOMES and a.decided is not None and a.decided <= as_of)))

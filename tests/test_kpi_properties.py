@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,11 +33,11 @@ from indicators.scope import Scope
 from osservatorio.settings import Settings
 from schemas.db import make_engine
 from tests import reference_kpis as ref
-from tests.conftest import TEST_KEY
+from tests.conftest import PG_URL, TEST_KEY
 from tests.factories import write
 
 _PROFILES = {
-    "ci": settings(max_examples=30, deadline=None, derandomize=True, database=None,
+    "ci": settings(max_examples=40, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]),
     "explore": settings(max_examples=300, deadline=None,
                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]),
@@ -55,6 +57,8 @@ CASE_EVENTS = ("sollecito_telefonico", "sollecito_scritto", "incontro", "valutaz
                "incolpevole", "colpevole", "colpevole", "microcredito", "piano_rientro", "piano_rientro", "piano_rientro", "fondo_solidarieta", "cambio_alloggio",
                "riduzione_canone", "diffida", "sfratto_avviato", "sfratto_convalidato", "sfratto_eseguito",
                "chiusura_saldo", "chiusura_altro")
+TOWNS = ("Milano", "Monza", "Pavia")
+OUTCOMES = (None, "in_istruttoria", "idonea", "non_idonea", "assegnata", "assegnata", "rinuncia")
 CATEGORIES = ("idraulica", "elettrico", "riscaldamento", "ascensore", "parti_comuni")
 
 
@@ -77,7 +81,8 @@ def structure(draw) -> ref.Portfolio:
     """Interventions, buildings (each with a unit) and 1-12 units."""
     interventions = [ref.Intervention(f"I{i}", draw(st.sampled_from(FUNDS)), "SGR Polaris",
                                       draw(st.none() | st.builds(day, st.integers(-300, 500))),
-                                      draw(st.sampled_from((None, "standard_full", "vuoto_per_pieno", "altro"))))
+                                      draw(st.sampled_from((None, "standard_full", "vuoto_per_pieno", "altro"))),
+                                      draw(st.sampled_from(TOWNS[:2])))
                      for i in range(1, draw(st.integers(1, 2)) + 1)]
     n_buildings = draw(st.integers(1, 3))
     buildings = [ref.Building(f"E{b}", draw(st.sampled_from([i.code for i in interventions])))
@@ -162,6 +167,19 @@ def tickets(draw, p: ref.Portfolio) -> list[ref.Ticket]:
 
 
 @st.composite
+def applications(draw) -> list[ref.Application]:
+    """Up to 6 applications in the interventions' Comuni (written in any case) or elsewhere, each with the latest
+    outcome and its date (none while being assessed)."""
+    out = []
+    for n in range(draw(st.sampled_from((0, 5, 8)))):
+        applied, outcome = day(draw(st.integers(-200, SPAN))), draw(st.sampled_from(OUTCOMES))
+        decided = None if outcome in (None, "in_istruttoria") else applied + timedelta(days=draw(st.integers(0, 400)))
+        town = draw(st.sampled_from(TOWNS))
+        out.append(ref.Application(f"D{n}", town.upper() if draw(st.booleans()) else town, applied, outcome, decided))
+    return out
+
+
+@st.composite
 def portfolios(draw) -> ref.Portfolio:
     p = draw(structure())
     counter = itertools.count(1)
@@ -172,6 +190,7 @@ def portfolios(draw) -> ref.Portfolio:
         p.moves += draw(ledger(lease, counter))
     p.events = draw(cases(p.leases, counter))
     p.tickets = draw(tickets(p))
+    p.applications = draw(applications())
     return p
 
 
@@ -182,6 +201,7 @@ def landmarks(p: ref.Portfolio) -> list[date]:
                                          m.due_on + timedelta(days=31))]
     days += [d for x in p.leases for d in (x.start, x.end) if d] + [e.day for e in p.events]
     days += [d for t in p.tickets for d in (t.opened, t.closed) if d]
+    days += [d for a in p.applications for d in (a.applied, a.decided) if d]
     return days + [i.management_start for i in p.interventions if i.management_start]
 
 
@@ -224,7 +244,7 @@ def files(p: ref.Portfolio) -> dict[str, list[list[str]]]:
     """The portfolio as the users' files (data contract headers, Italian numbers and dates): kind -> rows."""
     return {
         "interventi": [["codice_intervento", "nome", "comune", "sgr", "fondo", "tipo_contratto_gestore",
-                        "data_inizio_gestione"]] + [[i.code, f"Intervento {i.code}", "Milano", i.sgr, i.fund,
+                        "data_inizio_gestione"]] + [[i.code, f"Intervento {i.code}", i.municipality, i.sgr, i.fund,
                                                      i.contract_type or "", it_date(i.management_start)]
                                                     for i in p.interventions],
         "edifici": [["codice_edificio", "codice_intervento"]] + [[b.code, b.intervention] for b in p.buildings],
@@ -246,6 +266,9 @@ def files(p: ref.Portfolio) -> dict[str, list[list[str]]]:
                           "data_chiusura", "costo"]]
                         + [[t.code, t.building, t.unit or "", t.category, it_date(t.opened), it_date(t.closed),
                             it_money(t.cost)] for t in p.tickets],
+        "domande": [["codice_domanda", "data_domanda", "comune", "esito", "data_esito"]]
+                   + [[a.code, it_date(a.applied), a.municipality, a.outcome or "", it_date(a.decided)]
+                      for a in p.applications],
     }
 
 
@@ -260,19 +283,34 @@ def load_portfolio(p: ref.Portfolio, folder: Path, engine, settings_: Settings) 
 
 
 class Warehouse:
-    """A fresh migrated SQLite warehouse (a copy of the session's template) holding one portfolio."""
+    """A fresh migrated warehouse holding one portfolio: a copy of the session's SQLite template, or with
+    `pg_template` a PostgreSQL database cloned from the session's template."""
 
-    def __init__(self, root: Path, template: Path, p: ref.Portfolio):
-        self.folder = root / uuid.uuid4().hex[:12]
+    def __init__(self, root: Path, template: Path, p: ref.Portfolio, *, pg_template: str | None = None):
+        self.folder, self.pg_name = root / uuid.uuid4().hex[:12], None
         self.folder.mkdir()
-        shutil.copy(template, self.folder / "warehouse.db")
-        url = f"sqlite:///{self.folder / 'warehouse.db'}"
+        if pg_template is None:
+            shutil.copy(template, self.folder / "warehouse.db")
+            url = f"sqlite:///{self.folder / 'warehouse.db'}"
+        else:
+            self.pg_name = f"osservatorio_p_{uuid.uuid4().hex[:10]}"
+            self._admin(f'CREATE DATABASE "{self.pg_name}" TEMPLATE "{pg_template}"')
+            url = make_url(PG_URL).set(database=self.pg_name).render_as_string(hide_password=False)
         self.engine = make_engine(url)
         load_portfolio(p, self.folder / "files", self.engine,
                        Settings(database_url=url, pseudonym_key=TEST_KEY, chunk_rows=1_000))
 
+    @staticmethod
+    def _admin(sql: str) -> None:
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(sql))
+        admin.dispose()
+
     def close(self) -> None:
         self.engine.dispose()
+        if self.pg_name:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -300,6 +338,9 @@ REFERENCES = {
     "ticket_days_to_close": (PERIOD, ref.ticket_days_to_close),
     "ticket_backlog": (AS_OF, ref.ticket_backlog),
     "ticket_cost_per_unit_eur": (PERIOD, ref.ticket_cost_per_unit),
+    "applications_received": (PERIOD, ref.applications_received),
+    "allocation_days": (PERIOD, ref.allocation_days),
+    "waiting_list": (AS_OF, ref.waiting_list),
 }
 # Breakdown entries compared besides the value: reference key -> the product's breakdown key.
 BREAKDOWNS = {
@@ -374,18 +415,32 @@ def scratch(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("kpi_properties")
 
 
-@PROFILE
-@given(data=st.data())
-def test_every_kpi_equals_the_reference(data, scratch, sqlite_template):
+def _property(data, root: Path, template: Path, *, pg_template: str | None = None, questions_per_example: int = 2):
     p = data.draw(portfolios(), label="portafoglio")
-    warehouse = Warehouse(scratch, sqlite_template, p)
+    warehouse = Warehouse(root, template, p, pg_template=pg_template)
     try:
-        for _ in range(2):
+        for _ in range(questions_per_example):
             as_of, start, end, scope = data.draw(questions(p), label="domanda")
             problems = check_all(warehouse.engine, p, as_of, start, end, scope)
             assert not problems, "\n".join(problems)
     finally:
         warehouse.close()
+
+
+@PROFILE
+@given(data=st.data())
+def test_every_kpi_equals_the_reference(data, scratch, sqlite_template):
+    _property(data, scratch, sqlite_template)
+
+
+@pytest.mark.postgres
+@settings(PROFILE, max_examples=min(PROFILE.max_examples, 8))
+@given(data=st.data())
+def test_every_kpi_equals_the_reference_on_postgres(data, scratch, sqlite_template, pg_template):
+    """The same property on PostgreSQL (fewer examples: a database per example costs more there)."""
+    if pg_template is None:
+        pytest.skip("PostgreSQL: set OSSERVATORIO_TEST_POSTGRES_URL")
+    _property(data, scratch, sqlite_template, pg_template=pg_template)
 
 
 # --- a portfolio worked out by hand -----------------------------------------------------------------------------
