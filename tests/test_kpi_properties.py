@@ -195,10 +195,10 @@ def portfolios(draw) -> ref.Portfolio:
 
 
 def landmarks(p: ref.Portfolio) -> list[date]:
-    """Days where a figure turns: due dates (and 30, 31 days after), entries, lease starts and ends, case events,
+    """Days where a figure turns: due dates (and the aging buckets' edges after them), entries, lease starts and ends, case events,
     tickets, management starts."""
-    days = [d for m in p.moves for d in (m.entry_date, m.due_on, m.due_on + timedelta(days=30),
-                                         m.due_on + timedelta(days=31))]
+    days = [m.due_on + timedelta(days=n) for m in p.moves for n in (0, 30, 31, 60, 61, 90, 91, 365, 366, 730, 731)]
+    days += [m.entry_date for m in p.moves]
     days += [d for x in p.leases for d in (x.start, x.end) if d] + [e.day for e in p.events]
     days += [d for t in p.tickets for d in (t.opened, t.closed) if d]
     days += [d for a in p.applications for d in (a.applied, a.decided) if d]
