@@ -2,9 +2,11 @@
 
 Hypothesis draws a portfolio (interventions, buildings, units, leases with ended ones and relets, households,
 ledgers with charges and their due dates, partial payments, prepayments, reversals, allowances and write-offs,
-arrears cases, tickets), writes it as the users' files, loads them into a fresh SQLite warehouse and asks
-`indicators.catalog.compute` for every KPI at random dates (month ends and other days) and scopes (the whole
-portfolio, one intervention, one fund). No pre-aggregate is built: the figures must be right without one.
+arrears cases, tickets, applications), writes it as the users' files, loads them into a fresh warehouse (SQLite;
+PostgreSQL too, with fewer examples) and asks `indicators.catalog.compute` for every KPI at random dates (month
+ends, other days, days where something happens) and scopes (the whole portfolio, one intervention, one fund). No
+pre-aggregate is built: the figures must be right without one. A disagreement where the product is wrong is listed
+in `known_defect` and has its own strict xfail test with the minimal counterexample.
 
 Run with more examples: OSSERVATORIO_KPI_EXAMPLES=explore (random, 300 examples); the default is derandomized
 so that CI is reproducible.
@@ -21,10 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from etl.loader import load_dir
 from indicators.catalog import compute
