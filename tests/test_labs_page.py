@@ -3,6 +3,10 @@ every control changed, statements instead of numbers where data are missing, and
 
 from __future__ import annotations
 
+import base64
+import json
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,3 +86,35 @@ def test_report_buttons_offer_a_self_contained_html(loaded_warehouse, engine, mo
     assert "Manca il caso di controllo: nessuna rilevazione in un&#39;area senza laboratorio." in html
     one = labs_report(engine, lab=GRATOSOGLIO)
     assert "Scheda: Gratosoglio Social Lab" in one and "brescia-gioco-di-squadra" not in one
+
+
+def test_panel_event_study_states_the_moved_reference_and_its_joint_pre_trend_test(loaded_warehouse, engine,
+                                                                                   monkeypatch):  # noqa: F811
+    """The rank-deficient panel of `test_event_study` (ten treated buildings not observed the month before the
+    start) served as the ledger panel: the page says which reference it used and never shows the +3.7 leads."""
+    from dashboard import lab_data
+    from indicators.ledger_sql import month_ends
+    from indicators.portfolio import ledger_span
+    from test_evaluation import synthetic_panel
+
+    start = pd.Timestamp(month_ends(*ledger_span(engine))[12])  # one of the page's start months
+    frame = synthetic_panel(34)
+    frame = frame[~((frame["unit"] < "u10") & (frame["month"] == 11))]
+    fake = frame.assign(period=[start + pd.offsets.MonthEnd(m - 12) for m in frame["month"]])  # month 12 = start
+    fake = fake[["unit", "period", "y"]].reset_index(drop=True)
+    monkeypatch.setattr(lab_data, "building_arrears_panel", lambda *_, **__: fake.copy())
+    at = open_page(loaded_warehouse.url, monkeypatch, PAGE)
+    at.multiselect(key="panel_treated").set_value([f"u{u:02d}" for u in range(10)]).run()
+    at.selectbox(key="panel_start").set_value(start.date()).run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = texts(at)
+    assert "**Stima**: -1,92" in text  # the DiD is identified (true effect -2)
+    assert ("Le unità trattate non sono osservate nel periodo −1 prima dell'avvio: il riferimento dello studio di "
+            "evento è il periodo −2.") in [w.value.replace("\\", "") for w in at.warning]
+    assert ("Andamento parallelo prima dell'avvio: p-value 0,060 (test congiunto su 10 periodi prima del "
+            "riferimento, errore standard per gruppi)") in text
+    chart = json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith("panel_event")).proto.spec)
+    assert chart["layout"]["yaxis"]["title"]["text"] == "Differenza rispetto al periodo −2"
+    x = chart["data"][0]["x"]  # plotly sends arrays as base64 with their dtype
+    x = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]) if isinstance(x, dict) else x
+    assert list(x) == [*range(-12, -1), *range(0, 12)]  # no point at −1: the treated buildings lack that month
