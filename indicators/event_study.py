@@ -104,12 +104,35 @@ def _design(panel: Panel, leads: int, lags: int, warnings: list[str]):
     return ks, np.column_stack([(rel == k).to_numpy(dtype=float) for k in ks]), reference
 
 
+def _drop_absorbed(ks: list[int], dummies: np.ndarray, fe: np.ndarray, warnings: list[str]):
+    """The relative times and dummies without those the fixed effects absorb, which are named in a warning."""
+    absorbed = not_identified(dummies, fe)
+    if not absorbed:
+        return ks, dummies
+    lost, one = [ks[j] for j in absorbed], len(absorbed) == 1
+    warnings.insert(0, f"Studio di evento non identificato {periods_text(lost)} dall'avvio: "
+                       f"{'coincide' if one else 'coincidono'} con gli effetti fissi (ad esempio un periodo con sole "
+                       f"unità trattate) e non {'è stimato' if one else 'sono stimati'}.")
+    keep = [j for j in range(len(ks)) if j not in absorbed]
+    return [ks[j] for j in keep], dummies[:, keep]
+
+
+def _coefficients(fit, ks: list[int], reference: int, alpha: float) -> pd.DataFrame:
+    n = len(ks)
+    ci = fit.conf_int(alpha)[:n]
+    out = pd.DataFrame({"rel_time": ks, "estimate": fit.params[:n], "ci_low": ci[:, 0], "ci_high": ci[:, 1],
+                        "p_value": fit.pvalues[:n]})
+    base = pd.DataFrame({"rel_time": [reference], "estimate": [0.0], "ci_low": [0.0], "ci_high": [0.0],
+                         "p_value": [np.nan]})
+    return pd.concat([out, base]).sort_values("rel_time").reset_index(drop=True)
+
+
 def event_study(panel: Panel, *, leads: int = MAX_LEADS, lags: int = MAX_LAGS, alpha: float = 0.05) -> EventStudy:
     """Estimate the identified leads and lags; clustered by unit with t(G-1) intervals."""
     leads, lags = min(leads, panel.n_pre), min(lags, panel.n_post - 1)
     warnings = size_warnings(panel)
-    empty = EventStudy(pd.DataFrame(columns=COLUMNS), len(panel.treated_units), len(panel.control_units), warnings,
-                       reference=None)
+    sizes = len(panel.treated_units), len(panel.control_units)
+    empty = EventStudy(pd.DataFrame(columns=COLUMNS), *sizes, warnings, reference=None)
     if not panel.control_units or leads < 2:
         warnings.insert(0, "Servono unità di controllo e almeno due periodi prima dell'avvio per lo studio di evento.")
         return empty
@@ -118,23 +141,9 @@ def event_study(panel: Panel, *, leads: int = MAX_LEADS, lags: int = MAX_LAGS, a
         return empty
     ks, dummies, reference = design
     fe = fixed_effects(panel)
-    absorbed = not_identified(dummies, fe)
-    if absorbed:
-        lost = [ks[j] for j in absorbed]
-        warnings.insert(0, f"Studio di evento non identificato {periods_text(lost)} dall'avvio: "
-                           f"{'coincide' if len(lost) == 1 else 'coincidono'} con gli effetti fissi (ad esempio un "
-                           f"periodo con sole unità trattate) e non {'è stimato' if len(lost) == 1 else 'sono stimati'}.")
-        keep = [j for j in range(len(ks)) if j not in absorbed]
-        ks, dummies = [ks[j] for j in keep], dummies[:, keep]
+    ks, dummies = _drop_absorbed(ks, dummies, fe, warnings)
     groups = pd.factorize(panel.frame["unit"])[0]
     fit = sm.OLS(panel.frame["y"].to_numpy(), np.hstack([dummies, fe])).fit(
         cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-    n = len(ks)
-    ci = fit.conf_int(alpha)[:n]
-    out = pd.DataFrame({"rel_time": ks, "estimate": fit.params[:n], "ci_low": ci[:, 0], "ci_high": ci[:, 1],
-                        "p_value": fit.pvalues[:n]})
-    base = pd.DataFrame({"rel_time": [reference], "estimate": [0.0], "ci_low": [0.0], "ci_high": [0.0],
-                         "p_value": [np.nan]})
-    out = pd.concat([out, base]).sort_values("rel_time").reset_index(drop=True)
     p_pre = pre_trend_test(fit, [j for j, k in enumerate(ks) if k < reference])
-    return EventStudy(out, len(panel.treated_units), len(panel.control_units), warnings, reference, p_pre)
+    return EventStudy(_coefficients(fit, ks, reference, alpha), *sizes, warnings, reference, p_pre)
