@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts import PALETTE, SEPARATORS, THEME, month_axis, styled
 from dashboard.exports import INT, NUM
+from indicators.event_study import minus
 from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_num
 
@@ -91,14 +92,14 @@ def trends(frame: pd.DataFrame, start, *, y_title: str) -> go.Figure:
     return _months(fig, x)
 
 
-def event_study_chart(coefficients: pd.DataFrame) -> go.Figure:
-    """Coefficients by period relative to the start, with their 95% intervals; -1 is the reference (0)."""
+def event_study_chart(coefficients: pd.DataFrame, *, reference: int = -1) -> go.Figure:
+    """Coefficients by period relative to the start, with their 95% intervals; `reference` (usually -1) is 0."""
     c = coefficients
     fig = go.Figure(go.Scatter(x=c["rel_time"], y=c["estimate"], mode="markers", marker={"color": PALETTE[0], "size": 8},
                                error_y={"type": "data", "symmetric": False, "array": c["ci_high"] - c["estimate"],
                                         "arrayminus": c["estimate"] - c["ci_low"], "color": PALETTE[0]},
                                name="Effetto stimato", hovertemplate="Periodo %{x}: %{y:,.2f}<extra></extra>"))
-    styled(fig, NUM, y_title="Differenza rispetto al periodo −1")
+    styled(fig, NUM, y_title=f"Differenza rispetto al periodo {minus(reference)}")
     fig.add_hline(y=0, line_color="#555555", line_width=1)
     fig.add_vline(x=-0.5, line_dash="dot", line_color="#555555")
     fig.update_xaxes(title="Periodi dall'avvio (0 = primo periodo trattato)", dtick=1)

@@ -11,11 +11,12 @@ from dashboard.charts import month_label
 from dashboard.filters import building_label, suppression_threshold
 from indicators.disclosure import small_periods
 from indicators.evaluation import Effect
+from indicators.event_study import EventStudy
 from indicators.ledger_sql import month_ends
 from indicators.panels import LEDGER_OUTCOMES
 from indicators.portfolio import ledger_span
 from indicators.registry import get_kpi
-from osservatorio.evaluation_text import effect_lines
+from osservatorio.evaluation_text import effect_lines, study_lines
 from osservatorio import escaping
 
 OUTCOME_LABELS = {"households_in_arrears_pct": "Nuclei morosi (%)", "rate_billed": "Morosità sull'emesso (%)"}
@@ -26,6 +27,21 @@ def _facts(effect: Effect) -> None:
     st.markdown("  \n".join(f"**{label}**: {escaping.md(text)}" for label, text in effect_lines(effect)))
     for warning in effect.warnings:
         st.warning(escaping.md(warning), icon=":material/warning:")
+
+
+def _study(where, study: EventStudy, *, told: list[str]) -> None:
+    """The event study's chart, the joint test of its leads and what it could not estimate (the panel's size
+    warnings are already under the DiD)."""
+    if study.coefficients.empty:
+        where.info(escaping.md(" ".join(study.warnings[:1])))
+        return
+    where.plotly_chart(charts.event_study_chart(study.coefficients, reference=study.reference), width="stretch",
+                       key="panel_event")
+    pre = dict(study_lines(study))["Andamento parallelo prima dell'avvio"]
+    where.caption(f"Andamento parallelo prima dell'avvio: {escaping.md(pre)}")
+    for warning in study.warnings:
+        if warning not in told:
+            where.warning(escaping.md(warning), icon=":material/warning:")
 
 
 def _choices() -> tuple | None:
@@ -92,10 +108,7 @@ def panel_view() -> None:
     left, right = st.columns(2)
     left.plotly_chart(charts.trends(trends, pd.Timestamp(first), y_title=y_title), width="stretch",
                       key="panel_trends")
-    if result.study.coefficients.empty:
-        right.info(escaping.md(" ".join(result.study.warnings[:1])))
-    else:
-        right.plotly_chart(charts.event_study_chart(result.study.coefficients), width="stretch", key="panel_event")
+    _study(right, result.study, told=result.did.warnings)
     st.markdown(f"**{get_kpi('synthetic_control_gap').label}**", help=get_kpi("synthetic_control_gap").help)
     sc = result.sc
     if isinstance(sc, Effect):

@@ -8,18 +8,21 @@ from typing import Annotated, Optional
 
 import typer
 
-METHODS = ("did", "sc", "all")
+METHODS = ("did", "es", "sc", "all")
 labs_app = typer.Typer(help="Valutazione dei Laboratori Sociali di Quartiere.", no_args_is_help=True)
 
 
 def run_methods(panel, method: str) -> list:
-    """The effects of the chosen methods, as `Effect` objects (synthetic control: its `effect`)."""
+    """The results of the chosen methods: `Effect` objects (synthetic control: its `effect`) and the event study."""
     from indicators.did import twfe_did
+    from indicators.event_study import event_study
     from indicators.synthetic_control import SyntheticControl, synthetic_control
 
     effects = []
     if method in ("did", "all"):
         effects.append(twfe_did(panel))
+    if method in ("es", "all"):
+        effects.append(event_study(panel))
     if method in ("sc", "all"):
         result = synthetic_control(panel)
         effects.append(result.effect if isinstance(result, SyntheticControl) else result)
@@ -33,10 +36,12 @@ def evaluate(
     outcome: Annotated[str, typer.Option(help="Colonna dell'esito (numeri all'italiana o col punto)")],
     treated: Annotated[str, typer.Option(help="Unità trattate, separate da virgola")],
     start: Annotated[str, typer.Option(help="Primo periodo trattato")],
-    method: Annotated[str, typer.Option(help="did, sc o all")] = "all",
+    method: Annotated[str, typer.Option(help="did (differenza nelle differenze), es (studio di evento), "
+                                            "sc (controllo sintetico) o all")] = "all",
     fmt: Annotated[str, typer.Option("--format", help="table o json")] = "table",
 ) -> None:
-    """Valuta l'effetto di un intervento su un panel: differenza nelle differenze e controllo sintetico."""
+    """Valuta l'effetto di un intervento su un panel: differenza nelle differenze, studio di evento e controllo
+    sintetico."""
     from indicators.evaluation import make_panel
     from indicators.panels import parse_period, read_panel_csv
 
@@ -58,12 +63,15 @@ def evaluate(
 
 
 def effects_table(effects) -> str:
-    from osservatorio.evaluation_text import effect_lines
+    from indicators.event_study import EventStudy
+    from osservatorio.evaluation_text import effect_lines, study_lines
 
-    blocks = []
+    blocks, told = [], set()
     for effect in effects:
-        lines = [f"{label}: {text}" for label, text in effect_lines(effect)]
-        lines += [f"  attenzione: {w}" for w in effect.warnings]
+        described = study_lines(effect) if isinstance(effect, EventStudy) else effect_lines(effect)
+        lines = [f"{label}: {text}" for label, text in described]
+        lines += [f"  attenzione: {w}" for w in effect.warnings if w not in told]  # the panel's sizes: once
+        told.update(effect.warnings)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

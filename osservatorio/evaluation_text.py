@@ -123,3 +123,28 @@ def effect_lines(effect: Effect, *, digits: int = 2) -> list[tuple[str, str]]:
         ranked = sorted(effect.weights.items(), key=lambda kv: -kv[1])
         lines.append(("Pesi", ", ".join(f"{u} {fmt_num(w, 3)}" for u, w in ranked)))
     return lines
+
+
+def study_lines(study, *, digits: int = 2) -> list[tuple[str, str]]:
+    """(label, text) pairs describing an event study (`indicators.event_study.EventStudy`): the reference, the
+    joint test of the leads and each coefficient; when nothing is identified, the reason in words."""
+    from indicators.event_study import minus
+
+    lines = [("Metodo", "Studio di evento (effetti fissi unità e periodo)")]
+    if study.coefficients.empty:
+        return lines + [("Stima", "non calcolabile: " + " ".join(study.warnings[:1]))]
+    leads = int((study.coefficients["rel_time"] < study.reference).sum())
+    lines.append(("Riferimento", f"periodo {minus(study.reference)} dall'avvio (coefficiente 0)"))
+    if study.pre_trend_p_value is not None:
+        pre = (f"p-value {fmt_p(study.pre_trend_p_value)} (test congiunto su "
+               f"{fmt_count(leads, 'periodo', 'periodi')} prima del riferimento, errore standard per gruppi)")
+    elif leads:
+        pre = "non verificabile: troppi periodi prima del riferimento rispetto alle unità per un test congiunto"
+    else:
+        pre = "non verificabile: nessun periodo prima del riferimento da confrontare"
+    lines.append(("Andamento parallelo prima dell'avvio", pre))
+    for r in study.coefficients.itertuples():
+        if r.rel_time != study.reference:
+            lines.append((f"Periodo {minus(int(r.rel_time))}", f"{fmt_num(r.estimate, digits)} (da "
+                          f"{fmt_num(r.ci_low, digits)} a {fmt_num(r.ci_high, digits)}; p-value {fmt_p(r.p_value)})"))
+    return lines

@@ -84,3 +84,37 @@ def test_labs_compare_prints_levels_changes_and_statements(tmp_path, engine, set
     lab2 = next(r for r in rows if r["lab"] == "LAB2")
     assert lab2["did"] is None and lab2["note"].startswith("Manca il tempo uno")
     assert csv.exit_code == 0 and "-25000" in csv.output.replace(",0", "")
+
+
+def test_evaluate_event_study_states_the_moved_reference_and_tests_the_leads_jointly(tmp_path):
+    frame = synthetic_panel(34)
+    frame = frame[~((frame["unit"] < "u10") & (frame["month"] == 11))]  # the treated units lack k = -1
+    path = tmp_path / "panel.csv"
+    frame.to_csv(path, sep=",", index=False)
+    treated = ",".join(f"u{u:02d}" for u in range(10))
+    out = _evaluate(path, "--treated", treated, "--start", "12", "--method", "es")
+    assert out.exit_code == 0, out.output
+    assert ("attenzione: Le unità trattate non sono osservate nel periodo −1 prima dell'avvio: il riferimento "
+            "dello studio di evento è il periodo −2.") in out.stdout
+    assert "Riferimento: periodo −2 dall'avvio (coefficiente 0)" in out.stdout
+    # the ten leads -12..-3 tested together: F(10, 39), p = 0.060 (no pre-trend; before, each lead was +3.7, p 0.000)
+    assert ("Andamento parallelo prima dell'avvio: p-value 0,060 (test congiunto su 10 periodi prima del "
+            "riferimento, errore standard per gruppi)") in out.stdout
+    assert "Periodo −12: 0,60 (da -0,59 a 1,78; p-value 0,314)" in out.stdout  # as plotly marks the periods
+    assert "Periodo −1:" not in out.stdout and "Periodo 11: " in out.stdout
+    data = _evaluate(path, "--treated", treated, "--start", "12", "--method", "all", "--format", "json")
+    did, study, sc = json.loads(data.stdout)
+    assert did["estimate"] == pytest.approx(-1.9213, abs=1e-4) and study["method"] == "event_study"
+    assert study["reference"] == -2 and study["pre_trend_p_value"] == pytest.approx(0.0605, abs=5e-4)
+    assert [c["rel_time"] for c in study["coefficients"]] == [*range(-12, -1), *range(0, 12)]
+    assert study["warnings"][0].startswith("Le unità trattate non sono osservate nel periodo −1")
+    assert sc["estimate"] is None  # ten treated units: the synthetic control wants one
+
+
+def test_evaluate_event_study_without_pre_periods_says_why_instead_of_numbers(tmp_path):
+    path = tmp_path / "mesi.csv"
+    path.write_text("unit;month;y\nA;01/2024;1,5\nA;02/2024;2,5\nB;01/2024;1,0\nB;02/2024;1,0\n")
+    out = _evaluate(path, "--treated", "A", "--start", "02/2024", "--method", "es")
+    assert out.exit_code == 0, out.output
+    assert ("Stima: non calcolabile: Servono unità di controllo e almeno due periodi prima dell'avvio per lo "
+            "studio di evento.") in out.stdout and "Andamento parallelo" not in out.stdout
