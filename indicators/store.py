@@ -199,6 +199,10 @@ def snapshot(engine: Engine) -> Iterator[Copy | None]:
     """Every figure read in this block (in this thread) reads the copy in use when it began, even if a build
     swaps in a new one meanwhile: a page run never mixes two builds. Yields that copy (None: none yet)."""
     path = location(engine)
+    pinned = (_pinned.get() or {}).get(path)
+    if pinned is not None:  # inside a page run's snapshot already: the same copy
+        yield pinned[0]
+        return
     held = _latest_build(path)
     if held is None:
         yield None
