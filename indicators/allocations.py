@@ -34,7 +34,7 @@ def _where(scope: Scope) -> tuple[str, dict]:
 
 def _period(conn, start: date, end: date, params: dict, column: str) -> str:
     params.update(start=start.isoformat(), end=end.isoformat())
-    return f"{column} >= {date_param(conn, 'start')} AND {column} <= {date_param(conn, 'end')}"
+    return f"{column} >= {date_param('start')} AND {column} <= {date_param('end')}"
 
 
 def application_funnel(conn: Connection | Engine, *, start: date, end: date, scope: Scope = Scope()) -> KpiValue:
@@ -80,7 +80,7 @@ def allocation_days(conn: Connection | Engine, *, start: date, end: date, scope:
     (`allocation_days`); breakdown: allocations, median (days)."""
     where, params = _where(scope)
     decided = _period(conn, start, end, params, "a.outcome_date")
-    days = query(conn, f"SELECT {day_diff(conn, 'a.outcome_date', 'a.applied_on')} AS days FROM application a "
+    days = query(conn, f"SELECT {day_diff('a.outcome_date', 'a.applied_on')} AS days FROM application a "
                  f"WHERE {where} AND a.outcome = 'assegnata' AND {decided}", params)["days"].astype(float)
     result = KpiValue("allocation_days", None, numerator=float(days.sum()), denominator=float(len(days)),
                       start=start, end=end, breakdown={"allocations": len(days)})
@@ -94,7 +94,7 @@ def allocation_days(conn: Connection | Engine, *, start: date, end: date, scope:
 
 def _monthly_counts(conn, scope: Scope, column: str, condition: str = "1 = 1") -> pd.Series:
     where, params = _where(scope)
-    key = sql_month_key(conn, column)
+    key = sql_month_key(column)
     frame = query(conn, f"SELECT {key} AS month, COUNT(*) AS n FROM application a WHERE {where} AND {column} IS "
                   f"NOT NULL AND {condition} GROUP BY {key}", params)
     return pd.Series(frame["n"].to_numpy(dtype=int), index=frame["month"].astype(int), dtype=int)
@@ -121,7 +121,7 @@ def waiting_list(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope
     renounced by D (eligible ones waiting for a unit and those still being assessed)."""
     where, params = _where(scope)
     params["as_of"] = as_of.isoformat()
-    d = date_param(conn, "as_of")
+    d = date_param("as_of")
     row = query(conn, f"""SELECT COUNT(*) AS waiting,
             SUM(CASE WHEN a.outcome = 'idonea' AND a.outcome_date <= {d} THEN 1 ELSE 0 END) AS eligible
         FROM application a WHERE {where} AND a.applied_on <= {d} AND NOT (COALESCE(a.outcome, '')
@@ -138,7 +138,7 @@ def allocations_by_year(conn: Connection | Engine, *, scope: Scope = Scope()) ->
     received = query(conn, f"SELECT {year.format(c='a.applied_on')} AS year, COUNT(*) AS received FROM application a "
                      f"WHERE {where} GROUP BY {year.format(c='a.applied_on')}", params)
     allocated = query(conn, f"SELECT {year.format(c='a.outcome_date')} AS year, COUNT(*) AS allocations, "
-                      f"AVG({day_diff(conn, 'a.outcome_date', 'a.applied_on')}) AS days_mean FROM application a "
+                      f"AVG({day_diff('a.outcome_date', 'a.applied_on')}) AS days_mean FROM application a "
                       f"WHERE {where} AND a.outcome = 'assegnata' GROUP BY {year.format(c='a.outcome_date')}", params)
     out = received.merge(allocated, on="year", how="outer").sort_values("year").reset_index(drop=True)
     out[["received", "allocations"]] = out[["received", "allocations"]].fillna(0).astype(int)

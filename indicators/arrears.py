@@ -18,13 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from indicators import coverage
 from indicators.ledger import TOTALS, totals, unpaid_charges_ctes
-from indicators.scope import GROUPINGS, Scope
+from indicators.scope import Scope
 from indicators.ledger_sql import AGING_BUCKETS, aging_bucket, date_param, day_diff, month_ends, month_key
 from indicators.results import KpiValue, ratio
 from indicators.sql import connected, query
@@ -343,7 +342,7 @@ def contract_balances(conn: Conn, *, as_of: date, scope: Scope = Scope(), limit:
     scope = scope.narrowed(interventions=[intervention] if intervention else None,
                            buildings=[building] if building else None)
     ctes, params = unpaid_charges_ctes(conn, scope=scope, as_of=as_of)
-    days = day_diff(conn, date_param(conn, "as_of"), "o.oldest_due")
+    days = day_diff(date_param("as_of"), "o.oldest_due")
     sql = f"""WITH {ctes},
         oldest AS (SELECT lease_code, MIN(due_date) AS oldest_due FROM unpaid GROUP BY lease_code)
         SELECT f.lease_code, f.household_code, f.unit_code, f.building_code, f.intervention_code, f.fund, f.tenure,

@@ -20,11 +20,9 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from etl.kinds import EVENTI_PRATICA
-from indicators import case_month
-from indicators.ledger_sql import is_pg
 from indicators.results import KpiValue, ratio
 from indicators.scope import Scope
-from indicators.sql import dates_of, query
+from indicators.sql import query
 
 
 @dataclass(frozen=True)
@@ -64,8 +62,9 @@ OUTCOMES = ("risolta", RUNNING, "sfratto", IN_PROGRESS, "chiusa altro")
 CASE_COLUMNS = ["case_code", "lease_code", "unit_code", "building_code", "intervention_code", "fund", "opened_on",
                 "last_event", "last_event_on", "stage", "assessment", "severity", "instrument", "outcome", "is_open",
                 "next_step", "next_step_due", "days_late", "late"]
-LATE_COLUMNS = list(case_month.LATE)
-INSTRUMENT_COLUMNS = ["instrument", *case_month.INSTRUMENT_SUMS]
+LATE_COLUMNS = ["case_code", "lease_code", "unit_code", "building_code", "intervention_code", "fund", "opened_on",
+                "stage", "last_event", "last_event_on", "overdue_step", "due_on", "days_late"]
+INSTRUMENT_COLUMNS = ["instrument", "cases", "amount", "resolved", "in_progress", "evicted", "closed_other"]
 
 
 def _instrument_step() -> tuple[int, Step]:
@@ -79,10 +78,8 @@ def _event_rank() -> str:
 
 
 def _day(conn, col: str) -> str:
-    """A date as an integer that sorts like it (yyyymmdd on SQLite's ISO text, days since 1900 on PostgreSQL)."""
-    if is_pg(conn):
-        return f"CAST({col} - DATE '1900-01-01' AS BIGINT)"
-    return f"CAST(REPLACE({col}, '-', '') AS INTEGER)"
+    """A date as an integer that sorts like it (days since 1900)."""
+    return f"CAST({col} - DATE '1900-01-01' AS BIGINT)"
 
 
 ID_SPAN = 1_000_000_000  # event ids stay below this: a key is (day × 100 + rank) × ID_SPAN + id
@@ -262,11 +259,6 @@ def late_cases(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope()
         `LATE_COLUMNS`: the case, its stage, the overdue step, its due date and the days late beyond the
         tolerance (see `case_status`). Source: domain.md, procedura morosità (seme 000).
     """
-    if False:
-        late = case_month.late(conn, as_of=as_of, scope=scope)
-        for col in ("opened_on", "last_event_on", "due_on"):
-            late[col] = pd.Series(dates_of(late[col]), index=late.index, dtype=object)
-        return _nones(late.astype({"days_late": int})[LATE_COLUMNS])
     return late_list(case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days))
 
 
@@ -304,9 +296,6 @@ def case_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope
         open, late, closed, resolved (closed by chiusura_saldo). None, with a warning, without any case.
         Source: domain.md, procedura morosità (seme 000).
     """
-    if False:
-        n = case_month.counts(conn, as_of=as_of, scope=scope)
-        return _late_result(n if n["open"] + n["closed"] else None, as_of, start, end)
     return late_case_kpi(_cohort(case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days), start, end),
                          as_of, start, end)
 
@@ -346,9 +335,6 @@ def no_fault_share(conn: Connection | Engine, *, as_of: date, scope: Scope = Sco
         case's latest assessment on or before `as_of`; breakdown: no_fault, culpable, not_assessed.
         None, with a warning, when no case is assessed. Source: domain.md, procedura morosità (seme 000).
     """
-    if False:
-        n = case_month.counts(conn, as_of=as_of, scope=scope)
-        return _no_fault_result(int(n["no_fault"]), int(n["culpable"]), int(n["not_assessed"]), as_of, start, end)
     return no_fault_kpi(_cohort(case_status(conn, as_of=as_of, scope=scope), start, end), as_of, start, end)
 
 
@@ -385,8 +371,6 @@ def instruments_summary(conn: Connection | Engine, *, as_of: date, scope: Scope 
         in_progress (open), evicted (sfratto eseguito), closed_other. A case counts under every instrument
         it used. Source: domain.md, procedura morosità (seme 000).
     """
-    if False:
-        return _every_instrument(case_month.instruments(conn, as_of=as_of, scope=scope).set_index("instrument"))
     return instruments_table(conn, _cohort(case_status(conn, as_of=as_of, scope=scope), start, end), as_of=as_of,
                              scope=scope)
 
@@ -457,9 +441,6 @@ def outcomes_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = S
         no eviction started, a plan, microcredit or fund signed in the last 548 days.
         Source: domain.md, procedura morosità (seme 000).
     """
-    if False:
-        n = case_month.counts(conn, as_of=as_of, scope=scope)
-        return _outcome_shares(pd.Series([n[case_month.OUTCOME_COUNTS[o]] for o in OUTCOMES], index=list(OUTCOMES)))
     return outcomes_table(_cohort(case_status(conn, as_of=as_of, scope=scope), start, end))
 
 
@@ -500,9 +481,6 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
         Abbuoni and stralci are not recoveries. Breakdown: plans, planned (Σ importo of the plans).
         None, with a warning, without plans. Source: domain.md, procedura morosità (seme 000).
     """
-    if False:
-        n = case_month.counts(conn, as_of=as_of, scope=scope)
-        return _plan_result(n["plans"], n["planned"], n["recovered"], as_of, start, end)
     cte, params = _events_cte(conn, scope, as_of)
     params.update(start=start or date(1, 1, 1), end=min(end or as_of, as_of))
     due = "COALESCE(le.due_date, le.entry_date)"

@@ -74,7 +74,7 @@ def cost_history(conn: Conn, *, scope: Scope = Scope(), by_intervention: bool = 
 def ticket_cost_history(conn: Conn, *, scope: Scope = Scope(), by_intervention: bool = False) -> pd.DataFrame:
     """Monthly costs of closed tickets per ticket category (and intervention), by month of closing."""
     units, params = scope.units_sql()
-    key = sql_month_key(conn, "t.closed_on")
+    key = sql_month_key("t.closed_on")
     group = "b.intervention_code, " if by_intervention else ""
     sql = (f"SELECT {group}t.category, {key} / 12 AS y, {key} % 12 + 1 AS m, SUM(t.cost) AS amount "
            "FROM ticket t JOIN building b ON b.code = t.building_code "
@@ -86,7 +86,7 @@ def ticket_cost_history(conn: Conn, *, scope: Scope = Scope(), by_intervention: 
 def billed_history(conn: Conn, *, scope: Scope = Scope(), by_intervention: bool = False) -> pd.DataFrame:
     """Rent and other charges billed per accrual month (ledger charges, less reversals are not netted here)."""
     units, params = scope.units_sql()
-    key = sql_month_key(conn, "e.accrual_month")
+    key = sql_month_key("e.accrual_month")
     group = "su.intervention_code, " if by_intervention else ""
     category = "CASE WHEN e.item = 'canone' THEN 'canoni_emessi' ELSE 'altri_addebiti_emessi' END"
     sql = (f"SELECT {group}{category} AS category, {key} / 12 AS y, {key} % 12 + 1 AS m, SUM(e.amount) AS amount "

@@ -40,7 +40,7 @@ def _tickets(conn, scope: Scope, by: str | None) -> tuple[str, dict]:
     """SQL of the tickets in scope: grp, opened_on, closed_on, cost, days (to close)."""
     units, params = scope.units_sql()
     sql = (f"SELECT {_group(by)} AS grp, t.opened_on, t.closed_on, t.cost, "
-           f"{day_diff(conn, 't.closed_on', 't.opened_on')} AS days FROM ticket t JOIN (SELECT DISTINCT "
+           f"{day_diff('t.closed_on', 't.opened_on')} AS days FROM ticket t JOIN (SELECT DISTINCT "
            f"building_code, intervention_code, fund, sgr FROM ({units}) x) su ON su.building_code = t.building_code")
     return sql, params
 
@@ -51,7 +51,7 @@ def _units(conn, scope: Scope, by: str | None, end: date) -> pd.DataFrame:
     group = _group(None if by in (None, "category") else by)
     return query(conn, f"SELECT {group} AS grp, COUNT(*) AS units FROM ({units}) su JOIN intervention i "
                  f"ON i.code = su.intervention_code WHERE i.management_start IS NULL OR i.management_start <= "
-                 f"{date_param(conn, 'end')} GROUP BY grp", {**params, "end": end.isoformat()})
+                 f"{date_param('end')} GROUP BY grp", {**params, "end": end.isoformat()})
 
 
 def ticket_summary(conn: Connection | Engine, *, start: date, end: date, scope: Scope = Scope(),
@@ -68,7 +68,7 @@ def ticket_summary(conn: Connection | Engine, *, start: date, end: date, scope: 
     if start > end:
         raise ValueError(f"Periodo non valido: l'inizio {start} è successivo alla fine {end}.")
     tickets, params = _tickets(conn, scope, by)
-    s, e = date_param(conn, "start"), date_param(conn, "end")
+    s, e = date_param("start"), date_param("end")
     closed = f"t.closed_on >= {s} AND t.closed_on <= {e}"
     params.update(start=start.isoformat(), end=end.isoformat())
     frame = query(conn, f"""SELECT grp,

@@ -52,7 +52,7 @@ def lab_outputs(conn, *, by: str = "lab", labs: list[str] | None = None, start: 
         and `"total"` also total_cost and cost_per_household_eur = cost / households reached (None when
         the cost is unknown or nobody was reached). For `month`, group is the first day of the month.
     """
-    group = sql_month_key(conn, "a.activity_date") if by == "month" else GROUPS.get(by)
+    group = sql_month_key("a.activity_date") if by == "month" else GROUPS.get(by)
     if group is None:
         raise ValueError(f"Raggruppamento sconosciuto: «{by}». Ammessi: {', '.join([*GROUPS, 'month'])}.")
     where, params = _where(labs, start, end)

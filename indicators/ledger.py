@@ -24,9 +24,9 @@ from datetime import date, timedelta
 import pandas as pd
 
 from indicators.ledger_sql import (DUE_DATE, MOVE_DATE, NON_CASH, aging_bucket, date_param, day_diff, fifo_unpaid,
-                                   greatest, least, month_key, plus_days, sql_month_key)
+                                   month_key, plus_days, sql_month_key)
 from indicators.scope import GROUPINGS, Scope
-from indicators.sql import connected, query
+from indicators.sql import query
 
 TOTALS = ("leases", "moves", "stock", "stock_former", "contracts_in_arrears", "active_leases", "stock_active",
           "annual_rent", "households_overdue", "period_charged", "period_unpaid", "period_collected", "period_cash")
@@ -72,7 +72,7 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
         flows = _flow_select("0", "0", f"e.entry_type = 'addebito' AND {MOVE_DATE} <= :overdue_cutoff",
                              f"{in_scope} AND {MOVE_DATE} <= :as_of", "e.lease_code")
         keys = [0]
-    calendar = " UNION ALL ".join(f"SELECT {k} AS bucket, {date_param(conn, f'cal_{i}')} AS as_of"
+    calendar = " UNION ALL ".join(f"SELECT {k} AS bucket, {date_param(f'cal_{i}')} AS as_of"
                                   for i, k in enumerate(keys))
     params.update({f"cal_{i}": d for i, d in enumerate(checkpoints)})
     return f"""{leases},
@@ -116,10 +116,10 @@ def _monthly_flows(conn, months: list[date], days: int, in_scope: str, params: d
     params["recent"] = params["overdue_cutoff"] = params["period_start"] - timedelta(days=days + 1)
     history = _flow_select(str(first), str(first), f"e.entry_type = 'addebito' AND {MOVE_DATE} <= :overdue_cutoff",
                            f"{in_scope} AND {MOVE_DATE} < :recent", "e.lease_code")
-    late = plus_days(conn, MOVE_DATE, days + 1)
+    late = plus_days(MOVE_DATE, days + 1)
     late_when = f"e.entry_type = 'addebito' AND {late} <= :as_of"
-    recent = _flow_select(_clip(sql_month_key(conn, MOVE_DATE), first),
-                          f"CASE WHEN {late_when} THEN {_clip(sql_month_key(conn, late), first)} END", late_when,
+    recent = _flow_select(_clip(sql_month_key(MOVE_DATE), first),
+                          f"CASE WHEN {late_when} THEN {_clip(sql_month_key(late), first)} END", late_when,
                           f"{in_scope} AND {MOVE_DATE} >= :recent AND {MOVE_DATE} <= :as_of", "e.lease_code, 2, 3")
     return f"{history} UNION ALL {recent}", [month_key(m) for m in months]
 
@@ -151,8 +151,7 @@ def _pos_cte() -> str:
 def _fifo_cte(conn) -> str:
     # The period's charges are the slice (charged - period_charged, charged]; the credit line holds the
     # non-cash credits first, then payments: payments settle max(0, min(P, C) - max(P0, C_other)) of it.
-    cash_settled = greatest(conn, "0", f"{least(conn, 'charged', 'credited')} - "
-                                        f"{greatest(conn, 'charged - period_charged', 'credited_other')}")
+    cash_settled = "GREATEST(0, LEAST(charged, credited) - GREATEST(charged - period_charged, credited_other))"
     return f"""fifo AS (
         SELECT pos.*, ROUND(charged - credited, 2) AS balance,
             {fifo_unpaid('ROUND(charged - credited, 2)', 'charged')} AS arrears,
@@ -176,7 +175,7 @@ def unpaid_charges_ctes(conn, *, scope: Scope, by: str | None = None, as_of: dat
                   FROM ledger_entry e JOIN owing o ON o.lease_code = e.lease_code
                   WHERE e.entry_type = 'addebito' AND {DUE_DATE} <= :as_of) c
             JOIN owing o ON o.lease_code = c.lease_code"""
-    age = day_diff(conn, date_param(conn, "as_of"), "r.due_date")
+    age = day_diff(date_param("as_of"), "r.due_date")
     return f"""{ctes},
     owing AS (SELECT lease_code, credited FROM fifo WHERE balance > 0),
     owed_rows AS ({owed_rows}),
@@ -192,7 +191,6 @@ def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | Non
 
     Read from `building_month` when it holds the answer (see `indicators.building_month`), else per lease.
     """
-    checkpoints = months or [as_of]
     frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
     for col in TOTALS:
         frame[col] = frame[col].astype(float).round(2)

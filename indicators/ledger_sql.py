@@ -1,4 +1,4 @@
-"""Portable SQL pieces for reading the ledger on SQLite and PostgreSQL alike, and month arithmetic."""
+"""Shared SQL pieces for reading the ledger (DuckDB's SQL on the analytics copy), and month arithmetic."""
 
 from __future__ import annotations
 
@@ -12,39 +12,23 @@ AGING_BUCKETS = ("0-30", "31-60", "61-90", "91-365", "1-2 anni", "oltre 2 anni")
 _BUCKET_LIMITS = (30, 60, 90, 365, 730)
 
 
-def is_pg(conn) -> bool:
-    return True
+def date_param(name: str) -> str:
+    """A bound date usable anywhere in a query (its type stated)."""
+    return f"CAST(:{name} AS DATE)"
 
 
-def date_param(conn, name: str) -> str:
-    """A bound date usable in a SELECT list (PostgreSQL needs its type)."""
-    return f"CAST(:{name} AS DATE)" if is_pg(conn) else f":{name}"
-
-
-def day_diff(conn, later: str, earlier: str) -> str:
+def day_diff(later: str, earlier: str) -> str:
     """Whole days from `earlier` to `later`."""
-    if is_pg(conn):
-        return f"({later} - {earlier})"
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"({later} - {earlier})"
 
 
-def least(conn, *args: str) -> str:
-    return ("LEAST" if is_pg(conn) else "MIN") + "(" + ", ".join(args) + ")"
+def sql_month_key(col: str) -> str:
+    """year × 12 + month − 1 of a date (`month_key` in SQL)."""
+    return f"(year({col}) * 12 + month({col}) - 1)"
 
 
-def greatest(conn, *args: str) -> str:
-    return ("GREATEST" if is_pg(conn) else "MAX") + "(" + ", ".join(args) + ")"
-
-
-def sql_month_key(conn, col: str) -> str:
-    """year × 12 + month − 1 of a date (SQLite stores dates as 'YYYY-MM-DD')."""
-    if is_pg(conn):
-        return f"(CAST(EXTRACT(YEAR FROM {col}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {col}) AS INTEGER) - 1)"
-    return f"(CAST(substr({col}, 1, 4) AS INTEGER) * 12 + CAST(substr({col}, 6, 2) AS INTEGER) - 1)"
-
-
-def plus_days(conn, col: str, days: int) -> str:
-    return f"({col} + {int(days)})" if is_pg(conn) else f"date({col}, '+{int(days)} days')"
+def plus_days(col: str, days: int) -> str:
+    return f"({col} + {int(days)})"
 
 
 def month_key(d: date) -> int:

@@ -18,7 +18,9 @@ def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = N
     """Run a figure's `sql` on the analytics copy of this warehouse (`indicators.store`), with named parameters
     written `:name` (lists expand to IN (...)); decimals come back as float, dates as timestamps."""
     duck_sql, bound = duckdb_statement(sql, params or {})
-    return store.reader(conn_or_engine).execute(duck_sql, bound).df()
+    cursor = store.reader(conn_or_engine)
+    rows = cursor.execute(duck_sql, bound).fetchall()
+    return _rows_frame([d[0] for d in cursor.description], rows)
 
 
 def one_row(conn: Connection | Engine, sql: str, params: dict | None, width: int) -> tuple:
@@ -89,6 +91,12 @@ def _frame(result) -> pd.DataFrame:
     keys = list(result.keys())
     rows = result.cursor.fetchall()
     result.close()
+    return _rows_frame(keys, rows)
+
+
+def _rows_frame(keys: list[str], rows: list[tuple]) -> pd.DataFrame:
+    """Plain values as the drivers give them (dates as `datetime.date`, None when missing), column by column;
+    decimals as float."""
     if not rows:
         return pd.DataFrame(columns=keys)
     frame = pd.DataFrame(dict(enumerate(zip(*rows))))

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 from sqlalchemy import Boolean, Date, DateTime, Engine, Float, Integer, Numeric, Table, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
 import schemas
 from schemas.db import sqlite_path

@@ -35,7 +35,7 @@ def units_managed(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
     params["as_of"] = as_of.isoformat()
     frame = query(conn, f"SELECT {group} AS grp, COUNT(*) AS units, COUNT(DISTINCT su.intervention_code) AS "
                   f"interventions FROM ({units}) su JOIN intervention i ON i.code = su.intervention_code WHERE "
-                  f"i.management_start IS NULL OR i.management_start <= {date_param(conn, 'as_of')} "
+                  f"i.management_start IS NULL OR i.management_start <= {date_param('as_of')} "
                   "GROUP BY grp ORDER BY grp", params)
     total = int(frame["units"].sum())
     if by is None:

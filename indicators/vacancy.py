@@ -13,13 +13,11 @@ Conventions shared by every function of this module:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from indicators import relet_table, vacancy_month
 from indicators.results import KpiValue, ratio
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import connected, dates_of, query, texts_of
@@ -32,43 +30,39 @@ _NO_UNITS = "nessun alloggio nel perimetro alla data"
 _NO_UNITS_PERIOD = "nessun alloggio nel perimetro nel periodo"
 
 
-@dataclass(frozen=True)
 class _Sql:
-    """The few date expressions that differ between SQLite (ISO text dates) and PostgreSQL."""
+    """The calendar's date expressions, shared by the vacancy figures (DuckDB's SQL)."""
 
-    pg: bool
+    @staticmethod
+    def date(name: str) -> str:
+        return f"CAST(:{name} AS DATE)"
 
-    @classmethod
-    def of(cls, conn: Connection | Engine) -> _Sql:
-        return cls(True)
-
-    def date(self, name: str) -> str:
-        return f"CAST(:{name} AS DATE)" if self.pg else f":{name}"
-
-    def days(self, a: str, b: str) -> str:
+    @staticmethod
+    def days(a: str, b: str) -> str:
         """Whole days from b to a (a − b)."""
-        return f"({a} - {b})" if self.pg else f"CAST(julianday({a}) - julianday({b}) AS INTEGER)"
+        return f"({a} - {b})"
 
-    def greatest(self, a: str, b: str) -> str:
-        return f"{'GREATEST' if self.pg else 'MAX'}({a}, {b})"
+    @staticmethod
+    def greatest(a: str, b: str) -> str:
+        return f"GREATEST({a}, {b})"
 
-    def least(self, a: str, b: str) -> str:
-        return f"{'LEAST' if self.pg else 'MIN'}({a}, {b})"
+    @staticmethod
+    def least(a: str, b: str) -> str:
+        return f"LEAST({a}, {b})"
 
-    def month_end(self, x: str) -> str:
-        if self.pg:
-            return f"CAST(date_trunc('month', {x}) + INTERVAL '1 month' - INTERVAL '1 day' AS DATE)"
-        return f"date({x}, 'start of month', '+1 month', '-1 day')"
+    @staticmethod
+    def month_end(x: str) -> str:
+        return f"CAST(last_day({x}) AS DATE)"
 
-    def next_day(self, x: str) -> str:
-        return f"({x} + 1)" if self.pg else f"date({x}, '+1 day')"
+    @staticmethod
+    def next_day(x: str) -> str:
+        return f"({x} + 1)"
 
-    def calendar(self, start: str, end: str) -> str:
-        """CTEs `months(m)` and `cal(month_end)`, one row per month from start's to end's (after WITH RECURSIVE)."""
-        step = "CAST(m + INTERVAL '1 month' AS DATE)" if self.pg else "date(m, '+1 month')"
-        first = f"CAST(date_trunc('month', {start}) AS DATE)" if self.pg else f"date({start}, 'start of month')"
-        return (f"months(m) AS (SELECT {first} UNION ALL SELECT {step} FROM months WHERE {step} <= {end}), "
-                f"cal AS (SELECT {self.month_end('m')} AS month_end FROM months)")
+    @staticmethod
+    def calendar(start: str, end: str) -> str:
+        """CTE `cal(month_end)`, one row per month end from start's month to end's (after WITH [RECURSIVE])."""
+        return (f"cal AS (SELECT CAST(last_day(m) AS DATE) AS month_end FROM range(CAST(date_trunc('month', {start}) "
+                f"AS TIMESTAMP), CAST({end} AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m))")
 
 
 def _group(by: str | None, *, household: bool = False) -> str:
@@ -154,18 +148,16 @@ def vacancy(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), b
         ``vuoti_disponibili``, ``vuoti_non_disponibili``. With `by`, a frame: group, value, numerator,
         denominator, empty_available, empty_unavailable.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, as_of=as_of)
     d = s.date("as_of")
     with connected(conn) as conn:
-        counts = None, as_of)
-        if counts is None:
-            counts = query(conn, f"SELECT grp, COUNT(*) AS units, SUM(empty) AS empty, "
-                           f"SUM(CASE WHEN empty = 1 AND {_available('x')} THEN 1 ELSE 0 END) AS empty_available "
-                           f"FROM (SELECT {_group(by)} AS grp, su.status, CASE WHEN occ.unit_code IS NULL THEN 1 "
-                           f"ELSE 0 END AS empty FROM ({units}) su LEFT JOIN ({_let_units(d)}) occ "
-                           f"ON occ.unit_code = su.unit_code WHERE {_in_stock(d, 'su')}) x GROUP BY grp ORDER BY grp",
-                           params)
+        counts = query(conn, f"SELECT grp, COUNT(*) AS units, SUM(empty) AS empty, "
+                       f"SUM(CASE WHEN empty = 1 AND {_available('x')} THEN 1 ELSE 0 END) AS empty_available "
+                       f"FROM (SELECT {_group(by)} AS grp, su.status, CASE WHEN occ.unit_code IS NULL THEN 1 "
+                       f"ELSE 0 END AS empty FROM ({units}) su LEFT JOIN ({_let_units(d)}) occ "
+                       f"ON occ.unit_code = su.unit_code WHERE {_in_stock(d, 'su')}) x GROUP BY grp ORDER BY grp",
+                       params)
     counts["empty_unavailable"] = counts["empty"] - counts["empty_available"]
     if by is not None:
         return _by_frame(counts, _pct(counts["empty"], counts["units"]), "empty", "units",
@@ -219,15 +211,13 @@ def vacancy_days(conn: Connection | Engine, *, start: date, end: date, scope: Sc
         value in points; breakdown ``giorni_alloggio``, ``giorni_vuoti``, ``giorni_vuoti_disponibili``,
         ``giorni_vuoti_non_disponibili``. With `by`, a frame: group, value, numerator, denominator.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, start=start, end=end)
     with connected(conn) as conn:
-        counts = None, start, end)
-        if counts is None:
-            counts = query(conn, _unit_days_cte(s, units, _group(by)) +
-                           "SELECT grp, SUM(unit_days) AS unit_days, SUM(empty_days) AS empty_days, "
-                           f"SUM(CASE WHEN {_available('ud')} THEN empty_days ELSE 0 END) AS empty_available "
-                           "FROM ud GROUP BY grp ORDER BY grp", params)
+        counts = query(conn, _unit_days_cte(s, units, _group(by)) +
+                       "SELECT grp, SUM(unit_days) AS unit_days, SUM(empty_days) AS empty_days, "
+                       f"SUM(CASE WHEN {_available('ud')} THEN empty_days ELSE 0 END) AS empty_available "
+                       "FROM ud GROUP BY grp ORDER BY grp", params)
     if by is not None:
         return _by_frame(counts, _pct(counts["empty_days"], counts["unit_days"]), "empty_days", "unit_days")
     if counts.empty or not counts.at[0, "unit_days"]:
@@ -257,20 +247,18 @@ def void_loss(conn: Connection | Engine, *, start: date, end: date, scope: Scope
         value in euro (numerator = value); breakdown ``giorni_vuoti_disponibili``, ``alloggi_vuoti_disponibili``,
         ``senza_canone``. With `by`, a frame: group, value, numerator, denominator (None), no_rent.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, start=start, end=end)
     lettable = f"ud.empty_days > 0 AND {_available('ud')}"
     with connected(conn) as conn:
-        counts = None, start, end)
-        if counts is None:
-            counts = query(conn, _unit_days_cte(s, units, _group(by)) +
-                           f", r AS (SELECT ud.grp, ud.empty_days, CASE WHEN {lettable} THEN 1 ELSE 0 END AS lettable, "
-                           f"CASE WHEN {lettable} THEN COALESCE(ud.unit_rent, "
-                           f"{_last_rent('ud.unit_code', s.date('end'))}) END AS rent FROM ud) "
-                           f"SELECT grp, COALESCE(SUM(rent * empty_days), 0) / {DAYS_PER_MONTH} AS loss, "
-                           "SUM(lettable * empty_days) AS empty_days, SUM(lettable) AS empty_units, "
-                           "SUM(CASE WHEN lettable = 1 AND rent IS NULL THEN 1 ELSE 0 END) AS no_rent "
-                           "FROM r GROUP BY grp ORDER BY grp", params)
+        counts = query(conn, _unit_days_cte(s, units, _group(by)) +
+                       f", r AS (SELECT ud.grp, ud.empty_days, CASE WHEN {lettable} THEN 1 ELSE 0 END AS lettable, "
+                       f"CASE WHEN {lettable} THEN COALESCE(ud.unit_rent, "
+                       f"{_last_rent('ud.unit_code', s.date('end'))}) END AS rent FROM ud) "
+                       f"SELECT grp, COALESCE(SUM(rent * empty_days), 0) / {DAYS_PER_MONTH} AS loss, "
+                       "SUM(lettable * empty_days) AS empty_days, SUM(lettable) AS empty_units, "
+                       "SUM(CASE WHEN lettable = 1 AND rent IS NULL THEN 1 ELSE 0 END) AS no_rent "
+                       "FROM r GROUP BY grp ORDER BY grp", params)
     if by is not None:
         return _by_frame(counts, counts["loss"].astype(float), "loss", None, ("no_rent",))
     if counts.empty:
@@ -284,13 +272,27 @@ def void_loss(conn: Connection | Engine, *, start: date, end: date, scope: Scope
 
 
 def _relets_cte(conn: Connection | Engine, scope: Scope, units: str, group: str, works_threshold: float) -> str:
-    """CTE `rel`: the leases starting in [y0, y1] with the previous lease of their unit and why excluded.
+    """`WITH seq, rel`: the leases starting in [:y0, :y1] of the units of subquery `units`, with the previous lease
+    of their unit, the days between and why not counted.
 
-    Read from the `lease_relet` pre-aggregate when it is fresh and built for this threshold, else computed.
+    Excluded: first lets (no previous lease), incoherent dates (the previous lease has no end or ends after
+    the new start), relets after major works (a ticket on the unit of its building costing at least
+    :works_threshold opened between the previous end and the new start, or the unit's status
+    ``in_ristrutturazione``).
     """
-    if False:
-        return "WITH " + relet_table.held_cte(conn, scope, group)
-    return "WITH " + relet_table.live_cte(conn, units, group)
+    works = ("EXISTS (SELECT 1 FROM ticket t WHERE t.building_code = seq.building_code AND t.unit_code = seq.unit_code "
+             "AND t.opened_on >= seq.previous_end AND t.opened_on <= seq.next_start AND t.cost >= :works_threshold)")
+    return ("WITH seq AS (SELECT l.code AS lease_code, l.unit_code, l.household_code, su.building_code, "
+            f"su.intervention_code, su.fund, su.sgr, su.tenure, su.status, {group} AS grp, l.start_date AS next_start, "
+            "LAG(l.code) OVER w AS previous_lease, LAG(l.end_date) OVER w AS previous_end "
+            f"FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code LEFT JOIN household h "
+            "ON h.code = l.household_code WHERE l.start_date <= CAST(:y1 AS DATE) "
+            "WINDOW w AS (PARTITION BY l.unit_code ORDER BY l.start_date, l.code)), "
+            "rel AS (SELECT seq.*, (seq.next_start - seq.previous_end) AS days, "
+            "CASE WHEN seq.previous_lease IS NULL THEN 'prima_locazione' "
+            "WHEN seq.previous_end IS NULL OR seq.previous_end > seq.next_start THEN 'date_incoerenti' "
+            f"WHEN seq.status = 'in_ristrutturazione' OR {works} THEN 'dopo_lavori' END AS excluded_reason "
+            "FROM seq WHERE seq.next_start >= CAST(:y0 AS DATE)) ")
 
 
 def relets(conn: Connection | Engine, *, year: int, scope: Scope = Scope(),
@@ -337,7 +339,7 @@ def relet_times(conn: Connection | Engine, *, year: int, scope: Scope = Scope(),
                    f"(w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n FROM rel WINDOW w AS "
                    f"(PARTITION BY grp, {ok} ORDER BY days)) SELECT grp, "
                    f"SUM(CASE WHEN {ok} THEN 1 ELSE 0 END) AS relets, SUM(CASE WHEN {ok} THEN days END) AS total, "
-                   f"AVG(CASE WHEN {ok} AND rn IN ((n + 1) / 2, (n + 2) / 2) THEN days END) AS median, "
+                   f"AVG(CASE WHEN {ok} AND rn IN ((n + 1) // 2, (n + 2) // 2) THEN days END) AS median, "
                    f"{reason.format('prima_locazione')} AS first_lets, {reason.format('dopo_lavori')} AS after_works, "
                    f"{reason.format('date_incoerenti')} AS incoherent FROM rk GROUP BY grp ORDER BY grp", params)
     if by is not None:
@@ -370,19 +372,17 @@ def turnover(conn: Connection | Engine, *, year: int, scope: Scope = Scope(), by
         value in points; numerator = leases ended, denominator = average units; breakdown
         ``contratti_cessati``, ``alloggi_medi``. With `by`, a frame: group, value, numerator, denominator.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, y0=date(year, 1, 1), y1=date(year, 12, 31))
     group, y0, y1 = _group(by), s.date("y0"), s.date("y1")
     with connected(conn) as conn:
-        counts = None
-        if counts is None:
-            counts = query(conn, f"WITH RECURSIVE {s.calendar(y0, y1)}, u AS (SELECT {group} AS grp, "
-                           f"i.management_start AS ms, COUNT(*) AS n FROM ({units}) su JOIN intervention i "
-                           "ON i.code = su.intervention_code GROUP BY 1, 2) SELECT grp, SUM(unit_months) / 12.0 AS "
-                           "avg_units, SUM(ended) AS ended FROM (SELECT u.grp, u.n AS unit_months, 0 AS ended FROM cal "
-                           "JOIN u ON u.ms IS NULL OR u.ms <= cal.month_end "
-                           f"UNION ALL SELECT {group}, 0, 1 FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code "
-                           f"WHERE l.end_date >= {y0} AND l.end_date <= {y1}) x GROUP BY grp ORDER BY grp", params)
+        counts = query(conn, f"WITH RECURSIVE {s.calendar(y0, y1)}, u AS (SELECT {group} AS grp, "
+                       f"i.management_start AS ms, COUNT(*) AS n FROM ({units}) su JOIN intervention i "
+                       "ON i.code = su.intervention_code GROUP BY 1, 2) SELECT grp, SUM(unit_months) / 12.0 AS "
+                       "avg_units, SUM(ended) AS ended FROM (SELECT u.grp, u.n AS unit_months, 0 AS ended FROM cal "
+                       "JOIN u ON u.ms IS NULL OR u.ms <= cal.month_end "
+                       f"UNION ALL SELECT {group}, 0, 1 FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code "
+                       f"WHERE l.end_date >= {y0} AND l.end_date <= {y1}) x GROUP BY grp ORDER BY grp", params)
     counts["avg_units"] = counts["avg_units"].astype(float)
     if by is not None:
         return _by_frame(counts, _pct(counts["ended"], counts["avg_units"]), "ended", "avg_units")
@@ -408,7 +408,7 @@ def evictions_per_1000(conn: Connection | Engine, *, start: date, end: date, sco
         value per 1,000 units; breakdown ``morosita`` (per 1,000), ``sfratti``, ``da_pratiche``,
         ``da_cessazioni``, ``alloggi``. With `by`, a frame: group, value, numerator, denominator.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, start=start, end=end)
     group, st, en = _group(by), s.date("start"), s.date("end")
     counts = query(conn, "SELECT grp, SUM(units) AS units, SUM(from_events) AS from_events, SUM(from_ends) AS "
@@ -464,12 +464,12 @@ def vacancy_series(conn: Connection | Engine, *, start: date, end: date, scope: 
         month (the measuring date), units, empty, available_empty, unavailable_empty, vacancy_rate,
         available_rate, unavailable_rate (points, None without units); with `by`, a `group` column first.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, start=start, end=end)
     st, en = s.date("start"), s.date("end")
     group, avail = _group(by), f"CASE WHEN {_available('su')} THEN 1 ELSE 0 END"
     s0 = s.greatest("l.start_date", "COALESCE(i.management_start, l.start_date)")
-    sql = (f"WITH RECURSIVE {s.calendar(st, en)}, pts AS (SELECT {s.least('month_end', en)} AS at FROM cal), "
+    sql = (f"WITH RECURSIVE {s.calendar(st, en)}, pts AS (SELECT {s.least('month_end', en)} AS at_day FROM cal), "
            f"u AS (SELECT {group} AS grp, {avail} AS avail, i.management_start AS ms, COUNT(*) AS n FROM ({units}) su "
            "JOIN intervention i ON i.code = su.intervention_code GROUP BY 1, 2, 3), "
            f"lz AS (SELECT {group} AS grp, {avail} AS avail, {s0} AS s0, l.end_date AS e0 FROM lease l "
@@ -479,16 +479,15 @@ def vacancy_series(conn: Connection | Engine, *, start: date, end: date, scope: 
            f"WHERE s0 <= {en} AND (e0 IS NULL OR e0 >= s0) UNION ALL SELECT grp, avail, "
            f"{s.least(s.month_end(s.next_day('e0')), en)}, -1 FROM lz WHERE s0 <= {en} AND e0 >= s0 AND e0 < {en}), "
            "evb AS (SELECT grp, avail, b, SUM(d) AS d FROM ev GROUP BY 1, 2, 3), "
-           "agg AS (SELECT at, grp, SUM(n) AS units, SUM(n - occ) AS empty, SUM(avail * (n - occ)) AS available_empty "
-           "FROM (SELECT pts.at, u.grp, u.avail, u.n, 0 AS occ FROM pts JOIN u ON u.ms IS NULL OR u.ms <= pts.at "
-           "UNION ALL SELECT pts.at, evb.grp, evb.avail, 0, evb.d FROM pts JOIN evb ON evb.b <= pts.at) x "
-           "GROUP BY at, grp) SELECT pts.at AS month, agg.grp, COALESCE(agg.units, 0) AS units, "
+           "agg AS (SELECT at_day, grp, SUM(n) AS units, SUM(n - occ) AS empty, SUM(avail * (n - occ)) AS available_empty "
+           "FROM (SELECT pts.at_day, u.grp, u.avail, u.n, 0 AS occ FROM pts JOIN u ON u.ms IS NULL OR u.ms <= pts.at_day "
+           "UNION ALL SELECT pts.at_day, evb.grp, evb.avail, 0, evb.d FROM pts JOIN evb ON evb.b <= pts.at_day) x "
+           "GROUP BY at_day, grp) SELECT pts.at_day AS month, agg.grp, COALESCE(agg.units, 0) AS units, "
            "COALESCE(agg.empty, 0) AS empty, COALESCE(agg.available_empty, 0) AS available_empty "
-           f"FROM pts {'LEFT ' if by is None else ''}JOIN agg ON agg.at = pts.at "
-           f"ORDER BY {'pts.at' if by is None else 'agg.grp, pts.at'}")
+           f"FROM pts {'LEFT ' if by is None else ''}JOIN agg ON agg.at_day = pts.at_day "
+           f"ORDER BY {'pts.at_day' if by is None else 'agg.grp, pts.at_day'}")
     with connected(conn) as conn:
-        out = None
-        out = _clean(query(conn, sql, params), dates=("month",)) if out is None else out
+        out = _clean(query(conn, sql, params), dates=("month",))
     out["unavailable_empty"] = out["empty"] - out["available_empty"]
     for rate, col in (("vacancy_rate", "empty"), ("available_rate", "available_empty"),
                       ("unavailable_rate", "unavailable_empty")):
@@ -512,7 +511,7 @@ def longest_empty(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
         unit_code, building_code, intervention_code, intervention_name, status, last_lease_end, never_let,
         days_empty, monthly_rent, void_loss_eur; longest first, at most `limit` rows.
     """
-    s = _Sql.of(conn)
+    s = _Sql
     units, params = _params(scope, as_of=as_of, limit=int(limit))
     d = s.date("as_of")
     longest = "CASE WHEN days_empty IS NULL THEN 1 ELSE 0 END, days_empty DESC, unit_code"

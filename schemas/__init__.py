@@ -11,8 +11,6 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from schemas.aggregates import (AggregateState, BuildingMonth, CaseInstrumentMonth, CaseMonth,  # noqa: E402
-                                LateCaseMonth, LeaseChargeDay, LeaseMonth, LeaseRelet, VacancyMonth)
 from schemas.access import AppUser, AuditEvent, LoginThrottle, UserSession  # noqa: E402  (after the convention)
 from schemas.allocations import Application, EvictionStat  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
@@ -29,8 +27,8 @@ from schemas.tenancy import Household, Lease
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ActualCost", "AggregateState", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue",
-    "BudgetLine", "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
-    "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth", "LedgerEntry", "LoadBatch", "LoginThrottle",
-    "QuarantinedRow", "Ticket", "Unit", "UserSession", "VacancyMonth", "metadata",
+    "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
+    "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
+    "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle", "QuarantinedRow",
+    "Ticket", "Unit", "UserSession", "metadata",
 ]

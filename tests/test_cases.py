@@ -329,15 +329,8 @@ def test_plan_recovery_measures_old_debt_paid_off_after_the_plan(tmp_path, engin
 
 
 def test_plan_recovery_per_building_at_month_ends_equals_the_hand_figures(tmp_path, engine, settings):
-    """`case_month` keeps plans, planned and recovered per building at the 25 month ends to 31/07/2024 (the ledger
-    ends 10/08/2024); the tile reads them there, and they are the figures worked out above."""
-    from sqlalchemy import text
-
-    from indicators import case_month, snapshot
-
+    """Plan recovery at month ends, the figures worked out above; an end date gives the same."""
     load(tmp_path, engine, settings, PLANS, PLAN_LEDGER)
-    snapshot.refresh(engine)
-    assert case_month.fresh_months(engine) == (2022 * 12 + 6, 2024 * 12 + 6)
     # 31/07/2024: as on 01/08 (C1 closed 30/06; C2 (01/05, 31/07]: debt 1000, surplus 2100 - 1500 = 600 -> 500).
     july = plan_recovery(engine, as_of=date(2024, 7, 31))
     assert (july.value, july.breakdown) == (980.0, {"plans": 3, "planned": 1500.0})
@@ -351,27 +344,11 @@ def test_plan_recovery_per_building_at_month_ends_equals_the_hand_figures(tmp_pa
         fast = plan_recovery(engine, as_of=d)
         assert (fast.value, fast.breakdown) == (live.value, live.breakdown)
     assert plan_recovery(engine, as_of=date(2024, 2, 29)).value is None
-    # Proof that the tile reads them: doctor E1's row.
-    with engine.begin() as conn:
-        conn.execute(text(f"UPDATE case_month SET recovered = recovered + 1000 WHERE month_key = {2024 * 12 + 6}"))
-    assert plan_recovery(engine, as_of=date(2024, 7, 31)).value == 1980.0
-    assert plan_recovery(engine, as_of=date(2024, 7, 31), end=date(2024, 7, 31)).value == 980.0
-    # A payment loaded later makes the plan columns stale, not the case counts: the figure is computed live meanwhile,
-    # and `ensure_fresh` rewrites the plan columns alone. C2 pays 300 more on 20/07: surplus 900 -> still capped
-    # at the 500 planned; C1 is closed. So 980 again, but from the ledger, not the doctored row.
+    # C2 pays 300 more on 20/07: surplus 900 -> still capped at the 500 planned; C1 is closed. So 980 again.
     result = load_text(tmp_path, "movimenti", "codice_contratto;data;tipo;importo\nC2;20/07/2024;incasso;300,00\n",
                        engine=engine, settings=settings)
     assert result.loaded == 1
-    assert case_month.fresh_months(engine) is not None and not case_month.plans_fresh(engine)
     assert plan_recovery(engine, as_of=date(2024, 7, 31)).value == 980.0
-    built = "SELECT built_at FROM aggregate_state WHERE name = 'cases'"
-    with engine.connect() as conn:
-        cases_built = conn.execute(text(built)).scalar_one()
-    assert snapshot.ensure_fresh(engine) is not None and case_month.plans_fresh(engine)
-    assert case_month.plans_usable(engine, as_of=date(2024, 7, 31), start=None, end=None)
-    assert plan_recovery(engine, as_of=date(2024, 7, 31)).value == 980.0
-    with engine.connect() as conn:  # the case stages were not recomputed
-        assert conn.execute(text(built)).scalar_one() == cases_built
 
 
 TWO_FUNDS = """U1;C1;01/01/2024;apertura;;;
@@ -431,17 +408,9 @@ def test_one_case_status_gives_every_case_figure(tmp_path, engine, settings):
         instruments_summary(engine, as_of=as_of, scope=due))
 
 
-def test_case_counts_per_building_answer_the_tiles_at_recent_month_ends(tmp_path, engine, settings):
-    from sqlalchemy import text
-
-    from indicators import case_month, snapshot
-
+def test_case_tiles_equal_the_case_status_they_summarise_and_a_new_event_changes_them(tmp_path, engine, settings):
     load(tmp_path, engine, settings, TWO_FUNDS, TWO_FUNDS_LEDGER)
-    snapshot.refresh(engine)
-    # The ledger's last day is 10/04/2024: counts are kept for the 25 month ends from 31/03/2022 to 31/03/2024.
-    assert case_month.fresh_months(engine) == (2022 * 12 + 2, 2024 * 12 + 2)
     for as_of in (date(2024, 3, 31), date(2024, 2, 29), date(2023, 12, 31)):
-        assert case_month.usable(engine, as_of=as_of, start=None, end=None, grace_days=10)
         for scope in (Scope(), Scope(funds=("Fondo Due",)), Scope(funds=("Fondo Uno",)), Scope(funds=("Fondo Tre",))):
             status = case_status(engine, as_of=as_of, scope=scope)
             for fast, live in ((case_summary(engine, as_of=as_of, scope=scope), late_case_kpi(status, as_of)),
@@ -462,22 +431,11 @@ def test_case_counts_per_building_answer_the_tiles_at_recent_month_ends(tmp_path
     assert (plans.loc["piano_rientro", "cases"], plans.loc["piano_rientro", "amount"]) == (2, 1700.0)
     due = case_summary(engine, as_of=date(2024, 3, 31), scope=Scope(funds=("Fondo Due",)))
     assert (due.value, due.denominator, due.breakdown["closed"]) == (1, 2, 0)
-    # Other dates and options are computed from the events.
-    assert not case_month.usable(engine, as_of=date(2024, 3, 30), start=None, end=None, grace_days=10)
-    assert not case_month.usable(engine, as_of=date(2024, 3, 31), start=date(2024, 1, 1), end=None, grace_days=10)
-    assert not case_month.usable(engine, as_of=date(2024, 3, 31), start=None, end=None, grace_days=5)
-    assert not case_month.usable(engine, as_of=date(2022, 2, 28), start=None, end=None, grace_days=10)
-    # Proof that the tiles read the counts: doctor one building's row.
-    with engine.begin() as conn:
-        conn.execute(text(f"UPDATE case_month SET late = late + 5 WHERE month_key = {2024 * 12 + 2}"))
-    assert case_summary(engine, as_of=date(2024, 3, 31)).value == 1 + 5 * 2  # two buildings with cases
-    # New events make them stale: the figures are computed from the events again. D2 is reminded and met in
-    # March: its next step, the instrument, is due on day 90 (31/03/2024), so it is no longer late.
+    # D2 is reminded and met in March: its next step, the instrument, is due on day 90 (31/03/2024), so it is no longer late.
     result = load_text(tmp_path, "pratiche_morosita", CASES_HEADER + "D2;C3;15/03/2024;sollecito_scritto;;;\n"
                        "D2;C3;20/03/2024;incontro;;;\n", engine=engine, settings=settings)
-    assert result.loaded == 2 and case_month.fresh_months(engine) is None
+    assert result.loaded == 2
     assert case_summary(engine, as_of=date(2024, 3, 31), scope=Scope(funds=("Fondo Due",))).value == 0
-    assert snapshot.ensure_fresh(engine) is not None and case_month.fresh_months(engine) is not None
 
 
 @pytest.fixture(scope="module")
@@ -490,34 +448,6 @@ def sample_engine(tmp_path_factory):
     load_dir(folder / "csv", engine=engine, settings=Settings(database_url=url, pseudonym_key=TEST_KEY))
     yield engine
     engine.dispose()
-
-
-def test_case_pre_aggregates_equal_the_events_on_the_sample(sample_engine):
-    """Every case figure of a page, read per building at month ends, equals the one computed from the events."""
-    from indicators import case_month, snapshot
-
-    snapshot.refresh(sample_engine)
-    first, last = case_month.fresh_months(sample_engine)
-    buildings = case_status(sample_engine, as_of=SAMPLE_END).building_code.dropna().unique()[:7]
-    scopes = (Scope(), Scope(funds=(case_status(sample_engine, as_of=SAMPLE_END).fund.iloc[0],)),
-              Scope(buildings=tuple(buildings)))
-    for key in (last, last - 12, first):
-        as_of = date(key // 12, key % 12 + 1, 1) + pd.offsets.MonthEnd(0)
-        as_of = as_of.date()
-        assert case_month.usable(sample_engine, as_of=as_of, start=None, end=None, grace_days=10)
-        for scope in scopes:
-            status = case_status(sample_engine, as_of=as_of, scope=scope)
-            late = late_cases(sample_engine, as_of=as_of, scope=scope)
-            assert len(late) > 0
-            same(late, late_list(status))
-            same(outcomes_summary(sample_engine, as_of=as_of, scope=scope), outcomes_table(status))
-            same(instruments_summary(sample_engine, as_of=as_of, scope=scope),
-                 instruments_table(sample_engine, status, as_of=as_of, scope=scope))
-            fast, live = (plan_recovery(sample_engine, as_of=as_of, scope=scope),
-                          plan_recovery(sample_engine, as_of=as_of, scope=scope, end=as_of))
-            assert fast.breakdown["plans"] == live.breakdown["plans"] > 0
-            assert fast.value == pytest.approx(live.value, abs=0.01) and fast.value > 0
-            assert fast.breakdown["planned"] == pytest.approx(live.breakdown["planned"], abs=0.01)
 
 
 def test_default_sample_has_a_minority_of_open_cases_late(sample_engine):
