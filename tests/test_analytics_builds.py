@@ -81,6 +81,19 @@ def test_the_marker_says_which_load_the_figures_include(tmp_path, engine, settin
     assert store.build(engine) is None  # already current: nothing to do
 
 
+def test_a_snapshot_reads_one_copy_while_a_build_swaps_in_another(tmp_path, engine, settings, built):
+    with store.snapshot(engine) as copy:
+        assert copy.batch_id == built
+        newer = load_more(tmp_path, engine, settings)
+        assert store.build(engine).batch_id == newer
+        assert stock(engine) == 450.0  # a page run that began before the swap ends on the copy it began with
+        with store.snapshot(engine) as inner:
+            assert inner == copy
+    with store.snapshot(engine) as after:
+        assert after.batch_id == newer and after.key != copy.key and after.built_at >= copy.built_at
+        assert stock(engine) == 950.0
+
+
 def test_a_failed_build_leaves_the_previous_copy_in_use(tmp_path, engine, settings, built, monkeypatch):
     files = build_files(engine)
     newer = load_more(tmp_path, engine, settings)
