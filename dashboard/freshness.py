@@ -16,13 +16,12 @@ from contextlib import contextmanager
 import streamlit as st
 
 from dashboard.data import get_engine
-from dashboard.page_errors import PREPARING
 from dashboard.display import local_datetime
+from dashboard.page_errors import PREPARING
 from indicators import store
 from osservatorio.formatting import fmt_datetime
 
 REFRESH_SECONDS = 2  # how often the status line looks again while a build runs
-
 
 
 @contextmanager
@@ -64,9 +63,11 @@ def _when(copy_time) -> str:
 
 def status_text(status: store.Status) -> tuple[str, str | None]:
     """(caption on which load the figures include, warning or None), in Italian."""
+    if status.batch_id is None and status.error and not status.building:
+        return "Figure non ancora disponibili.", ("Il primo aggiornamento delle figure non è riuscito: "
+                                                  "l'amministratore può riprovare dalla pagina Caricamenti.")
     if status.batch_id is None:
-        return PREPARING, ("Il primo aggiornamento delle figure non è riuscito: l'amministratore può riprovare dalla "
-                           "pagina Caricamenti." if status.error else None)
+        return PREPARING, None
     text = f"Figure aggiornate al caricamento n. {status.batch_id} ({_when(status.built_at)})."
     if status.batch_id == 0:
         text = "Nessun file ancora caricato: le figure sono vuote."

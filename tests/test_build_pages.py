@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
+from datetime import datetime
 
 import pytest
 import streamlit as st
 
+from dashboard.freshness import status_text
 from indicators import facts, store
 from osservatorio.settings import get_settings
 from tests.factories import load_base, load_text
@@ -168,3 +171,24 @@ def test_an_upload_returns_before_the_figures_are_rebuilt(engine, loaded, blocke
     finish(engine)
     at.run()
     assert said(at.success, f"Figure aggiornate al caricamento n. {loaded + 1} (")
+
+
+def test_the_status_line_says_which_load_the_figures_include():
+    ok = store.Status(batch_id=7, built_at=datetime(2026, 12, 6, 14, 30), building=False, error=None,
+                      warehouse_batch_id=7)  # built_at in UTC, as the marker holds it; shown in Italian time
+    assert status_text(ok) == ("Figure aggiornate al caricamento n. 7 (06/12/2026 15:30).", None)
+    assert status_text(replace(ok, building=True, warehouse_batch_id=8)) == (
+        "Figure aggiornate al caricamento n. 7 (06/12/2026 15:30). Aggiornamento in corso: caricamento n. 8…", None)
+    assert status_text(replace(ok, warehouse_batch_id=8)) == (
+        "Figure aggiornate al caricamento n. 7 (06/12/2026 15:30). Il caricamento n. 8 sarà incluso al prossimo "
+        "aggiornamento.", None)
+    assert status_text(replace(ok, error="non riuscito", warehouse_batch_id=8)) == (
+        "Figure aggiornate al caricamento n. 7 (06/12/2026 15:30).",
+        "L'ultimo aggiornamento delle figure non è riuscito: restano quelle del caricamento n. 7, che non includono "
+        "i caricamenti successivi.")
+    none = store.Status(batch_id=None, built_at=None, building=True, error=None, warehouse_batch_id=3)
+    assert status_text(none) == ("Le figure sono in preparazione: il primo aggiornamento è in corso e richiede "
+                                 "qualche istante.", None)
+    assert status_text(replace(none, building=False, error="non riuscito")) == (
+        "Figure non ancora disponibili.",
+        "Il primo aggiornamento delle figure non è riuscito: l'amministratore può riprovare dalla pagina Caricamenti.")
