@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth, page_errors, theme
+from dashboard import auth, freshness, page_errors, theme
 from dashboard.navigation import PAGES, build_pages
 
 
@@ -16,7 +16,10 @@ def main() -> None:
         st.navigation(login, position="hidden").run()
     else:
         auth.account_box(user)
-        st.navigation(build_pages(user.role)).run()
+        with freshness.page_snapshot():  # the whole page reads one analytics copy, the one its sidebar names
+            with st.sidebar:
+                freshness.show_status()
+            st.navigation(build_pages(user.role)).run()
 
 
 st.set_page_config(page_title="Osservatorio", page_icon=":material/apartment:", layout="wide")

@@ -92,7 +92,8 @@ def refresh() -> None:
 
 def run_upload(name: str, content: bytes, kind: str, *, progress: Progress | None = None,
                user: User | None = None, mapping: tuple[str, bytes] | None = None) -> LoadResult:
-    """Load an uploaded file into the warehouse (audited), then drop every cached figure so pages show it.
+    """Load an uploaded file into the warehouse (audited) and start rebuilding the figures in the background; the
+    page returns when the rows are in the warehouse.
     `mapping`: an uploaded column-mapping file (name, content), TOML or two-column CSV."""
     with tempfile.TemporaryDirectory(prefix="osservatorio-upload-") as tmp:
         path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
@@ -107,5 +108,6 @@ def run_upload(name: str, content: bytes, kind: str, *, progress: Progress | Non
         store.build_in_background(get_engine())
     audit.record(get_engine(), audit.LOAD, user=user, detail=f"{kind} {name}: {result.status}, letti {result.read}, "
                  f"caricati {result.loaded}, quarantena {result.quarantined}, caricamento n. {result.batch_id}")
-    st.cache_data.clear()
+    for cached in (inventory, load_history, quarantined_rows):  # the figures follow the analytics copy by themselves
+        cached.clear()
     return result

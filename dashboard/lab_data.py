@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
 from dashboard.data import CACHE_TTL, get_engine
+from dashboard.freshness import cached_figures
 from indicators import completeness, lab_outcomes, lab_outputs
 from indicators.did import group_trends, twfe_did
 from indicators.evaluation import Effect, make_panel
@@ -20,37 +20,37 @@ from indicators.panels import building_arrears_panel
 from indicators.synthetic_control import SyntheticControl, synthetic_control
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def catalogue() -> pd.DataFrame:
     return lab_outputs.lab_catalogue(get_engine())
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def outputs(by: str, lab: str | None = None) -> pd.DataFrame:
     return lab_outputs.lab_outputs(get_engine(), by=by, labs=[lab] if lab else None)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def outputs_by_ambito() -> pd.DataFrame:
     return lab_outputs.outputs_by_ambito_of_lab(get_engine())
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def outcomes(lab: str | None = None, indicator: str | None = None) -> pd.DataFrame:
     return lab_outcomes.lab_outcomes(get_engine(), labs=[lab] if lab else None, indicator=indicator)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def completeness_table() -> pd.DataFrame:
     return completeness.lab_completeness(get_engine())
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def completeness_grid() -> pd.DataFrame:
     return completeness.completeness_grid(completeness.completeness_matrix(get_engine()))
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def ledger_panel(start: date, end: date, outcome: str, min_households: int | None = None) -> pd.DataFrame:
     return building_arrears_panel(get_engine(), start=start, end=end, outcome=outcome, min_households=min_households)
 
@@ -65,7 +65,7 @@ class PanelEvaluation:
     sc: SyntheticControl | Effect
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def evaluate_ledger(start: date, end: date, outcome: str, treated: tuple[str, ...], first: date,
                     min_households: int | None = None) -> PanelEvaluation:
     """DiD, event study and synthetic control of the monthly arrears per building."""
@@ -74,7 +74,7 @@ def evaluate_ledger(start: date, end: date, outcome: str, treated: tuple[str, ..
     return PanelEvaluation(twfe_did(panel), group_trends(panel), event_study(panel), synthetic_control(panel))
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def report(lab: str | None, _extra: list | None = None, extra_key: str = "") -> bytes:
     """The HTML report (all labs or one), with the panel section when the page passes it."""
     from osservatorio.reports.labs import labs_report

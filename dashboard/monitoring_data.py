@@ -10,9 +10,9 @@ from datetime import date
 from importlib import import_module
 
 import pandas as pd
-import streamlit as st
 
 from dashboard.data import CACHE_TTL, get_engine
+from dashboard.freshness import cached_figures
 from indicators import benchmarks as benchmark_values
 from indicators import catalog, coverage, portfolio
 from indicators.results import KpiValue
@@ -21,7 +21,7 @@ from indicators.scope import Scope
 MAX_ENTRIES = 1000
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
 def _call(path: str, scope: Scope | None, options: tuple[tuple[str, object], ...]):
     module, name = path.split(":")
     func = getattr(import_module(f"indicators.{module}"), name)
@@ -34,12 +34,12 @@ def call(path: str, scope: Scope | None = None, **options):
     return _call(path, scope, tuple(sorted(options.items())))
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
 def _kpi(code: str, as_of: date, start: date, end: date, scope: Scope, by: str | None) -> KpiValue | pd.DataFrame:
     return catalog.compute(get_engine(), code, as_of=as_of, start=start, end=end, scope=scope, by=by)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
 def _arrears_bundle(start: date, end: date, scope: Scope, by: str | None) -> dict:
     from indicators.arrears import arrears_kpis
 
@@ -51,7 +51,7 @@ def _case_status(as_of: date, scope: Scope) -> pd.DataFrame:
     return call("cases:case_status", scope, as_of=as_of)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
 def _case_figure(name: str, as_of: date, scope: Scope):
     from indicators import cases
 
@@ -68,7 +68,7 @@ def _case_figure(name: str, as_of: date, scope: Scope):
 CASE_TILES = ("late_cases", "no_fault_share")
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def _case_counts_ready(as_of: date) -> bool:
 
     return False
@@ -121,18 +121,18 @@ def protected(result, threshold: int | None, *, code: str | None, as_of: date, s
                                     households=disclosure.households_for(result, base), debtors=debtors).frame
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def portfolio_tree(scope: Scope) -> pd.DataFrame:
     """SGR > fund > intervention > building rows the filters are made of."""
     return portfolio.portfolio_tree(get_engine(), scope=scope)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def ledger_span() -> tuple[date | None, date | None]:
     return portfolio.ledger_span(get_engine())
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def benchmarks(kpi_code: str) -> pd.DataFrame:
     """Reference values for one KPI (label, value, source, note, built_in)."""
     return benchmark_values.benchmarks(get_engine(), kpi_code=kpi_code)
@@ -216,7 +216,7 @@ def eviction_stats(*, municipality: str | None = None) -> pd.DataFrame:
 
 
 # --- privacy (small-cell suppression) -------------------------------------------------------------------------
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
 def households_by(*, as_of: date, scope: Scope, by: str | None = None) -> pd.DataFrame:
     """Households (leases active at the date) per group: what a cell's disclosure risk rests on."""
     from indicators.suppression import households_by as count

@@ -13,7 +13,10 @@ import uuid
 
 import streamlit as st
 
+from indicators.store import NotBuilt
+
 LOG = logging.getLogger("osservatorio.dashboard")
+PREPARING = "Le figure sono in preparazione: il primo aggiornamento è in corso e richiede qualche istante."
 MESSAGE = ("Si è verificato un errore imprevisto e la pagina non è stata completata. L'errore è stato registrato "
            "con il codice {code}: se si ripete, comunicare il codice all'amministratore.")
 
@@ -22,6 +25,8 @@ def guarded(run) -> None:
     """Call `run`; an exception becomes an Italian message with a code (st.stop and st.rerun pass through)."""
     try:
         run()
+    except NotBuilt:  # no analytics copy yet: its first build runs in the background (see dashboard.freshness)
+        st.info(PREPARING, icon=":material/hourglass_top:")
     except Exception as exc:  # everything a page can raise; ScriptControlException is a BaseException  # noqa: BLE001
         code = uuid.uuid4().hex[:8]
         LOG.exception("Errore nella pagina (codice %s)", code)

@@ -29,6 +29,7 @@ import uuid
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,6 +77,20 @@ class BuildError(RuntimeError):
     """A build failed; the previous copy, if any, is still the one in use. The message is in Italian."""
 
 
+class NotBuilt(RuntimeError):
+    """No analytics copy yet, for an engine served as it is (`serve_stale`): a build has started in the
+    background; the page says the figures are being prepared instead of waiting for it. Italian message."""
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One build of the analytics copy, as a page run reads it (`snapshot`): `key` names the build."""
+
+    key: str
+    batch_id: int
+    built_at: datetime
+
+
 # --- where ---------------------------------------------------------------------------------------------------------
 def _url(conn_or_engine) -> URL:
     engine = conn_or_engine if isinstance(conn_or_engine, Engine) else conn_or_engine.engine
@@ -105,6 +120,9 @@ def _status_path(path: Path) -> Path:
 _open: dict[Path, tuple[Path, duckdb.DuckDBPyConnection, int]] = {}
 _open_lock = threading.Lock()
 _serving_stale: weakref.WeakSet[Engine] = weakref.WeakSet()
+_pinned: ContextVar[dict[Path, tuple[Copy, duckdb.DuckDBPyConnection]] | None] = ContextVar("analytics_pinned",
+                                                                                           default=None)
+_background: dict[Path, threading.Thread] = {}
 
 
 def serve_stale(engine: Engine) -> None:
@@ -132,18 +150,30 @@ def _current_file(path: Path) -> Path | None:
 
 
 def _opened(path: Path) -> tuple[duckdb.DuckDBPyConnection, int] | None:
+    pinned = (_pinned.get() or {}).get(path)
+    if pinned is not None:
+        return pinned[1], pinned[0].batch_id
+    return _latest(path)
+
+
+def _latest(path: Path) -> tuple[duckdb.DuckDBPyConnection, int] | None:
     """The read-only connection to the file as it is now (reopened after a swap) and the batch it holds."""
+    held = _latest_build(path)
+    return None if held is None else (held[1], held[2])
+
+
+def _latest_build(path: Path) -> tuple[Path, duckdb.DuckDBPyConnection, int] | None:
     key = _current_file(path)
     if key is None:
         return None
     with _open_lock:
         held = _open.get(path)
         if held is not None and held[0] == key:
-            return held[1], held[2]
+            return held
         conn = duckdb.connect(str(key), read_only=True)
         batch = int(conn.execute(f"SELECT last_batch_id FROM {MARKER}").fetchall()[0][0])
         _open[path] = (key, conn, batch)  # the previous connection closes when its last cursor goes
-        return conn, batch
+        return key, conn, batch
 
 
 def reader(conn_or_engine) -> duckdb.DuckDBPyConnection:
@@ -153,10 +183,38 @@ def reader(conn_or_engine) -> duckdb.DuckDBPyConnection:
     engine = conn_or_engine if isinstance(conn_or_engine, Engine) else conn_or_engine.engine
     path = location(engine)
     held = _opened(path)
+    if held is None and engine in _serving_stale and warehouse_batch(conn_or_engine) > 0:  # none loaded: instant
+        running = _background.get(path)
+        if running is None or not running.is_alive():
+            build_in_background(engine)  # a second one would only wait for the first and find nothing to do
+        raise NotBuilt("le figure sono in preparazione: il primo aggiornamento è in corso")
     if held is None or (engine not in _serving_stale and held[1] < warehouse_batch(conn_or_engine)):
         build(engine)
         held = _opened(path)
     return held[0].cursor()
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Copy | None]:
+    """Every figure read in this block (in this thread) reads the copy in use when it began, even if a build
+    swaps in a new one meanwhile: a page run never mixes two builds. Yields that copy (None: none yet)."""
+    path = location(engine)
+    pinned = (_pinned.get() or {}).get(path)
+    if pinned is not None:  # inside a page run's snapshot already: the same copy
+        yield pinned[0]
+        return
+    held = _latest_build(path)
+    if held is None:
+        yield None
+        return
+    key, conn, batch = held
+    built_at = conn.cursor().execute(f"SELECT built_at FROM {MARKER}").fetchall()[0][0]
+    copy = Copy(key=key.name, batch_id=batch, built_at=built_at)
+    token = _pinned.set({**(_pinned.get() or {}), path: (copy, conn)})
+    try:
+        yield copy
+    finally:
+        _pinned.reset(token)
 
 
 def status(conn_or_engine) -> Status:
@@ -168,8 +226,12 @@ def status(conn_or_engine) -> Status:
         batch = held[1]
         built_at = held[0].cursor().execute(f"SELECT built_at FROM {MARKER}").fetchall()[0][0]
     info = _read_status(path)
-    return Status(batch_id=batch, built_at=built_at, building=info.get("state") == "building" and _locked(path),
-                  error=info.get("error") if info.get("state") == "failed" else None,
+    thread = _background.get(path)
+    building = (info.get("state") == "building" and _locked(path)) or (thread is not None and thread.is_alive())
+    error = info.get("error") if info.get("state") == "failed" else None
+    if info.get("state") == "building" and not _locked(path):  # the process building it ended mid-way (killed)
+        error = "aggiornamento delle figure interrotto; restano quelle precedenti"
+    return Status(batch_id=batch, built_at=built_at, building=building, error=error,
                   warehouse_batch_id=warehouse_batch(conn_or_engine))
 
 
@@ -230,6 +292,7 @@ def build(engine: Engine, *, force: bool = False) -> BuildResult | None:
         started = time.perf_counter()
         _write_status(path, state="building", started_at=datetime.now(timezone.utc))
         previous = _current_file(path)
+        _remove_leftovers(engine, path, keep=previous)
         new = path.with_name(f"{path.stem}.{uuid.uuid4().hex[:12]}.duckdb")
         try:
             batch, rows, facts = _write_copy(engine, new)
@@ -237,7 +300,7 @@ def build(engine: Engine, *, force: bool = False) -> BuildResult | None:
         except BaseException as exc:
             new.unlink(missing_ok=True)
             new.with_name(new.name + ".wal").unlink(missing_ok=True)
-            message = f"aggiornamento delle figure non riuscito ({type(exc).__name__}); restano quelle precedenti"
+            message = "aggiornamento delle figure non riuscito; restano quelle precedenti"
             _write_status(path, state="failed", error=message, at=datetime.now(timezone.utc))
             log.error("analytics build failed: %s", type(exc).__name__)
             if isinstance(exc, Exception):
@@ -249,6 +312,19 @@ def build(engine: Engine, *, force: bool = False) -> BuildResult | None:
         _write_status(path, state="ok", batch_id=batch, seconds=seconds, at=datetime.now(timezone.utc))
         return BuildResult(batch_id=batch, rows=rows, facts=facts, seconds=seconds,
                            size_bytes=new.stat().st_size, path=new)
+
+
+def _remove_leftovers(engine: Engine, path: Path, *, keep: Path | None) -> None:
+    """Delete what a build killed mid-way left behind (its new file, link, warehouse snapshot): called under
+    the build lock, so no other build is writing them."""
+    found = [*path.parent.glob(f"{path.stem}.*.duckdb"), *path.parent.glob(f"{path.stem}.*.duckdb.wal"),
+             *path.parent.glob(f".{path.name}.*.link")]
+    warehouse = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if warehouse is not None:
+        found += warehouse.parent.glob(f".{warehouse.name}.*.snapshot*")
+    for leftover in found:
+        if keep is None or leftover.name not in (keep.name, keep.name + ".wal"):
+            leftover.unlink(missing_ok=True)
 
 
 def _swap(path: Path, new: Path) -> None:
@@ -269,6 +345,8 @@ def build_in_background(engine: Engine) -> threading.Thread:
             pass  # recorded by `build`
 
     thread = threading.Thread(target=run, name="osservatorio-analytics-build", daemon=True)
+    with _open_lock:
+        _background[location(engine)] = thread
     thread.start()
     return thread
 

@@ -55,33 +55,45 @@ def db_upgrade(revision: Annotated[str, typer.Argument(metavar="REVISIONE",
 
 @db_app.command("refresh")
 def db_refresh() -> None:
-    """Ricostruisce la copia analitica da cui si calcolano le figure (di norma avviene da sé dopo ogni caricamento)."""
-    from indicators import store
+    """Ricostruisce la copia analitica da cui si calcolano le figure (di norma avviene da sé dopo ogni caricamento).
+    Esce con codice 1 se l'aggiornamento non riesce (restano le figure precedenti)."""
     from schemas.db import make_engine
 
-    _print_build(store.build(make_engine(_settings().database_url), force=True))
+    if not _build(make_engine(_settings().database_url), force=True):
+        raise typer.Exit(1)
 
 
-def _print_build(result) -> None:
+def _build(engine, *, force: bool = False) -> bool:
+    """Rebuild the analytics copy (`indicators.store`) and say so; False (with the reason in Italian) if it failed."""
+    from indicators import store
     from osservatorio.formatting import fmt_int, fmt_num, fmt_seconds
 
-    if result is not None:
+    try:
+        result = store.build(engine, force=force)
+    except store.BuildError as exc:
+        typer.echo(f"Figure non aggiornate: {exc}. I dati caricati restano nel warehouse: riprovare con "
+                   "`osservatorio db refresh`.", err=True)
+        return False
+    if result is None:
+        typer.echo(f"Figure già aggiornate al caricamento n. {store.status(engine).batch_id}.")
+    else:
         typer.echo(f"Figure aggiornate al caricamento n. {result.batch_id}: {fmt_int(result.rows)} righe copiate, "
                    f"{fmt_seconds(result.seconds)}, {fmt_num(result.size_bytes / 1e6)} MB")
+    return True
 
 
-def _refresh_after_load(settings, results, wanted: bool) -> None:
-    """After a load that wrote rows, rebuild the analytics copy the figures are computed on (`indicators.store`)."""
+def _refresh_after_load(settings, results, wanted: bool) -> bool:
+    """After a load that wrote rows, rebuild the analytics copy the figures are computed on; False if that failed."""
     if not wanted or not any(r.status in ("completato", "con_scarti") for r in results):
-        return
-    from indicators import store
+        return True
     from schemas.db import make_engine
 
-    _print_build(store.build(make_engine(settings.database_url)))
+    return _build(make_engine(settings.database_url))
 
 
-REFRESH_HELP = ("Dopo il caricamento aggiorna le figure (ricostruisce la copia analitica; --no-aggregati per "
-                "rinviare a `osservatorio db refresh`)")
+REFRESH_HELP = ("Dopo il caricamento aggiorna le figure (ricostruisce la copia analitica); con --no-figure "
+                "(o --no-aggregati) le aggiorna poi `osservatorio db refresh` o il cruscotto")
+REFRESH_FLAGS = ("--figure/--no-figure", "--aggregati/--no-aggregati")
 
 
 def _safe_url(url: str) -> str:
@@ -111,9 +123,10 @@ def load(
     file: Annotated[Path, typer.Argument(metavar="FILE", exists=True, dir_okay=False, help="File CSV o XLSX")],
     mapping: Annotated[Optional[Path], typer.Option(exists=True, help="Corrispondenza intestazioni (TOML o CSV)")] = None,
     sheet: Annotated[Optional[str], typer.Option(help="Foglio del file XLSX (predefinito: il primo)")] = None,
-    aggregati: Annotated[bool, typer.Option(help=REFRESH_HELP)] = True,
+    aggregati: Annotated[bool, typer.Option(*REFRESH_FLAGS, help=REFRESH_HELP)] = True,
 ) -> None:
-    """Carica un file nel warehouse. Esce con codice 1 se qualche riga è stata scartata o il file rifiutato."""
+    """Carica un file nel warehouse. Esce con codice 1 se qualche riga è stata scartata, il file rifiutato o
+    l'aggiornamento delle figure non è riuscito."""
     from etl.loader import load_file
     from schemas.migrate import upgrade
 
@@ -125,8 +138,8 @@ def load(
     _warn_demo_key(settings)
     result = load_file(file, kind, mapping=mapping, sheet=sheet, settings=settings)
     _print_result(result)
-    _refresh_after_load(settings, [result], aggregati)
-    raise typer.Exit(0 if result.ok else 1)
+    built = _refresh_after_load(settings, [result], aggregati)
+    raise typer.Exit(0 if result.ok and built else 1)
 
 
 def _warn_demo_key(settings) -> None:
@@ -138,7 +151,7 @@ def _warn_demo_key(settings) -> None:
 @app.command("load-dir")
 def load_dir_cmd(directory: Annotated[Path, typer.Argument(metavar="CARTELLA", exists=True, file_okay=False,
                                                             help="Cartella con i file da caricare")],
-                 aggregati: Annotated[bool, typer.Option(help=REFRESH_HELP)] = True) -> None:
+                 aggregati: Annotated[bool, typer.Option(*REFRESH_FLAGS, help=REFRESH_HELP)] = True) -> None:
     """Carica tutti i file di una cartella, nominati per tipo (alloggi.csv, movimenti.xlsx...), genitori prima."""
     from etl.loader import load_dir, unrecognised_files
     from schemas.migrate import upgrade
@@ -151,10 +164,10 @@ def load_dir_cmd(directory: Annotated[Path, typer.Argument(metavar="CARTELLA", e
     results = load_dir(directory, settings=settings)
     for r in results:
         _print_result(r)
-    _refresh_after_load(settings, results, aggregati)
+    built = _refresh_after_load(settings, results, aggregati)
     if not results:
         typer.echo("Nessun file riconosciuto nella cartella.", err=True)
-    raise typer.Exit(0 if results and all(r.ok for r in results) else 1)
+    raise typer.Exit(0 if results and all(r.ok for r in results) and built else 1)
 
 
 @app.command()

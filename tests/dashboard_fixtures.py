@@ -71,3 +71,15 @@ def loaded_warehouse(tmp_path_factory, sqlite_template) -> LoadedWarehouse:
     engine.dispose()
     assert results and all(r.status in ("completato", "con_scarti") for r in results), results
     return LoadedWarehouse(url=url, rows=count_rows(url), results=results)
+
+
+def private_copy(loaded: LoadedWarehouse, folder: Path) -> str:
+    """A copy of the sample warehouse for a test that changes it, with its own analytics copy (the dashboard does
+    not wait for a first build: it says the figures are being prepared)."""
+    path = folder / "copy.db"
+    shutil.copy(loaded.url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    store.build(engine)
+    engine.dispose()
+    return url

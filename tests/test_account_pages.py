@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
+from dashboard_fixtures import loaded_warehouse, private_copy  # noqa: F401  (fixture)
 from osservatorio import accounts, audit
 from osservatorio.settings import get_settings
 from schemas.db import make_engine
@@ -16,9 +15,7 @@ from test_pages import fresh_caches, open_page, texts  # noqa: F401  (autouse fi
 @pytest.fixture
 def warehouse_copy(loaded_warehouse, tmp_path):  # noqa: F811
     """A private copy: these tests lock users and change passwords."""
-    path = tmp_path / "copy.db"
-    shutil.copy(loaded_warehouse.url.removeprefix("sqlite:///"), path)
-    return f"sqlite:///{path}"
+    return private_copy(loaded_warehouse, tmp_path)
 
 
 def submit_login(at, username: str, password: str):

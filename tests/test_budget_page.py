@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
+from dashboard_fixtures import loaded_warehouse, private_copy  # noqa: F401  (fixture)
 from indicators.budget import Adjustments, adjusted, propose
 from indicators.budget_versions import list_versions
 from indicators.variance import budget_vs_actual
@@ -21,9 +20,7 @@ PAGE = "views/budget.py"
 @pytest.fixture
 def warehouse_copy(loaded_warehouse, tmp_path):  # noqa: F811
     """The sample warehouse copied, for the test that saves a version (the shared one must stay unchanged)."""
-    path = tmp_path / "copy.db"
-    shutil.copy(loaded_warehouse.url.removeprefix("sqlite:///"), path)
-    return f"sqlite:///{path}"
+    return private_copy(loaded_warehouse, tmp_path)
 
 
 def metric(at, label: str) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth, data, display
+from dashboard import auth, data, display, freshness
 from etl.kinds import KINDS, LOAD_ORDER
 from etl.loader import LoadResult, kind_of_file
 from osservatorio import escaping
@@ -115,5 +115,6 @@ auth.require("views/loads.py")
 st.title("Caricamenti")
 with st.container(border=True):
     upload_section()
+freshness.build_status()
 history_section()
 quarantine_section()
