@@ -163,17 +163,24 @@ def _latest(path: Path) -> tuple[duckdb.DuckDBPyConnection, int] | None:
 
 
 def _latest_build(path: Path) -> tuple[Path, duckdb.DuckDBPyConnection, int] | None:
-    key = _current_file(path)
-    if key is None:
-        return None
-    with _open_lock:
-        held = _open.get(path)
-        if held is not None and held[0] == key:
-            return held
-        conn = duckdb.connect(str(key), read_only=True)
-        batch = int(conn.execute(f"SELECT last_batch_id FROM {MARKER}").fetchall()[0][0])
-        _open[path] = (key, conn, batch)  # the previous connection closes when its last cursor goes
-        return key, conn, batch
+    for _ in range(3):  # a build may swap in another file (and remove this one) between reading the link and opening
+        key = _current_file(path)
+        if key is None:
+            return None
+        with _open_lock:
+            held = _open.get(path)
+            if held is not None and held[0] == key:
+                return held
+            try:
+                conn = duckdb.connect(str(key), read_only=True)
+            except duckdb.IOException:
+                if key.exists():
+                    raise
+                continue
+            batch = int(conn.execute(f"SELECT last_batch_id FROM {MARKER}").fetchall()[0][0])
+            _open[path] = (key, conn, batch)  # the previous connection closes when its last cursor goes
+            return key, conn, batch
+    return None
 
 
 def reader(conn_or_engine) -> duckdb.DuckDBPyConnection:
