@@ -142,7 +142,7 @@ def account_box(user: User) -> None:
 
 def require(path: str) -> User:
     """Stop the page unless the signed-in user's role may open `path` (defence in depth behind navigation)."""
-    from dashboard.navigation import allowed
+    from osservatorio.pages import allowed
 
     user = current_user()
     if user is None or not allowed(path, user.role):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import evaluation_charts as charts
+from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
-from dashboard.charts import month_label
+from osservatorio.charts.common import month_label
 from dashboard.filters import building_label, suppression_threshold
 from indicators.disclosure import small_periods
 from indicators.evaluation import Effect

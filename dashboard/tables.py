@@ -13,10 +13,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports
+from osservatorio import exports
 from dashboard.auth import current_user
 from dashboard.private_downloads import download_button
-from dashboard.exports import DATE, DAYS, EUR, INT, NUM, PCT, TEXT
+from osservatorio.exports import DATE, DAYS, EUR, INT, NUM, PCT, TEXT
 from indicators.disclosure import HIDDEN, HIDDEN_FLAG, hidden_cells
 from indicators.registry import get_kpi
 from osservatorio.formatting import fmt_date, fmt_eur, fmt_int, fmt_num, fmt_pct

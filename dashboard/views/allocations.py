@@ -3,9 +3,10 @@ the portfolio's evictions per 1,000 units and the Comuni's eviction statistics (
 
 import streamlit as st
 
-from dashboard import auth, filters, impact_charts, tiles
+from dashboard import auth, filters, tiles
+from osservatorio.charts import impact as impact_charts
 from dashboard import monitoring_data as md
-from dashboard.exports import INT, PCT
+from osservatorio.exports import INT, PCT
 from dashboard.tables import Col, kpi_col, show_table
 from dashboard.privacy import protect
 from indicators.allocations import funnel_frame

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard import auth, charts, filters, tiles
+from dashboard import auth, filters, tiles
+from osservatorio.charts import common as charts
 from dashboard import monitoring_data as md
-from dashboard.exports import DATE, EUR, INT, PCT
+from osservatorio.exports import DATE, EUR, INT, PCT
 from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
 from indicators.disclosure import TABLE_NOTE, hidden_cells

@@ -5,10 +5,11 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, budget_charts, filters
+from dashboard import auth, filters
+from osservatorio.charts import budget as budget_charts
 from dashboard import monitoring_data as md
 from dashboard.data import get_engine
-from dashboard.exports import CSV_MIME, XLSX_MIME, to_csv
+from osservatorio.exports import CSV_MIME, XLSX_MIME, to_csv
 from dashboard.private_downloads import download_button
 from indicators.budget import Adjustments, adjusted, totals
 from indicators.cost_history import category_label

@@ -5,10 +5,11 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import auth, filters, impact_charts, tiles
+from dashboard import auth, filters, tiles
+from osservatorio.charts import impact as impact_charts
 from dashboard import monitoring_data as md
 from dashboard.data import get_engine
-from dashboard.exports import DAYS, EUR, INT, PCT
+from osservatorio.exports import DAYS, EUR, INT, PCT
 from dashboard.privacy import protect
 from dashboard.private_downloads import download_button
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side

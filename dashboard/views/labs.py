@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth
-from dashboard import evaluation_charts as charts
+from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
 from dashboard.data import get_engine
 from dashboard.panel_view import panel_view

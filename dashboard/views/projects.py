@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard import auth, filters, impact_charts, tiles
+from dashboard import auth, filters, tiles
+from osservatorio.charts import impact as impact_charts
 from dashboard import monitoring_data as md
-from dashboard.exports import DATE, EUR
+from osservatorio.exports import DATE, EUR
 from dashboard.tables import Col, kpi_col, show_table
 from osservatorio.formatting import fmt_eur
 

@@ -4,9 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import auth, charts, filters, tiles
+from dashboard import auth, filters, tiles
+from osservatorio.charts import common as charts
 from dashboard import monitoring_data as md
-from dashboard.exports import DATE, DAYS, EUR, INT
+from osservatorio.exports import DATE, DAYS, EUR, INT
 from dashboard.privacy import protect
 from dashboard.tables import Col, kpi_col, show_table, side_by_side
 from osservatorio.formatting import fmt_count, fmt_int, fmt_kpi, fmt_num

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import impact_charts as charts
+from osservatorio.charts import impact as charts
 from indicators import cases, coverage, facilities, funding, track_record
 from indicators.arrears import arrears_kpis
 from indicators.benchmarks import benchmarks

@@ -12,15 +12,15 @@ from typing import Annotated, Optional
 import typer
 
 from etl.kinds import LOAD_ORDER
-from osservatorio.budget_cli import budget_app
-from osservatorio.cli_italian import italianise
-from osservatorio.cli_root import RootGroup
-from osservatorio.evaluate_cli import evaluate as evaluate_command
-from osservatorio.evaluate_cli import labs_app
-from osservatorio.kpi_cli import grouping_help
-from osservatorio.kpi_cli import kpi as kpi_command
-from osservatorio.report_cli import report_app
-from osservatorio.users_cli import users_app
+from osservatorio.cli.budget import budget_app
+from osservatorio.cli.italian import italianise
+from osservatorio.cli.root import RootGroup
+from osservatorio.cli.evaluate import evaluate as evaluate_command
+from osservatorio.cli.evaluate import labs_app
+from osservatorio.cli.kpi import grouping_help
+from osservatorio.cli.kpi import kpi as kpi_command
+from osservatorio.cli.report import report_app
+from osservatorio.cli.users import users_app
 
 app = typer.Typer(cls=RootGroup, help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.",
                   no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
@@ -215,7 +215,7 @@ def demo(
     prepare_demo(settings, echo=typer.echo)
     if no_browser:
         return
-    app_path = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"  # app.py plus its cookie route
+    app_path = Path(__file__).resolve().parents[2] / "dashboard" / "server.py"  # app.py plus its cookie route
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port or settings.port),
            "--browser.gatherUsageStats", "false"]
     typer.echo(f"Cruscotto su http://localhost:{port or settings.port} (Ctrl+C per uscire)")

@@ -13,7 +13,7 @@ import typer
 
 from indicators.disclosure import HIDDEN, without_flags
 from indicators.registry import COUNT, REGISTRY, as_markdown, get_kpi
-from osservatorio.cli_dates import data_span, parse_day, period, warn
+from osservatorio.cli.dates import data_span, parse_day, period, warn
 from osservatorio.formatting import MISSING, fmt_date, fmt_kpi, fmt_num
 from osservatorio.kpi_labels import code_name, name
 from osservatorio.exports import KPI_UNIT_KINDS, MEASURE, TEXT, csv_text
@@ -48,7 +48,7 @@ def kpi(
         return
     from indicators.catalog import CATALOG
     from indicators.scope import Scope
-    from osservatorio.cli_root import checked_url
+    from osservatorio.cli.root import checked_url
     from osservatorio.settings import get_settings
     from schemas.db import make_engine
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart, hidden_bars, line_chart, styled
-from dashboard.exports import DAYS, INT, PCT
+from osservatorio.charts.common import PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart, hidden_bars, line_chart, styled
+from osservatorio.exports import DAYS, INT, PCT
 from indicators.disclosure import hidden_cells
 from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_eur, fmt_int, fmt_pct

@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from osservatorio.cli_dates import data_span, parse_day, warn
+from osservatorio.cli.dates import data_span, parse_day, warn
 from osservatorio.formatting import fmt_date
-from osservatorio.kpi_cli import known_user
+from osservatorio.cli.kpi import known_user
 
 report_app = typer.Typer(help="Rapporti da condividere (HTML autonomo o PDF).", no_args_is_help=True)
 LEVELS = {"sgr": "sgrs", "fondo": "funds", "fund": "funds", "intervento": "interventions",
@@ -132,7 +132,7 @@ def laboratori(
     user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
 ) -> None:
     """Rapporto di valutazione dei Laboratori Sociali di Quartiere: output, esiti, controlli e completezza."""
-    from dashboard.navigation import LABS
+    from osservatorio.pages import LABS
     from osservatorio.reports.labs import labs_pdf, labs_report
     from osservatorio.settings import get_settings
     from schemas.db import make_engine

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PALETTE, SEPARATORS, THEME, month_axis, styled
-from dashboard.exports import INT, NUM
+from osservatorio.charts.common import PALETTE, SEPARATORS, THEME, month_axis, styled
+from osservatorio.exports import INT, NUM
 from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_num
 
