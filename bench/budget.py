@@ -90,7 +90,8 @@ def bench_budget(args) -> None:
           f"last year + infl. {medians['last_year_inflation']:.3f}")
     print(f"ratio of mean MASE: chosen / seasonal naive {means['chosen'] / means['snaive']:.3f}; "
           f"chosen / last year + inflation {means['chosen'] / means['last_year_inflation']:.3f}")
-    print(f"annual total inside the 80% interval {scores['in80'].mean():.1%}, inside the 95% {scores['in95'].mean():.1%}")
+    print(f"annual total inside the 80% interval {scores['in80'].mean():.1%}, "
+          f"inside the 95% {scores['in95'].mean():.1%}")
     print("methods chosen:", scores["method"].value_counts().to_dict())
     start = time.perf_counter()
     proposal = propose(engine, year=last.year + 1, by_intervention=True)

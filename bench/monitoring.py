@@ -144,7 +144,8 @@ def arrears_on_ledger(conn, d: date, start: date) -> dict:
     sums = f"""SELECT lease_code,
             ROUND(SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END), 2) AS charged,
             ROUND(SUM(CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END), 2) AS credited,
-            ROUND(SUM(CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END), 2) AS credited_other,
+            ROUND(SUM(CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END), 2)
+                AS credited_other,
             ROUND(SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END), 2) AS cash,
             ROUND(SUM(CASE WHEN entry_type = 'addebito' AND {late} <= {dd} THEN amount ELSE 0 END), 2) AS overdue
         FROM ledger_entry WHERE {move} <= {dd} GROUP BY lease_code"""
@@ -180,7 +181,8 @@ def vacancy_on_vacancy_month(conn, d: date, checked: bool = False) -> dict:
 def aging_by_hand(conn, d: date) -> dict:
     """Arrears by the age of each lease's oldest unpaid charge, from the pre-aggregates."""
     pg = conn.dialect.name == "postgresql"
-    age = "(CAST(:d AS DATE) - MIN(c.due_date))" if pg else "CAST(julianday(:d) - julianday(MIN(c.due_date)) AS INTEGER)"
+    age = ("(CAST(:d AS DATE) - MIN(c.due_date))" if pg
+           else "CAST(julianday(:d) - julianday(MIN(c.due_date)) AS INTEGER)")
     sql = f"""SELECT bucket, SUM(debt) AS amount, COUNT(*) AS contracts FROM (
             SELECT a.lease_code, a.charged - a.credited AS debt,
                 CASE WHEN {age} <= 30 THEN '0-30' WHEN {age} <= 60 THEN '31-60' WHEN {age} <= 90 THEN '61-90'

@@ -205,7 +205,8 @@ def _record_outcome(engine: Engine, result: LoadResult, key: bytes) -> int:
     """A refused or failed load still leaves a line in the load history (in its own transaction)."""
     with engine.begin() as conn:
         return conn.execute(insert(LoadBatch).values(
-            kind=result.kind, file_name=_stored_name(result.file_name), sha256=result.sha256 or "", started_at=result.started_at or _now(),
+            kind=result.kind, file_name=_stored_name(result.file_name), sha256=result.sha256 or "",
+            started_at=result.started_at or _now(),
             key_fingerprint=key_fingerprint(key), **_batch_values(result),
         )).inserted_primary_key[0]
 

@@ -99,5 +99,6 @@ def raw_text(cells: list[str], delimiter: str | None, extra: int = 0) -> str:
     csv.writer(out, delimiter=delimiter or ";", lineterminator="").writerow(cells)
     text = out.getvalue().rstrip(delimiter or ";")
     if extra:
-        text += f"{delimiter or ';'}…[{extra} {'campo' if extra == 1 else 'campi'} oltre l'intestazione, non conservati]"
+        fields = "campo" if extra == 1 else "campi"
+        text += f"{delimiter or ';'}…[{extra} {fields} oltre l'intestazione, non conservati]"
     return text

@@ -154,7 +154,8 @@ def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> Mer
         dup_in_file = conflicts = 0
         candidates = conn.exec_driver_sql(f"SELECT count(*) FROM {STAGE}").scalar_one()
     else:
-        final_key = "CASE WHEN _needs_occ = 1 THEN _key || '#' || CAST(row_number() OVER (PARTITION BY _key, _needs_occ ORDER BY _line) AS TEXT) ELSE _key END"
+        final_key = ("CASE WHEN _needs_occ = 1 THEN _key || '#' || CAST(row_number() OVER "
+                     "(PARTITION BY _key, _needs_occ ORDER BY _line) AS TEXT) ELSE _key END")
         conn.exec_driver_sql(
             f"CREATE TEMP TABLE {RANKED} AS SELECT r.*, row_number() OVER (PARTITION BY _key ORDER BY _line) AS _rn "
             f"FROM (SELECT _line, {final_key} AS _key{columns} FROM {STAGE}) r")

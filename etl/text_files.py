@@ -178,7 +178,7 @@ def header(path: Path, sc: Scan, limits: Limits) -> tuple[list[str], str, int]:
     """The header's cells, the delimiter and the header's line number (the first line that is not blank)."""
     blocks = _line_blocks(path, sc, limits, Decoding())
     try:
-        for number, text in enumerate(itertools.chain.from_iterable(blocks), start=1):
+        for number, text in enumerate(itertools.chain.from_iterable(blocks), start=1):  # noqa: B007 (read after)
             if text.strip().strip(";,\t").strip():
                 break
         else:

@@ -10,7 +10,8 @@ from sqlalchemy import Engine, insert, select
 from osservatorio.roles import User
 from schemas.access import AuditEvent
 
-LOGIN, LOGIN_FAILED, LOGOUT, LOAD, EXPORT, REPORT = "login", "login_fallito", "logout", "caricamento", "export", "report"
+LOGIN, LOGIN_FAILED, LOGOUT = "login", "login_fallito", "logout"
+LOAD, EXPORT, REPORT = "caricamento", "export", "report"
 LOGIN_REFUSED, LOCKED = "login_respinto", "accesso_sospeso"  # too many failed sign-ins (see login_throttle)
 PASSWORD_CHANGED, ENABLED, DISABLED = "password_cambiata", "utente_riabilitato", "utente_disattivato"
 BUDGET_APPROVED = "budget_approvato"

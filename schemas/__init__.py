@@ -30,7 +30,8 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ActualCost", "AggregateState", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue",
-    "BudgetLine", "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
-    "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth", "LedgerEntry", "LoadBatch", "LoginThrottle",
+    "BudgetLine", "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat",
+    "FundingProject", "Household", "Intervention", "Lab", "LabActivity", "Lease", "LeaseChargeDay", "LeaseMonth",
+    "LedgerEntry", "LoadBatch", "LoginThrottle",
     "QuarantinedRow", "Ticket", "Unit", "UserSession", "VacancyMonth", "metadata",
 ]

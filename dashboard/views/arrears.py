@@ -95,7 +95,8 @@ def aging(f: filters.Filters) -> None:
 
 def breakdown(f: filters.Filters) -> None:
     st.subheader("Ripartizione")
-    by = st.selectbox("Ripartisci per", BREAKDOWNS if f.contract_rows else BREAKDOWNS[:-1], format_func=GROUPING_LABELS.get, key="arr_by")
+    by = st.selectbox("Ripartisci per", BREAKDOWNS if f.contract_rows else BREAKDOWNS[:-1],
+                      format_func=GROUPING_LABELS.get, key="arr_by")
     frames, skipped = {}, []
     for code in BY_CODES:
         try:

@@ -129,7 +129,8 @@ if catalogue_frame.empty:
             "«indicatori_contesto» dalla pagina Caricamenti.")
     st.stop()
 lab_titles = dict(zip(catalogue_frame["code"], catalogue_frame["title"]))
-tab_compare, tab_complete, tab_sheet, tab_panel = st.tabs(["Confronto", "Completezza", "Scheda", "Valutazione su panel"])
+tab_compare, tab_complete, tab_sheet, tab_panel = st.tabs(["Confronto", "Completezza", "Scheda",
+                                                          "Valutazione su panel"])
 with tab_compare:
     comparison(lab_titles)
 with tab_complete:

@@ -6,7 +6,7 @@ from dashboard import auth, filters, tiles
 from dashboard import monitoring_data as md
 from dashboard.privacy import protect
 from dashboard.tables import SPARK, Col, kpi_col, series_lists, show_table, side_by_side
-from osservatorio.formatting import fmt_count, fmt_eur
+from osservatorio.formatting import fmt_eur
 
 RANKINGS = {"arrears_rate_billed": "Tasso di morosità sull'emesso", "vacancy_rate": "Tasso di sfitto"}
 

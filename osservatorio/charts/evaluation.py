@@ -94,7 +94,8 @@ def trends(frame: pd.DataFrame, start, *, y_title: str) -> go.Figure:
 def event_study_chart(coefficients: pd.DataFrame) -> go.Figure:
     """Coefficients by period relative to the start, with their 95% intervals; -1 is the reference (0)."""
     c = coefficients
-    fig = go.Figure(go.Scatter(x=c["rel_time"], y=c["estimate"], mode="markers", marker={"color": PALETTE[0], "size": 8},
+    fig = go.Figure(go.Scatter(x=c["rel_time"], y=c["estimate"], mode="markers",
+                               marker={"color": PALETTE[0], "size": 8},
                                error_y={"type": "data", "symmetric": False, "array": c["ci_high"] - c["estimate"],
                                         "arrayminus": c["estimate"] - c["ci_low"], "color": PALETTE[0]},
                                name="Effetto stimato", hovertemplate="Periodo %{x}: %{y:,.2f}<extra></extra>"))

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -72,7 +72,8 @@ def _print_refresh(result) -> None:
 
 
 def _refresh_after_load(settings, results, wanted: bool) -> None:
-    """After movements, leases, units or cases were loaded, bring the pre-aggregates up to date (`indicators.snapshot`)."""
+    """After movements, leases, units or cases were loaded, bring the pre-aggregates up to date
+    (`indicators.snapshot`)."""
     from indicators.snapshot import REFRESH_KINDS
 
     if not wanted or not any(r.kind in REFRESH_KINDS and r.status in ("completato", "con_scarti") for r in results):
@@ -112,8 +113,8 @@ def _print_result(r) -> None:
 def load(
     kind: Annotated[str, typer.Argument(metavar="TIPO", help=KIND_HELP)],
     file: Annotated[Path, typer.Argument(metavar="FILE", exists=True, dir_okay=False, help="File CSV o XLSX")],
-    mapping: Annotated[Optional[Path], typer.Option(exists=True, help="Corrispondenza intestazioni (TOML o CSV)")] = None,
-    sheet: Annotated[Optional[str], typer.Option(help="Foglio del file XLSX (predefinito: il primo)")] = None,
+    mapping: Annotated[Path | None, typer.Option(exists=True, help="Corrispondenza intestazioni (TOML o CSV)")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Foglio del file XLSX (predefinito: il primo)")] = None,
     aggregati: Annotated[bool, typer.Option(help=REFRESH_HELP)] = True,
 ) -> None:
     """Carica un file nel warehouse. Esce con codice 1 se qualche riga è stata scartata o il file rifiutato."""
@@ -204,7 +205,7 @@ def sample(
 
 @app.command()
 def demo(
-    port: Annotated[Optional[int], typer.Option(help="Porta del cruscotto")] = None,
+    port: Annotated[int | None, typer.Option(help="Porta del cruscotto")] = None,
     no_browser: Annotated[bool, typer.Option("--no-serve", help="Prepara i dati senza avviare il cruscotto")] = False,
 ) -> None:
     """Crea i dati di esempio, li carica in un warehouse nuovo (se non c'è) e avvia il cruscotto."""

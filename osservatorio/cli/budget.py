@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -34,10 +34,10 @@ def _check(fmt: str, out: Path | None) -> None:
 @budget_app.command("propose")
 def propose_command(
     year: Annotated[int, typer.Option("--year", help="Anno del budget")],
-    intervention: Annotated[Optional[str], typer.Option("--intervention", help="Codice intervento")] = None,
+    intervention: Annotated[str | None, typer.Option("--intervention", help="Codice intervento")] = None,
     inflation: Annotated[float, typer.Option("--inflation", help="Inflazione aggiunta alla previsione (%)")] = 0.0,
     fmt: Annotated[str, typer.Option("--format", help="table, json, xlsx, csv")] = "table",
-    out: Annotated[Optional[Path], typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
 ) -> None:
     """Propone il budget dell'anno dallo storico dei consuntivi, con intervalli all'80% e al 95%."""
     from indicators.budget import Adjustments, adjusted, propose
@@ -66,8 +66,8 @@ def propose_command(
 
 
 def _proposal_json(proposal, lines: pd.DataFrame, inflation: float) -> dict:
-    cols = ["side", "intervention_code", "category", "method", "method_label", "n_months", "forecast", "amount", "low80", "high80",
-            "low95", "high95", "baseline", "mase", "baseline_mase", "warnings"]
+    cols = ["side", "intervention_code", "category", "method", "method_label", "n_months", "forecast", "amount",
+            "low80", "high80", "low95", "high95", "baseline", "mase", "baseline_mase", "warnings"]
     rows = lines[cols].astype(object).where(lines[cols].notna(), None).to_dict(orient="records")
     return {"year": proposal.year, "inflation_pct": inflation, "lines": rows, "warnings": proposal.warnings}
 
@@ -90,9 +90,9 @@ def _print_proposal(proposal, lines: pd.DataFrame, inflation: float) -> None:
 @budget_app.command("variance")
 def variance_command(
     year: Annotated[int, typer.Option("--year", help="Anno da confrontare con il budget")],
-    intervention: Annotated[Optional[str], typer.Option("--intervention", help="Codice intervento")] = None,
+    intervention: Annotated[str | None, typer.Option("--intervention", help="Codice intervento")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json, xlsx, csv")] = "table",
-    out: Annotated[Optional[Path], typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
 ) -> None:
     """Confronta i consuntivi dell'anno a oggi con il budget approvato, con proiezione a fine anno."""
     from indicators.scope import Scope

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, replace
 from datetime import date
 from functools import partial
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -25,18 +25,18 @@ BY_HELP = "Raggruppamento; quelli ammessi da ciascun indicatore sono elencati in
 
 
 def kpi(
-    code: Annotated[Optional[str], typer.Argument(metavar="CODICE",
+    code: Annotated[str | None, typer.Argument(metavar="CODICE",
                                                   help="Codice dell'indicatore (vedi --list)")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Data di riferimento (gg/mm/aaaa); se assente "
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Data di riferimento (gg/mm/aaaa); se assente "
                                                  "l'ultima fine mese coperta dai dati")] = None,
-    start: Annotated[Optional[str], typer.Option("--from", help="Inizio del periodo (indicatori di periodo; per "
+    start: Annotated[str | None, typer.Option("--from", help="Inizio del periodo (indicatori di periodo; per "
                                                  "quelli annuali, primo anno della serie)")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Fine del periodo (per gli indicatori annuali, "
+    end: Annotated[str | None, typer.Option("--to", help="Fine del periodo (per gli indicatori annuali, "
                                                "ultimo anno della serie)")] = None,
-    by: Annotated[Optional[str], typer.Option(help=BY_HELP)] = None,
+    by: Annotated[str | None, typer.Option(help=BY_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json (markdown per --list)")] = "table",
     list_: Annotated[bool, typer.Option("--list", help="Elenca gli indicatori del registro")] = False,
-    user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER",
+    user: Annotated[str | None, typer.Option("--user", envvar="OSSERVATORIO_USER",
                                                 help="Esegui come questo utente: solo il suo perimetro")] = None,
 ) -> None:
     """Calcola un indicatore del registro sul warehouse in uso."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -59,12 +59,13 @@ def _write(engine, who, out: Path, content: bytes | str) -> None:
 @report_app.command("impatto")
 def impatto(
     out: Annotated[Path, typer.Option("--out", help=OUT_HELP)],
-    start: Annotated[Optional[str], typer.Option("--from", help="Inizio del periodo (gg/mm/aaaa); 12 mesi se assente")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Fine del periodo e data di riferimento; se assente "
+    start: Annotated[str | None,
+                     typer.Option("--from", help="Inizio del periodo (gg/mm/aaaa); 12 mesi se assente")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Fine del periodo e data di riferimento; se assente "
                                                "l'ultima fine mese coperta dai dati")] = None,
-    scope: Annotated[Optional[list[str]], typer.Option("--scope", help="Restringe il perimetro: livello=valore "
+    scope: Annotated[list[str] | None, typer.Option("--scope", help="Restringe il perimetro: livello=valore "
                                                        "(sgr, fondo, intervento, edificio); ripetibile")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
+    user: Annotated[str | None, typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
 ) -> None:
     """Rapporto sull'impatto del gestore sociale: cifre chiave, grafici, tabelle e nota metodologica."""
     from indicators.scope import Scope
@@ -128,8 +129,9 @@ def _portfolio(allowed, levels: dict[str, list[str]], engine):
 @report_app.command("laboratori")
 def laboratori(
     out: Annotated[Path, typer.Option("--out", help=OUT_HELP)],
-    lab: Annotated[Optional[str], typer.Option("--lab", help="Codice di un laboratorio (la sua scheda); tutti se assente")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
+    lab: Annotated[str | None,
+                   typer.Option("--lab", help="Codice di un laboratorio (la sua scheda); tutti se assente")] = None,
+    user: Annotated[str | None, typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
 ) -> None:
     """Rapporto di valutazione dei Laboratori Sociali di Quartiere: output, esiti, controlli e completezza."""
     from osservatorio.pages import LABS

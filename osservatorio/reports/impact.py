@@ -34,15 +34,15 @@ METHODS = (
     "Ogni cifra chiave riporta la sua definizione, la sua fonte e il codice con cui compare nel registro degli "
     "indicatori di Osservatorio. "
     "La morosità sull'emesso è calcolata sugli addebiti scaduti nel periodo, con gli incassi imputati ai debiti più "
-    "vecchi (FIFO); lo sfitto è la quota di alloggi vuoti alla data di riferimento. I valori di riferimento sono quelli "
-    f"pubblicati ({TRACK_RECORD}: cooperative gestori sociali, morosità 3%, sfitto 9%) o aggiunti dagli utenti. "
+    "vecchi (FIFO); lo sfitto è la quota di alloggi vuoti alla data di riferimento. I valori di riferimento sono "
+    f"quelli pubblicati ({TRACK_RECORD}: cooperative gestori sociali, morosità 3%, sfitto 9%) o aggiunti dagli utenti. "
     "Le pratiche "
     "sono quelle aperte nel periodo, con lo stato che hanno alla data di riferimento. L'attività di comunità è quella "
     "dei Laboratori Sociali di Quartiere collegati a un intervento del perimetro, attribuita al laboratorio e limitata "
-    "al periodo: partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte. Le segnalazioni contano nel periodo in cui sono chiuse. I progetti finanziati "
-    "riportano gli importi come li pubblica l'ente finanziatore; le quote sono sull'importo ammesso. Dove un valore non "
-    "si può calcolare onestamente il rapporto lo dice a parole; con la soppressione delle celle piccole, i valori "
-    "calcolati su pochi nuclei sono nascosti.")
+    "al periodo: partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte. Le segnalazioni "
+    "contano nel periodo in cui sono chiuse. I progetti finanziati riportano gli importi come li pubblica l'ente "
+    "finanziatore; le quote sono sull'importo ammesso. Dove un valore non si può calcolare onestamente il rapporto "
+    "lo dice a parole; con la soppressione delle celle piccole, i valori calcolati su pochi nuclei sono nascosti.")
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,8 @@ def _cases(engine: Engine, rs: ReportScope) -> Section:
     section.facts([("Pratiche aperte nel periodo", _count(sum(b.get(k, 0) for k in ("open", "closed")) or None, rs)),
                    ("Risolte (debito saldato)", _count(b.get("resolved"), rs)),
                    ("Piani di rientro firmati", _count(None if plan is None else plan["cases"], rs)),
-                   ("Piani di rientro completati (pratica risolta)", _count(None if plan is None else plan["resolved"], rs)),
+                   ("Piani di rientro completati (pratica risolta)",
+                    _count(None if plan is None else plan["resolved"], rs)),
                    (get_kpi("plan_recovery_eur").label, HIDDEN if is_hidden(recovered) else fmt_eur(recovered.value))])
     return section.notes(summary.warnings + recovered.warnings)
 
@@ -214,7 +215,8 @@ def _community(engine: Engine, rs: ReportScope) -> Section:
             section.notes([f"Nel periodo: {track_record.NO_COMMUNITY_ACTIVITY}."], "missing")
             continue
         section.table(pd.DataFrame({
-            "Tipo di attività": [_label(g) for g in rows["group"]], "Attività": [fmt_int(v) for v in rows["activities"]],
+            "Tipo di attività": [_label(g) for g in rows["group"]],
+            "Attività": [fmt_int(v) for v in rows["activities"]],
             "Partecipanti (presenze)": [fmt_int(v) for v in rows["participants"]],
             "Nuclei raggiunti (contatti)": [fmt_int(v) for v in rows["households_reached"]],
             "Nuclei presi in carico": [fmt_int(v) for v in rows["households_taken_in_charge"]]}),
@@ -256,7 +258,8 @@ def funding_section(engine: Engine, scope: Scope) -> Section:
     section.table(pd.DataFrame({
         "Progetto": [f"{c} · {t}" for c, t in zip(projects["code"], projects["title"])],
         "Periodo": [f"{fmt_date(a)} – {fmt_date(b)}" for a, b in zip(projects["start_date"], projects["end_date"])],
-        "Programmato": [fmt_eur(v) for v in projects["programmed"]], "Ammesso": [fmt_eur(v) for v in projects["admitted"]],
+        "Programmato": [fmt_eur(v) for v in projects["programmed"]],
+        "Ammesso": [fmt_eur(v) for v in projects["admitted"]],
         "Impegnato": [fmt_eur(v) for v in projects["committed"]], "Erogato": [fmt_eur(v) for v in projects["paid"]],
         "Quota erogata": [fmt_pct(v) for v in projects["paid_pct"]]}),
         numeric=("Programmato", "Ammesso", "Impegnato", "Erogato", "Quota erogata"))
