@@ -268,7 +268,7 @@ def _below_reason(col: K.Column) -> str:
         return f"{what} negativo: non ammesso"
     if col.type == K.MONEY:
         return "importo negativo o nullo: deve essere positivo"
-    return f"valore sotto il minimo ammesso ({_num(col.min)})"
+    return f"valore sotto il minimo ammesso ({_num(col.min or 0)})"
 
 
 def _num(x: float) -> str:

@@ -166,6 +166,7 @@ def quarantine(batch_id: Annotated[int, typer.Argument(metavar="CARICAMENTO", he
                limit: Annotated[int, typer.Option(min=1, help="Righe da mostrare")] = 50) -> None:
     """Mostra le righe scartate di un caricamento, con riga, colonna, valore e motivo."""
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from indicators.loads import quarantined_rows
     from schemas.db import make_engine
@@ -173,8 +174,8 @@ def quarantine(batch_id: Annotated[int, typer.Argument(metavar="CARICAMENTO", he
 
     engine = make_engine(_settings().database_url)
     with engine.connect() as conn:
-        found = conn.execute(select(LoadBatch.id).where(LoadBatch.id == batch_id)).first()
-        newest = conn.execute(select(func.max(LoadBatch.id))).scalar()
+        found = conn.execute(select(col(LoadBatch.id)).where(col(LoadBatch.id) == batch_id)).first()
+        newest = conn.execute(select(func.max(col(LoadBatch.id)))).scalar()
     if found is None:
         last = f"l'ultimo è il n. {newest}" if newest else "nessun file è stato ancora caricato"
         raise typer.BadParameter(f"il caricamento n. {batch_id} non esiste ({last}; l'elenco è nella pagina "
