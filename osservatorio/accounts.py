@@ -110,7 +110,8 @@ def check_scope(role: str, levels: dict) -> None:
 
 
 def add_user(engine: Engine, username: str, password: str | None, role: str, *, email: str | None = None,
-             sgrs=None, funds=None, interventions=None) -> User:
+             sgrs: list[str] | None = None, funds: list[str] | None = None,
+             interventions: list[str] | None = None) -> User:
     """Create a user; `password` None is allowed only for users who sign in through OIDC (by `email`)."""
     get_role(role)
     username = clean_username(username)

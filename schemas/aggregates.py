@@ -5,8 +5,10 @@ any time, and the indicators ignore them when `aggregate_state` says they are ol
 """
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Column, Float, Index, Numeric, Table
+from sqlalchemy.schema import SchemaItem
 from sqlmodel import Field, SQLModel
 
 from schemas.columns import Money
@@ -242,7 +244,7 @@ def _rolled_up(model: type[SQLModel], level: str) -> Table:
     Amounts are floats of whole cents (as SQLite keeps every NUMERIC): PostgreSQL adds NUMERIC in software, ten
     times slower, and a two-year trend per intervention sums a dozen of them over 26,000 rows; the readers round
     each total to the cent."""
-    base = model.__table__
+    base: Table = model.__table__  # type: ignore[attr-defined]  # every table=True model has one
     first, dropped = (["month_key", "intervention_code"], ("building_code",)) if level == "intervention" else \
         (["month_key"], ("building_code", "intervention_code"))
     order = [*first, *(c.name for c in base.columns if c.name not in (*first, *dropped))]
@@ -253,8 +255,8 @@ def _rolled_up(model: type[SQLModel], level: str) -> Table:
                       primary_key=keyed and (c.primary_key or name == "intervention_code"), nullable=c.nullable)
                for name in order for c in [base.columns[name]]]
     name = f"{base.name}_by_{level}"
-    extra = {"sqlite_with_rowid": False} if keyed else {}
-    indexes = [] if keyed else [Index(f"ix_{name}_month_key", "month_key")]
+    extra: dict[str, Any] = {"sqlite_with_rowid": False} if keyed else {}
+    indexes: list[SchemaItem] = [] if keyed else [Index(f"ix_{name}_month_key", "month_key")]
     return Table(name, SQLModel.metadata, *columns, *indexes, **extra)
 
 

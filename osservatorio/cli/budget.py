@@ -53,9 +53,9 @@ def propose_command(
         raise typer.Exit(1)
     adjustments = Adjustments(inflation_pct=inflation)
     lines, _ = adjusted(proposal, adjustments)
-    if fmt == "xlsx":
+    if fmt == "xlsx" and out is not None:  # `_check` asked for --out
         out.write_bytes(proposal_excel(proposal, adjustments))
-    elif fmt == "csv":
+    elif fmt == "csv" and out is not None:
         out.write_bytes(csv_of(proposal_table(proposal, lines)))
     elif fmt == "json":
         typer.echo(json.dumps(_proposal_json(proposal, lines, inflation), ensure_ascii=False, indent=2))
@@ -110,9 +110,9 @@ def variance_command(
                    "FILE`, `osservatorio load consuntivi FILE`) o salvare una versione del budget dal cruscotto.",
                    err=True)
         raise typer.Exit(1)
-    if fmt == "xlsx":
+    if fmt == "xlsx" and out is not None:  # `_check` asked for --out
         out.write_bytes(variance_excel(result))
-    elif fmt == "csv":
+    elif fmt == "csv" and out is not None:
         out.write_bytes(csv_of(variance_table(result)))
     elif fmt == "json":
         rows = result.by_category.astype(object).where(result.by_category.notna(), None).to_dict(orient="records")

@@ -115,7 +115,7 @@ def _compute(engine, code: str, day: date, first: date | None, last: date | None
     from indicators.catalog import CATALOG, YEAR, compute, compute_years
 
     try:
-        if CATALOG[code].style == YEAR and first is not None and first.year != last.year:
+        if CATALOG[code].style == YEAR and first is not None and last is not None and first.year != last.year:
             return compute_years(engine, code, first_year=first.year, last_year=last.year, scope=scope, by=by)
         return compute(engine, code, as_of=day, start=first, end=last, by=by, scope=scope)
     except ValueError as exc:  # a value the indicator refuses (period, grouping): a usage error

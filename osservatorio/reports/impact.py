@@ -72,7 +72,7 @@ def _label(code) -> str:
 
 
 def _protected(engine: Engine, frame: pd.DataFrame, rs: ReportScope, by: str, section: Section, *,
-               code: str | None = None) -> pd.DataFrame:
+               code: str) -> pd.DataFrame:
     if rs.suppress is None or frame.empty:
         return frame
     done, note = protect_indicator(engine, code, frame, threshold=rs.suppress, as_of=rs.as_of, scope=rs.scope, by=by)
@@ -141,6 +141,7 @@ def _units(engine: Engine, rs: ReportScope) -> Section:
     section = Section("Alloggi gestiti per regime e per tipo di contratto del gestore")
     for by, heading in (("tenure", "Regime"), ("contract_type", "Tipo di contratto del gestore")):
         frame = track_record.units_managed(engine, as_of=rs.as_of, scope=rs.scope, by=by)
+        assert isinstance(frame, pd.DataFrame), "grouped: one row per group"
         if frame.empty:
             section.notes(["Nessun alloggio in gestione nel perimetro alla data."], "missing")
             return section
@@ -157,12 +158,13 @@ def _per_intervention(engine: Engine, rs: ReportScope, names: dict) -> Section:
     parts = {"arrears": ("arrears_rate_billed", arrears["arrears_rate_billed"]),
              "households": ("households_in_arrears_pct", arrears["households_in_arrears_pct"]),
              "vacancy": ("vacancy_rate", vacancy(engine, as_of=rs.as_of, scope=rs.scope, by="intervention"))}
-    frame = None
+    frame: pd.DataFrame | None = None
     for name, (code, part) in parts.items():
         part = _protected(engine, part, rs, "intervention", section, code=code)
         part = part[["group", "value", *[c for c in part.columns if c == "value" + HIDDEN_FLAG]]].rename(
             columns={"value": name, "value" + HIDDEN_FLAG: name + HIDDEN_FLAG})
         frame = part if frame is None else frame.merge(part, on="group", how="outer")
+    assert frame is not None
     labels = {g: f"{g} · {names.get(g, '')}".rstrip(" ·") for g in frame["group"]}
     pct = lambda column: [HIDDEN if h else fmt_pct(v)  # noqa: E731
                           for v, h in zip(frame[column], hidden_cells(frame, column))]
