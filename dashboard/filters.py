@@ -189,7 +189,7 @@ def sidebar_filters(*, dates: bool = True) -> Filters | None:
     are the defaults."""
     first, last = md.ledger_span()
     tree = md.portfolio_tree(user_scope())
-    if first is None or tree.empty:
+    if first is None or last is None or tree.empty:
         st.info("Nessun dato da monitorare: caricare alloggi, contratti e movimenti contabili dalla pagina "
                 "**Caricamenti** (oppure `osservatorio demo` per i dati di esempio).", icon=":material/inventory_2:")
         return None

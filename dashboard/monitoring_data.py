@@ -6,6 +6,7 @@ function per figure the pages use, so a misspelt figure is an import error and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -91,7 +92,8 @@ def protected(result, threshold: int | None, *, code: str | None, as_of: date, s
     if threshold is None:
         return result
     if isinstance(result, KpiValue):
-        debtors = stock.breakdown.get("contratti") if isinstance(stock, KpiValue) else None
+        counted = stock.breakdown.get("contratti") if isinstance(stock, KpiValue) else None
+        debtors = None if counted is None else int(counted)
         return disclosure.protect_value(result, threshold=threshold, households=households(as_of=as_of, scope=scope),
                                         debtors=debtors)
     if result.empty:
@@ -159,9 +161,10 @@ def contract_balances(*, as_of: date, scope: Scope, intervention: str | None = N
 @cached
 def _case_table(function: str, as_of: date, scope: Scope) -> pd.DataFrame:
     """A case table read per building from the pre-aggregates at the month ends they hold."""
-    table = {"late_cases": cases.late_cases, "instruments_summary": cases.instruments_summary,
-             "outcomes_summary": cases.outcomes_summary}[function]
-    return table(get_engine(), as_of=as_of, scope=scope)
+    tables: dict[str, Callable[..., pd.DataFrame]] = {
+        "late_cases": cases.late_cases, "instruments_summary": cases.instruments_summary,
+        "outcomes_summary": cases.outcomes_summary}
+    return tables[function](get_engine(), as_of=as_of, scope=scope)
 
 
 def _case_table_or_figure(function: str, figure: str, as_of: date, scope: Scope) -> pd.DataFrame:

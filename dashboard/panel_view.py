@@ -30,11 +30,11 @@ def _facts(effect: Effect) -> None:
 
 def _choices() -> tuple | None:
     first, last = ledger_span(ld.get_engine())
-    if last is None:
+    if first is None or last is None:
         st.info("Nessun movimento contabile caricato: la valutazione su panel usa la morosità mensile per edificio.")
         return None
     months = month_ends(first, last)[-MAX_MONTHS:]
-    outcome = st.selectbox("Esito mensile per edificio", list(OUTCOME_LABELS), format_func=OUTCOME_LABELS.get,
+    outcome = st.selectbox("Esito mensile per edificio", list(OUTCOME_LABELS), format_func=OUTCOME_LABELS.__getitem__,
                            key="panel_outcome", help=get_kpi(LEDGER_OUTCOMES["households_in_arrears_pct"]).help)
     threshold = suppression_threshold()
     if threshold is not None:

@@ -8,6 +8,7 @@ Excel formats, so a spreadsheet can still add them up.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 from functools import partial
 
 import pandas as pd
@@ -148,7 +149,8 @@ def downloads(frame: pd.DataFrame, cols: list[Col], *, name: str, key: str) -> N
 
 
 def show_table(frame: pd.DataFrame | None, cols: list[Col], *, name: str, key: str, empty: str,
-               height: int | str | None = None, spark_range: tuple[float, float] | None = None) -> None:
+               height: int | Literal["auto", "content", "stretch"] | None = None,
+               spark_range: tuple[float, float] | None = None) -> None:
     """An Italian table with its downloads, or `empty` (an explanation in Italian) when there are no rows."""
     if frame is None or frame.empty:
         st.info(empty, icon=":material/info:")

@@ -30,7 +30,8 @@ def record(engine: Engine, action: str, *, user: User | None = None, username: s
 
 def recent(engine: Engine, *, limit: int = 200, action: str | None = None) -> pd.DataFrame:
     """The newest events first: at, username, action, detail, scope."""
-    stmt = select(col(AuditEvent.at), col(AuditEvent.username), col(AuditEvent.action), col(AuditEvent.detail), col(AuditEvent.scope))
+    stmt = select(col(AuditEvent.at), col(AuditEvent.username), col(AuditEvent.action), col(AuditEvent.detail),
+                  col(AuditEvent.scope))
     if action is not None:
         stmt = stmt.where(col(AuditEvent.action) == action)
     stmt = stmt.order_by(col(AuditEvent.id).desc()).limit(limit)

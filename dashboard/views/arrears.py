@@ -14,7 +14,7 @@ from indicators.scope import GROUPING_LABELS
 from osservatorio import escaping
 from osservatorio.formatting import fmt_eur, fmt_int
 
-BREAKDOWNS = ("intervention", "fund", "tenure", "income_band", "sgr", "building")
+BREAKDOWNS: tuple[str, ...] = ("intervention", "fund", "tenure", "income_band", "sgr", "building")
 BY_CODES = ("arrears_stock_eur", "arrears_rate_billed", "arrears_rate_rent_roll", "households_in_arrears_pct",
             "collection_rate")
 ALL = "__tutti__"
@@ -96,7 +96,7 @@ def aging(f: filters.Filters) -> None:
 def breakdown(f: filters.Filters) -> None:
     st.subheader("Ripartizione")
     by = st.selectbox("Ripartisci per", BREAKDOWNS if f.contract_rows else BREAKDOWNS[:-1],
-                      format_func=GROUPING_LABELS.get, key="arr_by")
+                      format_func=GROUPING_LABELS.__getitem__, key="arr_by")
     frames, skipped = {}, []
     for code in BY_CODES:
         try:

@@ -118,6 +118,8 @@ def save_form(proposal, adjustments) -> None:
     from indicators.budget_versions import save_version
 
     user = auth.current_user()
+    if user is None:  # the page requires a signed-in user
+        return
     with st.form("bud_save_form"):
         st.markdown(f"Approvato da **{user.username}** ({user.role_info.label})")
         label = st.text_input("Nome della versione (facoltativo)", key="bud_label", max_chars=200)

@@ -49,7 +49,7 @@ def comparison(titles: dict[str, str]) -> None:
                key="labs_outputs", empty="Nessuna attività registrata.")
     st.markdown("**Per ambito di intervento** (un laboratorio con più ambiti compare sotto ciascuno)")
     ambiti = ld.outputs_by_ambito()
-    ambito = st.selectbox("Ambito", list(AMBITO_LABELS), format_func=AMBITO_LABELS.get, key="labs_ambito")
+    ambito = st.selectbox("Ambito", list(AMBITO_LABELS), format_func=AMBITO_LABELS.__getitem__, key="labs_ambito")
     show_table(ambiti[ambiti["ambito"] == ambito], output_cols(Col("lab", "Laboratorio", labels=titles)),
                name=f"output_{ambito}", key="labs_by_ambito", empty="Nessun laboratorio in questo ambito.")
     st.markdown("**Esiti per indicatore** (tempo zero, tempo uno, trattamento − controllo)")
@@ -84,7 +84,8 @@ def completeness_view(titles: dict[str, str]) -> None:
 
 def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     st.subheader("Scheda del laboratorio")
-    code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=titles.get, key="labs_sheet")
+    code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=lambda c: titles.get(c, c),
+                        key="labs_sheet")
     lab = catalogue.set_index("code").loc[code]
     left, right = st.columns(2)
     where = f"{lab['municipality']} · {lab['lead_body'] or 'ente capofila n.d.'}"
