@@ -1,4 +1,4 @@
-# The two commands of the README: `make demo` and `make test`. Both create .venv on first use.
+# The commands of the README: `make demo`, `make lint` and `make test`. All create .venv on first use.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
@@ -8,9 +8,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
-.PHONY: demo test bench
+.PHONY: demo lint test bench
 demo: $(VENV)/.installed
 	$(VENV)/bin/osservatorio demo
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n auto

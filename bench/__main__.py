@@ -21,7 +21,8 @@ def bench_load(args) -> None:
     if not quarter.exists():
         L.head_file(full, quarter, 0.25)
     rows_full, rows_quarter = L.count_rows(full), L.count_rows(quarter)
-    print(f"\nmovimenti: {rows_full:,} rows ({full.stat().st_size / 2**20:,.0f} MiB); quarter file {rows_quarter:,} rows\n")
+    size = full.stat().st_size / 2**20
+    print(f"\nmovimenti: {rows_full:,} rows ({size:,.0f} MiB); quarter file {rows_quarter:,} rows\n")
     lines = []
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -64,7 +65,8 @@ def _one_backend(backend, url, folder, full, quarter, rows_full, tmp: Path) -> s
     line = (f"{backend:<10} {ours:>20,.0f} {theirs:>16,.0f} {ours / theirs:>7.2f} {rss_full:>14,} {rss_q:>13,}  {name}"
             f"  (load {t_full:,.1f} s, baseline {base:,.1f} s)")
     if backend != "sqlite":
-        line += (f"\n{'':<10} {'':>20} {rows_full / table:>16,.0f} {t_full and table / t_full:>7.2f} {'':>14} {'':>13}  "
+        line += (f"\n{'':<10} {'':>20} {rows_full / table:>16,.0f} {t_full and table / t_full:>7.2f} "
+                 f"{'':>14} {'':>13}  "
                  f"COPY of ready rows into ledger_entry itself ({table:,.1f} s)")
     print(line, flush=True)
     return line

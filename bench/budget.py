@@ -57,6 +57,8 @@ def held_out_scores(history: pd.DataFrame, year: int, inflation: float) -> pd.Da
         if len(actual) < 12 or len(past) < 24:
             continue
         fc = forecast_year(series, year, inflation=inflation, n_sims=500)
+        if fc is None:
+            continue
         scale = mase_scale(past.to_numpy(dtype=float))
         a = actual.to_numpy(dtype=float)
         mase = {name: np.abs(a - f).mean() / scale for name, f in (
@@ -76,6 +78,8 @@ def bench_budget(args) -> None:
     url = prepare(args.units, args.years)
     engine = make_engine(url)
     last = last_actual_month(engine)
+    if last is None:
+        raise SystemExit("no actual costs in the sample warehouse")
     history = cost_history(engine, by_intervention=True)
     last_full = last.year - 1 if last.month < 12 else last.year
     scores = pd.concat([held_out_scores(history, y, args.inflation / 100)
@@ -90,7 +94,8 @@ def bench_budget(args) -> None:
           f"last year + infl. {medians['last_year_inflation']:.3f}")
     print(f"ratio of mean MASE: chosen / seasonal naive {means['chosen'] / means['snaive']:.3f}; "
           f"chosen / last year + inflation {means['chosen'] / means['last_year_inflation']:.3f}")
-    print(f"annual total inside the 80% interval {scores['in80'].mean():.1%}, inside the 95% {scores['in95'].mean():.1%}")
+    print(f"annual total inside the 80% interval {scores['in80'].mean():.1%}, "
+          f"inside the 95% {scores['in95'].mean():.1%}")
     print("methods chosen:", scores["method"].value_counts().to_dict())
     start = time.perf_counter()
     proposal = propose(engine, year=last.year + 1, by_intervention=True)

@@ -28,7 +28,7 @@ def run_child(args: list[str], env: dict | None = None) -> tuple[float, int, str
     proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env={**os.environ, "OSSERVATORIO_PSEUDONYM_KEY": "bench", **(env or {})}, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
-    out = proc.stdout.read()
+    out = proc.stdout.read() if proc.stdout is not None else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):

@@ -19,16 +19,20 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("views/overview.py", "views/arrears.py", "views/vacancy.py")
 
+T = TypeVar("T")
 
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
+
+def timed(fn: Callable[[], T], repeat: int = 3) -> tuple[float, T]:
     """Median wall time of a call over `repeat` samples after one warm-up call, and the last result. A sample
     times as many calls as fit in about 0.2 s (as `timeit` does): a query of a millisecond timed once is noise."""
     began = time.perf_counter()
@@ -144,7 +148,8 @@ def arrears_on_ledger(conn, d: date, start: date) -> dict:
     sums = f"""SELECT lease_code,
             ROUND(SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END), 2) AS charged,
             ROUND(SUM(CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END), 2) AS credited,
-            ROUND(SUM(CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END), 2) AS credited_other,
+            ROUND(SUM(CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END), 2)
+                AS credited_other,
             ROUND(SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END), 2) AS cash,
             ROUND(SUM(CASE WHEN entry_type = 'addebito' AND {late} <= {dd} THEN amount ELSE 0 END), 2) AS overdue
         FROM ledger_entry WHERE {move} <= {dd} GROUP BY lease_code"""
@@ -180,7 +185,8 @@ def vacancy_on_vacancy_month(conn, d: date, checked: bool = False) -> dict:
 def aging_by_hand(conn, d: date) -> dict:
     """Arrears by the age of each lease's oldest unpaid charge, from the pre-aggregates."""
     pg = conn.dialect.name == "postgresql"
-    age = "(CAST(:d AS DATE) - MIN(c.due_date))" if pg else "CAST(julianday(:d) - julianday(MIN(c.due_date)) AS INTEGER)"
+    age = ("(CAST(:d AS DATE) - MIN(c.due_date))" if pg
+           else "CAST(julianday(:d) - julianday(MIN(c.due_date)) AS INTEGER)")
     sql = f"""SELECT bucket, SUM(debt) AS amount, COUNT(*) AS contracts FROM (
             SELECT a.lease_code, a.charged - a.credited AS debt,
                 CASE WHEN {age} <= 30 THEN '0-30' WHEN {age} <= 60 THEN '31-60' WHEN {age} <= 90 THEN '61-90'
@@ -247,7 +253,9 @@ def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
     from schemas.db import make_engine
 
     engine = make_engine(url)
-    d = default_as_of(*ledger_span(engine))  # the date the pages open on
+    first, last = ledger_span(engine)
+    assert first is not None and last is not None, "the sample warehouse has a ledger"
+    d = default_as_of(first, last)  # the date the pages open on
     start = date(d.year, 1, 1)
     out = []
     # Both sides start from an open connection (a page's checkout from the engine's pool adds about 0.1 ms to
@@ -278,9 +286,9 @@ def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
     for t_base, base, note in ((t_chk, checked, "the same, checking in the query it is current"),
                                (t_bm, by_building, "SQL on building_month_by_fund (what they read)"),
                                (t_hand, hand, "SQL on lease_month and lease_charge_day (per lease)")):
-        same = set(aging) == set(base) and all(abs(aging[b][0] - base[b][0]) < 0.02 and aging[b][1] == base[b][1]
-                                               for b in base)
-        out.append(("Aging table", t_ind, t_base, note + flag(same)))
+        agrees = set(aging) == set(base) and all(abs(aging[b][0] - base[b][0]) < 0.02 and aging[b][1] == base[b][1]
+                                                 for b in base)
+        out.append(("Aging table", t_ind, t_base, note + flag(agrees)))
     engine.dispose()
     return out
 

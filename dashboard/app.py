@@ -5,7 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import auth, freshness, page_errors, theme
-from dashboard.navigation import PAGES, build_pages
+from dashboard.navigation import build_pages
+from osservatorio.pages import PAGES
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ def _oidc_user() -> User | None:
     if not oidc_configured() or not getattr(st.user, "is_logged_in", False):
         return None
     email = st.user.get("email")
-    user = accounts.user_by_email(get_engine(), email) if email else None
+    user = accounts.user_by_email(get_engine(), email) if isinstance(email, str) and email else None
     if user is not None and not st.session_state.get("oidc_logged"):
         audit.record(get_engine(), audit.LOGIN, user=user, detail="oidc")
         st.session_state["oidc_logged"] = True
@@ -142,7 +142,7 @@ def account_box(user: User) -> None:
 
 def require(path: str) -> User:
     """Stop the page unless the signed-in user's role may open `path` (defence in depth behind navigation)."""
-    from dashboard.navigation import allowed
+    from osservatorio.pages import allowed
 
     user = current_user()
     if user is None or not allowed(path, user.role):

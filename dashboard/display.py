@@ -7,6 +7,7 @@ follow the browser's locale or print US-style; the column configs right-align th
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +17,8 @@ from osservatorio.formatting import MISSING, fmt_date, fmt_datetime, fmt_int, fm
 TIMEZONE = "Europe/Rome"
 
 # Load status -> (label, colour of its badge).
-STATUS = {
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
+STATUS: dict[str, tuple[str, BadgeColor]] = {
     "completato": ("Completato", "green"),
     "con_scarti": ("Con scarti", "orange"),
     "rifiutato": ("Rifiutato", "red"),
@@ -31,7 +33,7 @@ def status_label(status: str) -> str:
     return STATUS.get(status, (status, "gray"))[0]
 
 
-def status_color(status: str) -> str:
+def status_color(status: str) -> BadgeColor:
     return STATUS.get(status, (status, "gray"))[1]
 
 

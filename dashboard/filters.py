@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -103,6 +104,11 @@ def _choices(tree: pd.DataFrame, column: str) -> list[str]:
     return sorted(v for v in tree[column].dropna().unique())
 
 
+def _offered(values: list[str], *, options: list[str]) -> list[str]:
+    """The chosen values that the levels above still allow."""
+    return [v for v in values if v in options]
+
+
 def _labeller(tree: pd.DataFrame, code: str, name: str) -> Callable[[str], str]:
     """'INT001 · Villaggio Rovagnasco', 'INT003-E01 · Via Roma 3': the code with its name where there is one."""
     names = dict(zip(tree[code], tree[name]))
@@ -139,13 +145,13 @@ def _portfolio(tree: pd.DataFrame, levels=LEVELS) -> dict[str, list[str]]:
     chosen: dict[str, list[str]] = {}
     label_of = {"flt_intervention": _labeller(tree, "intervention_code", "intervention_name"),
                 "flt_building": _labeller(tree, "building_code", "building_address")}
-    for key, field, column, label in levels:
+    for key, level, column, label in levels:
         options = _choices(tree, column)
-        chosen[field] = list(_filter(st.multiselect, key, lambda values: [v for v in values if v in options], None,
+        chosen[level] = list(_filter(st.multiselect, key, partial(_offered, options=options), None,
                                      label=label, options=options, placeholder="Tutti", select_all=False,
                                      format_func=label_of.get(key, str)))
-        if chosen[field]:
-            tree = tree[tree[column].isin(chosen[field])]
+        if chosen[level]:
+            tree = tree[tree[column].isin(chosen[level])]
     return chosen
 
 
@@ -183,7 +189,7 @@ def sidebar_filters(*, dates: bool = True) -> Filters | None:
     are the defaults."""
     first, last = md.ledger_span()
     tree = md.portfolio_tree(user_scope())
-    if first is None or tree.empty:
+    if first is None or last is None or tree.empty:
         st.info("Nessun dato da monitorare: caricare alloggi, contratti e movimenti contabili dalla pagina "
                 "**Caricamenti** (oppure `osservatorio demo` per i dati di esempio).", icon=":material/inventory_2:")
         return None

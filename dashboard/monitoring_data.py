@@ -1,60 +1,44 @@
-"""Cached calls to the monitoring indicators (`indicators/arrears.py`, `vacancy.py`, `cases.py`).
+"""Cached, typed calls to the monitoring indicators (`indicators/arrears.py`, `vacancy.py`, `cases.py`).
 
-Same rule as `dashboard.data`: pages call these and draw; every figure is computed in `indicators/`.
-The indicator modules are imported when first called, so a page can say which one is missing.
+Same rule as `dashboard.data`: pages call these and draw; every figure is computed in `indicators/`. One
+function per figure the pages use, so a misspelt figure is an import error and the types reach the pages.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from importlib import import_module
 
 import pandas as pd
 
 from dashboard.data import CACHE_TTL, get_engine
 from dashboard.freshness import cached_figures
+from indicators import arrears, cases, catalog, coverage, portfolio, vacancy
 from indicators import benchmarks as benchmark_values
-from indicators import catalog, coverage, portfolio
 from indicators.results import KpiValue
 from indicators.scope import Scope
 
 MAX_ENTRIES = 1000
+cached = cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)  # follows the copy
 
 
-@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
-def _call(path: str, scope: Scope | None, options: tuple[tuple[str, object], ...]):
-    module, name = path.split(":")
-    func = getattr(import_module(f"indicators.{module}"), name)
-    kwargs = dict(options) if scope is None else {"scope": scope, **dict(options)}
-    return func(get_engine(), **kwargs)
-
-
-def call(path: str, scope: Scope | None = None, **options):
-    """`indicators.<module>.<function>(engine, scope=scope, **options)`, cached; options must be hashable."""
-    return _call(path, scope, tuple(sorted(options.items())))
-
-
-@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+@cached
 def _kpi(code: str, as_of: date, start: date, end: date, scope: Scope, by: str | None) -> KpiValue | pd.DataFrame:
     return catalog.compute(get_engine(), code, as_of=as_of, start=start, end=end, scope=scope, by=by)
 
 
-@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+@cached
 def _arrears_bundle(start: date, end: date, scope: Scope, by: str | None) -> dict:
-    from indicators.arrears import arrears_kpis
-
-    return arrears_kpis(get_engine(), start=start, end=end, scope=scope, by=by)
+    return arrears.arrears_kpis(get_engine(), start=start, end=end, scope=scope, by=by)
 
 
+@cached
 def _case_status(as_of: date, scope: Scope) -> pd.DataFrame:
     """Every case at `as_of` (cached): the case figures of a page all come from this one computation."""
-    return call("cases:case_status", scope, as_of=as_of)
+    return cases.case_status(get_engine(), as_of=as_of, scope=scope)
 
 
-@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+@cached
 def _case_figure(name: str, as_of: date, scope: Scope):
-    from indicators import cases
-
     status = _case_status(as_of, scope)
     if name == "late_cases":
         return cases.late_case_kpi(status, as_of)
@@ -68,12 +52,6 @@ def _case_figure(name: str, as_of: date, scope: Scope):
 CASE_TILES = ("late_cases", "no_fault_share")
 
 
-@cached_figures(ttl=CACHE_TTL, show_spinner=False)
-def _case_counts_ready(as_of: date) -> bool:
-
-    return False
-
-
 def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str | None = None,
         suppress: int | None = None) -> KpiValue | pd.DataFrame:
     """Registry KPI `code` with the page's options, through `indicators.catalog.compute` (cached); with
@@ -82,11 +60,9 @@ def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str
     The ledger KPIs of one date and period come from a single read of the ledger (`arrears_kpis`), the
     case figures of one date from a single `case_status`.
     """
-    from indicators.arrears import SPECS
-
-    if code in SPECS and end == as_of:
+    if code in arrears.SPECS and end == as_of:
         result = _arrears_bundle(start, end, scope, by)[code]
-    elif code in CASE_TILES and not _case_counts_ready(as_of):  # else the case pre-aggregates answer at once
+    elif code in CASE_TILES:  # the page's case figures all come from one `case_status`
         result = coverage.checked(get_engine(), _case_figure(code, as_of, scope), as_of=as_of)
     else:
         result = _kpi(code, as_of, start, end, scope, by)
@@ -108,7 +84,8 @@ def protected(result, threshold: int | None, *, code: str | None, as_of: date, s
     if threshold is None:
         return result
     if isinstance(result, KpiValue):
-        debtors = stock.breakdown.get("contratti") if isinstance(stock, KpiValue) else None
+        counted = stock.breakdown.get("contratti") if isinstance(stock, KpiValue) else None
+        debtors = None if counted is None else int(counted)
         return disclosure.protect_value(result, threshold=threshold, households=households(as_of=as_of, scope=scope),
                                         debtors=debtors)
     if result.empty:
@@ -144,47 +121,51 @@ def arrears_series(*, start: date, end: date, scope: Scope, by: str | None = Non
     """Month-end arrears figures; with `suppress`, the months resting on a small count are blanked."""
     from indicators.disclosure import protect_series
 
-    return protect_series(call("arrears:arrears_series", scope, start=start, end=end, by=by), threshold=suppress)
+    return protect_series(_arrears_series(start, end, scope, by), threshold=suppress)
+
+
+@cached
+def _arrears_series(start: date, end: date, scope: Scope, by: str | None) -> pd.DataFrame:
+    return arrears.arrears_series(get_engine(), start=start, end=end, scope=scope, by=by)
 
 
 def arrears_aging(*, as_of: date, scope: Scope, per_charge: bool = False, suppress: int | None = None) -> pd.DataFrame:
     """Arrears by age: each lease's balance in the bucket of its oldest unpaid charge, or each charge by its age;
     with `suppress`, buckets of few contracts (and their complements) hidden and flagged."""
-    name = "arrears_aging" if per_charge else "arrears_aging_by_contract"
     code = "arrears_aging_by_charge" if per_charge else "arrears_aging"
-    return protected(call(f"arrears:{name}", scope, as_of=as_of), suppress, code=code, as_of=as_of, scope=scope)
+    return protected(_arrears_aging(as_of, scope, per_charge), suppress, code=code, as_of=as_of, scope=scope)
 
 
+@cached
+def _arrears_aging(as_of: date, scope: Scope, per_charge: bool) -> pd.DataFrame:
+    aging = arrears.arrears_aging if per_charge else arrears.arrears_aging_by_contract
+    return aging(get_engine(), as_of=as_of, scope=scope)
+
+
+@cached
 def contract_balances(*, as_of: date, scope: Scope, intervention: str | None = None, building: str | None = None,
                       limit: int | None = None) -> pd.DataFrame:
-    return call("arrears:contract_balances", scope, as_of=as_of, intervention=intervention, building=building,
-                limit=limit)
+    return arrears.contract_balances(get_engine(), as_of=as_of, scope=scope, intervention=intervention,
+                                     building=building, limit=limit)
 
 
 # --- cases (pratiche di morosità) -----------------------------------------------------------------------------
-def _case_table(function: str, figure: str, as_of: date, scope: Scope) -> pd.DataFrame:
-    """A case table: read per building from the pre-aggregates at the month ends they hold, else from the page's
-    one `case_status`."""
-    if _case_counts_ready(as_of):
-        return call(f"cases:{function}", scope, as_of=as_of)
-    return _case_figure(figure, as_of, scope)
-
-
 def late_cases(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return _case_table("late_cases", "late_list", as_of, scope)
+    return _case_figure("late_list", as_of, scope)
 
 
 def instruments_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return _case_table("instruments_summary", "instruments", as_of, scope)
+    return _case_figure("instruments", as_of, scope)
 
 
 def outcomes_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return _case_table("outcomes_summary", "outcomes", as_of, scope)
+    return _case_figure("outcomes", as_of, scope)
 
 
 # --- vacancy (sfitto) -----------------------------------------------------------------------------------------
+@cached
 def vacancy_series(*, start: date, end: date, scope: Scope, by: str | None = None) -> pd.DataFrame:
-    return call("vacancy:vacancy_series", scope, start=start, end=end, by=by)
+    return vacancy.vacancy_series(get_engine(), start=start, end=end, scope=scope, by=by)
 
 
 def _year_end(year: int) -> date:
@@ -192,31 +173,41 @@ def _year_end(year: int) -> date:
 
 
 def relet_times(*, year: int, scope: Scope, suppress: int | None = None) -> KpiValue:
-    return protected(call("vacancy:relet_times", scope, year=year), suppress, code="relet_days",
-                     as_of=_year_end(year), scope=scope)
+    return protected(_relet_times(year, scope), suppress, code="relet_days", as_of=_year_end(year), scope=scope)
 
 
+@cached
+def _relet_times(year: int, scope: Scope) -> KpiValue:
+    return vacancy.relet_times(get_engine(), year=year, scope=scope)
+
+
+@cached
 def relets(*, year: int, scope: Scope) -> pd.DataFrame:
-    return call("vacancy:relets", scope, year=year)
+    return vacancy.relets(get_engine(), year=year, scope=scope)
 
 
 def turnover(*, year: int, scope: Scope, suppress: int | None = None) -> KpiValue:
-    return protected(call("vacancy:turnover", scope, year=year), suppress, code="turnover_rate",
-                     as_of=_year_end(year), scope=scope)
+    return protected(_turnover(year, scope), suppress, code="turnover_rate", as_of=_year_end(year), scope=scope)
 
 
+@cached
+def _turnover(year: int, scope: Scope) -> KpiValue:
+    return vacancy.turnover(get_engine(), year=year, scope=scope)
+
+
+@cached
 def longest_empty(*, as_of: date, scope: Scope, limit: int = 20) -> pd.DataFrame:
-    return call("vacancy:longest_empty", scope, as_of=as_of, limit=limit)
+    return vacancy.longest_empty(get_engine(), as_of=as_of, scope=scope, limit=limit)
 
 
+@cached
 def eviction_stats(*, municipality: str | None = None) -> pd.DataFrame:
     """The Comuni's eviction statistics (public figures, not limited to the portfolio)."""
-    return call("vacancy:eviction_stats", None, municipality=municipality)
-
+    return vacancy.eviction_stats(get_engine(), municipality=municipality)
 
 
 # --- privacy (small-cell suppression) -------------------------------------------------------------------------
-@cached_figures(ttl=CACHE_TTL, show_spinner=False, max_entries=MAX_ENTRIES)
+@cached
 def households_by(*, as_of: date, scope: Scope, by: str | None = None) -> pd.DataFrame:
     """Households (leases active at the date) per group: what a cell's disclosure risk rests on."""
     from indicators.suppression import households_by as count

@@ -1,60 +1,15 @@
-"""The dashboard's pages, grouped in Italian sections: adding a page is one line in `PAGES`.
+"""The dashboard's navigation: `st.Page` objects for the pages the signed-in user's role may open.
 
-Each page says which roles see it; navigation is built for the signed-in user's role, so a page left out
-is not even routable for them (and the page checks again with `auth.require`).
+Which role sees which page is the matrix in `osservatorio.pages` (readable without Streamlit, by the CLI and
+the reports too); a page left out of a role's navigation is not even routable for them (and the page checks
+again with `auth.require`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-from osservatorio.roles import ADMIN, ALL_ROLES, DIREZIONE, GESTORE, REGIONE, SGR
-
-MONITORING = frozenset({REGIONE, SGR, GESTORE, DIREZIONE, ADMIN})
-ADMIN_ONLY = frozenset({ADMIN})
-BUDGET = frozenset({DIREZIONE, ADMIN})
-LABS = frozenset({REGIONE, ADMIN})
-IMPACT = frozenset({GESTORE, SGR, DIREZIONE, REGIONE, ADMIN})
-ALLOCATIONS = frozenset({GESTORE, REGIONE, ADMIN})  # applications are per Comune, not per fund: not for SGRs
-PROJECTS = frozenset({REGIONE, GESTORE, ADMIN})
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """A page of the dashboard: its script (relative to `app.py`), title, icon, section and roles."""
-
-    path: str
-    title: str
-    icon: str
-    section: str = "Dati"
-    roles: frozenset[str] = ALL_ROLES
-
-
-PAGES: tuple[PageSpec, ...] = (
-    PageSpec("views/home.py", "Inizio", ":material/home:"),
-    PageSpec("views/loads.py", "Caricamenti", ":material/upload_file:", roles=ADMIN_ONLY),
-    PageSpec("views/overview.py", "Panoramica", ":material/dashboard:", "Monitoraggio", MONITORING),
-    PageSpec("views/arrears.py", "Morosità", ":material/euro:", "Monitoraggio", MONITORING),
-    PageSpec("views/vacancy.py", "Sfitto", ":material/door_open:", "Monitoraggio", MONITORING),
-    PageSpec("views/impact.py", "Impatto del gestore sociale", ":material/volunteer_activism:", "Gestione sociale",
-             IMPACT),
-    PageSpec("views/allocations.py", "Assegnazioni e sfratti", ":material/key:", "Gestione sociale", ALLOCATIONS),
-    PageSpec("views/projects.py", "Progetti", ":material/payments:", "Gestione sociale", PROJECTS),
-    PageSpec("views/labs.py", "Laboratori", ":material/groups:", "Valutazione", LABS),
-    PageSpec("views/budget.py", "Budget", ":material/account_balance:", "Direzione", BUDGET),
-    PageSpec("views/access.py", "Utenti e accessi", ":material/admin_panel_settings:", "Amministrazione",
-             ADMIN_ONLY),
-)
-
-
-def pages_for(role: str, specs: tuple[PageSpec, ...] = PAGES) -> tuple[PageSpec, ...]:
-    return tuple(spec for spec in specs if role in spec.roles)
-
-
-def allowed(path: str, role: str, specs: tuple[PageSpec, ...] = PAGES) -> bool:
-    return any(spec.path == path for spec in pages_for(role, specs))
+from osservatorio.pages import PAGES, PageSpec, pages_for
 
 
 def build_pages(role: str, specs: tuple[PageSpec, ...] = PAGES) -> dict[str, list[st.Page]]:

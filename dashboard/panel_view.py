@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import evaluation_charts as charts
+from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
-from dashboard.charts import month_label
+from osservatorio.charts.common import month_label
 from dashboard.filters import building_label, suppression_threshold
 from indicators.disclosure import small_periods
 from indicators.evaluation import Effect
@@ -46,11 +46,11 @@ def _study(where, study: EventStudy, *, told: list[str]) -> None:
 
 def _choices() -> tuple | None:
     first, last = ledger_span(ld.get_engine())
-    if last is None:
+    if first is None or last is None:
         st.info("Nessun movimento contabile caricato: la valutazione su panel usa la morosità mensile per edificio.")
         return None
     months = month_ends(first, last)[-MAX_MONTHS:]
-    outcome = st.selectbox("Esito mensile per edificio", list(OUTCOME_LABELS), format_func=OUTCOME_LABELS.get,
+    outcome = st.selectbox("Esito mensile per edificio", list(OUTCOME_LABELS), format_func=OUTCOME_LABELS.__getitem__,
                            key="panel_outcome", help=get_kpi(LEDGER_OUTCOMES["households_in_arrears_pct"]).help)
     threshold = suppression_threshold()
     if threshold is not None:

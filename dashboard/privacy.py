@@ -4,12 +4,24 @@ The rule is `indicators.disclosure`'s; this module only adds the sentence under 
 
 from __future__ import annotations
 
+from typing import overload
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import monitoring_data as md
 from dashboard.filters import Filters
 from indicators.disclosure import TABLE_NOTE, any_hidden, households_for, protect_frame
+
+
+@overload
+def protect(frame: None, f: Filters, *, by: str | None = None, code: str | None = None,
+            counts: tuple[str, ...] = ()) -> None: ...
+
+
+@overload
+def protect(frame: pd.DataFrame, f: Filters, *, by: str | None = None, code: str | None = None,
+            counts: tuple[str, ...] = ()) -> pd.DataFrame: ...
 
 
 def protect(frame: pd.DataFrame | None, f: Filters, *, by: str | None = None, code: str | None = None,

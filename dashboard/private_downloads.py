@@ -84,7 +84,9 @@ def serve_once(storage: MemoryMediaFileStorage, manager=None) -> None:
                     storage.delete_file(file_id)
             return found
 
-        storage.load_and_get_id, storage.get_file, storage.get_url = load_and_get_id, get_file, internal_url
+        # Streamlit has no hook for this: the storage's own methods are wrapped in place.
+        storage.load_and_get_id, storage.get_file, storage.get_url = (  # type: ignore[method-assign]
+            load_and_get_id, get_file, internal_url)
         if manager is not None:
             _mark_deferred(manager, local)
         setattr(storage, _GUARDED, True)

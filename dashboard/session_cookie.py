@@ -51,7 +51,7 @@ def unsign(value: str | None, *, max_age: float) -> str | None:
     if not value:
         return None
     try:
-        return _signer().unsign(value, max_age=max_age).decode()
+        return _signer().unsign(value, max_age=round(max_age)).decode()
     except BadSignature:  # includes SignatureExpired
         return None
 

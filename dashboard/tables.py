@@ -8,15 +8,16 @@ Excel formats, so a spreadsheet can still add them up.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports
+from osservatorio import exports
 from dashboard.auth import current_user
 from dashboard.private_downloads import download_button
-from dashboard.exports import DATE, DAYS, EUR, INT, NUM, PCT, TEXT
+from osservatorio.exports import DATE, DAYS, EUR, INT, NUM, PCT, TEXT
 from indicators.disclosure import HIDDEN, HIDDEN_FLAG, hidden_cells
 from indicators.registry import get_kpi
 from osservatorio.formatting import fmt_date, fmt_eur, fmt_int, fmt_num, fmt_pct
@@ -148,7 +149,8 @@ def downloads(frame: pd.DataFrame, cols: list[Col], *, name: str, key: str) -> N
 
 
 def show_table(frame: pd.DataFrame | None, cols: list[Col], *, name: str, key: str, empty: str,
-               height: int | str | None = None, spark_range: tuple[float, float] | None = None) -> None:
+               height: int | Literal["auto", "content", "stretch"] | None = None,
+               spark_range: tuple[float, float] | None = None) -> None:
     """An Italian table with its downloads, or `empty` (an explanation in Italian) when there are no rows."""
     if frame is None or frame.empty:
         st.info(empty, icon=":material/info:")

@@ -22,7 +22,9 @@ CSS = """
 [data-testid="stMetricDeltaDescription"] .stMarkdownEllipsis p {
   white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "Fino a 200 MB per file"; font-size: .875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "Fino a 200 MB per file"; font-size: .875rem;
+}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: "Scegli il file"; font-size: .875rem; }

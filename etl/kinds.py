@@ -6,7 +6,8 @@ fields; the importer, the CLI help and the documentation all read it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 # Column types understood by `etl.values`.
 CODE, TEXT, ENUM, INT, MONEY, DECIMAL, PCT, DATE, EVENT_DATE, MONTH, BOOL, AMBITI, YEAR, SLUG, VALUE = (
@@ -30,7 +31,7 @@ class Column:
     pii: bool = False
     min: float | None = None
     max: float | None = None
-    synonyms: dict[str, str] = field(default_factory=dict)
+    synonyms: dict[str, str] = dataclasses.field(default_factory=dict)  # `field` is a column here
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlmodel import col
 
 import schemas
 from etl import staging, streamed
 from etl.background import BackgroundWriter
-from etl.headers import HeaderError, match_headers, read_mapping
+from etl.headers import HeaderError, HeaderMatch, match_headers, read_mapping
 from etl.kinds import LOAD_ORDER, Kind, get_kind
 from etl.occurrence import SeenContents, content_hashes, number_in_chunk
 from etl.pseudonym import key_fingerprint
@@ -102,7 +103,7 @@ def load_file(path: Path | str, kind: str, *, engine: Engine | None = None, mapp
 
 
 def _open(path: Path, spec: Kind, engine: Engine, settings: Settings, result: LoadResult, mapping: Path | None,
-          sheet: str | None) -> tuple[Source, object, list[str]]:
+          sheet: str | None) -> tuple[Source, HeaderMatch, list[str]]:
     """Open the file, match its header and check the key for its personal columns (whose headers are returned)."""
     source = open_source(path, sheet=sheet, limits=Limits.from_settings(settings))
     result.sha256 = source.sha256
@@ -124,9 +125,10 @@ def check_key(engine: Engine, settings: Settings, file_name: str, personal: list
             "(almeno 32 caratteri casuali), conservarla e usare sempre la stessa. Nessun dato caricato.")
     mine = key_fingerprint(settings.pseudonym_key.get_secret_value().encode())
     with engine.connect() as conn:
-        other = conn.execute(select(LoadBatch.key_fingerprint).where(
-            LoadBatch.personal_data.is_(True), LoadBatch.key_fingerprint.is_not(None),
-            LoadBatch.key_fingerprint != mine, LoadBatch.status.in_(("completato", "con_scarti"))).limit(1)).scalar()
+        other = conn.execute(select(col(LoadBatch.key_fingerprint)).where(
+            col(LoadBatch.personal_data).is_(True), col(LoadBatch.key_fingerprint).is_not(None),
+            col(LoadBatch.key_fingerprint) != mine,
+            col(LoadBatch.status).in_(("completato", "con_scarti"))).limit(1)).scalar()
     if other:
         raise FileRefused(
             f"{file_name}: la chiave di pseudonimizzazione (OSSERVATORIO_PSEUDONYM_KEY) non è quella con cui sono "
@@ -139,14 +141,14 @@ def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0][:300] if str(exc) else ""
 
 
-def _load(conn: Connection, spec: Kind, source: Source, match, settings: Settings, result: LoadResult,
-          progress: Progress | None, *, personal: bool) -> None:
+def _load(conn: Connection, spec: Kind, source: Source, match: HeaderMatch, settings: Settings,
+          result: LoadResult, progress: Progress | None, *, personal: bool) -> None:
     key = settings.pseudonym_key.get_secret_value().encode()
     batch_id = conn.execute(insert(LoadBatch).values(
         kind=spec.name, file_name=_stored_name(result.file_name), sha256=source.sha256, started_at=result.started_at,
         status="in_corso", key_fingerprint=key_fingerprint(key), personal_data=personal,
-    )).inserted_primary_key[0]
-    result.batch_id = batch_id
+    )).inserted_primary_key
+    result.batch_id = batch_id = _first(batch_id)
     ctx = Context(
         key=key, min_date=settings.min_date, max_date=settings.max_date,
         max_event_date=event_horizon(settings.max_event_days_ahead), parent_keys=_parent_keys(conn, spec),
@@ -170,7 +172,7 @@ def _load(conn: Connection, spec: Kind, source: Source, match, settings: Setting
     result.quarantined += counts.quarantined
     result.status = "completato" if result.quarantined == 0 else "con_scarti"
     result.message = _notes(source, ctx)
-    conn.execute(update(LoadBatch).where(LoadBatch.id == batch_id).values(**_batch_values(result)))
+    conn.execute(update(LoadBatch).where(col(LoadBatch.id) == batch_id).values(**_batch_values(result)))
 
 
 def _notes(source: Source, ctx: Context) -> str:
@@ -204,10 +206,17 @@ def _batch_values(result: LoadResult) -> dict:
 def _record_outcome(engine: Engine, result: LoadResult, key: bytes) -> int:
     """A refused or failed load still leaves a line in the load history (in its own transaction)."""
     with engine.begin() as conn:
-        return conn.execute(insert(LoadBatch).values(
-            kind=result.kind, file_name=_stored_name(result.file_name), sha256=result.sha256 or "", started_at=result.started_at or _now(),
+        return _first(conn.execute(insert(LoadBatch).values(
+            kind=result.kind, file_name=_stored_name(result.file_name), sha256=result.sha256 or "",
+            started_at=result.started_at or _now(),
             key_fingerprint=key_fingerprint(key), **_batch_values(result),
-        )).inserted_primary_key[0]
+        )).inserted_primary_key)
+
+
+def _first(key) -> int:
+    """The id an insert gave its row."""
+    assert key is not None, "insert without a primary key"
+    return int(key[0])
 
 
 def _parent_keys(conn: Connection, spec: Kind) -> dict[str, set[str]]:
@@ -288,7 +297,7 @@ def load_dir(directory: Path | str, *, engine: Engine | None = None, settings: S
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
     files = [p for p in sorted(Path(directory).iterdir()) if p.suffix.lower() in (".csv", ".xlsx", ".txt")]
-    known = [(kind_of_file(p), p) for p in files if kind_of_file(p)]
+    known = [(kind, p) for p in files if (kind := kind_of_file(p)) is not None]
     known.sort(key=lambda kp: (LOAD_ORDER.index(kp[0]), kp[1].name))
     results = []
     for kind, path in known:

@@ -11,6 +11,7 @@ how many times each of those contents appeared in the chunks before its own.
 from __future__ import annotations
 
 import tempfile
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,7 @@ class EarlierCounts:
     """
 
     def __init__(self) -> None:
-        self._file = None
+        self._file: IO[bytes] | None = None
         self._chunks: list[tuple[int, int, int]] = []  # offset, distinct contents, last line of the chunk
 
     def add(self, hashes: np.ndarray, last_line: int) -> None:
@@ -76,6 +77,8 @@ class EarlierCounts:
     def before(self, hashes: np.ndarray, lines: np.ndarray) -> np.ndarray:
         """For each (content hash, line): occurrences of that content in the chunks that ended before the line."""
         total = np.zeros(len(hashes), dtype=np.int64)
+        if self._file is None:  # nothing added yet
+            return total
         for offset, n, last_line in self._chunks:
             earlier = lines > last_line
             if not earlier.any():

@@ -11,7 +11,8 @@ import pandas as pd
 from etl.values import fold
 
 # Italian codice fiscale of a person (16 chars, omocodia letters allowed) or of an entity (11 digits).
-CODICE_FISCALE = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPR-T][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$|^\d{11}$")
+CODICE_FISCALE = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPR-T][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$"
+                            r"|^\d{11}$")
 
 
 def normalise_identifier(value: str) -> str:

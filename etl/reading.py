@@ -46,10 +46,11 @@ class Source:
         return self.sheet is not None
 
     def chunks(self, rows: int) -> Iterator[pd.DataFrame]:
-        if self.is_excel:
+        if self.sheet is not None:
             yield from workbooks.sheet_rows(self.path, self.sheet, self.header_line, len(self.headers), rows,
                                             self.limits)
             return
+        assert self.scan is not None and self.delimiter is not None, "a text file is scanned when opened"
         decoding, blank = text_files.Decoding(), [0]
         yield from text_files.rows(self.path, self.scan, self.limits, delimiter=self.delimiter,
                                    header_line=self.header_line, width=len(self.headers), chunk_rows=rows,
@@ -99,5 +100,6 @@ def raw_text(cells: list[str], delimiter: str | None, extra: int = 0) -> str:
     csv.writer(out, delimiter=delimiter or ";", lineterminator="").writerow(cells)
     text = out.getvalue().rstrip(delimiter or ";")
     if extra:
-        text += f"{delimiter or ';'}…[{extra} {'campo' if extra == 1 else 'campi'} oltre l'intestazione, non conservati]"
+        fields = "campo" if extra == 1 else "campi"
+        text += f"{delimiter or ';'}…[{extra} {fields} oltre l'intestazione, non conservati]"
     return text

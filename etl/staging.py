@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,7 @@ def driver_rows(conn: Connection, frame: pd.DataFrame, names: list[str]) -> str 
 def send_rows(conn: Connection, table: str, names: list[str], rows: str | list[tuple]) -> None:
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
     if is_postgres(conn):
+        assert isinstance(rows, str), "PostgreSQL takes the rows as CSV text (driver_rows)"
         _copy(conn, table, rows, quoted)
     else:
         marks = ", ".join("?" * len(names))
@@ -110,7 +112,7 @@ def send_rows(conn: Connection, table: str, names: list[str], rows: str | list[t
 
 
 def _copy(conn: Connection, table: str, text: str, names: str) -> None:
-    raw = conn.connection.dbapi_connection
+    raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: COPY is not in the DB-API
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
         copy.write(text)
 
@@ -154,7 +156,8 @@ def merge(conn: Connection, kind: Kind, fields: list[str], batch_id: int) -> Mer
         dup_in_file = conflicts = 0
         candidates = conn.exec_driver_sql(f"SELECT count(*) FROM {STAGE}").scalar_one()
     else:
-        final_key = "CASE WHEN _needs_occ = 1 THEN _key || '#' || CAST(row_number() OVER (PARTITION BY _key, _needs_occ ORDER BY _line) AS TEXT) ELSE _key END"
+        final_key = ("CASE WHEN _needs_occ = 1 THEN _key || '#' || CAST(row_number() OVER "
+                     "(PARTITION BY _key, _needs_occ ORDER BY _line) AS TEXT) ELSE _key END")
         conn.exec_driver_sql(
             f"CREATE TEMP TABLE {RANKED} AS SELECT r.*, row_number() OVER (PARTITION BY _key ORDER BY _line) AS _rn "
             f"FROM (SELECT _line, {final_key} AS _key{columns} FROM {STAGE}) r")

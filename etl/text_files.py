@@ -17,7 +17,7 @@ import codecs
 import csv
 import hashlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,7 +99,7 @@ def text_lines(path: Path, sc: Scan, limits: Limits, decoding: Decoding) -> Iter
     return itertools.chain.from_iterable(_line_blocks(path, sc, limits, decoding))
 
 
-def _line_blocks(path: Path, sc: Scan, limits: Limits, decoding: Decoding) -> Iterator[list[str]]:
+def _line_blocks(path: Path, sc: Scan, limits: Limits, decoding: Decoding) -> Generator[list[str], None, None]:
     """Lists of lines, a block of the file at a time: a block that is valid UTF-8 is decoded at once, the
     others line by line (UTF-8, else Windows-1252)."""
     if sc.utf16:
@@ -178,7 +178,7 @@ def header(path: Path, sc: Scan, limits: Limits) -> tuple[list[str], str, int]:
     """The header's cells, the delimiter and the header's line number (the first line that is not blank)."""
     blocks = _line_blocks(path, sc, limits, Decoding())
     try:
-        for number, text in enumerate(itertools.chain.from_iterable(blocks), start=1):
+        for number, text in enumerate(itertools.chain.from_iterable(blocks), start=1):  # noqa: B007 (read after)
             if text.strip().strip(";,\t").strip():
                 break
         else:

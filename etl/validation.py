@@ -90,8 +90,12 @@ def check_chunk(chunk: pd.DataFrame, kind: Kind, match: HeaderMatch, headers: li
 
 def _check_column(raw: pd.Series, header: str, col: K.Column, kind: Kind, ctx: Context, flag) -> pd.Series:
     """Parse one column of the file, flag its problems, and return the values to store."""
-    shown = (lambda m: _shown(raw[m], col, ctx))
-    problem = (lambda m, r: flag(m, header, shown, r))
+    def shown(m):
+        return _shown(raw[m], col, ctx)
+
+    def problem(m, r):
+        return flag(m, header, shown, r)
+
     if col.type in (K.TEXT, K.CODE) and not col.pii:
         _check_characters(V.as_text(raw), col, problem)
     parsed = _parse(raw, col, ctx)
@@ -129,7 +133,8 @@ def _check_characters(text: pd.Series, col: K.Column, flag) -> None:
     if col.type == K.CODE:  # codes repeat (a lease's movements): look at each distinct code once
         distinct = pd.Series(text.dropna().unique(), dtype="string")
         shaped = set(distinct[shaped_like_tax_code(distinct).to_numpy()])
-        flag(text.isin(shaped) if shaped else pd.Series(False, index=text.index), "il codice ha la forma di un codice fiscale: usare un codice interno "
+        flag(text.isin(shaped) if shaped else pd.Series(False, index=text.index),
+             "il codice ha la forma di un codice fiscale: usare un codice interno "
              "(il codice fiscale va solo nella colonna codice_fiscale dei nuclei, dove è pseudonimizzato)")
 
 
@@ -263,7 +268,7 @@ def _below_reason(col: K.Column) -> str:
         return f"{what} negativo: non ammesso"
     if col.type == K.MONEY:
         return "importo negativo o nullo: deve essere positivo"
-    return f"valore sotto il minimo ammesso ({_num(col.min)})"
+    return f"valore sotto il minimo ammesso ({_num(col.min or 0)})"
 
 
 def _num(x: float) -> str:
@@ -282,7 +287,8 @@ def _derive(kind: Kind, typed: pd.DataFrame) -> None:
         typed["item"] = pd.Series(pd.NA, index=typed.index, dtype="string")
     typed["item"] = typed["item"].fillna("altro")
     month_of_entry = typed["entry_date"].dt.to_period("M").dt.to_timestamp().astype("datetime64[s]")
-    typed["accrual_month"] = typed["accrual_month"].fillna(month_of_entry) if "accrual_month" in typed else month_of_entry
+    typed["accrual_month"] = (typed["accrual_month"].fillna(month_of_entry) if "accrual_month" in typed
+                              else month_of_entry)
     due = (typed["accrual_month"] + pd.Timedelta(days=9)).where(typed["entry_type"] == "addebito")
     typed["due_date"] = typed["due_date"].fillna(due) if "due_date" in typed else due
 

@@ -184,7 +184,7 @@ def _slow_dates(text: pd.Series, col: pd.Series, today: pd.Timestamp) -> pd.Seri
 def _assemble(year, month, day) -> pd.Series:
     """Dates from year, month and day columns; impossible dates (31/02) become NaT."""
     parts = [pd.to_numeric(pd.Series(p), errors="coerce").astype("Float64") for p in (year, month, day)]
-    index = next((p.index for p in (year, month, day) if isinstance(p, pd.Series)), None)
+    index = next((p.index for p in (year, month, day) if isinstance(p, pd.Series)), pd.RangeIndex(1))
     parts = [p.reindex(index) if len(p) != len(index) else p.set_axis(index) for p in parts]
     ok = parts[0].notna() & parts[1].notna() & parts[2].notna() & parts[0].between(1, 9999)
     text = pd.Series(pd.NA, index=index, dtype="string")

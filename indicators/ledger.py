@@ -149,7 +149,6 @@ def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | Non
            months: list[date] | None = None) -> pd.DataFrame:
     """Per checkpoint (bucket) and group: the sums every lease-level arrears KPI is a ratio of (`TOTALS`).
 
-    Read from `building_month` when it holds the answer (see `indicators.building_month`), else per lease.
     """
     frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
     for col in TOTALS:

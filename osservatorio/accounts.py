@@ -13,10 +13,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, Row, delete, insert, select, update
+from sqlmodel import col
 
 from indicators.scope import Scope
 from osservatorio import audit
@@ -108,7 +110,8 @@ def check_scope(role: str, levels: dict) -> None:
 
 
 def add_user(engine: Engine, username: str, password: str | None, role: str, *, email: str | None = None,
-             sgrs=None, funds=None, interventions=None) -> User:
+             sgrs: list[str] | None = None, funds: list[str] | None = None,
+             interventions: list[str] | None = None) -> User:
     """Create a user; `password` None is allowed only for users who sign in through OIDC (by `email`)."""
     get_role(role)
     username = clean_username(username)
@@ -119,7 +122,7 @@ def add_user(engine: Engine, username: str, password: str | None, role: str, *, 
     if password is None and email is None:
         raise AccountError("serve una password, oppure un'email per l'accesso con il fornitore di identità")
     with engine.begin() as conn:
-        if conn.execute(select(AppUser.id).where(AppUser.username == username)).first():
+        if conn.execute(select(col(AppUser.id)).where(col(AppUser.username) == username)).first():
             raise AccountError(f"l'utente «{username}» esiste già")
         conn.execute(insert(AppUser).values(
             username=username, email=email, role=role, active=True, created_at=_now(),
@@ -129,7 +132,7 @@ def add_user(engine: Engine, username: str, password: str | None, role: str, *, 
 
 
 def _row(conn, username: str):
-    row = conn.execute(select(AppUser).where(AppUser.username == username)).first()
+    row = conn.execute(select(AppUser).where(col(AppUser.username) == username)).first()
     if row is None:
         raise AccountError(f"utente sconosciuto: «{username}»")
     return row
@@ -147,7 +150,7 @@ def list_users(engine: Engine, *, now: datetime | None = None) -> list[dict]:
     """Every user with role, scope, state and, if sign-ins are suspended, until when (no hashes)."""
     secret = get_settings().pseudonym_key.get_secret_value().encode()
     with engine.connect() as conn:
-        rows = conn.execute(select(AppUser).order_by(AppUser.username)).all()
+        rows = conn.execute(select(AppUser).order_by(col(AppUser.username))).all()
         keys = {r.username: throttle.throttle_key(throttle.USER, r.username.casefold(), secret) for r in rows}
         locks = throttle.locked(conn, list(keys.values()), now or _now())
     return [{"username": r.username, "role": r.role, "email": r.email, "active": r.active,
@@ -166,8 +169,8 @@ def disable_user(engine: Engine, username: str) -> None:
     """Deactivate a user and end their sessions (the row stays, for the audit log)."""
     with engine.begin() as conn:
         row = _row(conn, username)
-        conn.execute(update(AppUser).where(AppUser.id == row.id).values(active=False))
-        conn.execute(delete(UserSession).where(UserSession.user_id == row.id))
+        conn.execute(update(AppUser).where(col(AppUser.id) == row.id).values(active=False))
+        conn.execute(delete(UserSession).where(col(UserSession.user_id) == row.id))
     audit.record(engine, audit.DISABLED, username=username, detail="disattivato dall'amministratore")
 
 
@@ -178,9 +181,9 @@ def set_role(engine: Engine, username: str, role: str, *, sgrs=None, funds=None,
     check_scope(role, levels)
     with engine.begin() as conn:
         row = _row(conn, username)
-        conn.execute(update(AppUser).where(AppUser.id == row.id).values(
+        conn.execute(update(AppUser).where(col(AppUser.id) == row.id).values(
             role=role, **{f"scope_{level}": _levels_json(values) for level, values in levels.items()}))
-        conn.execute(delete(UserSession).where(UserSession.user_id == row.id))
+        conn.execute(delete(UserSession).where(col(UserSession.user_id) == row.id))
     return get_user(engine, username, active_only=False)
 
 
@@ -189,7 +192,7 @@ class _Attempt:
     """One sign-in attempt: the typed name, the row it names (or None), its throttle keys and the moment."""
 
     typed: str
-    row: object
+    row: Row[Any] | None
     keys: tuple[tuple[str, throttle.Policy], ...]
     client: str | None
     now: datetime
@@ -215,7 +218,7 @@ def _attempt(engine: Engine, username: str, client: str | None, now: datetime, s
     row = None
     if 0 < len(typed) <= 80:  # names made before the rule on characters still sign in
         with engine.connect() as conn:
-            row = conn.execute(select(AppUser).where(AppUser.username == typed)).first()
+            row = conn.execute(select(AppUser).where(col(AppUser.username) == typed)).first()
     secret = settings.pseudonym_key.get_secret_value().encode()
     keys = [(throttle.throttle_key(throttle.USER, typed.casefold(), secret),
              throttle.Policy.from_settings(settings, kind=throttle.USER))]
@@ -289,10 +292,10 @@ def _set_password(engine: Engine, username: str, new_password: str, *, keep_toke
     check_new_password(new_password, username)
     with engine.begin() as conn:
         row = _row(conn, username)
-        conn.execute(update(AppUser).where(AppUser.id == row.id).values(password_hash=HASHER.hash(new_password)))
-        ended = delete(UserSession).where(UserSession.user_id == row.id)
+        conn.execute(update(AppUser).where(col(AppUser.id) == row.id).values(password_hash=HASHER.hash(new_password)))
+        ended = delete(UserSession).where(col(UserSession.user_id) == row.id)
         if keep_token:
-            ended = ended.where(UserSession.token_hash != _token_hash(keep_token))
+            ended = ended.where(col(UserSession.token_hash) != _token_hash(keep_token))
         conn.execute(ended)
 
 
@@ -321,7 +324,7 @@ def enable_user(engine: Engine, username: str) -> User:
     """Re-enable a disabled (or locked) user: active again, failed attempts and lock forgotten."""
     with engine.begin() as conn:
         row = _row(conn, username)
-        conn.execute(update(AppUser).where(AppUser.id == row.id).values(active=True))
+        conn.execute(update(AppUser).where(col(AppUser.id) == row.id).values(active=True))
     _clear_throttle(engine, username)
     audit.record(engine, audit.ENABLED, username=username, detail="riabilitato dall'amministratore")
     return get_user(engine, username)
@@ -342,7 +345,7 @@ def _clear_throttle(engine: Engine, username: str) -> None:
 def user_by_email(engine: Engine, email: str) -> User | None:
     """The active user an identity provider's email maps to (OIDC sign-in), or None."""
     with engine.connect() as conn:
-        row = conn.execute(select(AppUser).where(AppUser.email == email)).first()
+        row = conn.execute(select(AppUser).where(col(AppUser.email) == email)).first()
     return _user(row) if row is not None and row.active else None
 
 
@@ -355,7 +358,7 @@ def start_session(engine: Engine, user: User, *, hours: float) -> str:
     token = secrets.token_urlsafe(32)
     now = _now()
     with engine.begin() as conn:
-        conn.execute(delete(UserSession).where(UserSession.expires_at < now))
+        conn.execute(delete(UserSession).where(col(UserSession.expires_at) < now))
         conn.execute(insert(UserSession).values(token_hash=_token_hash(token), user_id=user.id, created_at=now,
                                                 expires_at=now + timedelta(hours=hours)))
     return token
@@ -366,9 +369,11 @@ def session_user(engine: Engine, token: str | None) -> User | None:
     if not token:
         return None
     with engine.connect() as conn:
-        expires = conn.execute(select(UserSession.expires_at, UserSession.user_id)
-                               .where(UserSession.token_hash == _token_hash(token))).first()
-        row = expires and conn.execute(select(AppUser).where(AppUser.id == expires.user_id)).first()
+        expires = conn.execute(select(col(UserSession.expires_at), col(UserSession.user_id))
+                               .where(col(UserSession.token_hash) == _token_hash(token))).first()
+        if expires is None:
+            return None
+        row = conn.execute(select(AppUser).where(col(AppUser.id) == expires.user_id)).first()
     if not row or _aware(expires.expires_at) <= _now() or not row.active:
         return None
     return _user(row)
@@ -377,7 +382,7 @@ def session_user(engine: Engine, token: str | None) -> User | None:
 def end_session(engine: Engine, token: str | None) -> None:
     if token:
         with engine.begin() as conn:
-            conn.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+            conn.execute(delete(UserSession).where(col(UserSession.token_hash) == _token_hash(token)))
 
 
 def role_codes() -> list[str]:

@@ -6,11 +6,13 @@ from datetime import datetime, timezone
 
 import pandas as pd
 from sqlalchemy import Engine, insert, select
+from sqlmodel import col
 
 from osservatorio.roles import User
 from schemas.access import AuditEvent
 
-LOGIN, LOGIN_FAILED, LOGOUT, LOAD, EXPORT, REPORT = "login", "login_fallito", "logout", "caricamento", "export", "report"
+LOGIN, LOGIN_FAILED, LOGOUT = "login", "login_fallito", "logout"
+LOAD, EXPORT, REPORT = "caricamento", "export", "report"
 LOGIN_REFUSED, LOCKED = "login_respinto", "accesso_sospeso"  # too many failed sign-ins (see login_throttle)
 PASSWORD_CHANGED, ENABLED, DISABLED = "password_cambiata", "utente_riabilitato", "utente_disattivato"
 BUDGET_APPROVED = "budget_approvato"
@@ -28,10 +30,11 @@ def record(engine: Engine, action: str, *, user: User | None = None, username: s
 
 def recent(engine: Engine, *, limit: int = 200, action: str | None = None) -> pd.DataFrame:
     """The newest events first: at, username, action, detail, scope."""
-    stmt = select(AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.detail, AuditEvent.scope)
+    stmt = select(col(AuditEvent.at), col(AuditEvent.username), col(AuditEvent.action), col(AuditEvent.detail),
+                  col(AuditEvent.scope))
     if action is not None:
-        stmt = stmt.where(AuditEvent.action == action)
-    stmt = stmt.order_by(AuditEvent.id.desc()).limit(limit)
+        stmt = stmt.where(col(AuditEvent.action) == action)
+    stmt = stmt.order_by(col(AuditEvent.id).desc()).limit(limit)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return pd.DataFrame(rows, columns=["at", "username", "action", "detail", "scope"])

@@ -14,7 +14,7 @@ from schemas.migrate import upgrade
 
 
 # One user per role over the sample portfolio (etl/sample/places.py): name, role, scope, password.
-DEMO_USERS = (
+DEMO_USERS: tuple[tuple[str, str, dict[str, list[str]], str], ...] = (
     ("regione", REGIONE, {}, "regione-demo-2026"),
     ("sgr", SGR, {"sgrs": ["Lombarda Abitare SGR S.p.A."]}, "sgr-demo-2026"),
     ("gestore", GESTORE, {"interventions": ["INT001", "INT002"]}, "gestore-demo-2026"),
@@ -29,7 +29,8 @@ def ensure_demo_users(engine, *, echo: Callable[[str], None] = print) -> None:
 
     if not list_users(engine):
         for name, role, scope, password in DEMO_USERS:
-            add_user(engine, name, password, role, **scope)
+            add_user(engine, name, password, role, sgrs=scope.get("sgrs"), funds=scope.get("funds"),
+                     interventions=scope.get("interventions"))
     present = {u["username"] for u in list_users(engine)}
     shown = [u for u in DEMO_USERS if u[0] in present]
     if shown:

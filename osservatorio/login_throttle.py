@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import overload
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, delete, insert, select, update
+
+from sqlmodel import col
 from sqlalchemy.dialects import postgresql, sqlite
 
 from schemas.access import LoginThrottle
@@ -64,6 +67,14 @@ def throttle_key(kind: str, text: str, secret: bytes) -> str:
     return f"{kind}:{digest[:64]}"
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+
+
+@overload
+def _aware(moment: None) -> None: ...
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
@@ -72,7 +83,7 @@ def _insert_if_missing(conn: Connection, key: str, now: datetime) -> None:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite if conn.dialect.name == "sqlite" else None
     values = {"key": key, "failures": 0, "window_start": now, "last_attempt_at": now, "lock_count": 0}
     if dialect is None:  # another backend: a plain insert, only when the key is not there yet
-        if conn.execute(select(LoginThrottle.key).where(LoginThrottle.key == key)).first() is None:
+        if conn.execute(select(col(LoginThrottle.key)).where(col(LoginThrottle.key) == key)).first() is None:
             conn.execute(insert(LoginThrottle).values(**values))
         return
     conn.execute(dialect.insert(LoginThrottle).values(**values).on_conflict_do_nothing(index_elements=["key"]))
@@ -81,7 +92,7 @@ def _insert_if_missing(conn: Connection, key: str, now: datetime) -> None:
 def _row(conn: Connection, key: str, now: datetime):
     """The key's row, locked for this transaction (the insert already serialises SQLite's writers)."""
     _insert_if_missing(conn, key, now)
-    stmt = select(LoginThrottle).where(LoginThrottle.key == key)
+    stmt = select(LoginThrottle).where(col(LoginThrottle.key) == key)
     return conn.execute(stmt.with_for_update() if conn.dialect.name == "postgresql" else stmt).one()
 
 
@@ -103,7 +114,7 @@ def reserve(conn: Connection, key: str, policy: Policy, now: datetime) -> None:
     """Count the attempt as failed until it succeeds (call after `check` returned None, same transaction)."""
     row = _row(conn, key, now)
     failures = _failures_now(row, policy, now)
-    conn.execute(update(LoginThrottle).where(LoginThrottle.key == key).values(
+    conn.execute(update(LoginThrottle).where(col(LoginThrottle.key) == key).values(
         failures=failures + 1, last_attempt_at=now,
         window_start=_aware(row.window_start) if failures else now))
 
@@ -111,34 +122,34 @@ def reserve(conn: Connection, key: str, policy: Policy, now: datetime) -> None:
 def settle(conn: Connection, key: str, policy: Policy, now: datetime, *, ok: bool) -> datetime | None:
     """After the password check: a success clears the key; a failure may lock it (returns until when)."""
     if ok:
-        conn.execute(update(LoginThrottle).where(LoginThrottle.key == key).values(
+        conn.execute(update(LoginThrottle).where(col(LoginThrottle.key) == key).values(
             failures=0, lock_count=0, locked_until=None))
         return None
     row = _row(conn, key, now)
     if _failures_now(row, policy, now) < policy.max_failures:
         return None
     until = now + policy.lock_for(row.lock_count)
-    conn.execute(update(LoginThrottle).where(LoginThrottle.key == key).values(
+    conn.execute(update(LoginThrottle).where(col(LoginThrottle.key) == key).values(
         failures=0, window_start=now, locked_until=until, lock_count=row.lock_count + 1))
     return until
 
 
 def clear(conn: Connection, key: str) -> None:
     """Forget the key's failures and lock (an administrator re-enabled the user or reset the password)."""
-    conn.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    conn.execute(delete(LoginThrottle).where(col(LoginThrottle.key) == key))
 
 
 def forget_idle(conn: Connection, now: datetime) -> None:
     """Drop keys idle for a day that are not locked, so the table stays small."""
-    conn.execute(delete(LoginThrottle).where(LoginThrottle.last_attempt_at < now - FORGET_AFTER,
-                                             (LoginThrottle.locked_until.is_(None))
-                                             | (LoginThrottle.locked_until < now)))
+    conn.execute(delete(LoginThrottle).where(col(LoginThrottle.last_attempt_at) < now - FORGET_AFTER,
+                                             (col(LoginThrottle.locked_until).is_(None))
+                                             | (col(LoginThrottle.locked_until) < now)))
 
 
 def locked(conn: Connection, keys: list[str], now: datetime) -> dict[str, datetime]:
     """Of `keys`, those locked at `now`, with the end of their lock."""
     if not keys:
         return {}
-    rows = conn.execute(select(LoginThrottle.key, LoginThrottle.locked_until)
-                        .where(LoginThrottle.key.in_(keys), LoginThrottle.locked_until.is_not(None))).all()
-    return {key: until for key, until in ((k, _aware(u)) for k, u in rows) if until > now}
+    rows = conn.execute(select(col(LoginThrottle.key), col(LoginThrottle.locked_until))
+                        .where(col(LoginThrottle.key).in_(keys), col(LoginThrottle.locked_until).is_not(None))).all()
+    return {key: until for key, until in ((k, _aware(u)) for k, u in rows) if until is not None and until > now}

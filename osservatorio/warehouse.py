@@ -69,7 +69,9 @@ def revisions(url: str) -> tuple[str | None, str]:
         raise WarehouseError(unreachable(url, exc)) from None
     finally:
         engine.dispose()
-    return current, ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert head is not None, "the package ships its migrations"
+    return current, head
 
 
 def unreachable(url: str, exc: Exception) -> str:

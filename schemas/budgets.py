@@ -9,7 +9,8 @@ from schemas.columns import Measure, Money
 
 
 class BudgetVersion(SQLModel, table=True):
-    """A budget as approved: year, scope, adjustments (JSON), author and date; the latest approved one is the reference."""
+    """A budget as approved: year, scope, adjustments (JSON), author and date; the latest approved one is the
+    reference."""
 
     __tablename__ = "budget_version"
     __table_args__ = (Index("ix_budget_version_year_scope", "year", "scope_key"),)

@@ -26,7 +26,8 @@ class LoadBatch(SQLModel, table=True):
     key_fingerprint: str | None = Field(
         default=None, max_length=64,
         description="HMAC of a fixed label with the pseudonymisation key of the load (never the key itself).")
-    personal_data: bool = Field(default=False, description="The file had personal columns, pseudonymised with that key.")
+    personal_data: bool = Field(default=False,
+                                description="The file had personal columns, pseudonymised with that key.")
 
 
 class QuarantinedRow(SQLModel, table=True):

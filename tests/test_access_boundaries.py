@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 import schemas
-from dashboard import exports, private_downloads
+from dashboard import private_downloads
+from osservatorio import exports
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from etl.loader import load_file
 from indicators.catalog import compute

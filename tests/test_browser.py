@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.navigation import PAGES
+from osservatorio.pages import PAGES
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from osservatorio.demo import DEMO_USERS, ensure_demo_users
 from schemas.db import make_engine

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.navigation import pages_for
+from osservatorio.pages import pages_for
 from dashboard.session_cookie import COOKIE
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from test_browser import (  # noqa: F401  (fixtures)

@@ -15,7 +15,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from osservatorio.cli import app
-from osservatorio.cli_root import CREATES, NO_WAREHOUSE
+from osservatorio.cli.root import CREATES, NO_WAREHOUSE
 from osservatorio.settings import get_settings
 from osservatorio.warehouse import default_url
 

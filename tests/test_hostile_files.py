@@ -8,7 +8,6 @@ import re
 import pytest
 from sqlalchemy import inspect, text
 
-from etl.loader import load_file
 from etl.pseudonym import key_fingerprint
 from osservatorio.settings import DEMO_PSEUDONYM_KEY, Settings
 from tests.factories import load_base, load_text, reasons, write

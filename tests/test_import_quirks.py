@@ -104,8 +104,8 @@ QUIRKS = {
                                 "INT8\tQuarto Oggiaro\tMilano\r\n", (2, 2, 0, 0),
                                 "SELECT code, name FROM intervention WHERE code IN ('INT8', 'INT9') ORDER BY code",
                                 [("INT8", "Quarto Oggiaro"), ("INT9", "Città Studi")], encoding="utf-16-le"),
-    "mixed_utf8_and_cp1252_lines": Quirk("interventi", "codice_intervento;nome;comune\n".encode()
-                                         + "INT9;Città Studi;Milano\n".encode("utf-8")
+    "mixed_utf8_and_cp1252_lines": Quirk("interventi", b"codice_intervento;nome;comune\n"
+                                         + "INT9;Città Studi;Milano\n".encode()
                                          + "INT8;Università;Sesto S. Giovanni\n".encode("cp1252"), (2, 2, 0, 0),
                                          "SELECT code, name FROM intervention WHERE code IN ('INT8', 'INT9') ORDER BY code",
                                          [("INT8", "Università"), ("INT9", "Città Studi")]),

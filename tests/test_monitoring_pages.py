@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import exports, tables
+from dashboard import tables
+from osservatorio import exports
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from indicators import arrears, vacancy
 from indicators.catalog import compute, default_as_of, default_period

@@ -48,8 +48,8 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
         rng.shuffle(body)
         return b"\n".join(head + body)
     if how == "encoding":
-        return b"\n".join(l.decode("utf-8", "replace").encode(rng.choice(["cp1252", "utf-16", "latin-1"]), "replace")
-                          if rng.random() < 0.3 else l for l in lines)
+        return b"\n".join(line.decode("utf-8", "replace").encode(rng.choice(["cp1252", "utf-16", "latin-1"]),
+                          "replace") if rng.random() < 0.3 else line for line in lines)
     if how == "random":
         at = rng.randrange(len(data))
         return data[:at] + bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64))) + data[at:]

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from dashboard.navigation import PAGES, pages_for
+from osservatorio.pages import PAGES, pages_for
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from etl.headers import HeaderError, match_headers
 from etl.kinds import get_kind

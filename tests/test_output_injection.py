@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from streamlit.runtime.media_file_manager import MediaFileManager
 from typer.testing import CliRunner
 
-from dashboard.navigation import PAGES
+from osservatorio.pages import PAGES
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from etl.loader import load_file
 from indicators import store

@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.navigation import PAGES
+from osservatorio.pages import PAGES
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from osservatorio import accounts
 from osservatorio.demo import ensure_demo_users

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.navigation import PAGES
+from osservatorio.pages import PAGES
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from indicators.portfolio import ledger_span, portfolio_tree
 from indicators.scope import Scope

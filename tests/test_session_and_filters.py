@@ -6,7 +6,6 @@ The cookie's route is called as the server calls it (a Starlette request); the p
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import pytest
@@ -23,10 +22,10 @@ from osservatorio.formatting import fmt_headline
 from osservatorio.settings import get_settings
 from schemas.db import make_engine
 from test_pages import APP, fresh_caches, open_page, sign_in  # noqa: F401  (autouse fixture)
+from tests.factories import run_coroutine
 
 DAY = date(2026, 3, 31)
 YTD = "Da inizio anno alla data"  # what the period selector shows, and the address carries
-from tests.factories import run_coroutine
 
 
 # --- the cookie ------------------------------------------------------------------------------------------------

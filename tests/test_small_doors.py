@@ -23,10 +23,10 @@ from osservatorio import audit
 from schemas.db import make_engine
 from test_browser import browser_context_args, browser_type_launch_args, serve  # noqa: F401  (fixtures)
 from test_pages import fresh_caches, open_page, texts  # noqa: F401  (autouse fixture)
+from tests.factories import run_coroutine
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = ROOT / "dashboard"
-from tests.factories import run_coroutine
 
 
 # --- downloads ------------------------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ async def _receive(ws, seconds: float = 4) -> list:
             forward.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=seconds))
             if forward.WhichOneof("type") == "delta":
                 received.append(forward.delta.new_element)
-    except (asyncio.TimeoutError, websockets.ConnectionClosed):
+    except (TimeoutError, websockets.ConnectionClosed):
         pass
     return received
 

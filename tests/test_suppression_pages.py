@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.navigation import pages_for
+from osservatorio.pages import pages_for
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from indicators.catalog import compute, default_period
 from indicators.ledger_sql import month_ends
@@ -183,7 +183,8 @@ def test_csv_and_excel_downloads_hold_no_small_count(page, loaded_warehouse, mon
 
     import openpyxl
 
-    from dashboard import exports, tables
+    from dashboard import tables
+    from osservatorio import exports
 
     taken, original = [], tables.downloads
 

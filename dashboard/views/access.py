@@ -32,7 +32,7 @@ st.caption("Utenti, ruoli e perimetri si gestiscono da riga di comando: "
            "`osservatorio users add|list|disable|enable|passwd|set-role`.")
 
 st.subheader("Registro degli accessi")
-action = st.selectbox("Evento", list(ACTIONS), format_func=ACTIONS.get, key="audit_action")
+action = st.selectbox("Evento", list(ACTIONS), format_func=ACTIONS.__getitem__, key="audit_action")
 log = audit.recent(get_engine(), limit=AUDIT_LIMIT, action=action)
 st.dataframe(log.assign(at=log["at"].map(display.fmt_local_datetime), action=log["action"].map(
     lambda a: EVENT.get(a, a)), scope=log["scope"].map(display.scope_words)).rename(columns={

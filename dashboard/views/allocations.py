@@ -3,9 +3,10 @@ the portfolio's evictions per 1,000 units and the Comuni's eviction statistics (
 
 import streamlit as st
 
-from dashboard import auth, filters, impact_charts, tiles
-from dashboard import monitoring_data as md
-from dashboard.exports import INT, PCT
+from dashboard import auth, filters, tiles
+from osservatorio.charts import impact as impact_charts
+from dashboard import social_data as sd
+from osservatorio.exports import INT, PCT
 from dashboard.tables import Col, kpi_col, show_table
 from dashboard.privacy import protect
 from indicators.allocations import funnel_frame
@@ -36,10 +37,10 @@ def applications(f: filters.Filters) -> None:
                    f"{tiles.part(received, 'rejected')}, in istruttoria {tiles.part(received, 'pending')}.")
     with right:
         st.markdown("**Domande in attesa a fine mese**")
-        series = blank_small(md.call("allocations:waiting_list_series", f.scope, start=f.trend_start, end=f.as_of),
+        series = blank_small(sd.waiting_list_series(start=f.trend_start, end=f.as_of, scope=f.scope),
                              ("waiting",), threshold=f.suppress)
         st.plotly_chart(impact_charts.waiting(series), width="stretch", key="alloc_waiting")
-    years = protect(md.call("allocations:allocations_by_year", f.scope), f, counts=("received", "allocations"))
+    years = protect(sd.allocations_by_year(scope=f.scope), f, counts=("received", "allocations"))
     show_table(years.assign(year=years["year"].astype(str)), [
         Col("year", "Anno"), Col("received", "Domande ricevute", INT), Col("allocations", "Assegnazioni", INT),
         kpi_col("days_mean", "allocation_days", "Giorni medi dalla domanda")],
@@ -48,14 +49,14 @@ def applications(f: filters.Filters) -> None:
 
 def evictions(f: filters.Filters) -> None:
     st.subheader("Sfratti")
-    own = md.call("allocations:evictions_by_year", f.scope, first_year=f.first_day.year, last_year=f.as_of.year)
+    own = sd.evictions_by_year(scope=f.scope, first_year=f.first_day.year, last_year=f.as_of.year)
     own = protect(own, f, counts=("evictions",))
     st.markdown("**Nel portafoglio** (pratiche e contratti cessati per sfratto)")
     show_table(own.assign(year=own["year"].astype(str)), [
         Col("year", "Anno"), Col("evictions", "Sfratti eseguiti", INT), Col("units", "Alloggi a fine anno", INT),
         kpi_col("per_1000", "evictions_per_1000")], name="sfratti_portafoglio", key="alloc_own",
         empty="Nessun alloggio nel perimetro.")
-    stats = md.call("allocations:municipal_evictions", f.scope)
+    stats = sd.municipal_evictions(scope=f.scope)
     st.markdown("**Nei Comuni** (statistiche comunali: convalidati dal tribunale ed eseguiti)")
     if stats.empty:
         st.info("Nessuna statistica comunale sugli sfratti per i Comuni del perimetro (file «sfratti»).")
@@ -66,12 +67,12 @@ def evictions(f: filters.Filters) -> None:
     chosen = stats[stats["municipality"] == comune]
     st.plotly_chart(impact_charts.municipal_evictions(chosen), width="stretch", key="alloc_evictions")
     show_table(chosen.assign(year=chosen["year"].astype(str)), [
-        Col("year", "Anno"), Col("validated", "Convalidati", INT), kpi_col("executed", "evictions_executed", "Eseguiti"),
-        Col("executed_pct", "Eseguiti / convalidati", PCT)], name=f"sfratti_{comune}", key="alloc_stats",
-        empty="Nessun dato.")
+        Col("year", "Anno"), Col("validated", "Convalidati", INT),
+        kpi_col("executed", "evictions_executed", "Eseguiti"), Col("executed_pct", "Eseguiti / convalidati", PCT)],
+        name=f"sfratti_{comune}", key="alloc_stats", empty="Nessun dato.")
     st.caption("Per 1.000 alloggi: non calcolabile sulle statistiche comunali, che non riportano il parco di "
-               "riferimento (gli sfratti comunali riguardano anche il mercato privato). Gli sfratti eseguiti in un anno "
-               "possono venire da convalide degli anni precedenti, perciò il rapporto può superare il 100%. Dati "
+               "riferimento (gli sfratti comunali riguardano anche il mercato privato). Gli sfratti eseguiti in un "
+               "anno possono venire da convalide degli anni precedenti, perciò il rapporto può superare il 100%. Dati "
                "pubblici, mostrati come contesto; l'ultimo anno può essere parziale.")
 
 

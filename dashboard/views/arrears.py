@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard import auth, charts, filters, tiles
+from dashboard import auth, filters, tiles
+from osservatorio.charts import common as charts
 from dashboard import monitoring_data as md
-from dashboard.exports import DATE, EUR, INT, PCT
+from osservatorio.exports import DATE, EUR, INT, PCT
 from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
 from indicators.disclosure import TABLE_NOTE, hidden_cells
@@ -13,7 +14,7 @@ from indicators.scope import GROUPING_LABELS
 from osservatorio import escaping
 from osservatorio.formatting import fmt_eur, fmt_int
 
-BREAKDOWNS = ("intervention", "fund", "tenure", "income_band", "sgr", "building")
+BREAKDOWNS: tuple[str, ...] = ("intervention", "fund", "tenure", "income_band", "sgr", "building")
 BY_CODES = ("arrears_stock_eur", "arrears_rate_billed", "arrears_rate_rent_roll", "households_in_arrears_pct",
             "collection_rate")
 ALL = "__tutti__"
@@ -94,7 +95,8 @@ def aging(f: filters.Filters) -> None:
 
 def breakdown(f: filters.Filters) -> None:
     st.subheader("Ripartizione")
-    by = st.selectbox("Ripartisci per", BREAKDOWNS if f.contract_rows else BREAKDOWNS[:-1], format_func=GROUPING_LABELS.get, key="arr_by")
+    by = st.selectbox("Ripartisci per", BREAKDOWNS if f.contract_rows else BREAKDOWNS[:-1],
+                      format_func=GROUPING_LABELS.__getitem__, key="arr_by")
     frames, skipped = {}, []
     for code in BY_CODES:
         try:

@@ -5,10 +5,11 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, budget_charts, filters
-from dashboard import monitoring_data as md
+from dashboard import auth, filters
+from osservatorio.charts import budget as budget_charts
+from dashboard import budget_data as bd
 from dashboard.data import get_engine
-from dashboard.exports import CSV_MIME, XLSX_MIME, to_csv
+from osservatorio.exports import CSV_MIME, XLSX_MIME, to_csv
 from dashboard.private_downloads import download_button
 from indicators.budget import Adjustments, adjusted, totals
 from indicators.cost_history import category_label
@@ -50,7 +51,7 @@ def adjustments_editor(proposal) -> Adjustments:
 
 def proposal_section(year: int, f: filters.Filters) -> None:
     settings = get_settings()
-    proposal = md.call("budget:propose", f.scope, year=year, inflation_pct=settings.budget_inflation_pct)
+    proposal = bd.proposal(year=year, scope=f.scope, inflation_pct=settings.budget_inflation_pct)
     st.subheader(f"Proposta di budget {year}", help=get_kpi("budget_forecast_eur").help)
     if proposal.lines.empty:
         st.info(f"Nessuno storico dei costi prima del {year} nel perimetro: impossibile proporre un budget.")
@@ -92,7 +93,8 @@ def italian(table: pd.DataFrame, kinds: dict) -> pd.DataFrame:
 def fan(proposal) -> None:
     costs = proposal.lines[proposal.lines["side"] == "costi"]
     category = st.selectbox("Voce", list(costs["category"]), format_func=category_label, key="bud_category")
-    history = proposal.history[proposal.history["category"] == category].groupby("month", as_index=False)["amount"].sum()
+    history = (proposal.history[proposal.history["category"] == category]
+               .groupby("month", as_index=False)["amount"].sum())
     forecast = proposal.monthly[proposal.monthly["category"] == category].groupby("month", as_index=False)[
         ["mean", "low80", "high80", "low95", "high95"]].sum()
     st.plotly_chart(budget_charts.fan_chart(history, forecast), width="stretch", key="bud_fan")
@@ -116,6 +118,8 @@ def save_form(proposal, adjustments) -> None:
     from indicators.budget_versions import save_version
 
     user = auth.current_user()
+    if user is None:  # the page requires a signed-in user
+        return
     with st.form("bud_save_form"):
         st.markdown(f"Approvato da **{user.username}** ({user.role_info.label})")
         label = st.text_input("Nome della versione (facoltativo)", key="bud_label", max_chars=200)
@@ -130,18 +134,20 @@ def save_form(proposal, adjustments) -> None:
 
 def variance_section(year: int, f: filters.Filters) -> None:
     settings = get_settings()
-    v = md.call("variance:budget_vs_actual", f.scope, year=year, pct_threshold=settings.budget_variance_pct,
-                eur_threshold=settings.budget_variance_eur)
+    v = bd.budget_vs_actual(year=year, scope=f.scope, pct_threshold=settings.budget_variance_pct,
+                          eur_threshold=settings.budget_variance_eur)
     st.subheader(f"Budget {year} e consuntivo", help=get_kpi("budget_variance_eur").help)
     for w in v.warnings:
         st.info(escaping.md(w))
     if v.months_to_date == 0 or v.by_category.empty:
         return
     st.caption(f"Consuntivo dei primi {v.months_to_date} mesi contro {escaping.md(v.source)}. Segnalati gli "
-               f"scostamenti oltre {fmt_pct(settings.budget_variance_pct)} e {fmt_eur(settings.budget_variance_eur, cents=False)}.")
+               f"scostamenti oltre {fmt_pct(settings.budget_variance_pct)} e "
+               f"{fmt_eur(settings.budget_variance_eur, cents=False)}.")
     total = v.by_category.set_index("category").loc["totale"]
     cols = st.columns(3)
-    cols[0].metric("Scostamento a oggi", fmt_eur(total["variance"], cents=False), help=get_kpi("budget_variance_eur").help)
+    cols[0].metric("Scostamento a oggi", fmt_eur(total["variance"], cents=False),
+                   help=get_kpi("budget_variance_eur").help)
     cols[1].metric("Proiezione a fine anno", fmt_eur(total["projection"], cents=False),
                    help=get_kpi("budget_projection_eur").help)
     cols[2].metric("Budget dell'anno", fmt_eur(total["budget_year"], cents=False))
@@ -159,7 +165,7 @@ def variance_section(year: int, f: filters.Filters) -> None:
 
 auth.require("views/budget.py")
 f = filters.monitoring_page("Budget", dates=False)  # yearly figures: each tab chooses its own year
-last_actual = md.call("cost_history:last_actual_month")
+last_actual = bd.last_actual_month()
 if last_actual is None:
     st.info("Nessun consuntivo nel warehouse: caricare il file «consuntivi» dalla pagina **Caricamenti**.")
     st.stop()
@@ -167,4 +173,4 @@ proposal_tab, variance_tab = st.tabs(["Proposta", "Budget e consuntivo"])
 with proposal_tab:
     proposal_section(proposal_year(last_actual), f)
 with variance_tab:
-    variance_section(variance_year(md.call("cost_history:actual_years")), f)
+    variance_section(variance_year(bd.actual_years()), f)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import auth, data, display
 from dashboard import monitoring_data as md
-from dashboard.navigation import pages_for
+from osservatorio.pages import pages_for
 from osservatorio import escaping
 from osservatorio.formatting import fmt_int
 from osservatorio.roles import ADMIN

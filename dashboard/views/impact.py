@@ -5,10 +5,12 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import auth, filters, impact_charts, tiles
+from dashboard import auth, filters, tiles
+from osservatorio.charts import impact as impact_charts
 from dashboard import monitoring_data as md
+from dashboard import social_data as sd
 from dashboard.data import get_engine
-from dashboard.exports import DAYS, EUR, INT, PCT
+from osservatorio.exports import DAYS, EUR, INT, PCT
 from dashboard.privacy import protect
 from dashboard.private_downloads import download_button
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
@@ -27,7 +29,7 @@ def units(f: filters.Filters) -> None:
         tiles.kpi_tile("units_managed", f)
     left, right = st.columns(2)
     for col, by, heading in ((left, "tenure", "Regime"), (right, "contract_type", "Tipo di contratto del gestore")):
-        frame = md.call("track_record:units_managed", f.scope, as_of=f.as_of, by=by)
+        frame = sd.units_managed(as_of=f.as_of, scope=f.scope, by=by)
         with col:
             shown = protect(frame, f, by="tenure") if by == "tenure" else frame
             show_table(shown, [Col("group", heading, labels={None: "Non indicato"}),
@@ -67,8 +69,8 @@ def count(value, f: filters.Filters) -> str:
 def cases_and_plans(f: filters.Filters) -> None:
     st.subheader("Pratiche di morosità e piani di rientro")
     st.caption("Pratiche aperte nel periodo, con lo stato alla data di riferimento.")
-    summary = md.call("cases:case_summary", f.scope, as_of=f.as_of, start=f.start, end=f.end)
-    tools = md.call("cases:instruments_summary", f.scope, as_of=f.as_of, start=f.start, end=f.end)
+    summary = sd.case_summary(as_of=f.as_of, start=f.start, end=f.end, scope=f.scope)
+    tools = sd.instruments_summary(as_of=f.as_of, start=f.start, end=f.end, scope=f.scope)
     plan = tools.set_index("instrument").reindex(["piano_rientro"]).iloc[0]
     b = summary.breakdown
     cols = st.columns(4)
@@ -77,7 +79,7 @@ def cases_and_plans(f: filters.Filters) -> None:
     cols[1].metric("Piani di rientro firmati", count(plan.get("cases"), f), border=True)
     cols[2].metric("Piani di rientro completati", count(plan.get("resolved"), f), border=True,
                    help="Pratiche con piano di rientro chiuse con il debito saldato.")
-    recovered = md.protected(md.call("cases:plan_recovery", f.scope, as_of=f.as_of, start=f.start, end=f.end),
+    recovered = md.protected(sd.plan_recovery(as_of=f.as_of, start=f.start, end=f.end, scope=f.scope),
                              f.suppress, code="plan_recovery_eur", as_of=f.as_of, scope=f.scope)
     if f.suppress is not None and is_small(plan.get("cases"), f.suppress):  # money from few plans is theirs
         recovered = hide_value(recovered, threshold=f.suppress)
@@ -87,12 +89,12 @@ def cases_and_plans(f: filters.Filters) -> None:
 
 def community(f: filters.Filters) -> None:
     st.subheader("Attività di comunità")
-    labs = md.call("track_record:community_labs", f.scope)
+    labs = sd.community_labs(scope=f.scope)
     if labs.empty:
         st.info("Nessun laboratorio collegato agli interventi del perimetro: "
                 f"{track_record.NO_COMMUNITY_ACTIVITY}.", icon=":material/info:")
         return
-    frame = md.call("track_record:community_activity", f.scope, start=f.start, end=f.end)
+    frame = sd.community_activity(start=f.start, end=f.end, scope=f.scope)
     st.caption("Solo i Laboratori Sociali di Quartiere collegati a un intervento del perimetro, nel periodo scelto. "
                "Partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte.")
     for lab in labs.itertuples(index=False):
@@ -112,9 +114,10 @@ def tickets(f: filters.Filters) -> None:
     for col, code in zip(cols, ("ticket_days_to_close", "ticket_backlog", "ticket_cost_per_unit_eur")):
         with col:
             tiles.kpi_tile(code, f)
-    summary = protect(md.call("facilities:ticket_summary", f.scope, start=f.start, end=f.end, by="category"), f,
+    summary = protect(sd.ticket_summary(start=f.start, end=f.end, scope=f.scope, by="category"), f,
                       counts=TICKET_COUNTS)
-    show_table(summary, [Col("group", "Categoria", labels={}), Col("opened", "Aperte", INT), Col("closed", "Chiuse", INT),
+    show_table(summary, [Col("group", "Categoria", labels={}), Col("opened", "Aperte", INT),
+                         Col("closed", "Chiuse", INT),
                          kpi_col("days_mean", "ticket_days_to_close", "Giorni medi"),
                          Col("days_median", "Giorni mediani", DAYS), kpi_col("backlog", "ticket_backlog",
                                                                              "Aperte a fine periodo"),

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth
-from dashboard import evaluation_charts as charts
+from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
 from dashboard.data import get_engine
 from dashboard.panel_view import panel_view
@@ -49,7 +49,7 @@ def comparison(titles: dict[str, str]) -> None:
                key="labs_outputs", empty="Nessuna attività registrata.")
     st.markdown("**Per ambito di intervento** (un laboratorio con più ambiti compare sotto ciascuno)")
     ambiti = ld.outputs_by_ambito()
-    ambito = st.selectbox("Ambito", list(AMBITO_LABELS), format_func=AMBITO_LABELS.get, key="labs_ambito")
+    ambito = st.selectbox("Ambito", list(AMBITO_LABELS), format_func=AMBITO_LABELS.__getitem__, key="labs_ambito")
     show_table(ambiti[ambiti["ambito"] == ambito], output_cols(Col("lab", "Laboratorio", labels=titles)),
                name=f"output_{ambito}", key="labs_by_ambito", empty="Nessun laboratorio in questo ambito.")
     st.markdown("**Esiti per indicatore** (tempo zero, tempo uno, trattamento − controllo)")
@@ -84,7 +84,8 @@ def completeness_view(titles: dict[str, str]) -> None:
 
 def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     st.subheader("Scheda del laboratorio")
-    code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=titles.get, key="labs_sheet")
+    code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=lambda c: titles.get(c, c),
+                        key="labs_sheet")
     lab = catalogue.set_index("code").loc[code]
     left, right = st.columns(2)
     where = f"{lab['municipality']} · {lab['lead_body'] or 'ente capofila n.d.'}"
@@ -129,7 +130,8 @@ if catalogue_frame.empty:
             "«indicatori_contesto» dalla pagina Caricamenti.")
     st.stop()
 lab_titles = dict(zip(catalogue_frame["code"], catalogue_frame["title"]))
-tab_compare, tab_complete, tab_sheet, tab_panel = st.tabs(["Confronto", "Completezza", "Scheda", "Valutazione su panel"])
+tab_compare, tab_complete, tab_sheet, tab_panel = st.tabs(["Confronto", "Completezza", "Scheda",
+                                                          "Valutazione su panel"])
 with tab_compare:
     comparison(lab_titles)
 with tab_complete:

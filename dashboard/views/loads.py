@@ -46,7 +46,7 @@ def upload_section() -> None:
                         placeholder="Scegliere il tipo di dati del file",
                         help="Proposto in base al nome del file (es. alloggi.csv); verificare prima di caricare.")
     if st.button("Carica nel magazzino dati", type="primary", key="upload_go", icon=":material/upload:",
-                 disabled=uploaded is None or kind is None):
+                 disabled=uploaded is None or kind is None) and uploaded is not None and kind is not None:
         bar = st.progress(0.0, text="Lettura del file…")
 
         def progress(done: int, total: int) -> None:

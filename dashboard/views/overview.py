@@ -6,7 +6,7 @@ from dashboard import auth, filters, tiles
 from dashboard import monitoring_data as md
 from dashboard.privacy import protect
 from dashboard.tables import SPARK, Col, kpi_col, series_lists, show_table, side_by_side
-from osservatorio.formatting import fmt_count, fmt_eur
+from osservatorio.formatting import fmt_eur
 
 RANKINGS = {"arrears_rate_billed": "Tasso di morosità sull'emesso", "vacancy_rate": "Tasso di sfitto"}
 
@@ -46,7 +46,7 @@ def headline(f: filters.Filters) -> None:
 
 def ranking(f: filters.Filters) -> None:
     st.subheader("Interventi a confronto")
-    order = st.segmented_control("Ordina per", list(RANKINGS), format_func=RANKINGS.get, key="ov_rank",
+    order = st.segmented_control("Ordina per", list(RANKINGS), format_func=RANKINGS.__getitem__, key="ov_rank",
                                  default="arrears_rate_billed", selection_mode="single") or "arrears_rate_billed"
     codes = ("arrears_rate_billed", "arrears_stock_eur", "households_in_arrears_pct", "vacancy_rate")
     frames = {c: md.kpi(c, as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="intervention",

@@ -2,27 +2,28 @@
 
 import streamlit as st
 
-from dashboard import auth, filters, impact_charts, tiles
-from dashboard import monitoring_data as md
-from dashboard.exports import DATE, EUR
+from dashboard import auth, filters, tiles
+from osservatorio.charts import impact as impact_charts
+from dashboard import social_data as sd
+from osservatorio.exports import DATE, EUR
 from dashboard.tables import Col, kpi_col, show_table
 from osservatorio.formatting import fmt_eur
 
 auth.require("views/projects.py")
 st.title("Progetti finanziati")
 scope = filters.user_scope()
-projects = md.call("funding:funding_projects", scope)
+projects = sd.funding_projects(scope=scope)
 if projects.empty:
     st.info("Nessun progetto finanziato nel perimetro: caricare il file «finanziamenti» (codice progetto, titolo, "
             "programmato, ammesso, impegnato, pagato) dalla pagina Caricamenti.", icon=":material/info:")
     st.stop()
 cols = st.columns(3)
-paid = md.call("funding:funding_paid_share", scope)
+paid = sd.funding_paid_share(scope=scope)
 cols[0].metric("Ammesso a finanziamento", fmt_eur(paid.breakdown["admitted"]), border=True,
                help=f"Somma degli importi ammessi dei {len(projects)} progetti; programmato "
                     f"{fmt_eur(paid.breakdown['programmed'])}.")
 with cols[1]:
-    tiles.tile(md.call("funding:funding_committed_share", scope))
+    tiles.tile(sd.funding_committed_share(scope=scope))
 with cols[2]:
     tiles.tile(paid)
 st.plotly_chart(impact_charts.funding(projects), width="stretch", key="prj_chart")

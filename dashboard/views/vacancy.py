@@ -4,9 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import auth, charts, filters, tiles
+from dashboard import auth, filters, tiles
+from osservatorio.charts import common as charts
 from dashboard import monitoring_data as md
-from dashboard.exports import DATE, DAYS, EUR, INT
+from osservatorio.exports import DATE, DAYS, EUR, INT
 from dashboard.privacy import protect
 from dashboard.tables import Col, kpi_col, show_table, side_by_side
 from osservatorio.formatting import fmt_count, fmt_int, fmt_kpi, fmt_num
@@ -89,13 +90,14 @@ def relets_section(f: filters.Filters) -> None:
                   help=relet.kpi.help, border=True)
     with cols[2]:
         st.metric("Rilocazioni contate", tiles.part(relet, "rilocazioni"), help=relet.kpi.help, border=True)
-        st.caption("Escluse: " + ", ".join(f"{label} {tiles.part(relet, key)}" for key, label in EXCLUDED_COUNTS.items())
-                   + ".")
+        st.caption("Escluse: " + ", ".join(f"{label} {tiles.part(relet, key)}"
+                                           for key, label in EXCLUDED_COUNTS.items()) + ".")
     with cols[3]:
         tiles.tile(turn, previous=md.turnover(year=year - 1, scope=f.scope, suppress=f.suppress)
                    if previous is not None else None, against=against)
         if tiles.breakdown(turn):
-            st.caption(f"{fmt_count(turn.breakdown.get('contratti_cessati'), 'contratto cessato', 'contratti cessati')} su "
+            ended = fmt_count(turn.breakdown.get("contratti_cessati"), "contratto cessato", "contratti cessati")
+            st.caption(f"{ended} su "
                        f"{fmt_num(turn.breakdown.get('alloggi_medi'), 1)} alloggi medi.")
     if f.contract_rows:
         relets_table(f, year, relet.kpi.help)

@@ -54,7 +54,7 @@ def applications_for_chunk(leases: Leases, households: Households, units: UnitBa
     decision = np.concatenate([decided, o_decided])
     size, income = np.concatenate([members, o_members]), np.concatenate([isee, o_isee])
     unit_code = np.concatenate([units.code[leases.unit[let]], np.full(len(source), "", dtype=object)])
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for k, i in enumerate(np.lexsort((which, day)).tolist()):
         project = portfolio.interventions[intervention[which[i]]]
         call = f"Avviso {project.name} {to_date(applied[which[i]]).year}"

@@ -179,7 +179,7 @@ def _rent_cut(case: CaseFile, ep: Episode, d: Draws, day: int) -> int:
     months = d.days(6, 13)
     cut = round(ep.rent * 0.25)
     case.add(day, "riduzione_canone", cut * months, note=f"Riduzione del 25% del canone per {months} mesi")
-    month = int(months_of(day)) + 1
+    month = int(months_of(np.asarray(day))) + 1
     forgiven = 0
     for m in range(month, min(month + months, ep.lease_last_month + 1)):
         case.pay(first_day(m), cut, ABBUONO, CANONE, m)
@@ -270,7 +270,8 @@ def _case(ep: Episode, rng: np.random.Generator, end_day: int) -> CaseFile:
 def build_cases(episodes: Episodes, money: EpisodeLedger, leases: Leases, window: Window, rng: np.random.Generator,
                 first_number: int) -> tuple[list[tuple[str, ...]], Movements]:
     """Rows of pratiche_morosita for the chunk's episodes, and the payments their instruments bring."""
-    rows, payments = [], []
+    rows: list[tuple[str, ...]] = []
+    payments: list[tuple[int, int, int, int, int, int]] = []
     for i, ep in enumerate(_facts(episodes, money, leases, window)):
         case = _case(ep, rng, window.end_day)
         code, lease = f"PM{first_number + i:06d}", int(episodes.lease[i])

@@ -14,7 +14,8 @@ YEARS_OF_OTHERS = 5
 
 
 def eviction_rows(comuni: list[str], last_year: int, rng: np.random.Generator) -> list[tuple[str, ...]]:
-    rows = [(CINISELLO, str(year), str(v), str(e), "") for year, (v, e) in CINISELLO_EVICTIONS.items()]
+    rows: list[tuple[str, ...]] = [(CINISELLO, str(year), str(v), str(e), "")
+                                   for year, (v, e) in CINISELLO_EVICTIONS.items()]
     population = {c.name: c.population for c in COMUNI}
     for comune in sorted(set(comuni) - {CINISELLO}):
         for year in range(last_year - YEARS_OF_OTHERS, last_year):

@@ -72,7 +72,7 @@ def actual_costs(portfolio: Portfolio, book: CostBook, rng: np.random.Generator)
 
 def write_actuals(writer, portfolio: Portfolio, costs: np.ndarray, managed: np.ndarray, window: Window) -> None:
     for i, project in enumerate(portfolio.interventions):
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for k in np.nonzero(managed[i])[0].tolist():
             month = window.first_month + k
             rows.extend((str(month // 12), str(month % 12 + 1), project.code, name, amount(costs[i, k, c]))
@@ -85,7 +85,7 @@ def write_budget(writer, portfolio: Portfolio, costs: np.ndarray, managed: np.nd
     """Budget of every year of history and the next: last year's actuals scaled to a year, plus 3%."""
     years = (window.first_month + np.arange(window.n_months)) // 12
     for i, project in enumerate(portfolio.interventions):
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for year in range(window.first_year, window.last_year + 2):
             basis = managed[i] & (years == year - 1)
             if year > window.first_year and basis.sum() >= 6:

@@ -63,6 +63,9 @@ def households_for_leases(leases: Leases, units: UnitBatch, rng: np.random.Gener
 def _holder(start_day: int, age: int, rng: np.random.Generator) -> tuple[str, str]:
     """'Cognome Nome' and codice fiscale of a lease holder aged `age` when the lease started."""
     female = bool(rng.random() < 0.5)
+    surnames: tuple[str, ...]
+    males: tuple[str, ...]
+    females: tuple[str, ...]
     if rng.random() < FOREIGN_SHARE:
         place, surnames, males, females = people.FOREIGN[rng.integers(len(people.FOREIGN))]
     else:

@@ -94,7 +94,7 @@ def _rows(lab: Lab, group: str, day: int, values: dict[str, float], indicators, 
           rng: np.random.Generator) -> list[tuple[str, ...]]:
     """One measurement of an area; some indicators were never delivered."""
     area = lab.area if group == "trattamento" else lab.control_area
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name in indicators:
         if name not in ("abitanti", "famiglie") and rng.random() < missing:
             continue

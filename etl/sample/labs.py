@@ -158,7 +158,8 @@ def _desk_days(lab: Lab, desk: int) -> list[int]:
 
 
 def activities(lab: Lab, rng: np.random.Generator) -> list[tuple[str, ...]]:
-    rows, seen = [], set()
+    rows: list[tuple[str, ...]] = []
+    seen: set[tuple[int, str, str]] = set()
     for desk in range(lab.desks):
         suffix = f" - presidio {desk + 1}" if lab.desks > 1 else ""
         title = DESK.titles[int(rng.integers(len(DESK.titles)))] + suffix

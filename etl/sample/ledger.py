@@ -43,8 +43,9 @@ class Movements:
     @classmethod
     def of(cls, lease, day, tipo, voce, month, cents) -> Movements:
         lease = np.asarray(lease, dtype=np.int64)
-        full = [np.broadcast_to(np.asarray(v, dtype=np.int64), lease.shape).copy() for v in (day, tipo, voce, month)]
-        return cls(lease, *full, np.asarray(cents, dtype=np.int64))
+        day, tipo, voce, month = (np.broadcast_to(np.asarray(v, dtype=np.int64), lease.shape).copy()
+                                  for v in (day, tipo, voce, month))
+        return cls(lease, day, tipo, voce, month, np.asarray(cents, dtype=np.int64))
 
     @classmethod
     def concat(cls, parts: list[Movements]) -> Movements:

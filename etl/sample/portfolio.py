@@ -94,7 +94,7 @@ def _places(n: int, rng: np.random.Generator) -> list[tuple[places.Comune, str]]
     positions = (rng.random() + np.arange(n)) / n
     chosen = np.searchsorted(np.cumsum(weights / weights.sum()), positions)
     quartieri = {i: rng.permutation(list(places.COMUNI[i].quartieri)).tolist() for i in set(chosen.tolist())}
-    result = []
+    result: list[tuple[places.Comune, str]] = []
     for i in rng.permutation(chosen).tolist():
         comune = places.COMUNI[i]
         result.append((comune, quartieri[i][len([r for r in result if r[0] is comune]) % len(quartieri[i])]))
@@ -110,7 +110,7 @@ def _name(quartiere: str, used: dict[str, int], rng: np.random.Generator) -> str
 def _buildings(index: int, streets: tuple[str, ...], first_unit: int, n_units: int,
                rng: np.random.Generator) -> list[Building]:
     """Three to eight buildings of an intervention, numbered civici along one street."""
-    n = int(min(n_units, rng.integers(3, 9)))
+    n = min(n_units, int(rng.integers(3, 9)))
     sizes = split_total(n_units, rng.lognormal(0.0, 0.35, n))
     code = f"INT{index + 1:03d}"
     street = streets[rng.integers(len(streets))]
@@ -130,7 +130,10 @@ def plan_portfolio(units: int, window: Window, rng: np.random.Generator) -> Port
     types = _contract_types(sizes, rng)
     openings = _opening_days(n, window, rng)
     fund_p = np.array([f[2] for f in places.SGR_FUNDS])
-    interventions, buildings, used, first_unit = [], [], {}, 0
+    interventions: list[Intervention] = []
+    buildings: list[Building] = []
+    used: dict[str, int] = {}
+    first_unit = 0
     for i, (comune, quartiere) in enumerate(_places(n, rng)):
         sgr, fund, _ = places.SGR_FUNDS[rng.choice(len(fund_p), p=fund_p)]
         code = f"INT{i + 1:03d}"

@@ -28,7 +28,8 @@ TEMPLATE = """<!DOCTYPE html>
 body { font-family: "Source Sans Pro", Arial, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
 h1 { color: #1f5fa8; } h2 { border-bottom: 2px solid #1f5fa8; padding-bottom: .2rem; margin-top: 2.2rem; }
 table { border-collapse: collapse; font-size: .85rem; margin: .8rem 0; width: 100%; }
-th, td { border: 1px solid #ddd; padding: .3rem .5rem; vertical-align: top; } th { background: #eef3fa; text-align: left; }
+th, td { border: 1px solid #ddd; padding: .3rem .5rem; vertical-align: top; }
+th { background: #eef3fa; text-align: left; }
 td.num { text-align: right; white-space: nowrap; } .note { color: #555; font-size: .9rem; }
 .warning { background: #fff4e0; border-left: 4px solid #d9822b; padding: .4rem .8rem; margin: .4rem 0; }
 .missing { background: #fdecec; border-left: 4px solid #b03a2e; padding: .4rem .8rem; margin: .4rem 0; }

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import impact_charts as charts
+from osservatorio.charts import impact as charts
 from indicators import cases, coverage, facilities, funding, track_record
 from indicators.arrears import arrears_kpis
 from indicators.benchmarks import benchmarks
@@ -34,15 +34,15 @@ METHODS = (
     "Ogni cifra chiave riporta la sua definizione, la sua fonte e il codice con cui compare nel registro degli "
     "indicatori di Osservatorio. "
     "La morosità sull'emesso è calcolata sugli addebiti scaduti nel periodo, con gli incassi imputati ai debiti più "
-    "vecchi (FIFO); lo sfitto è la quota di alloggi vuoti alla data di riferimento. I valori di riferimento sono quelli "
-    f"pubblicati ({TRACK_RECORD}: cooperative gestori sociali, morosità 3%, sfitto 9%) o aggiunti dagli utenti. "
+    "vecchi (FIFO); lo sfitto è la quota di alloggi vuoti alla data di riferimento. I valori di riferimento sono "
+    f"quelli pubblicati ({TRACK_RECORD}: cooperative gestori sociali, morosità 3%, sfitto 9%) o aggiunti dagli utenti. "
     "Le pratiche "
     "sono quelle aperte nel periodo, con lo stato che hanno alla data di riferimento. L'attività di comunità è quella "
     "dei Laboratori Sociali di Quartiere collegati a un intervento del perimetro, attribuita al laboratorio e limitata "
-    "al periodo: partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte. Le segnalazioni contano nel periodo in cui sono chiuse. I progetti finanziati "
-    "riportano gli importi come li pubblica l'ente finanziatore; le quote sono sull'importo ammesso. Dove un valore non "
-    "si può calcolare onestamente il rapporto lo dice a parole; con la soppressione delle celle piccole, i valori "
-    "calcolati su pochi nuclei sono nascosti.")
+    "al periodo: partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte. Le segnalazioni "
+    "contano nel periodo in cui sono chiuse. I progetti finanziati riportano gli importi come li pubblica l'ente "
+    "finanziatore; le quote sono sull'importo ammesso. Dove un valore non si può calcolare onestamente il rapporto "
+    "lo dice a parole; con la soppressione delle celle piccole, i valori calcolati su pochi nuclei sono nascosti.")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _label(code) -> str:
 
 
 def _protected(engine: Engine, frame: pd.DataFrame, rs: ReportScope, by: str, section: Section, *,
-               code: str | None = None) -> pd.DataFrame:
+               code: str) -> pd.DataFrame:
     if rs.suppress is None or frame.empty:
         return frame
     done, note = protect_indicator(engine, code, frame, threshold=rs.suppress, as_of=rs.as_of, scope=rs.scope, by=by)
@@ -141,6 +141,7 @@ def _units(engine: Engine, rs: ReportScope) -> Section:
     section = Section("Alloggi gestiti per regime e per tipo di contratto del gestore")
     for by, heading in (("tenure", "Regime"), ("contract_type", "Tipo di contratto del gestore")):
         frame = track_record.units_managed(engine, as_of=rs.as_of, scope=rs.scope, by=by)
+        assert isinstance(frame, pd.DataFrame), "grouped: one row per group"
         if frame.empty:
             section.notes(["Nessun alloggio in gestione nel perimetro alla data."], "missing")
             return section
@@ -157,12 +158,13 @@ def _per_intervention(engine: Engine, rs: ReportScope, names: dict) -> Section:
     parts = {"arrears": ("arrears_rate_billed", arrears["arrears_rate_billed"]),
              "households": ("households_in_arrears_pct", arrears["households_in_arrears_pct"]),
              "vacancy": ("vacancy_rate", vacancy(engine, as_of=rs.as_of, scope=rs.scope, by="intervention"))}
-    frame = None
+    frame: pd.DataFrame | None = None
     for name, (code, part) in parts.items():
         part = _protected(engine, part, rs, "intervention", section, code=code)
         part = part[["group", "value", *[c for c in part.columns if c == "value" + HIDDEN_FLAG]]].rename(
             columns={"value": name, "value" + HIDDEN_FLAG: name + HIDDEN_FLAG})
         frame = part if frame is None else frame.merge(part, on="group", how="outer")
+    assert frame is not None
     labels = {g: f"{g} · {names.get(g, '')}".rstrip(" ·") for g in frame["group"]}
     pct = lambda column: [HIDDEN if h else fmt_pct(v)  # noqa: E731
                           for v, h in zip(frame[column], hidden_cells(frame, column))]
@@ -194,7 +196,8 @@ def _cases(engine: Engine, rs: ReportScope) -> Section:
     section.facts([("Pratiche aperte nel periodo", _count(sum(b.get(k, 0) for k in ("open", "closed")) or None, rs)),
                    ("Risolte (debito saldato)", _count(b.get("resolved"), rs)),
                    ("Piani di rientro firmati", _count(None if plan is None else plan["cases"], rs)),
-                   ("Piani di rientro completati (pratica risolta)", _count(None if plan is None else plan["resolved"], rs)),
+                   ("Piani di rientro completati (pratica risolta)",
+                    _count(None if plan is None else plan["resolved"], rs)),
                    (get_kpi("plan_recovery_eur").label, HIDDEN if is_hidden(recovered) else fmt_eur(recovered.value))])
     return section.notes(summary.warnings + recovered.warnings)
 
@@ -214,7 +217,8 @@ def _community(engine: Engine, rs: ReportScope) -> Section:
             section.notes([f"Nel periodo: {track_record.NO_COMMUNITY_ACTIVITY}."], "missing")
             continue
         section.table(pd.DataFrame({
-            "Tipo di attività": [_label(g) for g in rows["group"]], "Attività": [fmt_int(v) for v in rows["activities"]],
+            "Tipo di attività": [_label(g) for g in rows["group"]],
+            "Attività": [fmt_int(v) for v in rows["activities"]],
             "Partecipanti (presenze)": [fmt_int(v) for v in rows["participants"]],
             "Nuclei raggiunti (contatti)": [fmt_int(v) for v in rows["households_reached"]],
             "Nuclei presi in carico": [fmt_int(v) for v in rows["households_taken_in_charge"]]}),
@@ -256,7 +260,8 @@ def funding_section(engine: Engine, scope: Scope) -> Section:
     section.table(pd.DataFrame({
         "Progetto": [f"{c} · {t}" for c, t in zip(projects["code"], projects["title"])],
         "Periodo": [f"{fmt_date(a)} – {fmt_date(b)}" for a, b in zip(projects["start_date"], projects["end_date"])],
-        "Programmato": [fmt_eur(v) for v in projects["programmed"]], "Ammesso": [fmt_eur(v) for v in projects["admitted"]],
+        "Programmato": [fmt_eur(v) for v in projects["programmed"]],
+        "Ammesso": [fmt_eur(v) for v in projects["admitted"]],
         "Impegnato": [fmt_eur(v) for v in projects["committed"]], "Erogato": [fmt_eur(v) for v in projects["paid"]],
         "Quota erogata": [fmt_pct(v) for v in projects["paid_pct"]]}),
         numeric=("Programmato", "Ammesso", "Impegnato", "Erogato", "Quota erogata"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import evaluation_charts as charts
+from osservatorio.charts import evaluation as charts
 from indicators.completeness import completeness_grid, completeness_matrix, lab_completeness
 from indicators.evaluation import Effect
 from indicators.lab_outcomes import indicator_label, lab_outcomes

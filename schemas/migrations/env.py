@@ -25,7 +25,9 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is None:
-        connectable = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=NullPool)
+        url = config.get_main_option("sqlalchemy.url")
+        assert url, "schemas.migrate sets sqlalchemy.url"
+        connectable = create_engine(url, poolclass=NullPool)
     with connectable.connect() as connection:
         context.configure(
             connection=connection,

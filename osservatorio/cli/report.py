@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from osservatorio.cli_dates import data_span, parse_day, warn
+from osservatorio.cli.dates import data_span, parse_day, warn
 from osservatorio.formatting import fmt_date
-from osservatorio.kpi_cli import known_user
+from osservatorio.cli.kpi import known_user
 
 report_app = typer.Typer(help="Rapporti da condividere (HTML autonomo o PDF).", no_args_is_help=True)
 LEVELS = {"sgr": "sgrs", "fondo": "funds", "fund": "funds", "intervento": "interventions",
@@ -59,12 +59,13 @@ def _write(engine, who, out: Path, content: bytes | str) -> None:
 @report_app.command("impatto")
 def impatto(
     out: Annotated[Path, typer.Option("--out", help=OUT_HELP)],
-    start: Annotated[Optional[str], typer.Option("--from", help="Inizio del periodo (gg/mm/aaaa); 12 mesi se assente")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Fine del periodo e data di riferimento; se assente "
+    start: Annotated[str | None,
+                     typer.Option("--from", help="Inizio del periodo (gg/mm/aaaa); 12 mesi se assente")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Fine del periodo e data di riferimento; se assente "
                                                "l'ultima fine mese coperta dai dati")] = None,
-    scope: Annotated[Optional[list[str]], typer.Option("--scope", help="Restringe il perimetro: livello=valore "
+    scope: Annotated[list[str] | None, typer.Option("--scope", help="Restringe il perimetro: livello=valore "
                                                        "(sgr, fondo, intervento, edificio); ripetibile")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
+    user: Annotated[str | None, typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
 ) -> None:
     """Rapporto sull'impatto del gestore sociale: cifre chiave, grafici, tabelle e nota metodologica."""
     from indicators.scope import Scope
@@ -128,11 +129,12 @@ def _portfolio(allowed, levels: dict[str, list[str]], engine):
 @report_app.command("laboratori")
 def laboratori(
     out: Annotated[Path, typer.Option("--out", help=OUT_HELP)],
-    lab: Annotated[Optional[str], typer.Option("--lab", help="Codice di un laboratorio (la sua scheda); tutti se assente")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
+    lab: Annotated[str | None,
+                   typer.Option("--lab", help="Codice di un laboratorio (la sua scheda); tutti se assente")] = None,
+    user: Annotated[str | None, typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
 ) -> None:
     """Rapporto di valutazione dei Laboratori Sociali di Quartiere: output, esiti, controlli e completezza."""
-    from dashboard.navigation import LABS
+    from osservatorio.pages import LABS
     from osservatorio.reports.labs import labs_pdf, labs_report
     from osservatorio.settings import get_settings
     from schemas.db import make_engine

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart, hidden_bars, line_chart, styled
-from dashboard.exports import DAYS, INT, PCT
+from osservatorio.charts.common import (PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart, hidden_bars, line_chart,
+                                        styled)
+from osservatorio.exports import DAYS, INT, PCT
 from indicators.disclosure import hidden_cells
 from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_eur, fmt_int, fmt_pct
@@ -67,7 +68,8 @@ def municipal_evictions(stats: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for i, (column, name) in enumerate((("validated", "Convalidati"), ("executed", "Eseguiti"))):
         fig.add_trace(go.Bar(x=years, y=stats[column], name=name, marker_color=PALETTE[i], text=stats[column],
-                             textposition="outside", cliponaxis=False, hovertemplate=f"{name}: %{{y:,d}}<extra></extra>"))
+                             textposition="outside", cliponaxis=False,
+                             hovertemplate=f"{name}: %{{y:,d}}<extra></extra>"))
     fig.update_xaxes(type="category")
     return styled(fig, INT, height=340)
 

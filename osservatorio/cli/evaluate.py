@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -78,7 +78,8 @@ def effects_table(effects) -> str:
 
 @labs_app.command("compare")
 def compare(
-    indicator: Annotated[Optional[str], typer.Option(help="Codice dell'indicatore di contesto (es. nuclei_morosi_pct)")] = None,
+    indicator: Annotated[str | None,
+                         typer.Option(help="Codice dell'indicatore di contesto (es. nuclei_morosi_pct)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv o json")] = "table",
 ) -> None:
     """Tabella degli esiti: tempo zero, tempo uno, variazioni e trattamento − controllo per laboratorio."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from gettext import NullTranslations
+from typing import TYPE_CHECKING
 
 import typer
 import typer.core
@@ -63,6 +64,10 @@ class _Catalogue(NullTranslations):
 
 
 _ENGLISH_TYPE = typer.core._TyperParameter.display_type
+if TYPE_CHECKING:  # what `_Italian` is mixed into
+    _Mixed = typer.core.TyperCommand
+else:
+    _Mixed = object
 
 
 def _display_type(param, ctx) -> str:
@@ -73,7 +78,7 @@ def install() -> None:
     """Give typer's gettext calls the Italian catalogue (they read the module's `_` when they run), and its
     parameters Italian type names (<intero>, <percorso>...)."""
     typer.core._ = _Catalogue().gettext
-    typer.core._TyperParameter.display_type = _display_type
+    typer.core._TyperParameter.display_type = _display_type  # type: ignore[method-assign,assignment]  # no hook
 
 
 def translate(message: str, table=VALUE_MESSAGES) -> str:
@@ -83,7 +88,7 @@ def translate(message: str, table=VALUE_MESSAGES) -> str:
     return message
 
 
-class _Italian:
+class _Italian(_Mixed):
     """Help option, usage line and metavars in Italian (mixed into typer's command and group classes)."""
 
     def get_help_option(self, ctx):
@@ -120,7 +125,8 @@ def italianise(app: typer.Typer) -> None:
         if info.cls in (None, typer.core.TyperCommand):
             info.cls = ItalianCommand
     for group in app.registered_groups:
-        italianise(group.typer_instance)
+        if group.typer_instance is not None:
+            italianise(group.typer_instance)
 
 
 def parameter_name(param) -> str:
@@ -141,8 +147,8 @@ def error_message(exc: click_exceptions.ClickException) -> str:
         hint = f" Forse: {', '.join(exc.possibilities)}?" if exc.possibilities else ""
         return f"opzione sconosciuta: «{exc.option_name}».{hint}"
     if isinstance(exc, click_exceptions.BadParameter):
-        hint = exc.param_hint if isinstance(exc.param_hint, str) else exc.param and parameter_name(exc.param)
-        return f"valore non valido per «{hint}»: {translate(exc.message)}" if hint else translate(exc.message)
+        named = exc.param_hint if isinstance(exc.param_hint, str) else parameter_name(exc.param) if exc.param else None
+        return f"valore non valido per «{named}»: {translate(exc.message)}" if named else translate(exc.message)
     if isinstance(exc, click_exceptions.FileError):
         return f"impossibile aprire il file «{exc.ui_filename}»: {exc.message}"
     return translate(exc.format_message(), USAGE_MESSAGES)

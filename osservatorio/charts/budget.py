@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import AXIS, PALETTE, month_axis, styled
-from dashboard.exports import EUR
+from osservatorio.charts.common import AXIS, PALETTE, month_axis, styled
+from osservatorio.exports import EUR
 from osservatorio.formatting import fmt_eur
 
 BAND_95, BAND_80 = "rgba(31, 95, 168, 0.15)", "rgba(31, 95, 168, 0.30)"

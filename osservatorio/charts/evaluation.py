@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PALETTE, SEPARATORS, THEME, month_axis, styled
-from dashboard.exports import INT, NUM
+from osservatorio.charts.common import PALETTE, SEPARATORS, THEME, month_axis, styled
+from osservatorio.exports import INT, NUM
 from indicators.event_study import minus
 from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_num
@@ -95,7 +95,8 @@ def trends(frame: pd.DataFrame, start, *, y_title: str) -> go.Figure:
 def event_study_chart(coefficients: pd.DataFrame, *, reference: int = -1) -> go.Figure:
     """Coefficients by period relative to the start, with their 95% intervals; `reference` (usually -1) is 0."""
     c = coefficients
-    fig = go.Figure(go.Scatter(x=c["rel_time"], y=c["estimate"], mode="markers", marker={"color": PALETTE[0], "size": 8},
+    fig = go.Figure(go.Scatter(x=c["rel_time"], y=c["estimate"], mode="markers",
+                               marker={"color": PALETTE[0], "size": 8},
                                error_y={"type": "data", "symmetric": False, "array": c["ci_high"] - c["estimate"],
                                         "arrayminus": c["estimate"] - c["ci_low"], "color": PALETTE[0]},
                                name="Effetto stimato", hovertemplate="Periodo %{x}: %{y:,.2f}<extra></extra>"))

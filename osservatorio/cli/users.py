@@ -7,7 +7,7 @@ twice without echo, or read from OSSERVATORIO_NEW_PASSWORD for scripts.
 from __future__ import annotations
 
 import os
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, NoReturn
 
 import click
 import typer
@@ -17,9 +17,9 @@ from osservatorio.roles import ROLES
 users_app = typer.Typer(help="Utenti del cruscotto: ruoli e perimetro.", no_args_is_help=True)
 NEW_PASSWORD_ENV = "OSSERVATORIO_NEW_PASSWORD"
 ROLE_HELP = "Ruolo: " + ", ".join(f"{code} ({role.description})" for code, role in ROLES.items())
-Sgr = Annotated[Optional[list[str]], typer.Option("--sgr", help="SGR visibile (ripetibile)")]
-Fund = Annotated[Optional[list[str]], typer.Option("--fondo", help="Fondo visibile (ripetibile)")]
-Intervention = Annotated[Optional[list[str]], typer.Option("--intervento", help="Intervento visibile (ripetibile)")]
+Sgr = Annotated[list[str] | None, typer.Option("--sgr", help="SGR visibile (ripetibile)")]
+Fund = Annotated[list[str] | None, typer.Option("--fondo", help="Fondo visibile (ripetibile)")]
+Intervention = Annotated[list[str] | None, typer.Option("--intervento", help="Intervento visibile (ripetibile)")]
 
 
 def _engine():
@@ -54,7 +54,7 @@ def _new_password(username: str) -> str:
 @users_app.command("add")
 def add(username: Annotated[str, typer.Argument(help="Nome utente")],
         role: Annotated[str, typer.Option("--role", help=ROLE_HELP)],
-        email: Annotated[Optional[str], typer.Option(help="Email per l'accesso con fornitore di identità")] = None,
+        email: Annotated[str | None, typer.Option(help="Email per l'accesso con fornitore di identità")] = None,
         sgr: Sgr = None, fondo: Fund = None, intervento: Intervention = None,
         sso_only: Annotated[bool, typer.Option("--solo-sso", help="Nessuna password: solo accesso OIDC")] = False,
         ) -> None:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from babel.dates import format_date
 
-from dashboard.exports import DAYS, EUR, INT, NUM, PCT
+from osservatorio.exports import DAYS, EUR, INT, NUM, PCT
 from osservatorio.escaping import chart, chart_labels
 from osservatorio.formatting import LOCALE, fmt_eur, fmt_num, fmt_pct
 

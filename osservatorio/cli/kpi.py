@@ -6,14 +6,14 @@ import json
 from dataclasses import asdict, replace
 from datetime import date
 from functools import partial
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandas as pd
 import typer
 
 from indicators.disclosure import HIDDEN, without_flags
 from indicators.registry import COUNT, REGISTRY, as_markdown, get_kpi
-from osservatorio.cli_dates import data_span, parse_day, period, warn
+from osservatorio.cli.dates import data_span, parse_day, period, warn
 from osservatorio.formatting import MISSING, fmt_date, fmt_kpi, fmt_num
 from osservatorio.kpi_labels import code_name, name
 from osservatorio.exports import KPI_UNIT_KINDS, MEASURE, TEXT, csv_text
@@ -25,18 +25,18 @@ BY_HELP = "Raggruppamento; quelli ammessi da ciascun indicatore sono elencati in
 
 
 def kpi(
-    code: Annotated[Optional[str], typer.Argument(metavar="CODICE",
+    code: Annotated[str | None, typer.Argument(metavar="CODICE",
                                                   help="Codice dell'indicatore (vedi --list)")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Data di riferimento (gg/mm/aaaa); se assente "
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Data di riferimento (gg/mm/aaaa); se assente "
                                                  "l'ultima fine mese coperta dai dati")] = None,
-    start: Annotated[Optional[str], typer.Option("--from", help="Inizio del periodo (indicatori di periodo; per "
+    start: Annotated[str | None, typer.Option("--from", help="Inizio del periodo (indicatori di periodo; per "
                                                  "quelli annuali, primo anno della serie)")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Fine del periodo (per gli indicatori annuali, "
+    end: Annotated[str | None, typer.Option("--to", help="Fine del periodo (per gli indicatori annuali, "
                                                "ultimo anno della serie)")] = None,
-    by: Annotated[Optional[str], typer.Option(help=BY_HELP)] = None,
+    by: Annotated[str | None, typer.Option(help=BY_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json (markdown per --list)")] = "table",
     list_: Annotated[bool, typer.Option("--list", help="Elenca gli indicatori del registro")] = False,
-    user: Annotated[Optional[str], typer.Option("--user", envvar="OSSERVATORIO_USER",
+    user: Annotated[str | None, typer.Option("--user", envvar="OSSERVATORIO_USER",
                                                 help="Esegui come questo utente: solo il suo perimetro")] = None,
     sql: Annotated[bool, typer.Option("--sql", help="Stampa le query SQL eseguite per l'indicatore (sulla copia "
                                       "analitica, DuckDB), con i valori dei parametri, invece del risultato")] = False,
@@ -50,7 +50,7 @@ def kpi(
         return
     from indicators.catalog import CATALOG
     from indicators.scope import Scope
-    from osservatorio.cli_root import checked_url
+    from osservatorio.cli.root import checked_url
     from osservatorio.settings import get_settings
     from schemas.db import make_engine
 
@@ -120,7 +120,7 @@ def _compute(engine, code: str, day: date, first: date | None, last: date | None
     from indicators.catalog import CATALOG, YEAR, compute, compute_years
 
     try:
-        if CATALOG[code].style == YEAR and first is not None and first.year != last.year:
+        if CATALOG[code].style == YEAR and first is not None and last is not None and first.year != last.year:
             return compute_years(engine, code, first_year=first.year, last_year=last.year, scope=scope, by=by)
         return compute(engine, code, as_of=day, start=first, end=last, by=by, scope=scope)
     except ValueError as exc:  # a value the indicator refuses (period, grouping): a usage error

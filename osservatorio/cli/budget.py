@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -34,10 +34,10 @@ def _check(fmt: str, out: Path | None) -> None:
 @budget_app.command("propose")
 def propose_command(
     year: Annotated[int, typer.Option("--year", help="Anno del budget")],
-    intervention: Annotated[Optional[str], typer.Option("--intervention", help="Codice intervento")] = None,
+    intervention: Annotated[str | None, typer.Option("--intervention", help="Codice intervento")] = None,
     inflation: Annotated[float, typer.Option("--inflation", help="Inflazione aggiunta alla previsione (%)")] = 0.0,
     fmt: Annotated[str, typer.Option("--format", help="table, json, xlsx, csv")] = "table",
-    out: Annotated[Optional[Path], typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
 ) -> None:
     """Propone il budget dell'anno dallo storico dei consuntivi, con intervalli all'80% e al 95%."""
     from indicators.budget import Adjustments, adjusted, propose
@@ -53,9 +53,9 @@ def propose_command(
         raise typer.Exit(1)
     adjustments = Adjustments(inflation_pct=inflation)
     lines, _ = adjusted(proposal, adjustments)
-    if fmt == "xlsx":
+    if fmt == "xlsx" and out is not None:  # `_check` asked for --out
         out.write_bytes(proposal_excel(proposal, adjustments))
-    elif fmt == "csv":
+    elif fmt == "csv" and out is not None:
         out.write_bytes(csv_of(proposal_table(proposal, lines)))
     elif fmt == "json":
         typer.echo(json.dumps(_proposal_json(proposal, lines, inflation), ensure_ascii=False, indent=2))
@@ -66,8 +66,8 @@ def propose_command(
 
 
 def _proposal_json(proposal, lines: pd.DataFrame, inflation: float) -> dict:
-    cols = ["side", "intervention_code", "category", "method", "method_label", "n_months", "forecast", "amount", "low80", "high80",
-            "low95", "high95", "baseline", "mase", "baseline_mase", "warnings"]
+    cols = ["side", "intervention_code", "category", "method", "method_label", "n_months", "forecast", "amount",
+            "low80", "high80", "low95", "high95", "baseline", "mase", "baseline_mase", "warnings"]
     rows = lines[cols].astype(object).where(lines[cols].notna(), None).to_dict(orient="records")
     return {"year": proposal.year, "inflation_pct": inflation, "lines": rows, "warnings": proposal.warnings}
 
@@ -90,9 +90,9 @@ def _print_proposal(proposal, lines: pd.DataFrame, inflation: float) -> None:
 @budget_app.command("variance")
 def variance_command(
     year: Annotated[int, typer.Option("--year", help="Anno da confrontare con il budget")],
-    intervention: Annotated[Optional[str], typer.Option("--intervention", help="Codice intervento")] = None,
+    intervention: Annotated[str | None, typer.Option("--intervention", help="Codice intervento")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json, xlsx, csv")] = "table",
-    out: Annotated[Optional[Path], typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
 ) -> None:
     """Confronta i consuntivi dell'anno a oggi con il budget approvato, con proiezione a fine anno."""
     from indicators.scope import Scope
@@ -110,9 +110,9 @@ def variance_command(
                    "FILE`, `osservatorio load consuntivi FILE`) o salvare una versione del budget dal cruscotto.",
                    err=True)
         raise typer.Exit(1)
-    if fmt == "xlsx":
+    if fmt == "xlsx" and out is not None:  # `_check` asked for --out
         out.write_bytes(variance_excel(result))
-    elif fmt == "csv":
+    elif fmt == "csv" and out is not None:
         out.write_bytes(csv_of(variance_table(result)))
     elif fmt == "json":
         rows = result.by_category.astype(object).where(result.by_category.notna(), None).to_dict(orient="records")

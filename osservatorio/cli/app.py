@@ -7,20 +7,20 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from etl.kinds import LOAD_ORDER
-from osservatorio.budget_cli import budget_app
-from osservatorio.cli_italian import italianise
-from osservatorio.cli_root import RootGroup
-from osservatorio.evaluate_cli import evaluate as evaluate_command
-from osservatorio.evaluate_cli import labs_app
-from osservatorio.kpi_cli import grouping_help
-from osservatorio.kpi_cli import kpi as kpi_command
-from osservatorio.report_cli import report_app
-from osservatorio.users_cli import users_app
+from osservatorio.cli.budget import budget_app
+from osservatorio.cli.italian import italianise
+from osservatorio.cli.root import RootGroup
+from osservatorio.cli.evaluate import evaluate as evaluate_command
+from osservatorio.cli.evaluate import labs_app
+from osservatorio.cli.kpi import grouping_help
+from osservatorio.cli.kpi import kpi as kpi_command
+from osservatorio.cli.report import report_app
+from osservatorio.cli.users import users_app
 
 app = typer.Typer(cls=RootGroup, help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.",
                   no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
@@ -121,8 +121,8 @@ def _print_result(r) -> None:
 def load(
     kind: Annotated[str, typer.Argument(metavar="TIPO", help=KIND_HELP)],
     file: Annotated[Path, typer.Argument(metavar="FILE", exists=True, dir_okay=False, help="File CSV o XLSX")],
-    mapping: Annotated[Optional[Path], typer.Option(exists=True, help="Corrispondenza intestazioni (TOML o CSV)")] = None,
-    sheet: Annotated[Optional[str], typer.Option(help="Foglio del file XLSX (predefinito: il primo)")] = None,
+    mapping: Annotated[Path | None, typer.Option(exists=True, help="Corrispondenza intestazioni (TOML o CSV)")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Foglio del file XLSX (predefinito: il primo)")] = None,
     aggregati: Annotated[bool, typer.Option(*REFRESH_FLAGS, help=REFRESH_HELP)] = True,
 ) -> None:
     """Carica un file nel warehouse. Esce con codice 1 se qualche riga è stata scartata, il file rifiutato o
@@ -175,6 +175,7 @@ def quarantine(batch_id: Annotated[int, typer.Argument(metavar="CARICAMENTO", he
                limit: Annotated[int, typer.Option(min=1, help="Righe da mostrare")] = 50) -> None:
     """Mostra le righe scartate di un caricamento, con riga, colonna, valore e motivo."""
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from indicators.loads import quarantined_rows
     from schemas.db import make_engine
@@ -182,8 +183,8 @@ def quarantine(batch_id: Annotated[int, typer.Argument(metavar="CARICAMENTO", he
 
     engine = make_engine(_settings().database_url)
     with engine.connect() as conn:
-        found = conn.execute(select(LoadBatch.id).where(LoadBatch.id == batch_id)).first()
-        newest = conn.execute(select(func.max(LoadBatch.id))).scalar()
+        found = conn.execute(select(col(LoadBatch.id)).where(col(LoadBatch.id) == batch_id)).first()
+        newest = conn.execute(select(func.max(col(LoadBatch.id)))).scalar()
     if found is None:
         last = f"l'ultimo è il n. {newest}" if newest else "nessun file è stato ancora caricato"
         raise typer.BadParameter(f"il caricamento n. {batch_id} non esiste ({last}; l'elenco è nella pagina "
@@ -214,7 +215,7 @@ def sample(
 
 @app.command()
 def demo(
-    port: Annotated[Optional[int], typer.Option(help="Porta del cruscotto")] = None,
+    port: Annotated[int | None, typer.Option(help="Porta del cruscotto")] = None,
     no_browser: Annotated[bool, typer.Option("--no-serve", help="Prepara i dati senza avviare il cruscotto")] = False,
 ) -> None:
     """Crea i dati di esempio, li carica in un warehouse nuovo (se non c'è) e avvia il cruscotto."""
@@ -225,7 +226,7 @@ def demo(
     prepare_demo(settings, echo=typer.echo)
     if no_browser:
         return
-    app_path = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"  # app.py plus its cookie route
+    app_path = Path(__file__).resolve().parents[2] / "dashboard" / "server.py"  # app.py plus its cookie route
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port or settings.port),
            "--browser.gatherUsageStats", "false"]
     typer.echo(f"Cruscotto su http://localhost:{port or settings.port} (Ctrl+C per uscire)")

@@ -38,7 +38,9 @@ class DataSpan:
         """The last month end the data covers; today when there is no data."""
         from indicators.catalog import default_as_of
 
-        return default_as_of(self.first_day, self.last_day) if self.last_day else date.today()
+        if self.first_day is None or self.last_day is None:
+            return date.today()
+        return default_as_of(self.first_day, self.last_day)
 
     def note(self, day: date, what: str) -> str | None:
         """A warning when `day` lies outside the data, else None."""

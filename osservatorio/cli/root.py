@@ -14,7 +14,7 @@ import typer.core
 from sqlalchemy.exc import SQLAlchemyError
 from typer.exceptions import TyperException
 
-from osservatorio.cli_italian import ItalianGroup
+from osservatorio.cli.italian import ItalianGroup
 from osservatorio.warehouse import WarehouseError, check, describe, stray_file_note, unreachable
 
 # Command paths that create the warehouse (announced, not checked), that need none, or that check it themselves
