@@ -43,7 +43,9 @@ def cached_figures(**options) -> Callable:
         copy_param = inspect.Parameter("analytics_copy", inspect.Parameter.KEYWORD_ONLY)
         params = list(signature.parameters.values())
         at = next((i for i, p in enumerate(params) if p.kind is inspect.Parameter.VAR_KEYWORD), len(params))
-        keyed.__signature__ = signature.replace(parameters=[*params[:at], copy_param, *params[at:]])
+        # Streamlit hashes the arguments by the signature it reads: the function's, with the copy's name added.
+        keyed.__signature__ = signature.replace(  # type: ignore[attr-defined]  # read by inspect, set by design
+            parameters=[*params[:at], copy_param, *params[at:]])
         cached = st.cache_data(**options)(keyed)
 
         @functools.wraps(func)

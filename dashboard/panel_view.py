@@ -35,7 +35,8 @@ def _study(where, study: EventStudy, *, told: list[str]) -> None:
     if study.coefficients.empty:
         where.info(escaping.md(" ".join(study.warnings[:1])))
         return
-    where.plotly_chart(charts.event_study_chart(study.coefficients, reference=study.reference), width="stretch",
+    reference = study.reference if study.reference is not None else -1
+    where.plotly_chart(charts.event_study_chart(study.coefficients, reference=reference), width="stretch",
                        key="panel_event")
     pre = dict(study_lines(study))["Andamento parallelo prima dell'avvio"]
     where.caption(f"Andamento parallelo prima dell'avvio: {escaping.md(pre)}")

@@ -147,9 +147,7 @@ def unpaid_charges_ctes(conn, *, scope: Scope, by: str | None = None, as_of: dat
 
 def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | None = None, days: int = 30,
            months: list[date] | None = None) -> pd.DataFrame:
-    """Per checkpoint (bucket) and group: the sums every lease-level arrears KPI is a ratio of (`TOTALS`).
-
-    """
+    """Per checkpoint (bucket) and group: the sums every lease-level arrears KPI is a ratio of (`TOTALS`)."""
     frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
     for col in TOTALS:
         frame[col] = frame[col].astype(float).round(2)

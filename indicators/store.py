@@ -198,6 +198,8 @@ def reader(conn_or_engine) -> duckdb.DuckDBPyConnection:
     if held is None or (engine not in _serving_stale and held[1] < warehouse_batch(conn_or_engine)):
         build(engine)
         held = _opened(path)
+    if held is None:  # a build that found nothing to do and no copy: cannot happen after a successful build
+        raise NotBuilt("copia analitica assente")
     return held[0].cursor()
 
 
@@ -386,14 +388,17 @@ def _warehouse_reader(engine: Engine):
     url = engine.url
     snapshot = None
     if engine.dialect.name == "sqlite":
-        import adbc_driver_sqlite.dbapi as adbc
+        import adbc_driver_sqlite.dbapi as adbc_sqlite
 
-        snapshot = _sqlite_snapshot(sqlite_path(url.render_as_string(hide_password=False)))
-        conn = adbc.connect(str(snapshot))
+        warehouse = sqlite_path(url.render_as_string(hide_password=False))
+        if warehouse is None:
+            raise BuildError("un warehouse SQLite in memoria non ha una copia analitica")
+        snapshot = _sqlite_snapshot(warehouse)
+        conn = adbc_sqlite.connect(str(snapshot))
     else:
-        import adbc_driver_postgresql.dbapi as adbc
+        import adbc_driver_postgresql.dbapi as adbc_postgresql
 
-        conn = adbc.connect(_libpq_uri(url), autocommit=True)
+        conn = adbc_postgresql.connect(_libpq_uri(url), autocommit=True)
     try:
         cursor = conn.cursor()
         if engine.dialect.name != "sqlite":  # SQLite's driver opens its transaction itself (autocommit off)

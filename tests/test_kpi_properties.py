@@ -101,7 +101,7 @@ def structure(draw) -> ref.Portfolio:
 def lease_chain(draw, unit: ref.Unit, counter) -> list[ref.Lease]:
     """0-3 leases of one unit, one after the other with a gap (relets), the last one maybe still running."""
     leases, start = [], day(draw(st.integers(-400, 700)))
-    for j in range(draw(st.integers(0, 3))):
+    for _ in range(draw(st.integers(0, 3))):
         running = draw(st.integers(0, 3)) == 0
         end = None if running else start + timedelta(days=draw(st.integers(20, 700)))
         reason = None if end is None else draw(st.sampled_from((None, "disdetta", "sfratto_morosita", "decesso")))

@@ -18,7 +18,7 @@ def run_methods(panel, method: str) -> list:
     from indicators.event_study import event_study
     from indicators.synthetic_control import SyntheticControl, synthetic_control
 
-    effects = []
+    effects: list = []
     if method in ("did", "all"):
         effects.append(twfe_did(panel))
     if method in ("es", "all"):
