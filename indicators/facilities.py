@@ -79,6 +79,8 @@ def ticket_summary(conn: Connection | Engine, *, start: date, end: date, scope: 
                 AS backlog,
             SUM(CASE WHEN {closed} THEN COALESCE(t.cost, 0) ELSE 0 END) AS cost
         FROM ({tickets}) t GROUP BY grp ORDER BY grp""", params)
+    if by is None and frame.empty:  # no ticket in the scope: zero of each, over the units it manages
+        frame = pd.DataFrame([{"grp": None, "opened": 0, "closed": 0, "days_mean": None, "backlog": 0, "cost": 0.0}])
     days = query(conn, f"SELECT grp, days FROM ({tickets}) t WHERE {closed}", params)
     frame["days_median"] = frame["grp"].map(days.groupby("grp")["days"].median()).astype(float)
     units = _units(conn, scope, by, end)

@@ -5,8 +5,8 @@ ledgers with charges and their due dates, partial payments, prepayments, reversa
 arrears cases, tickets, applications), writes it as the users' files, loads them into a fresh warehouse (SQLite;
 PostgreSQL too, with fewer examples) and asks `indicators.catalog.compute` for every KPI at random dates (month
 ends, other days, days where something happens) and scopes (the whole portfolio, one intervention, one fund). No
-pre-aggregate is built: the figures must be right without one. A disagreement where the product is wrong is listed
-in `known_defect` and has its own strict xfail test with the minimal counterexample.
+pre-aggregate is built: the figures must be right without one. A disagreement the test found in the product gets a
+test of its own with the minimal counterexample (tickets of a scope without tickets).
 
 Run with more examples: OSSERVATORIO_KPI_EXAMPLES=explore (random, 300 examples); the default is derandomized
 so that CI is reproducible.
@@ -395,20 +395,8 @@ def check_all(engine, p: ref.Portfolio, as_of: date, start: date, end: date, sco
     for code in REFERENCES:
         got = compute(engine, code, as_of=as_of, start=start, end=end, scope=scope)
         want = expected(p, code, as_of, start, end, scope)
-        problems += [f"{m} (data {as_of}, periodo {start}..{end}, {scope})" for m in mismatches(code, got, want)
-                     if not known_defect(p, code, scope, got, want)]
+        problems += [f"{m} (data {as_of}, periodo {start}..{end}, {scope})" for m in mismatches(code, got, want)]
     return problems
-
-
-def known_defect(p: ref.Portfolio, code: str, scope: Scope, got, want) -> bool:
-    """Disagreements where the product is wrong and the reference right; each has its xfail test below.
-
-    Tickets of a scope with units managed but no ticket at all in its buildings: the backlog is 0 tickets and the
-    cost per unit 0 € (the definitions count tickets, and there are none), while the product answers "no data"
-    with the warning "nessun alloggio in gestione nel perimetro alla fine del periodo", which is untrue
-    (`test_tickets_of_a_scope_without_tickets_are_zero`)."""
-    return (code in ("ticket_backlog", "ticket_cost_per_unit_eur") and want == 0 and got.value is None
-            and not ref.scoped_tickets(p, scope))
 
 
 # --- the property -----------------------------------------------------------------------------------------------
@@ -577,8 +565,6 @@ def test_the_product_gives_the_hand_worked_values(engine, settings, tmp_path):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="ticket KPIs of a scope with units but no ticket: the product says «nessun "
-                                       "alloggio in gestione» and gives no value instead of 0")
 def test_tickets_of_a_scope_without_tickets_are_zero(engine, settings, tmp_path):
     """Minimal counterexample: I2 has one unit managed at 30/06/2022 (A3) and no ticket in its building, while
     I1's building has tickets. The backlog at 30/06/2022 is 0 tickets (the definition: tickets opened by D and
