@@ -37,14 +37,10 @@ def run_child(args: list[str], env: dict | None = None) -> tuple[float, int, str
 
 
 def ensure_sample(out: Path, units: int, years: int) -> Path:
-    folder = out / f"sample_{units}_{years}"
-    if not (folder / "movimenti.csv").exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        print(f"generating sample --units {units} --years {years} in {folder} ...", flush=True)
-        t, rss, _ = run_child(["-m", "osservatorio.cli", "sample", "--out", str(folder), "--units", str(units),
-                               "--years", str(years)])
-        print(f"  generated in {t:.0f} s (peak {rss} MiB)")
-    return folder
+    """The generated sample (cached in `bench/out/`, shared with the other benchmarks)."""
+    from bench.warehouses import sample
+
+    return sample(units, years)
 
 
 def head_file(src: Path, dst: Path, fraction: float) -> int:
@@ -67,8 +63,8 @@ def prepare_parents(url: str, folder: Path, parents_dir: Path) -> None:
 
 
 def load_movements(url: str, file: Path) -> tuple[float, int, str]:
-    """`osservatorio load movimenti FILE` without the refresh of the ledger pre-aggregates (issue 3), which
-    is not part of loading and is timed by `python -m bench monitoring`."""
+    """`osservatorio load movimenti FILE` without the build of the analytics copy that follows a load, which is
+    not part of loading and is timed by `python -m bench engine`."""
     return run_child(["-m", "osservatorio.cli", "load", "movimenti", str(file), "--no-aggregati"],
                      {"OSSERVATORIO_DATABASE_URL": url})
 
