@@ -54,7 +54,7 @@ def measure(backend: str, units: int, years: int, pg_url: str | None) -> dict:
     folder = W.sample(units, years)
     history, month_file, month = W.split_last_month(folder)
     url = W.warehouse_url(backend, units, years, pg_url)
-    W.ensure_loaded(url, history)
+    W.ensure_loaded(url, history, bulk=units >= W.BULK_FROM_UNITS)
     if undone := W.undo_month(url):
         print(f"  {backend} {units:,}x{years}: the last run's monthly load taken out again ({undone})", flush=True)
     print(f"  {backend} {units:,}x{years}: full build ...", flush=True)

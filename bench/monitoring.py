@@ -255,7 +255,7 @@ def main(args) -> None:
             url = getattr(args, f"{size}_{backend}", None)
             if not url:
                 url = W.warehouse_url(backend, units, years, args.pg_url)
-                W.ensure_loaded(url, history)
+                W.ensure_loaded(url, history, bulk=units >= W.BULK_FROM_UNITS)
             ensure_built(url)
             urls[size][backend] = url
     report = run(urls["large"], urls["small"], repeat=1 if args.quick else 3, pages=tuple(args.pages.split(",")))
