@@ -105,7 +105,9 @@ DEFAULT_BACKENDS = "sqlite,postgres" if PG_URL else "sqlite"
 def _sizes(p: argparse.ArgumentParser, small_years: int) -> None:
     p.add_argument("--units", type=int, default=100_000)
     p.add_argument("--years", type=int, default=10)
-    p.add_argument("--small-units", type=int, default=1_500, help="the baseline warehouse, measured in the same run")
+    p.add_argument("--small-units", type=int, default=1_500,
+                   help="the baseline warehouse, measured in the same run (engine: 0 measures the large one only)")
+    p.add_argument("--repeat", type=int, default=3, help="cold renders per page and warehouse (monitoring: median)")
     p.add_argument("--small-years", type=int, default=small_years)
     p.add_argument("--backends", default=DEFAULT_BACKENDS,
                    help="sqlite,postgres (postgres: with OSSERVATORIO_BENCH_POSTGRES_URL or --pg-url)")

@@ -23,18 +23,18 @@ from datetime import date
 from pathlib import Path
 
 from bench import warehouses as W
-from bench.load import run_child
+from bench.load import run_child_usage
 
 GOAL_UPDATE_S = 60.0
 
 
 def _child(*args: str) -> dict:
-    wall, rss, out = run_child(["-m", "bench.engine_child", *args])
+    wall, rss, out, cpu = run_child_usage(["-m", "bench.engine_child", *args])
     lines = [line for line in out.strip().splitlines() if line.startswith("{")]
     if not lines:
         raise RuntimeError(f"bench.engine_child {args[0]}: no result\n{out[-3000:]}")
     result = json.loads(lines[-1])
-    result["wall"], result["peak_mib"] = wall, rss
+    result["wall"], result["peak_mib"], result["cpu"] = wall, rss, cpu
     return result
 
 
@@ -59,12 +59,14 @@ def measure(backend: str, units: int, years: int, pg_url: str | None) -> dict:
         print(f"  {backend} {units:,}x{years}: the last run's monthly load taken out again ({undone})", flush=True)
     print(f"  {backend} {units:,}x{years}: full build ...", flush=True)
     full = _child("build", url, _previous_month_end(month).isoformat())
-    print(f"    {full['build']:,.1f} s, {full['rows']:,} rows, peak {full['peak_mib']:,} MiB, "
+    print(f"    {full['build']:,.1f} s (process: {full['wall']:,.1f} s wall, {full['cpu']:,.1f} s CPU), "
+          f"{full['rows']:,} rows, peak {full['peak_mib']:,} MiB, "
           f"{full['size_bytes'] / 2**20:,.0f} MiB", flush=True)
     print(f"  {backend} {units:,}x{years}: monthly update ({month}) ...", flush=True)
     update = _child("update", url, str(month_file), _month_end(month).isoformat())
     phases = ", ".join(f"{k} {v:,.1f} s" for k, v in update["phases"].items())
-    print(f"    {update['wall']:,.1f} s ({phases}); {update['rows_loaded']:,} movements", flush=True)
+    print(f"    {update['wall']:,.1f} s wall, {update['cpu']:,.1f} s CPU ({phases}); {update['rows_loaded']:,} movements",
+          flush=True)
     return {"backend": backend, "units": units, "years": years, "month": month, "full": full, "update": update}
 
 
@@ -81,13 +83,13 @@ def _steps(result: dict, kind: str, top: int = 8) -> list[str]:
 def report(results: list[dict]) -> str:
     """The figures, per backend: large and small, their ratio, the update against its goal and the load alone."""
     head = (f"{'backend':<9} {'size':<12} {'build s':>8} {'rows copied':>12} {'peak MiB':>9} {'file MiB':>9}  "
-            f"{'update s':>9} {'load s':>7} {'build s':>8} {'figure s':>9} {'upd/load':>9}")
+            f"{'update s':>9} {'CPU s':>6} {'load s':>7} {'build s':>8} {'figure s':>9} {'upd/load':>9}")
     lines = [head]
     for r in results:
         f, u = r["full"], r["update"]
         p = u["phases"]
         lines.append(f"{r['backend']:<9} {r['units']:>6,}x{r['years']:<5} {f['build']:>8.1f} {f['rows']:>12,} "
-                     f"{f['peak_mib']:>9,} {f['size_bytes'] / 2**20:>9,.0f}  {u['wall']:>9.1f} {p['load']:>7.1f} "
+                     f"{f['peak_mib']:>9,} {f['size_bytes'] / 2**20:>9,.0f}  {u['wall']:>9.1f} {u['cpu']:>6.1f} {p['load']:>7.1f} "
                      f"{p['build']:>8.1f} {p['figure']:>9.2f} {u['wall'] / p['load']:>9.2f}")
     lines.append("")
     by_backend: dict[str, list[dict]] = {}
@@ -116,7 +118,7 @@ def report(results: list[dict]) -> str:
 
 def main(args) -> None:
     W.analytics_env()
-    sizes = [(args.units, args.years), (args.small_units, args.small_years)]
+    sizes = [(args.units, args.years)] + ([(args.small_units, args.small_years)] if args.small_units else [])
     results = []
     for backend in args.backends.split(","):
         for units, years in sizes:

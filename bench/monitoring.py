@@ -258,7 +258,7 @@ def main(args) -> None:
                 W.ensure_loaded(url, history, bulk=units >= W.BULK_FROM_UNITS)
             ensure_built(url)
             urls[size][backend] = url
-    report = run(urls["large"], urls["small"], repeat=1 if args.quick else 3, pages=tuple(args.pages.split(",")))
+    report = run(urls["large"], urls["small"], repeat=1 if args.quick else args.repeat, pages=tuple(args.pages.split(",")))
     print("\n" + report)
     if args.results:
         results = Path(args.results)
