@@ -233,12 +233,18 @@ def run(large: dict[str, str], small: dict[str, str], repeat: int = 3, pages: tu
 
 def ensure_built(url: str) -> None:
     """Bring the analytics copy up to the warehouse's last load before the timed renders (the pages read it as it
-    is: a render never builds, unless there is no copy at all)."""
-    from indicators import store
+    is: a render never builds, unless there is no copy at all). A copy built by an older version, without a fact
+    this one declares, is rebuilt: the marker says which load a copy holds, not which facts."""
+    from indicators import facts, store
     from schemas.db import make_engine
 
     engine = make_engine(url)
-    if (built := store.build(engine)) is not None:
+    try:
+        tables = {r[0] for r in store.reader(engine).execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        force = any(f.name not in tables for f in facts.FACTS)
+    except Exception:  # noqa: BLE001  (no copy yet)
+        force = False
+    if (built := store.build(engine, force=force)) is not None:
         print(f"  analytics copy built in {built.seconds:,.1f} s ({built.size_bytes / 2**20:,.0f} MiB)", flush=True)
     engine.dispose()
 
