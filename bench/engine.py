@@ -71,10 +71,12 @@ def measure(backend: str, units: int, years: int, pg_url: str | None) -> dict:
 
 
 def _steps(result: dict, kind: str, top: int = 8) -> list[str]:
+    """The build's steps, slowest first: wall seconds, share, CPU seconds (which the other jobs of a shared machine
+    move much less than the wall time), rows."""
     steps = sorted(result[kind]["steps"], key=lambda s: -s[1])
     total = result[kind]["build"] if kind == "full" else result[kind]["phases"]["build"]
-    lines = [f"    {name:<40} {seconds:>8.2f} s {seconds / total:>6.0%}" + (f"  {rows:>12,} rows" if rows else "")
-             for name, seconds, rows in steps[:top]]
+    lines = [f"    {name:<40} {seconds:>8.2f} s {seconds / total:>6.0%} {cpu:>8.2f} s CPU"
+             + (f"  {rows:>12,} rows" if rows else "") for name, seconds, rows, cpu in steps[:top]]
     rest = total - sum(s[1] for s in steps)
     lines.append(f"    {'rest (status, swap, old file removed)':<40} {rest:>8.2f} s {rest / total:>6.0%}")
     return lines

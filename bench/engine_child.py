@@ -24,12 +24,13 @@ class _TimedDuck:
         self._duck, self._steps, self._label, self._only = duck, steps, label, only
 
     def execute(self, sql: str, *args, **kwargs):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         result = self._duck.execute(sql, *args, **kwargs)
         if self._only is None or sql.lstrip().upper().startswith(self._only):
             words = sql.split()
             name = words[2] if len(words) > 2 and words[0].upper() == "CREATE" else " ".join(words[:3])
-            self._steps.append((f"{self._label} {name}", time.perf_counter() - began, None))
+            self._steps.append((f"{self._label} {name}", time.perf_counter() - began, None,
+                                time.process_time() - cpu))
         return result
 
     def __getattr__(self, name):
@@ -44,11 +45,11 @@ class _TimedDuckModule:
         self._module, self._steps = module, steps
 
     def connect(self, *args, **kwargs):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         conn = self._module.connect(*args, **kwargs)
         if kwargs.get("read_only"):
             return conn
-        self._steps.append(("DuckDB file opened", time.perf_counter() - began, None))
+        self._steps.append(("DuckDB file opened", time.perf_counter() - began, None, time.process_time() - cpu))
         return _TimedDuck(conn, self._steps, "DuckDB", only=("CHECKPOINT", "CREATE TABLE ANALYTICS_BUILD"))
 
     def __getattr__(self, name):
@@ -56,7 +57,8 @@ class _TimedDuckModule:
 
 
 def instrument() -> list:
-    """Wrap the build's steps so each is timed; returns the list they are appended to: (step, seconds, rows).
+    """Wrap the build's steps so each is timed; returns the list they are appended to: (step, seconds, rows, CPU
+    seconds of the process: all its threads, so DuckDB's parallel work counts in full).
     The drivers the build imports on first use are imported here, so that they count as imports, not build."""
     import adbc_driver_postgresql.dbapi  # noqa: F401
     import adbc_driver_sqlite.dbapi  # noqa: F401
@@ -67,15 +69,15 @@ def instrument() -> list:
     copy_table, snapshot, build_all = store._copy_table, store._sqlite_snapshot, facts.build_all
 
     def timed_copy(duck, table, read, dialect):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         rows = copy_table(duck, table, read, dialect)
-        steps.append((f"copy {table.name}", time.perf_counter() - began, rows))
+        steps.append((f"copy {table.name}", time.perf_counter() - began, rows, time.process_time() - cpu))
         return rows
 
     def timed_snapshot(path):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         result = snapshot(path)
-        steps.append(("SQLite snapshot (online backup)", time.perf_counter() - began, None))
+        steps.append(("SQLite snapshot (online backup)", time.perf_counter() - began, None, time.process_time() - cpu))
         return result
 
     def timed_facts(duck):
