@@ -130,7 +130,7 @@ def main(args) -> None:
     if args.results:
         path = Path(args.results)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"python -m bench engine --units {args.units} --years {args.years} "
-                        (f"(baseline {args.small_units}x{args.small_years}), " if args.small_units else "(no baseline), ") + f"load average at the end "
-                        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n\n{text}\n")
+        baseline = f"baseline {args.small_units}x{args.small_years}" if args.small_units else "no baseline"
+        path.write_text(f"python -m bench engine --units {args.units} --years {args.years} ({baseline}), load "
+                        f"average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n\n{text}\n")
         print(f"\nwritten to {path}")
