@@ -72,7 +72,7 @@ def load_movements(url: str, path: Path) -> int:
                   f"strftime(due_date, '%Y-%m-%d') AS due_date, batch_id FROM ({sql})")
         engine.dispose()
         with adbc.connect(str(sqlite_path(url))) as conn, conn.cursor() as cur:
-            rows = cur.adbc_ingest("ledger_entry", duck.execute(select).to_arrow_reader(), mode="append")
+            rows = cur.adbc_ingest("ledger_entry", duck.sql(select).to_arrow_reader(), mode="append")
             conn.commit()
     else:
         import psycopg
