@@ -146,7 +146,20 @@ def main(argv: list[str]) -> None:
     as_of = date.fromisoformat(rest[-1])
     out = build(url, as_of) if what == "build" else update(url, rest[0], as_of)
     out["total"] = time.perf_counter() - STARTED
+    out["peak_mib"] = _peak_mib()
     print(json.dumps(out, default=str))
+
+
+def _peak_mib() -> int | None:
+    """This process's peak resident memory (VmHWM: its own, where the wait4 figure of a child can carry the high
+    mark of the parent it was forked from)."""
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
 
 
 if __name__ == "__main__":
