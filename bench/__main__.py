@@ -1,4 +1,9 @@
-"""`python -m bench load|monitoring|budget [--units N --years Y] ...` (see `python -m bench -h`)."""
+"""`python -m bench engine|monitoring|load|budget [--units N --years Y] ...` (see `python -m bench -h`).
+
+`python -m bench all` (what `make bench` runs) runs the engine benchmark and the page renders one after the other;
+`--quick` runs them at small sizes (a smoke run of a minute or two). PostgreSQL is measured when
+OSSERVATORIO_BENCH_POSTGRES_URL (or `--pg-url`) names a server the benchmark may create databases on.
+"""
 
 from __future__ import annotations
 
@@ -94,21 +99,59 @@ def _warehouse(backend: str, tmp: Path, pg_url: str | None):
     return url, lambda: subprocess.run([str(ROOT / ".ci" / "postgres"), "stop", str(pgdir)], check=False)
 
 
+QUICK = {"units": 5_000, "years": 3, "small_units": 500, "small_years": 3}
+PG_URL = os.environ.get("OSSERVATORIO_BENCH_POSTGRES_URL")
+DEFAULT_BACKENDS = "sqlite,postgres" if PG_URL else "sqlite"
+
+
+def _sizes(p: argparse.ArgumentParser, small_years: int) -> None:
+    p.add_argument("--units", type=int, default=100_000)
+    p.add_argument("--years", type=int, default=10)
+    p.add_argument("--small-units", type=int, default=1_500,
+                   help="the baseline warehouse, measured in the same run (engine: 0 measures the large one only)")
+    p.add_argument("--repeat", type=int, default=3, help="cold renders per page and warehouse (monitoring: median)")
+    p.add_argument("--small-years", type=int, default=small_years)
+    p.add_argument("--backends", default=DEFAULT_BACKENDS,
+                   help="sqlite,postgres (postgres: with OSSERVATORIO_BENCH_POSTGRES_URL or --pg-url)")
+    p.add_argument("--pg-url", default=PG_URL, help="a PostgreSQL server the benchmark may create databases on")
+    p.add_argument("--quick", action="store_true", help="small sizes, a smoke run (results not written)")
+    p.add_argument("--pages", default="views/overview.py,views/arrears.py,views/vacancy.py",
+                   help="the pages rendered (monitoring)")
+    p.add_argument("--results", help="file for the report (default: bench/results/<date>-<what>-<units>x<years>.txt)")
+
+
+def _resolve(args, what: str) -> argparse.Namespace:
+    """The arguments of one benchmark: --quick applied, and its results file (none for a quick run; with `all`,
+    `--results NAME.txt` gives NAME-engine.txt and NAME-monitoring.txt)."""
+    out = argparse.Namespace(**vars(args))
+    if out.quick:
+        for name, value in QUICK.items():
+            setattr(out, name, value)
+        out.results = None
+    elif out.results is None:
+        from datetime import date
+
+        out.results = str(ROOT / "bench" / "results" / f"{date.today():%Y-%m-%d}-{what}-{out.units}x{out.years}.txt")
+    elif args.what == "all":
+        given = Path(out.results)
+        out.results = str(given.with_name(f"{given.stem}-{what}{given.suffix}"))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     sub = parser.add_subparsers(dest="what", required=True)
+    e = sub.add_parser("engine", help="analytics copy: full build and monthly update, large vs small (issue 17)")
+    _sizes(e, small_years=8)
+    a = sub.add_parser("all", help="engine, then monitoring (the page renders): what `make bench` runs")
+    _sizes(a, small_years=8)
     p = sub.add_parser("load", help="osservatorio load vs raw driver (issue 2)")
     p.add_argument("--units", type=int, default=100_000)
     p.add_argument("--years", type=int, default=10)
     p.add_argument("--backends", default="sqlite,postgres")
     p.add_argument("--pg-url", default=os.environ.get("OSSERVATORIO_BENCH_POSTGRES_URL"))
-    m = sub.add_parser("monitoring", help="monitoring indicators vs hand-written SQL, page renders (issue 3)")
-    m.add_argument("--units", type=int, default=100_000)
-    m.add_argument("--years", type=int, default=10)
-    m.add_argument("--small-units", type=int, default=1_500)
-    m.add_argument("--small-years", type=int, default=8)
-    m.add_argument("--backends", default="sqlite,postgres")
-    m.add_argument("--pg-url", default=os.environ.get("OSSERVATORIO_BENCH_POSTGRES_URL"))
+    m = sub.add_parser("monitoring", help="figures vs hand-written SQL, cold page renders large vs small (issue 3)")
+    _sizes(m, small_years=8)
     for size in ("large", "small"):
         for backend in ("sqlite", "postgres"):
             m.add_argument(f"--{size}-{backend}", help=f"URL of an already loaded {size} {backend} warehouse")
@@ -118,12 +161,16 @@ def main() -> None:
     b.add_argument("--holdout", type=int, default=2, help="complete years held out at the end")
     b.add_argument("--inflation", type=float, default=2.0, help="inflation of the baseline, percent")
     args = parser.parse_args()
-    if args.what == "load":
-        bench_load(args)
-    elif args.what == "monitoring":
+    if args.what in ("engine", "all"):
+        from bench.engine import main as bench_engine
+
+        bench_engine(_resolve(args, "engine"))
+    if args.what in ("monitoring", "all"):
         from bench.monitoring import main as bench_monitoring
 
-        bench_monitoring(args)
+        bench_monitoring(_resolve(args, "monitoring"))
+    if args.what == "load":
+        bench_load(args)
     elif args.what == "budget":
         from bench.budget import bench_budget
 

@@ -24,27 +24,30 @@ PARENTS = ("interventi", "edifici", "alloggi", "nuclei", "contratti")
 
 def run_child(args: list[str], env: dict | None = None) -> tuple[float, int, str]:
     """Run a Python child; return its wall time, its peak RSS in MiB and its output."""
+    wall, rss, out, _ = run_child_usage(args, env)
+    return wall, rss, out
+
+
+def run_child_usage(args: list[str], env: dict | None = None) -> tuple[float, int, str, float]:
+    """`run_child`, plus the CPU seconds (user + system) the child used: on a machine shared with other jobs the
+    wall time moves with their load, the CPU time much less."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env={**os.environ, "OSSERVATORIO_PSEUDONYM_KEY": "bench", **(env or {})}, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
     out = proc.stdout.read() if proc.stdout is not None else ""
+    _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{args} failed ({proc.returncode}):\n{out[-2000:]}")
-    return wall, usage.ru_maxrss // 1024, out
+    return wall, usage.ru_maxrss // 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def ensure_sample(out: Path, units: int, years: int) -> Path:
-    folder = out / f"sample_{units}_{years}"
-    if not (folder / "movimenti.csv").exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        print(f"generating sample --units {units} --years {years} in {folder} ...", flush=True)
-        t, rss, _ = run_child(["-m", "osservatorio.cli", "sample", "--out", str(folder), "--units", str(units),
-                               "--years", str(years)])
-        print(f"  generated in {t:.0f} s (peak {rss} MiB)")
-    return folder
+    """The generated sample (cached in `bench/out/`, shared with the other benchmarks)."""
+    from bench.warehouses import sample
+
+    return sample(units, years)
 
 
 def head_file(src: Path, dst: Path, fraction: float) -> int:
@@ -67,8 +70,8 @@ def prepare_parents(url: str, folder: Path, parents_dir: Path) -> None:
 
 
 def load_movements(url: str, file: Path) -> tuple[float, int, str]:
-    """`osservatorio load movimenti FILE` without the refresh of the ledger pre-aggregates (issue 3), which
-    is not part of loading and is timed by `python -m bench monitoring`."""
+    """`osservatorio load movimenti FILE` without the build of the analytics copy that follows a load, which is
+    not part of loading and is timed by `python -m bench engine`."""
     return run_child(["-m", "osservatorio.cli", "load", "movimenti", str(file), "--no-aggregati"],
                      {"OSSERVATORIO_DATABASE_URL": url})
 

@@ -1,13 +1,12 @@
-"""Benchmark (issue 3): the monitoring indicators and pages on a 100,000-unit warehouse.
+"""Benchmark (issues 3 and 17): the monitoring figures and pages on a 100,000-unit warehouse.
 
-For each backend, in one run:
-- the Panoramica's ledger and vacancy KPIs (one date, one period) and the aging table, through
-  `indicators/`, against hand-written SQL that returns the same numbers (checked equal) from the same
-  database: on the per-fund copies of `building_month` and `vacancy_month` (the pre-aggregates the
-  indicators read for the whole portfolio: the least work for the answer),
-  on `lease_month` (per lease) and on the ledger alone (the query an analyst would write without them);
+For each backend, in one run, on the cached warehouses of `bench.warehouses` with their analytics copy built
+before anything is timed:
+- the Panoramica's ledger and vacancy KPIs (one date, one period) through `indicators/` (on the analytics copy)
+  against hand-written SQL that returns the same numbers (checked equal): on the ledger alone, run on the
+  analytics copy and on the warehouse (the query an analyst would write without the engine);
 - each monitoring page rendered by AppTest in a fresh process (cold caches), on the large warehouse
-  divided by the same on the 1,500-unit one.
+  divided by the same on the 1,500-unit one (goal: <= 3x). Only the render is timed.
 """
 
 from __future__ import annotations
@@ -53,36 +52,6 @@ def timed(fn: Callable[[], T], repeat: int = 3) -> tuple[float, T]:
     return statistics.median(times), result
 
 
-# --- the warehouses ----------------------------------------------------------------------------------------------
-def ensure_warehouse(url: str, folder: Path) -> None:
-    """Load the sample in `folder` into `url` unless a previous run did (its marker is the pre-aggregate)."""
-    from indicators.snapshot import fresh_state
-    from schemas.db import make_engine
-
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            ready = conn.execute(text("SELECT COUNT(*) FROM load_batch")).scalar_one() > 0 and fresh_state(conn)
-    except Exception:  # noqa: BLE001  (no tables yet)
-        ready = False
-    finally:
-        engine.dispose()
-    if ready:
-        from indicators.snapshot import ensure_fresh
-
-        engine = make_engine(url)
-        if (built := ensure_fresh(engine)) is not None:  # e.g. `building_month` after a migration
-            print(f"  pre-aggregates brought up to date in {built.seconds:,.0f} s", flush=True)
-        engine.dispose()
-        return
-    print(f"loading {folder} into {url.split('@')[-1]} ...", flush=True)
-    env = {**os.environ, "OSSERVATORIO_DATABASE_URL": url, "OSSERVATORIO_PSEUDONYM_KEY": "bench"}
-    began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "osservatorio.cli", "load-dir", str(folder)], env=env, check=False,
-                   stdout=subprocess.DEVNULL)
-    print(f"  loaded in {time.perf_counter() - began:,.0f} s", flush=True)
-
-
 # --- hand-written SQL: the baselines -----------------------------------------------------------------------------
 def _position_sums(alias_now: str, alias_before: str, d: str) -> str:
     """The Panoramica's arrears sums from two per-lease positions (now; before the period) and lease `l`."""
@@ -107,44 +76,40 @@ def _position_sums(alias_now: str, alias_before: str, d: str) -> str:
         SUM({now}.cash - COALESCE({before}.cash, 0)) AS period_cash"""
 
 
-def arrears_on_pre_aggregates(conn, d: date, start: date) -> dict:
-    mk, pk = d.year * 12 + d.month - 1, start.year * 12 + start.month - 2
-    dd = "CAST(:d AS DATE)" if conn.dialect.name == "postgresql" else ":d"
-    sql = f"""SELECT {_position_sums("a", "b", dd)}
-        FROM lease l LEFT JOIN lease_month a ON a.lease_code = l.code AND a.month_key = :mk
-        LEFT JOIN lease_month b ON b.lease_code = l.code AND b.month_key = :pk"""
-    return dict(conn.execute(text(sql), {"d": d, "mk": mk, "pk": pk}).mappings().one())
+class _Duck:
+    """Hand-written SQL run on the analytics copy (DuckDB), with the same `:name` parameters."""
+
+    dialect_name = "duckdb"
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def rows(self, sql: str, params: dict) -> list[dict]:
+        from indicators import store
+        from indicators.sql import duckdb_statement
+
+        duck_sql, bound = duckdb_statement(sql, params)
+        cursor = store.reader(self.engine).execute(duck_sql, bound)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def arrears_on_building_month(conn, d: date, start: date, checked: bool = False) -> dict:
-    """The same sums from the pre-aggregate the indicators read (its per-fund copy; year to date); `checked`: only
-    if it is current (the guarantee the indicators give, in the same query)."""
-    from indicators import building_month
-    from indicators.aggregate_state import fresh_sql
-
-    k, window = d.year * 12 + d.month - 1, "ytd" if start == date(d.year, 1, 1) else "y1"
-    sql = f"""SELECT SUM(stock) AS stock, SUM(stock_former) AS stock_former, SUM(stock_active) AS stock_active,
-            SUM(annual_rent) AS annual_rent, SUM(active_leases) AS active_leases,
-            SUM(households_overdue) AS households_overdue, SUM(charged_{window}) AS period_charged,
-            SUM(unpaid_{window}) AS period_unpaid, SUM(collected_{window}) AS period_collected,
-            SUM(cash_{window}) AS period_cash
-        FROM building_month_by_fund WHERE month_key = {k}"""
-    if checked:
-        sql = _checked(sql, fresh_sql(building_month.NAME, building_month.SOURCE, k, k))
-    return dict(conn.execute(text(sql)).mappings().one())
+def _rows(conn, sql: str, params: dict) -> list[dict]:
+    if isinstance(conn, _Duck):
+        return conn.rows(sql, params)
+    return [dict(r) for r in conn.execute(text(sql), params).mappings()]
 
 
-def _checked(sql: str, *fresh: str) -> str:
-    """`sql` (one row) returning nothing unless the pre-aggregates are current: the guarantee the indicators give."""
-    return f"{sql} AND " + " AND ".join(f"({f}) = 1" for f in fresh)
+def _dialect(conn) -> str:
+    return conn.dialect_name if isinstance(conn, _Duck) else conn.dialect.name
 
 
 def arrears_on_ledger(conn, d: date, start: date) -> dict:
     """One pass over the ledger per lease: sums to D and before the period, then the same arithmetic."""
-    dd = "CAST(:d AS DATE)" if conn.dialect.name == "postgresql" else ":d"
+    sqlite = _dialect(conn) == "sqlite"
+    dd = ":d" if sqlite else "CAST(:d AS DATE)"
     move = "CASE WHEN entry_type = 'addebito' THEN COALESCE(due_date, entry_date) ELSE entry_date END"
-    late = ("COALESCE(due_date, entry_date) + 31" if conn.dialect.name == "postgresql"
-            else "date(COALESCE(due_date, entry_date), '+31 days')")
+    late = "date(COALESCE(due_date, entry_date), '+31 days')" if sqlite else "COALESCE(due_date, entry_date) + 31"
     sums = f"""SELECT lease_code,
             ROUND(SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END), 2) AS charged,
             ROUND(SUM(CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END), 2) AS credited,
@@ -153,65 +118,23 @@ def arrears_on_ledger(conn, d: date, start: date) -> dict:
             ROUND(SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END), 2) AS cash,
             ROUND(SUM(CASE WHEN entry_type = 'addebito' AND {late} <= {dd} THEN amount ELSE 0 END), 2) AS overdue
         FROM ledger_entry WHERE {move} <= {dd} GROUP BY lease_code"""
+    ds = ":start" if sqlite else "CAST(:start AS DATE)"
     before = f"""SELECT lease_code, ROUND(SUM(CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END), 2) AS charged,
             ROUND(SUM(CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END), 2) AS cash
-        FROM ledger_entry WHERE {move} < :start GROUP BY lease_code"""
+        FROM ledger_entry WHERE {move} < {ds} GROUP BY lease_code"""
     sql = f"""SELECT {_position_sums("a", "b", dd)}
         FROM lease l LEFT JOIN ({sums}) a ON a.lease_code = l.code LEFT JOIN ({before}) b ON b.lease_code = l.code"""
-    return dict(conn.execute(text(sql), {"d": d, "start": start}).mappings().one())
+    return _rows(conn, sql, {"d": d, "start": start})[0]
 
 
 def vacancy_by_hand(conn, d: date) -> dict:
-    dd = "CAST(:d AS DATE)" if conn.dialect.name == "postgresql" else ":d"
+    dd = ":d" if _dialect(conn) == "sqlite" else "CAST(:d AS DATE)"
     sql = f"""SELECT COUNT(*) AS units, SUM(CASE WHEN occ.unit_code IS NULL THEN 1 ELSE 0 END) AS empty
         FROM unit u JOIN building b ON b.code = u.building_code JOIN intervention i ON i.code = b.intervention_code
         LEFT JOIN (SELECT DISTINCT unit_code FROM lease WHERE start_date <= {dd}
                    AND (end_date IS NULL OR end_date >= {dd})) occ ON occ.unit_code = u.code
         WHERE i.management_start IS NULL OR i.management_start <= {dd}"""
-    return dict(conn.execute(text(sql), {"d": d}).mappings().one())
-
-
-def vacancy_on_vacancy_month(conn, d: date, checked: bool = False) -> dict:
-    from indicators import vacancy_month
-    from indicators.aggregate_state import fresh_sql
-
-    k = d.year * 12 + d.month - 1
-    sql = f"SELECT SUM(units) AS units, SUM(empty) AS empty FROM vacancy_month_by_fund WHERE month_key = {k}"
-    if checked:
-        sql = _checked(sql, fresh_sql(vacancy_month.NAME, vacancy_month.SOURCE, k, k))
-    return dict(conn.execute(text(sql)).mappings().one())
-
-
-def aging_by_hand(conn, d: date) -> dict:
-    """Arrears by the age of each lease's oldest unpaid charge, from the pre-aggregates."""
-    pg = conn.dialect.name == "postgresql"
-    age = ("(CAST(:d AS DATE) - MIN(c.due_date))" if pg
-           else "CAST(julianday(:d) - julianday(MIN(c.due_date)) AS INTEGER)")
-    sql = f"""SELECT bucket, SUM(debt) AS amount, COUNT(*) AS contracts FROM (
-            SELECT a.lease_code, a.charged - a.credited AS debt,
-                CASE WHEN {age} <= 30 THEN '0-30' WHEN {age} <= 60 THEN '31-60' WHEN {age} <= 90 THEN '61-90'
-                     WHEN {age} <= 365 THEN '91-365' WHEN {age} <= 730 THEN '1-2 anni' ELSE 'oltre 2 anni' END
-                    AS bucket
-            FROM lease l JOIN lease_month a ON a.lease_code = l.code AND a.month_key = :mk
-            JOIN lease_charge_day c ON c.lease_code = a.lease_code AND c.through > a.credited AND c.due_date <= :d
-            WHERE a.charged > a.credited GROUP BY a.lease_code, a.charged, a.credited) x GROUP BY bucket"""
-    rows = conn.execute(text(sql), {"d": d, "mk": d.year * 12 + d.month - 1}).all()
-    return {b: (round(float(a), 2), int(n)) for b, a, n in rows}
-
-
-def aging_on_building_month(conn, d: date, checked: bool = False) -> dict:
-    from indicators import building_month
-    from indicators.aggregate_state import fresh_sql
-
-    labels = ("0-30", "31-60", "61-90", "91-365", "1-2 anni", "oltre 2 anni")
-    cols = ("aged_30", "aged_60", "aged_90", "aged_365", "aged_730", "aged_over")
-    sums = ", ".join(f"SUM({c}), SUM({c}_n)" for c in cols)
-    k = d.year * 12 + d.month - 1
-    sql = f"SELECT {sums} FROM building_month_by_fund WHERE month_key = {k}"
-    if checked:
-        sql = _checked(sql, fresh_sql(building_month.NAME, building_month.SOURCE, k, k))
-    row = conn.execute(text(sql)).one()
-    return {b: (round(float(row[2 * i]), 2), int(row[2 * i + 1])) for i, b in enumerate(labels) if row[2 * i + 1]}
+    return _rows(conn, sql, {"d": d})[0]
 
 
 # --- the indicators ----------------------------------------------------------------------------------------------
@@ -221,17 +144,6 @@ def panoramica_indicators(engine, d: date, start: date) -> dict:
 
     kpis = arrears_kpis(engine, start=start, end=d)
     return {"kpis": kpis, "vacancy": vacancy(engine, as_of=d)}
-
-
-def aging_indicator(engine, d: date):
-    from indicators.arrears import arrears_aging_by_contract
-
-    return arrears_aging_by_contract(engine, as_of=d)
-
-
-def _buckets(frame) -> dict:
-    """The aging frame as the baselines return it (outside the timing: it is the benchmark's own conversion)."""
-    return {b: (a, int(n)) for b, a, n in zip(frame["bucket"], frame["amount"], frame["contracts"]) if n}
 
 
 def _same(indicator: dict, hand: dict) -> bool:
@@ -247,7 +159,8 @@ def _same(indicator: dict, hand: dict) -> bool:
 
 
 def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
-    """(what, indicator seconds, baseline seconds, note) for the Panoramica and the aging table."""
+    """(what, indicator seconds, baseline seconds, note) for the Panoramica's figures: the indicators (on the
+    analytics copy) against the same numbers by hand-written SQL on the ledger, on the copy and on the warehouse."""
     from indicators.catalog import default_as_of
     from indicators.portfolio import ledger_span
     from schemas.db import make_engine
@@ -257,38 +170,18 @@ def indicators_vs_sql(url: str) -> list[tuple[str, float, float, str]]:
     assert first is not None and last is not None, "the sample warehouse has a ledger"
     d = default_as_of(first, last)  # the date the pages open on
     start = date(d.year, 1, 1)
-    out = []
-    # Both sides start from an open connection (a page's checkout from the engine's pool adds about 0.1 ms to
-    # each figure on SQLite, a round trip to PostgreSQL).
-    with engine.connect() as conn:
-        t_ind, ind = timed(lambda: panoramica_indicators(conn, d, start))
-        t_chk, chk = timed(lambda: (arrears_on_building_month(conn, d, start, checked=True),
-                                    vacancy_on_vacancy_month(conn, d, checked=True)))
-        t_bm, bm = timed(lambda: (arrears_on_building_month(conn, d, start), vacancy_on_vacancy_month(conn, d)))
-        t_pre, pre = timed(lambda: (arrears_on_pre_aggregates(conn, d, start), vacancy_by_hand(conn, d)))
-        t_raw, raw = timed(lambda: (arrears_on_ledger(conn, d, start), vacancy_by_hand(conn, d)), repeat=1)
-    vac = ind["vacancy"]
-    same = [_same(ind, h) and (vac.numerator, vac.denominator) == (v["empty"], v["units"])
-            for h, v in (chk, bm, pre, raw)]
     flag = lambda ok: "" if ok else " (DIFFERENT!)"  # noqa: E731
-    out.append(("Panoramica KPIs", t_ind, t_chk, "the same, checking in each query they are current (as the "
-                "indicators do)" + flag(same[0])))
-    out.append(("Panoramica KPIs", t_ind, t_bm, "SQL on the per-fund pre-aggregates (what the indicators read)"
-                + flag(same[1])))
-    out.append(("Panoramica KPIs", t_ind, t_pre, "SQL on lease_month (per lease)" + flag(same[2])))
-    out.append(("Panoramica KPIs", t_ind, t_raw, "SQL on the ledger alone" + flag(same[3])))
+    out = []
+    t_ind, ind = timed(lambda: panoramica_indicators(engine, d, start))
+    vac = ind["vacancy"]
+    duck = _Duck(engine)
+    t_duck, (h, v) = timed(lambda: (arrears_on_ledger(duck, d, start), vacancy_by_hand(duck, d)), repeat=1)
+    same = _same(ind, h) and (vac.numerator, vac.denominator) == (v["empty"], v["units"])
+    out.append(("Panoramica KPIs", t_ind, t_duck, "SQL on the ledger alone, on the analytics copy" + flag(same)))
     with engine.connect() as conn:
-        t_ind, aging = timed(lambda: aging_indicator(conn, d), repeat=5)
-        aging = _buckets(aging)
-        t_chk, checked = timed(lambda: aging_on_building_month(conn, d, checked=True), repeat=5)
-        t_bm, by_building = timed(lambda: aging_on_building_month(conn, d), repeat=5)
-        t_hand, hand = timed(lambda: aging_by_hand(conn, d))
-    for t_base, base, note in ((t_chk, checked, "the same, checking in the query it is current"),
-                               (t_bm, by_building, "SQL on building_month_by_fund (what they read)"),
-                               (t_hand, hand, "SQL on lease_month and lease_charge_day (per lease)")):
-        agrees = set(aging) == set(base) and all(abs(aging[b][0] - base[b][0]) < 0.02 and aging[b][1] == base[b][1]
-                                                 for b in base)
-        out.append(("Aging table", t_ind, t_base, note + flag(agrees)))
+        t_raw, (h, v) = timed(lambda: (arrears_on_ledger(conn, d, start), vacancy_by_hand(conn, d)), repeat=1)
+    same = _same(ind, h) and (vac.numerator, vac.denominator) == (v["empty"], v["units"])
+    out.append(("Panoramica KPIs", t_ind, t_raw, "SQL on the ledger alone, on the warehouse" + flag(same)))
     engine.dispose()
     return out
 
@@ -328,8 +221,8 @@ def render_seconds(url: str, page: str, repeat: int = 1) -> float:
     return statistics.median(times)
 
 
-def run(large: dict[str, str], small: dict[str, str]) -> str:
-    """The report: per backend, indicator vs SQL, and page render large / small."""
+def run(large: dict[str, str], small: dict[str, str], repeat: int = 3, pages: tuple[str, ...] = PAGES) -> str:
+    """The report: per backend, indicators vs SQL, and page render large / small."""
     lines = [f"{'backend':<9} {'measure':<17} {'indicators ms':>14} {'baseline ms':>12} {'ratio':>7}  baseline"]
     renders = [f"{'backend':<9} {'page':<20} {'large s':>9} {'small s':>9} {'ratio':>7}"]
     for backend, url in large.items():
@@ -337,50 +230,54 @@ def run(large: dict[str, str], small: dict[str, str]) -> str:
             lines.append(f"{backend:<9} {what:<17} {t_ind * 1e3:>14.3f} {t_base * 1e3:>12.3f} {t_ind / t_base:>7.2f}  "
                          f"{note}")
             print(lines[-1], flush=True)
-        for page in PAGES:
-            t_large, t_small = render_seconds(url, page, repeat=3), render_seconds(small[backend], page, repeat=3)
+        for page in pages:
+            t_large = render_seconds(url, page, repeat=repeat)
+            t_small = render_seconds(small[backend], page, repeat=repeat)
             renders.append(f"{backend:<9} {page:<20} {t_large:>9.2f} {t_small:>9.2f} {t_large / t_small:>7.2f}")
             print(renders[-1], flush=True)
     return "\n".join(lines + [""] + renders)
 
 
-def _pg_database(server_url: str, name: str) -> str:
-    """URL of database `name` on the server of `server_url`, created if missing."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
+def ensure_built(url: str) -> None:
+    """Bring the analytics copy up to the warehouse's last load before the timed renders (the pages read it as it
+    is: a render never builds, unless there is no copy at all). A copy built by an older version, without a fact
+    this one declares, is rebuilt: the marker says which load a copy holds, not which facts."""
+    from indicators import facts, store
+    from schemas.db import make_engine
 
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    try:
+        tables = {r[0] for r in store.reader(engine).execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        force = any(f.name not in tables for f in facts.FACTS)
+    except Exception:  # noqa: BLE001  (no copy yet)
+        force = False
+    if (built := store.build(engine, force=force)) is not None:
+        print(f"  analytics copy built in {built.seconds:,.1f} s ({built.size_bytes / 2**20:,.0f} MiB)", flush=True)
+    engine.dispose()
 
 
 def main(args) -> None:
-    from bench.load import ensure_sample
-    from schemas.migrate import upgrade
+    from bench import warehouses as W
 
-    out = ROOT / "bench" / "out"
+    W.analytics_env()
     sizes = {"large": (args.units, args.years), "small": (args.small_units, args.small_years)}
     urls: dict[str, dict[str, str]] = {"large": {}, "small": {}}
     for size, (units, years) in sizes.items():
-        folder = ensure_sample(out, units, years)
+        history, _, _ = W.split_last_month(W.sample(units, years))
         for backend in args.backends.split(","):
-            override = getattr(args, f"{size}_{backend}", None)
-            if override:
-                url = override
-            elif backend == "sqlite":
-                url = f"sqlite:///{out / f'warehouse_{units}_{years}.db'}"
-            else:
-                if not args.pg_url:
-                    raise SystemExit("PostgreSQL: pass --pg-url (a server the benchmark may create databases on)")
-                url = _pg_database(args.pg_url, f"bench_{units}_{years}")
-            upgrade(url)
-            ensure_warehouse(url, folder)
+            url = getattr(args, f"{size}_{backend}", None)
+            if not url:
+                url = W.warehouse_url(backend, units, years, args.pg_url)
+                W.ensure_loaded(url, history, bulk=units >= W.BULK_FROM_UNITS)
+            ensure_built(url)
             urls[size][backend] = url
-    report = run(urls["large"], urls["small"])
+    report = run(urls["large"], urls["small"], repeat=1 if args.quick else args.repeat,
+                 pages=tuple(args.pages.split(",")))
     print("\n" + report)
-    results = out.parent / "results" / f"{date.today():%Y-%m-%d}-monitoring-{args.units}x{args.years}.txt"
-    results.write_text(report + "\n")
-    print(f"\nwritten to {results.relative_to(ROOT)}")
+    if args.results:
+        results = Path(args.results)
+        results.parent.mkdir(parents=True, exist_ok=True)
+        results.write_text(f"python -m bench monitoring --units {args.units} --years {args.years} (small "
+                           f"{args.small_units}x{args.small_years}), load average at the end {os.getloadavg()[0]:.1f} "
+                           f"on {os.cpu_count()} cores\n\n{report}\n")
+        print(f"\nwritten to {results}")

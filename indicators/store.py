@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -44,6 +45,17 @@ from schemas.db import sqlite_path
 log = logging.getLogger(__name__)
 MARKER = "analytics_build"
 SYSTEM_TABLES = ("load_batch",)  # copied too: the figures' coverage and the pages' "which load" read it
+
+
+@lru_cache(maxsize=1)
+def _layout() -> str:
+    """What a copy holds, as a fingerprint: the tables copied with their columns and the facts' queries. A copy of
+    another layout (an older release) is not read: the next build replaces it."""
+    from indicators import facts
+
+    parts = [f"{t.name}({','.join(c.name for c in t.columns)})" for t in copied_tables()]
+    parts += [f"{f.name}:{f.sql}" for f in facts.FACTS]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,7 @@ def _status_path(path: Path) -> Path:
 
 # --- reading -------------------------------------------------------------------------------------------------------
 _open: dict[Path, tuple[Path, duckdb.DuckDBPyConnection, int]] = {}
+_open_layout: dict[Path, str] = {}  # the layout of each open copy (`_layout`)
 _open_lock = threading.Lock()
 _serving_stale: weakref.WeakSet[Engine] = weakref.WeakSet()
 _pinned: ContextVar[dict[Path, tuple[Copy, duckdb.DuckDBPyConnection]] | None] = ContextVar("analytics_pinned",
@@ -169,7 +182,7 @@ def _latest_build(path: Path) -> tuple[Path, duckdb.DuckDBPyConnection, int] | N
             return None
         with _open_lock:
             held = _open.get(path)
-            if held is not None and held[0] == key:
+            if held is not None and held[0] == key and _open_layout.get(path) == _layout():
                 return held
             try:
                 conn = duckdb.connect(str(key), read_only=True)
@@ -177,7 +190,15 @@ def _latest_build(path: Path) -> tuple[Path, duckdb.DuckDBPyConnection, int] | N
                 if key.exists():
                     raise
                 continue
-            batch = int(conn.execute(f"SELECT last_batch_id FROM {MARKER}").fetchall()[0][0])
+            try:
+                batch, layout = conn.execute(f"SELECT last_batch_id, layout FROM {MARKER}").fetchall()[0]
+            except duckdb.Error:  # a copy from before the layout was recorded
+                layout = None
+            if layout != _layout():  # built by another release (other tables or facts): as if there were none
+                conn.close()
+                return None
+            batch = int(batch)
+            _open_layout[path] = layout
             _open[path] = (key, conn, batch)  # the previous connection closes when its last cursor goes
             return key, conn, batch
     return None
@@ -373,7 +394,8 @@ def _write_copy(engine: Engine, tmp: Path) -> tuple[int, int, int]:
                 rows += _copy_table(duck, table, read, engine.dialect.name)
         built = facts.build_all(duck)
         duck.execute(f"CREATE TABLE {MARKER} AS SELECT CAST($batch AS BIGINT) AS last_batch_id, "
-                     "CAST($at AS TIMESTAMP) AS built_at", {"batch": batch, "at": datetime.now(timezone.utc)
+                     "CAST($at AS TIMESTAMP) AS built_at, CAST($layout AS VARCHAR) AS layout",
+                     {"batch": batch, "layout": _layout(), "at": datetime.now(timezone.utc)
                                                               .replace(tzinfo=None)})
         duck.execute("CHECKPOINT")
     finally:

@@ -194,3 +194,26 @@ def test_a_failed_build_after_a_load_exits_non_zero_and_keeps_the_rows(tmp_path,
     result = cli("db", "refresh")
     assert result.exit_code == 0, result.output
     assert stock(engine) == 950.0
+
+
+def test_a_copy_of_another_layout_is_rebuilt_before_it_is_read(engine, settings, tmp_path, monkeypatch):
+    """A copy built by a release with other facts (here: one fact fewer) is not read as current: the next reader
+    rebuilds it, so a page never asks for a fact the copy lacks."""
+    from indicators import facts, store
+
+    load_base(tmp_path, engine=engine, settings=settings)
+    extra = facts.Fact("lease_count", "one row", "the leases", "SELECT COUNT(*) AS n FROM lease")
+    monkeypatch.setattr(facts, "FACTS", (*facts.FACTS, extra))
+    store._layout.cache_clear()
+    try:
+        assert store.reader(engine).execute("SELECT n FROM lease_count").fetchall() == [(2,)]
+        before = store.status(engine)
+        monkeypatch.setattr(facts, "FACTS", facts.FACTS[:-1])  # the release without it
+        store._layout.cache_clear()
+        assert store.status(engine).batch_id is None  # the old copy is not this layout's
+        cursor = store.reader(engine)  # rebuilt, same load
+        assert [r[0] for r in cursor.execute("SELECT table_name FROM duckdb_tables()").fetchall()].count(
+            "lease_count") == 0
+        assert store.status(engine).batch_id == before.batch_id
+    finally:
+        store._layout.cache_clear()
