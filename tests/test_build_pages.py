@@ -12,28 +12,15 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-import streamlit as st
 
 from dashboard.freshness import status_text
 from indicators import facts, store
-from osservatorio.settings import get_settings
 from tests.factories import load_base, load_text
 from tests.test_analytics_builds import LEDGER, MORE, failing, load_more
-from tests.test_pages import open_page, texts, upload
+from tests.test_pages import fresh_caches, open_page, texts, upload  # noqa: F401  (autouse fixture)
 
 OVERVIEW = "views/overview.py"
 BEFORE, AFTER = "450,00\u00a0€", "950,00\u00a0€"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    get_settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    get_settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 
 from dashboard_fixtures import loaded_warehouse  # noqa: F401  (fixture)
 from factories import BASE_FILES, load_text
+from indicators import store
 from osservatorio.reports.labs import labs_report
 from osservatorio.settings import Settings
 from schemas.db import make_engine
@@ -50,6 +51,7 @@ def small_labs(tmp_path_factory, sqlite_template) -> str:
              "attivita_laboratorio": ACTIVITIES, "indicatori_contesto": INDICATORS}
     for kind, content in files.items():
         assert load_text(root, kind, content, engine=engine, settings=settings).status == "completato", kind
+    store.build(engine)  # as `osservatorio load-dir` does: the pages read the figures of this copy
     engine.dispose()
     return url
 
