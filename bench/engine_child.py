@@ -2,8 +2,8 @@
 its own and no cache survives): `python -m bench.engine_child build URL AS_OF` and
 `python -m bench.engine_child update URL FILE AS_OF`. Prints one JSON line.
 
-The build is instrumented from outside `indicators/` (its functions wrapped, not changed): the SQLite snapshot,
-each table copied and each statement of the facts are timed, so that a slow build says where its time goes.
+The build records where its time goes (`BuildResult.steps`: each table copied or carried, each fact), so that a
+slow build says why.
 """
 
 from __future__ import annotations
@@ -16,76 +16,17 @@ from datetime import date
 STARTED = time.perf_counter()
 
 
-class _TimedDuck:
-    """A DuckDB connection that times each `execute` whose text starts with one of `only` (all: None) into
-    `steps`, named `label` and the statement's first words."""
-
-    def __init__(self, duck, steps: list, label: str, only: tuple[str, ...] | None = None) -> None:
-        self._duck, self._steps, self._label, self._only = duck, steps, label, only
-
-    def execute(self, sql: str, *args, **kwargs):
-        began, cpu = time.perf_counter(), time.process_time()
-        result = self._duck.execute(sql, *args, **kwargs)
-        if self._only is None or sql.lstrip().upper().startswith(self._only):
-            words = sql.split()
-            name = words[2] if len(words) > 2 and words[0].upper() == "CREATE" else " ".join(words[:3])
-            self._steps.append((f"{self._label} {name}", time.perf_counter() - began, None,
-                                time.process_time() - cpu))
-        return result
-
-    def __getattr__(self, name):
-        return getattr(self._duck, name)
-
-
-class _TimedDuckModule:
-    """`duckdb` as `indicators.store` sees it: opening the new copy is timed, and so are its CHECKPOINT and
-    marker (the copies and facts are timed by their own wrappers)."""
-
-    def __init__(self, module, steps: list) -> None:
-        self._module, self._steps = module, steps
-
-    def connect(self, *args, **kwargs):
-        began, cpu = time.perf_counter(), time.process_time()
-        conn = self._module.connect(*args, **kwargs)
-        if kwargs.get("read_only"):
-            return conn
-        self._steps.append(("DuckDB file opened", time.perf_counter() - began, None, time.process_time() - cpu))
-        return _TimedDuck(conn, self._steps, "DuckDB", only=("CHECKPOINT", "CREATE TABLE ANALYTICS_BUILD"))
-
-    def __getattr__(self, name):
-        return getattr(self._module, name)
-
-
-def instrument() -> list:
-    """Wrap the build's steps so each is timed; returns the list they are appended to: (step, seconds, rows, CPU
-    seconds of the process: all its threads, so DuckDB's parallel work counts in full).
-    The drivers the build imports on first use are imported here, so that they count as imports, not build."""
+def _prepare() -> None:
+    """Import what the build imports on first use, so that it counts as imports, not build."""
     import adbc_driver_postgresql.dbapi  # noqa: F401
     import adbc_driver_sqlite.dbapi  # noqa: F401
 
-    from indicators import facts, store
+    from indicators import copying, facts, store  # noqa: F401
 
-    steps: list = []
-    copy_table, snapshot, build_all = store._copy_table, store._sqlite_snapshot, facts.build_all
 
-    def timed_copy(duck, table, read, dialect):
-        began, cpu = time.perf_counter(), time.process_time()
-        rows = copy_table(duck, table, read, dialect)
-        steps.append((f"copy {table.name}", time.perf_counter() - began, rows, time.process_time() - cpu))
-        return rows
-
-    def timed_snapshot(path):
-        began, cpu = time.perf_counter(), time.process_time()
-        result = snapshot(path)
-        steps.append(("SQLite snapshot (online backup)", time.perf_counter() - began, None, time.process_time() - cpu))
-        return result
-
-    def timed_facts(duck):
-        return build_all(_TimedDuck(duck, steps, "fact"))
-
-    store._copy_table, store._sqlite_snapshot, facts.build_all = timed_copy, timed_snapshot, timed_facts
-    store.duckdb = _TimedDuckModule(store.duckdb, steps)  # type: ignore[assignment]  # a timing stand-in
-    return steps
+def _steps(result) -> list:
+    """The build's own record of where its time went: (step, seconds, rows, CPU seconds of this process)."""
+    return [(s.name, s.seconds, s.rows, s.cpu) for s in result.steps]
 
 
 def _figure(engine, as_of: date) -> tuple[float, float]:
@@ -101,17 +42,17 @@ def build(url: str, as_of: date) -> dict:
     from indicators import store
     from schemas.db import make_engine
 
-    steps = instrument()
+    _prepare()
     engine = make_engine(url)
     imported = time.perf_counter() - STARTED
     began = time.perf_counter()
-    result = store.build(engine, force=True)
+    result = store.build(engine, force=True, carry=False)  # from scratch: every row read
     assert result is not None  # a forced build always builds
     seconds = time.perf_counter() - began
     figure_s, value = _figure(engine, as_of)
     return {"imports": imported, "build": seconds, "rows": result.rows, "facts": result.facts,
             "size_bytes": result.size_bytes, "batch_id": result.batch_id, "figure": figure_s, "value": value,
-            "steps": steps}
+            "steps": _steps(result)}
 
 
 def update(url: str, file: str, as_of: date) -> dict:
@@ -122,7 +63,7 @@ def update(url: str, file: str, as_of: date) -> dict:
     from schemas.db import make_engine
     from schemas.migrate import upgrade
 
-    steps = instrument()
+    _prepare()
     imported = time.perf_counter() - STARTED
     phases = {"imports": imported}
     began = time.perf_counter()
@@ -133,14 +74,14 @@ def update(url: str, file: str, as_of: date) -> dict:
     loaded = load_file(file, "movimenti", engine=engine, settings=Settings(database_url=url, pseudonym_key="bench"))
     phases["load"] = time.perf_counter() - began
     began = time.perf_counter()
-    result = store.build(engine, force=True)  # forced: the copy is rebuilt whole whatever it held
+    result = store.build(engine)  # as `load` does: the previous copy's rows carried, the month's read
     assert result is not None
     phases["build"] = time.perf_counter() - began
     phases["figure"], value = _figure(engine, as_of)
     if loaded.batch_id is not None and result.batch_id < loaded.batch_id:
         raise SystemExit(f"the copy holds load {result.batch_id}, not the month's {loaded.batch_id}")
     return {"phases": phases, "rows_loaded": loaded.loaded, "rows_read": loaded.read, "status": loaded.status,
-            "rows": result.rows, "size_bytes": result.size_bytes, "value": value, "steps": steps}
+            "rows": result.rows, "size_bytes": result.size_bytes, "value": value, "steps": _steps(result)}
 
 
 def main(argv: list[str]) -> None:

@@ -5,7 +5,9 @@ budget versions. Every figure is computed on a columnar copy of what the loads w
 `batch_id`) plus the lease-grain facts of `indicators.facts`, built by `build`:
 
 1. read each table out of the warehouse in one read transaction (a consistent snapshot) through ADBC, as
-   Arrow record batches streamed into DuckDB (no Python object per row);
+   Arrow record batches streamed into DuckDB (no Python object per row): `indicators.copying`. A table keeps
+   the previous copy's rows and reads only the rows the later loads wrote (loads never delete; a changed row
+   carries its new batch), checked against the warehouse's row count;
 2. build the declared facts on the copy, whole (no incremental patching, no per-table freshness);
 3. write the marker (`analytics_build`: the last load batch the copy holds, when and how fast it was built);
 4. rename the new file over the old one. Readers that opened the old file keep reading it until they reopen:
@@ -36,10 +38,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
-from sqlalchemy import Boolean, Date, DateTime, Engine, Float, Integer, Numeric, Table, text
+from sqlalchemy import Engine, Table, text
 from sqlalchemy.engine import URL
 
 import schemas
+from indicators import copying
+from indicators.copying import Step
 from schemas.db import sqlite_path
 
 log = logging.getLogger(__name__)
@@ -60,7 +64,8 @@ def _layout() -> str:
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote: the last load batch it holds, rows copied, facts built, seconds, file size."""
+    """What a build wrote: the last load batch it holds, rows read from the warehouse, facts built, seconds, file
+    size."""
 
     batch_id: int
     rows: int
@@ -68,6 +73,7 @@ class BuildResult:
     seconds: float
     size_bytes: int
     path: Path
+    steps: tuple[Step, ...] = ()  # where the time went: each table copied or carried, each fact
 
 
 @dataclass(frozen=True)
@@ -310,9 +316,10 @@ def copied_tables() -> list[Table]:
     return [t for t in schemas.metadata.sorted_tables if "batch_id" in t.columns or t.name in SYSTEM_TABLES]
 
 
-def build(engine: Engine, *, force: bool = False) -> BuildResult | None:
+def build(engine: Engine, *, force: bool = False, carry: bool = True) -> BuildResult | None:
     """Build the analytics copy from the warehouse and swap it in. Returns None when another build (waited
-    for) already brought it up to the warehouse's last load, unless `force`. Raises BuildError (in Italian)
+    for) already brought it up to the warehouse's last load, unless `force`. With `carry` (the default) the
+    tables keep the previous copy's rows and read only what later loads wrote; without it, every row is read. Raises BuildError (in Italian)
     when the build fails; the previous copy stays in use."""
     path = location(engine)
     with _build_lock(path):
@@ -325,7 +332,7 @@ def build(engine: Engine, *, force: bool = False) -> BuildResult | None:
         _remove_leftovers(engine, path, keep=previous)
         new = path.with_name(f"{path.stem}.{uuid.uuid4().hex[:12]}.duckdb")
         try:
-            batch, rows, facts = _write_copy(engine, new)
+            batch, rows, facts, steps = _write_copy(engine, new, previous if carry else None)
             _swap(path, new)
         except BaseException as exc:
             new.unlink(missing_ok=True)
@@ -341,17 +348,14 @@ def build(engine: Engine, *, force: bool = False) -> BuildResult | None:
         seconds = round(time.perf_counter() - started, 3)
         _write_status(path, state="ok", batch_id=batch, seconds=seconds, at=datetime.now(timezone.utc))
         return BuildResult(batch_id=batch, rows=rows, facts=facts, seconds=seconds,
-                           size_bytes=new.stat().st_size, path=new)
+                           size_bytes=new.stat().st_size, path=new, steps=tuple(steps))
 
 
 def _remove_leftovers(engine: Engine, path: Path, *, keep: Path | None) -> None:
-    """Delete what a build killed mid-way left behind (its new file, link, warehouse snapshot): called under
+    """Delete what a build killed mid-way left behind (its new file, its link): called under
     the build lock, so no other build is writing them."""
     found = [*path.parent.glob(f"{path.stem}.*.duckdb"), *path.parent.glob(f"{path.stem}.*.duckdb.wal"),
              *path.parent.glob(f".{path.name}.*.link")]
-    warehouse = sqlite_path(engine.url.render_as_string(hide_password=False))
-    if warehouse is not None:
-        found += warehouse.parent.glob(f".{warehouse.name}.*.snapshot*")
     for leftover in found:
         if keep is None or leftover.name not in (keep.name, keep.name + ".wal"):
             leftover.unlink(missing_ok=True)
@@ -381,122 +385,57 @@ def build_in_background(engine: Engine) -> threading.Thread:
     return thread
 
 
-def _write_copy(engine: Engine, tmp: Path) -> tuple[int, int, int]:
-    """Copy the warehouse into a new DuckDB file and build the facts there: (batch, rows copied, facts)."""
+def _write_copy(engine: Engine, tmp: Path, previous: Path | None) -> tuple[int, int, int, list[Step]]:
+    """Copy the warehouse into a new DuckDB file and build the facts there: (batch, rows read, facts, steps).
+    With `previous` (a copy of this layout), each table keeps that copy's rows and reads only what later loads
+    wrote (`copying.carry_table`); the facts are built whole either way."""
     from indicators import facts
 
+    steps: list[Step] = []
     duck = duckdb.connect(str(tmp))
     try:
-        with _warehouse_reader(engine) as read:
+        with copying.reading(engine) as read:
             batch = int(read("SELECT COALESCE(MAX(id), 0) AS b FROM load_batch").read_all().column(0)[0].as_py())
-            rows = 0
-            for table in copied_tables():
-                rows += _copy_table(duck, table, read, engine.dialect.name)
-        built = facts.build_all(duck)
+            since = _carry_from(duck, previous, batch)
+            rows = sum(_copy(duck, table, read, engine.dialect.name, since, steps) for table in copied_tables())
+        if since is not None:
+            duck.execute("DETACH previous")
+        built = facts.build_all(duck, steps)
         duck.execute(f"CREATE TABLE {MARKER} AS SELECT CAST($batch AS BIGINT) AS last_batch_id, "
                      "CAST($at AS TIMESTAMP) AS built_at, CAST($layout AS VARCHAR) AS layout",
                      {"batch": batch, "layout": _layout(), "at": datetime.now(timezone.utc)
                                                               .replace(tzinfo=None)})
-        duck.execute("CHECKPOINT")
+        with copying.timed(steps, "checkpoint"):
+            duck.execute("CHECKPOINT")
     finally:
         duck.close()
-    return batch, rows, built
+    return batch, rows, built, steps
 
 
-@contextmanager
-def _warehouse_reader(engine: Engine):
-    """A function running a SELECT on the warehouse and giving its Arrow record batches, all in one read
-    transaction (a consistent snapshot of every table)."""
-    url = engine.url
-    snapshot = None
-    if engine.dialect.name == "sqlite":
-        import adbc_driver_sqlite.dbapi as adbc_sqlite
-
-        warehouse = sqlite_path(url.render_as_string(hide_password=False))
-        if warehouse is None:
-            raise BuildError("un warehouse SQLite in memoria non ha una copia analitica")
-        snapshot = _sqlite_snapshot(warehouse)
-        conn = adbc_sqlite.connect(str(snapshot))
-    else:
-        import adbc_driver_postgresql.dbapi as adbc_postgresql
-
-        conn = adbc_postgresql.connect(_libpq_uri(url), autocommit=True)
+def _carry_from(duck: duckdb.DuckDBPyConnection, previous: Path | None, batch: int) -> int | None:
+    """Attach the previous copy as `previous` when its rows can be carried: same layout, and a last batch the
+    warehouse still reaches (loads only add batches). Returns that batch, or None (copy every table whole)."""
+    if previous is None:
+        return None
+    duck.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(previous)})
     try:
-        cursor = conn.cursor()
-        if engine.dialect.name != "sqlite":  # SQLite's driver opens its transaction itself (autocommit off)
-            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-
-        def read(sql: str):
-            cursor.execute(sql)
-            return cursor.fetch_record_batch()
-
-        yield read
-        conn.rollback() if engine.dialect.name == "sqlite" else cursor.execute("COMMIT")
-    finally:
-        conn.close()
-        if snapshot is not None:
-            for leftover in (snapshot, Path(f"{snapshot}-wal"), Path(f"{snapshot}-shm")):
-                leftover.unlink(missing_ok=True)
+        since, layout = duck.execute(f"SELECT last_batch_id, layout FROM previous.{MARKER}").fetchall()[0]
+    except duckdb.Error:
+        since, layout = None, None
+    if layout != _layout() or since is None or int(since) > batch:
+        duck.execute("DETACH previous")
+        return None
+    return int(since)
 
 
-def _sqlite_snapshot(path: Path) -> Path:
-    """A private copy of a SQLite warehouse, taken with SQLite's online backup (a consistent snapshot, while
-    other connections keep writing). ADBC's driver carries its own SQLite library: two SQLite libraries on one
-    file in one process do not see each other's locks (SQLite's "multiple copies" hazard), so the driver only
-    ever reads this copy."""
-    import sqlite3
-
-    target = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.snapshot")
-    source, copy = sqlite3.connect(path), sqlite3.connect(target)
-    try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
-    return target
-
-
-def _libpq_uri(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _duck_type(column) -> tuple[str, str]:
-    """(DuckDB type, SQLite cast) of a column: money exact as DECIMAL, dates as DATE."""
-    kind = column.type
-    if isinstance(kind, Boolean):
-        return "BOOLEAN", "INTEGER"
-    if isinstance(kind, Integer):
-        return "BIGINT", "INTEGER"
-    if isinstance(kind, Numeric) and not isinstance(kind, Float):
-        precision, scale = kind.precision or 18, kind.scale if kind.scale is not None else 4
-        return f"DECIMAL({max(precision, 18)}, {scale})", "REAL"
-    if isinstance(kind, Float):
-        return "DOUBLE", "REAL"
-    if isinstance(kind, DateTime):
-        return "TIMESTAMP", "TEXT"
-    if isinstance(kind, Date):
-        return "DATE", "TEXT"
-    return "VARCHAR", "TEXT"
-
-
-_PROBE = {"INTEGER": "0", "REAL": "0.5", "TEXT": "''"}
-
-
-def _copy_table(duck: duckdb.DuckDBPyConnection, table: Table, read, dialect: str) -> int:
-    """Stream one warehouse table into the copy, typed; returns its rows. On SQLite, whose driver infers each
-    column's Arrow type from the first rows, a first probe row of the right types is read and dropped."""
-    columns = list(table.columns)
-    types = [_duck_type(c) for c in columns]
-    quoted = [f'"{c.name}"' for c in columns]
-    if dialect == "sqlite":
-        probe = ", ".join(f"{_PROBE[cast]} AS {q}" for (_, cast), q in zip(types, quoted))
-        body = ", ".join(f"CAST({q} AS {cast})" for (_, cast), q in zip(types, quoted))
-        sql = f'SELECT 1 AS _probe, {probe} UNION ALL SELECT 0, {body} FROM "{table.name}"'
-        keep = "WHERE _probe = 0"
-    else:
-        sql, keep = f'SELECT {", ".join(quoted)} FROM "{table.name}"', ""
-    duck.register("warehouse_rows", read(sql))
-    select = ", ".join(f"CAST({q} AS {duck_type}) AS {q}" for (duck_type, _), q in zip(types, quoted))
-    duck.execute(f'CREATE TABLE "{table.name}" AS SELECT {select} FROM warehouse_rows {keep}')
-    duck.unregister("warehouse_rows")
-    return int(duck.execute(f'SELECT COUNT(*) FROM "{table.name}"').fetchall()[0][0])
+def _copy(duck: duckdb.DuckDBPyConnection, table: Table, read: copying.Read, dialect: str, since: int | None,
+          steps: list[Step]) -> int:
+    if since is not None and "batch_id" in table.columns:
+        with copying.timed(steps, f"carry {table.name}") as step:
+            step["rows"] = copying.carry_table(duck, table, read, dialect, since)
+        if step["rows"] is not None:
+            return step["rows"]
+        log.warning("analytics copy: %s copied whole (its rows differ from the previous copy's)", table.name)
+    with copying.timed(steps, f"copy {table.name}") as step:
+        step["rows"] = copying.copy_table(duck, table, read, dialect)
+    return step["rows"]

@@ -27,7 +27,8 @@ class LedgerEntry(SQLModel, table=True):
     item: str = Field(max_length=20)
     accrual_month: date
     due_date: date | None = None
-    batch_id: int | None = Field(default=None, foreign_key="load_batch.id")
+    # indexed: the analytics build reads only the movements of the loads after its previous copy
+    batch_id: int | None = Field(default=None, foreign_key="load_batch.id", index=True)
 
 
 class ArrearsCaseEvent(SQLModel, table=True):

@@ -57,13 +57,9 @@ def failing(_duck):
 
 
 def build_files(engine) -> list[str]:
-    """The analytics files beside the copy, and any warehouse snapshot left beside a SQLite warehouse."""
+    """The analytics files beside the copy."""
     path = store.location(engine)
-    names = [p.name for p in path.parent.glob(f"{path.stem}.*.duckdb*")]
-    warehouse = store.sqlite_path(engine.url.render_as_string(hide_password=False))
-    if warehouse is not None:
-        names += [p.name for p in warehouse.parent.glob(f".{warehouse.name}.*.snapshot*")]
-    return sorted(names)
+    return sorted(p.name for p in path.parent.glob(f"{path.stem}.*.duckdb*"))
 
 
 def test_the_marker_says_which_load_the_figures_include(tmp_path, engine, settings, built):
@@ -113,20 +109,20 @@ def test_a_failed_build_leaves_the_previous_copy_in_use(tmp_path, engine, settin
 KILLED_BUILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from indicators import store
+    from indicators import copying, store
     from schemas.db import make_engine
 
     url, flag = sys.argv[1], Path(sys.argv[2])
-    copy_table, copied = store._copy_table, []
+    carry_table, copied = copying.carry_table, []
 
-    def slow_copy(duck, table, read, dialect):  # copies two tables, then says so and waits to be killed
+    def slow_carry(duck, table, read, dialect, since):  # carries two tables, then says so and waits to be killed
         if len(copied) == 2:
             flag.write_text("building")
             time.sleep(120)
         copied.append(table.name)
-        return copy_table(duck, table, read, dialect)
+        return carry_table(duck, table, read, dialect, since)
 
-    store._copy_table = slow_copy
+    copying.carry_table = slow_carry
     store.build(make_engine(url))
 """)
 
@@ -144,7 +140,7 @@ def test_a_killed_build_leaves_the_previous_copy_and_the_next_build_cleans_up(tm
             assert time.monotonic() < deadline, "the build never reached its third table"
             time.sleep(0.2)
         assert store.status(engine).building
-        assert len(build_files(engine)) > len(files)  # the new file (and on SQLite the snapshot) half written
+        assert len(build_files(engine)) > len(files)  # the new file half written
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
