@@ -17,9 +17,9 @@ process of its own the driver reads the live file under SQLite's normal locking,
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
-import signal
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -87,83 +87,46 @@ def _libpq_uri(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-_CONTEXT = multiprocessing.get_context("forkserver")  # a clean, single-threaded parent: each reader starts in ms
-_CONTEXT.set_forkserver_preload([__name__])
-_END = b""
-
-
 class _SqliteReader:
-    """ADBC's SQLite driver in a child process, reading the live file in one read transaction; each query's record
-    batches come back through a pipe in Arrow's IPC format (sent as they are read: memory stays one batch)."""
+    """ADBC's SQLite driver in a child process (`indicators.sqlite_reader`) reading the live file in one read
+    transaction; each query's record batches come back through a pipe as an Arrow IPC stream, read as they come
+    (memory stays a batch or two)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     def __enter__(self) -> _SqliteReader:
-        self.pipe, child_end = _CONTEXT.Pipe()
-        self.process = _CONTEXT.Process(target=_serve_sqlite, args=(str(self.path), child_end), daemon=True,
-                                        name="osservatorio-warehouse-reader")
-        self.process.start()
-        child_end.close()
+        self.process = subprocess.Popen([sys.executable, "-m", "indicators.sqlite_reader", str(self.path)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        cwd=Path(__file__).resolve().parent.parent)
         return self
 
     def read(self, sql: str) -> pa.RecordBatchReader:
-        self.pipe.send(sql)
-        head = self.pipe.recv()
-        if head[0] != "schema":
-            raise RuntimeError(f"lettura del warehouse non riuscita ({head[1]})")
-        schema = pa.ipc.read_schema(pa.py_buffer(head[1]))
-
-        def batches() -> Iterator[pa.RecordBatch]:
-            while (message := self.pipe.recv_bytes()) != _END:
-                yield pa.ipc.read_record_batch(pa.py_buffer(message), schema)
-
-        return pa.RecordBatchReader.from_batches(schema, batches())
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(sql).encode() + b"\n")
+        self.process.stdin.flush()
+        status = self.process.stdout.read(1)
+        if status != b"S":
+            size = int.from_bytes(self.process.stdout.read(4), "little") if status else 0
+            cause = self.process.stdout.read(size).decode() if size else "processo di lettura terminato"
+            raise RuntimeError(f"lettura del warehouse non riuscita ({cause})")
+        return pa.ipc.open_stream(self.process.stdout)
 
     def __exit__(self, *exc) -> None:
         try:
-            if exc[0] is None:
-                self.pipe.send(None)
-                self.pipe.recv()  # the child has ended its transaction
+            if exc[0] is not None:  # a stream may be half read: the child is not waited for
+                raise OSError
+            assert self.process.stdin is not None
+            self.process.stdin.write(b"\n")
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
         finally:
-            self.pipe.close()
-            self.process.join(timeout=10)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join()
-
-
-def _serve_sqlite(path: str, pipe) -> None:
-    """The child: one ADBC connection, one read transaction, queries answered in order until None."""
-    _end_with_parent()
-    import adbc_driver_sqlite.dbapi as adbc_sqlite
-
-    conn = adbc_sqlite.connect(path)  # autocommit off: the first SELECT opens the read transaction
-    try:
-        cursor = conn.cursor()
-        while (sql := pipe.recv()) is not None:
-            try:
-                cursor.execute(sql)
-                reader = cursor.fetch_record_batch()
-            except Exception as exc:  # the type only: a driver message may quote values
-                pipe.send(("error", type(exc).__name__))
-                continue
-            pipe.send(("schema", reader.schema.serialize().to_pybytes()))
-            for batch in reader:
-                pipe.send_bytes(batch.serialize())
-            pipe.send_bytes(_END)
-        conn.rollback()
-        pipe.send("done")
-    finally:
-        conn.close()
-
-
-def _end_with_parent() -> None:
-    """Linux: this child is killed when its parent ends (a killed build leaves no reader behind)."""
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+            for pipe in (self.process.stdin, self.process.stdout):
+                if pipe is not None and not pipe.closed:
+                    pipe.close()
 
 
 # --- writing the copy ------------------------------------------------------------------------------------------------
