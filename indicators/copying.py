@@ -171,11 +171,12 @@ def _typed(table: Table) -> str:
 
 
 def _stream(duck: duckdb.DuckDBPyConnection, target: str, table: Table, read: Read, dialect: str,
-            where: str = "") -> None:
+            where: str = "", order: str | None = None) -> None:
     sql, keep = _select(table, dialect, where)
     duck.register("warehouse_rows", read(sql))
     try:
-        duck.execute(f'CREATE TABLE {target} AS SELECT {_typed(table)} FROM warehouse_rows {keep}')
+        duck.execute(f"CREATE TABLE {target} AS SELECT * FROM (SELECT {_typed(table)} FROM warehouse_rows {keep}) "
+                     + (f"ORDER BY {order}" if order else ""))
     finally:
         duck.unregister("warehouse_rows")
 
@@ -184,23 +185,27 @@ def _count(duck: duckdb.DuckDBPyConnection, name: str) -> int:
     return int(duck.execute(f"SELECT COUNT(*) FROM {name}").fetchall()[0][0])
 
 
-def copy_table(duck: duckdb.DuckDBPyConnection, table: Table, read: Read, dialect: str) -> int:
-    """Stream one warehouse table into the copy, typed; returns the rows read."""
-    _stream(duck, f'"{table.name}"', table, read, dialect)
+def copy_table(duck: duckdb.DuckDBPyConnection, table: Table, read: Read, dialect: str,
+               order: str | None = None) -> int:
+    """Stream one warehouse table into the copy, typed, stored in `order` if given; returns the rows read."""
+    _stream(duck, f'"{table.name}"', table, read, dialect, order=order)
     return _count(duck, f'"{table.name}"')
 
 
-def carry_table(duck: duckdb.DuckDBPyConnection, table: Table, read: Read, dialect: str, since: int) -> int | None:
-    """The table as the previous copy (attached as `previous`) held it, with the rows of the loads after batch
-    `since` put in place of the rows they replace (same key) or added. Returns the rows read from the warehouse,
-    or None when the result does not have the warehouse's row count (then nothing is left written)."""
-    name, key = f'"{table.name}"', ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-    _stream(duck, "carried_rows", table, read, dialect, where=f"WHERE batch_id > {int(since)}")
+def carry_table(duck: duckdb.DuckDBPyConnection, table: Table, read: Read, dialect: str, since: int,
+                order: str | None = None) -> int | None:
+    """Bring the table of the carried file (a copy of the previous build) up to the warehouse: the rows of the
+    loads after batch `since` replace the rows of the same key or are added (after the others, in `order` if
+    given). Returns the rows read from the warehouse, or None when the result does not have the warehouse's row
+    count (the table is then dropped, to be copied whole)."""
+    name = f'"{table.name}"'
+    on = " AND ".join(f't."{c.name}" = c."{c.name}"' for c in table.primary_key.columns)
+    _stream(duck, "carried_rows", table, read, dialect, where=f"WHERE batch_id > {int(since)}", order=order)
     try:
-        duck.execute(f"""CREATE TABLE {name} AS
-            SELECT p.* FROM previous.{name} p ANTI JOIN carried_rows c USING ({key})
-            UNION ALL SELECT * FROM carried_rows""")
         read_rows = _count(duck, "carried_rows")
+        if read_rows:
+            duck.execute(f"DELETE FROM {name} t USING carried_rows c WHERE {on}")
+            duck.execute(f"INSERT INTO {name} SELECT * FROM carried_rows")
     finally:
         duck.execute("DROP TABLE IF EXISTS carried_rows")
     total = read(f'SELECT COUNT(*) AS n FROM "{table.name}"').read_all().column(0)[0].as_py()

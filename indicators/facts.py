@@ -19,7 +19,14 @@ class Fact:
     sql: str        # the SELECT that builds it, on the copied tables
 
 
-# A movement's date (a charge counts from its due date, a credit from its entry date) and its month key.
+# A movement's date: a charge counts from its due date, a credit from its entry date.
+MOVE_DATE = "CASE WHEN entry_type = 'addebito' THEN COALESCE(due_date, entry_date) ELSE entry_date END"
+
+# Tables the copy stores in an order of their own: the ledger by movement date, so that `movement` (made from it
+# in the same order, no sort) keeps each month's movements together and a query reads only the months it needs.
+# A build that carries the previous copy appends the new loads' movements after the others, in that order.
+STORED_ORDER = {"ledger_entry": f"{MOVE_DATE}, lease_code"}
+
 _MOVES = """SELECT e.lease_code, e.entry_type, e.amount, COALESCE(e.due_date, e.entry_date) AS due,
         CASE WHEN e.entry_type = 'addebito' THEN COALESCE(e.due_date, e.entry_date) ELSE e.entry_date END AS d
     FROM ledger_entry e"""
@@ -27,7 +34,8 @@ _KEY = "(year({d}) * 12 + month({d}) - 1)"
 
 MOVEMENT = Fact(
     name="movement",
-    grain="one row per movement of the ledger, in date order (so a month's movements are read alone)",
+    grain="one row per movement of the ledger, in the ledger's stored order (movement date: a month's movements "
+          "are read alone)",
     measures="move_date (a charge's due date, a credit's entry date) and its amount as charged, credited (every "
              "credit), credited_other (reversals, allowances, write-offs), cash (payments); moves = 1",
     sql=f"""SELECT lease_code, d AS move_date,
@@ -36,8 +44,7 @@ MOVEMENT = Fact(
         CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END AS credited_other,
         CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END AS cash,
         1 AS moves
-    FROM ({_MOVES}) mv
-    ORDER BY move_date, lease_code""",
+    FROM ({_MOVES}) mv""",
 )
 
 LEASE_MONTH = Fact(

@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import threading
 import time
 import uuid
@@ -58,7 +59,7 @@ def _layout() -> str:
     from indicators import facts
 
     parts = [f"{t.name}({','.join(c.name for c in t.columns)})" for t in copied_tables()]
-    parts += [f"{f.name}:{f.sql}" for f in facts.FACTS]
+    parts += [f"{f.name}:{f.sql}" for f in facts.FACTS] + [f"{t} ORDER BY {o}" for t, o in facts.STORED_ORDER.items()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
@@ -386,56 +387,73 @@ def build_in_background(engine: Engine) -> threading.Thread:
 
 
 def _write_copy(engine: Engine, tmp: Path, previous: Path | None) -> tuple[int, int, int, list[Step]]:
-    """Copy the warehouse into a new DuckDB file and build the facts there: (batch, rows read, facts, steps).
-    With `previous` (a copy of this layout), each table keeps that copy's rows and reads only what later loads
-    wrote (`copying.carry_table`); the facts are built whole either way."""
+    """Write the new copy and build the facts there: (batch, rows read from the warehouse, facts, steps).
+    With `previous` (a copy of this layout and of a batch the warehouse reaches), the new file starts as a copy of
+    it and each table reads only what the later loads wrote (`copying.carry_table`); else every table is read
+    whole. The facts are built whole either way."""
     from indicators import facts
 
     steps: list[Step] = []
-    duck = duckdb.connect(str(tmp))
-    try:
-        with copying.reading(engine) as read:
-            batch = int(read("SELECT COALESCE(MAX(id), 0) AS b FROM load_batch").read_all().column(0)[0].as_py())
-            since = _carry_from(duck, previous, batch)
+    with copying.reading(engine) as read:
+        batch = int(read("SELECT COALESCE(MAX(id), 0) AS b FROM load_batch").read_all().column(0)[0].as_py())
+        since = _carried_batch(previous, batch)
+        if since is not None and previous is not None:
+            with copying.timed(steps, "previous copy's file copied"):
+                shutil.copyfile(previous, tmp)
+        duck = duckdb.connect(str(tmp))
+        try:
+            if since is not None:
+                _drop_derived(duck)
             rows = sum(_copy(duck, table, read, engine.dialect.name, since, steps) for table in copied_tables())
-        if since is not None:
-            duck.execute("DETACH previous")
-        built = facts.build_all(duck, steps)
-        duck.execute(f"CREATE TABLE {MARKER} AS SELECT CAST($batch AS BIGINT) AS last_batch_id, "
-                     "CAST($at AS TIMESTAMP) AS built_at, CAST($layout AS VARCHAR) AS layout",
-                     {"batch": batch, "layout": _layout(), "at": datetime.now(timezone.utc)
-                                                              .replace(tzinfo=None)})
-        with copying.timed(steps, "checkpoint"):
-            duck.execute("CHECKPOINT")
-    finally:
-        duck.close()
+            built = facts.build_all(duck, steps)
+            duck.execute(f"CREATE TABLE {MARKER} AS SELECT CAST($batch AS BIGINT) AS last_batch_id, "
+                         "CAST($at AS TIMESTAMP) AS built_at, CAST($layout AS VARCHAR) AS layout",
+                         {"batch": batch, "layout": _layout(), "at": datetime.now(timezone.utc)
+                                                                  .replace(tzinfo=None)})
+            with copying.timed(steps, "checkpoint"):
+                duck.execute("CHECKPOINT")
+        finally:
+            duck.close()
     return batch, rows, built, steps
 
 
-def _carry_from(duck: duckdb.DuckDBPyConnection, previous: Path | None, batch: int) -> int | None:
-    """Attach the previous copy as `previous` when its rows can be carried: same layout, and a last batch the
-    warehouse still reaches (loads only add batches). Returns that batch, or None (copy every table whole)."""
+def _carried_batch(previous: Path | None, batch: int) -> int | None:
+    """The last batch of the previous copy when its rows can be carried: same layout, and a batch the warehouse
+    still reaches (loads only add batches). None: every table is read whole."""
     if previous is None:
         return None
-    duck.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(previous)})
     try:
-        since, layout = duck.execute(f"SELECT last_batch_id, layout FROM previous.{MARKER}").fetchall()[0]
+        with duckdb.connect(str(previous), read_only=True) as old:
+            since, layout = old.execute(f"SELECT last_batch_id, layout FROM {MARKER}").fetchall()[0]
     except duckdb.Error:
-        since, layout = None, None
-    if layout != _layout() or since is None or int(since) > batch:
-        duck.execute("DETACH previous")
         return None
-    return int(since)
+    return int(since) if layout == _layout() and int(since) <= batch else None
+
+
+def _drop_derived(duck: duckdb.DuckDBPyConnection) -> None:
+    """Drop the carried file's facts and marker (rebuilt whole); the checkpoint frees their blocks for the new
+    ones, so the file does not grow from build to build."""
+    from indicators import facts
+
+    for name in (*(f.name for f in facts.FACTS), MARKER):
+        duck.execute(f"DROP TABLE IF EXISTS {name}")
+    duck.execute("CHECKPOINT")
 
 
 def _copy(duck: duckdb.DuckDBPyConnection, table: Table, read: copying.Read, dialect: str, since: int | None,
           steps: list[Step]) -> int:
+    from indicators.facts import STORED_ORDER
+
+    order = STORED_ORDER.get(table.name)
     if since is not None and "batch_id" in table.columns:
         with copying.timed(steps, f"carry {table.name}") as step:
-            step["rows"] = copying.carry_table(duck, table, read, dialect, since)
+            step["rows"] = copying.carry_table(duck, table, read, dialect, since, order)
         if step["rows"] is not None:
             return step["rows"]
         log.warning("analytics copy: %s copied whole (its rows differ from the previous copy's)", table.name)
     with copying.timed(steps, f"copy {table.name}") as step:
-        step["rows"] = copying.copy_table(duck, table, read, dialect)
+        duck.execute(f'DROP TABLE IF EXISTS "{table.name}"')
+        step["rows"] = copying.copy_table(duck, table, read, dialect, order)
     return step["rows"]
+
+
