@@ -55,21 +55,22 @@ def db_upgrade(revision: Annotated[str, typer.Argument(metavar="REVISIONE",
 
 @db_app.command("refresh")
 def db_refresh() -> None:
-    """Ricostruisce la copia analitica da cui si calcolano le figure (di norma avviene da sé dopo ogni caricamento).
-    Esce con codice 1 se l'aggiornamento non riesce (restano le figure precedenti)."""
+    """Ricostruisce da capo la copia analitica da cui si calcolano le figure, rileggendo ogni riga del warehouse
+    (dopo ogni caricamento avviene da sé, leggendo solo le righe nuove). Esce con codice 1 se l'aggiornamento non
+    riesce (restano le figure precedenti)."""
     from schemas.db import make_engine
 
-    if not _build(make_engine(_settings().database_url), force=True):
+    if not _build(make_engine(_settings().database_url), force=True, carry=False):
         raise typer.Exit(1)
 
 
-def _build(engine, *, force: bool = False) -> bool:
+def _build(engine, *, force: bool = False, carry: bool = True) -> bool:
     """Rebuild the analytics copy (`indicators.store`) and say so; False (with the reason in Italian) if it failed."""
     from indicators import store
     from osservatorio.formatting import fmt_int, fmt_num, fmt_seconds
 
     try:
-        result = store.build(engine, force=force)
+        result = store.build(engine, force=force, carry=carry)
     except store.BuildError as exc:
         typer.echo(f"Figure non aggiornate: {exc}. I dati caricati restano nel warehouse: riprovare con "
                    "`osservatorio db refresh`.", err=True)
@@ -77,8 +78,8 @@ def _build(engine, *, force: bool = False) -> bool:
     if result is None:
         typer.echo(f"Figure già aggiornate al caricamento n. {store.status(engine).batch_id}.")
     else:
-        typer.echo(f"Figure aggiornate al caricamento n. {result.batch_id}: {fmt_int(result.rows)} righe copiate, "
-                   f"{fmt_seconds(result.seconds)}, {fmt_num(result.size_bytes / 1e6)} MB")
+        typer.echo(f"Figure aggiornate al caricamento n. {result.batch_id}: {fmt_int(result.rows)} righe lette dal "
+                   f"warehouse, {fmt_seconds(result.seconds)}, {fmt_num(result.size_bytes / 1e6)} MB")
     return True
 
 
