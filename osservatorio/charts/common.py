@@ -84,8 +84,25 @@ def add_benchmarks(fig: go.Figure, references: pd.DataFrame | None, kind: str) -
     return fig
 
 
+TARGET_COLOR = "#2e8b57"
+
+
+def add_targets(fig: go.Figure, targets: pd.DataFrame | None, kind: str) -> go.Figure:
+    """Solid green horizontal lines for the targets set by the direzione (columns label, value), labelled on the
+    right with their value, so they never read as a reference value."""
+    if targets is None or targets.empty:
+        return fig
+    for row in targets.itertuples():
+        fig.add_hline(y=row.value, line_dash="solid", line_color=TARGET_COLOR, line_width=2,
+                      annotation_text=f"{chart(row.label)}: {FORMAT[kind](row.value)}",
+                      annotation_position="bottom right", annotation_font_color=TARGET_COLOR,
+                      annotation_font_size=11)
+    return fig
+
+
 def line_chart(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str, *,
-               references: pd.DataFrame | None = None, height: int = 360, max_ticks: int = 8) -> go.Figure:
+               references: pd.DataFrame | None = None, height: int = 360, max_ticks: int = 8,
+               targets: pd.DataFrame | None = None) -> go.Figure:
     """One line per series (`{column: Italian name}`) over the months in `x`."""
     fig = go.Figure()
     months = _months(frame[x])
@@ -94,12 +111,13 @@ def line_chart(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str, *
                                  line={"color": PALETTE[i % len(PALETTE)], "width": 2}, marker={"size": 5},
                                  hovertemplate=_hover(kind, name)))
     add_benchmarks(fig, references, kind)
+    add_targets(fig, targets, kind)
     return month_axis(styled(fig, kind, height=height), months, max_ticks=max_ticks)
 
 
 def stacked_area(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str, *,
                  total: tuple[str, str] | None = None, references: pd.DataFrame | None = None,
-                 height: int = 360) -> go.Figure:
+                 height: int = 360, targets: pd.DataFrame | None = None) -> go.Figure:
     """Stacked areas (parts of a whole, e.g. available / unavailable empty units), with an optional total line."""
     fig = go.Figure()
     months = _months(frame[x])
@@ -112,6 +130,7 @@ def stacked_area(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str,
         fig.add_trace(go.Scatter(x=months, y=frame[column], name=name, mode="lines", hovertemplate=_hover(kind, name),
                                  line={"color": "#222222", "width": 2, "dash": "dot"}))
     add_benchmarks(fig, references, kind)
+    add_targets(fig, targets, kind)
     return month_axis(styled(fig, kind, height=height), months)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from osservatorio.charts.common import (PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart, hidden_bars, line_chart,
-                                        styled)
+from osservatorio.charts.common import (PALETTE, SEPARATORS, THEME, add_benchmarks, add_targets, bar_chart, hidden_bars,
+                                        line_chart, styled)
 from osservatorio.exports import DAYS, INT, PCT
 from indicators.disclosure import hidden_cells
 from osservatorio.escaping import chart_labels
@@ -27,12 +27,13 @@ def shares(frame: pd.DataFrame, labels: dict, *, name: str) -> go.Figure:
 
 
 def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str,
-                    references: pd.DataFrame | None = None) -> go.Figure:
-    """A percentage per intervention (bars) against the reference values (dashed lines)."""
+                    references: pd.DataFrame | None = None, targets: pd.DataFrame | None = None) -> go.Figure:
+    """A percentage per intervention (bars) against the reference values (dashed lines) and targets (solid)."""
     names = [labels.get(g, str(g)) for g in frame["group"]]
     fig = bar_chart(names, list(frame[column]), PCT, name=name)
     hidden_bars(fig, names, hidden_cells(frame, column).tolist())
     add_benchmarks(fig, references, PCT)
+    add_targets(fig, targets, PCT)
     fig.update_layout(title={"text": name, "font": {"size": 14}})
     return fig
 
