@@ -47,6 +47,7 @@ def performance_index(conn: Conn, *, start: date, end: date, scope: Scope = Scop
         if value is None:
             result.warnings.append("manca il tasso di morosità o di sfitto del perimetro nel periodo")
         return result
+    assert isinstance(arrears, pd.DataFrame) and isinstance(empty, pd.DataFrame)
     frame = pd.merge(arrears[["group", "value"]].rename(columns={"value": PARTS[0]}),
                      empty[["group", "value"]].rename(columns={"value": PARTS[1]}), on="group", how="outer")
     frame["value"] = [combined(a, v) for a, v in zip(frame[PARTS[0]], frame[PARTS[1]])]

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 from sqlalchemy import Engine, delete, insert
+from sqlmodel import col
 
 from indicators.registry import get_kpi
 from indicators.scope import Scope
@@ -38,7 +39,7 @@ def set_target(engine: Engine, *, kpi_code: str, value: float, user, interventio
 
     _check(engine, kpi_code, value, user, intervention_code)
     with engine.begin() as conn:
-        conn.execute(delete(KpiTarget).where(KpiTarget.kpi_code == kpi_code, _same(intervention_code)))
+        conn.execute(delete(KpiTarget).where(col(KpiTarget.kpi_code) == kpi_code, _same(intervention_code)))
         conn.execute(insert(KpiTarget).values(kpi_code=kpi_code, intervention_code=intervention_code, value=value,
                                               note=note, set_by=user.username, set_at=datetime.now(timezone.utc)))
     audit.record(engine, TARGET_AUDIT, user=user,
@@ -51,14 +52,14 @@ def clear_target(engine: Engine, *, kpi_code: str, user, intervention_code: str 
 
     _check_role(user)
     with engine.begin() as conn:
-        removed = conn.execute(delete(KpiTarget).where(KpiTarget.kpi_code == kpi_code, _same(intervention_code)))
+        removed = conn.execute(delete(KpiTarget).where(col(KpiTarget.kpi_code) == kpi_code, _same(intervention_code)))
     if removed.rowcount:
         audit.record(engine, TARGET_AUDIT, user=user, detail=f"{kpi_code} {intervention_code or 'portafoglio'} tolto")
     return bool(removed.rowcount)
 
 
 def _same(intervention_code: str | None):
-    column = KpiTarget.intervention_code
+    column = col(KpiTarget.intervention_code)
     return column.is_(None) if intervention_code is None else column == intervention_code
 
 
@@ -102,6 +103,7 @@ def targets(engine: Engine, *, kpi_code: str | None = None, scope: Scope = Scope
         return pd.DataFrame(columns=COLUMNS)
     frame["label"] = [label(c if isinstance(c, str) else None, n if isinstance(n, str) else None)
                       for c, n in zip(frame["intervention_code"], frame["intervention_name"])]
+    frame["set_at"] = pd.to_datetime(frame["set_at"], utc=True, format="mixed")
     frame["intervention_code"] = frame["intervention_code"].astype(object).where(frame["intervention_code"].notna(),
                                                                                  None)
     return frame[COLUMNS].reset_index(drop=True)

@@ -30,6 +30,6 @@ metadata = SQLModel.metadata
 __all__ = [
     "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
     "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
-    "Intervention", "KpiTarget", "Lab", "LabActivity", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle", "QuarantinedRow",
-    "Ticket", "Unit", "UserSession", "metadata",
+    "Intervention", "KpiTarget", "Lab", "LabActivity", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle",
+    "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

@@ -78,7 +78,8 @@ def municipal_evictions(stats: pd.DataFrame) -> go.Figure:
 def funding(projects: pd.DataFrame) -> go.Figure:
     """Programmed, admitted, committed and paid per project (horizontal bars)."""
     fig = go.Figure()
-    titles = chart_labels(projects["title"])
+    stalled = projects["stalled"] if "stalled" in projects else [False] * len(projects)
+    titles = chart_labels(f"{t} (fermo)" if s else t for t, s in zip(projects["title"], stalled))
     for i, (column, name) in enumerate((("programmed", "Programmato"), ("admitted", "Ammesso"),
                                         ("committed", "Impegnato"), ("paid", "Erogato"))):
         fig.add_trace(go.Bar(y=titles, x=projects[column], name=name, orientation="h", marker_color=PALETTE[i],
