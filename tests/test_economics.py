@@ -122,3 +122,60 @@ def test_performance_index_combines_arrears_and_vacancy(portfolio):
     assert refs["Cooperative gestori sociali (media)"] == pytest.approx(11.73)  # 1 − 0.97 × 0.91
     assert refs["Cooperative a proprietà indivisa (media)"] == pytest.approx(5.9116)  # 1 − 0.966 × 0.974
     assert combined(None, 3.0) is None
+
+
+def _history_ledger(years: range) -> str:
+    """Every month of `years`: C1 and C2 billed 500 €, C3 400 €, each paid in full on the 15th."""
+    rows = ["codice_contratto;data;tipo;importo;voce;competenza;scadenza"]
+    for y in years:
+        for m in range(1, 13):
+            for lease, rent in (("C1", "500,00"), ("C2", "500,00"), ("C3", "400,00")):
+                rows.append(f"{lease};05/{m:02d}/{y};addebito;{rent};canone;{m:02d}/{y};10/{m:02d}/{y}")
+                rows.append(f"{lease};15/{m:02d}/{y};incasso;{rent};canone;{m:02d}/{y};")
+    return "\n".join(rows) + "\n"
+
+
+def test_budget_proposal_with_revenue_and_maintenance_by_ticket(tmp_path, engine, settings, warehouse_url,
+                                                                monkeypatch):
+    """2022-2024: rent 1,400 € a month all paid (no expected loss), utenze 1,000 € and manutenzione 500 € a month;
+    tickets 2023-2024: idraulica 300 €, elettrico 100 € -> 75% and 25% of the maintenance forecast (~6,000 €)."""
+    from typer.testing import CliRunner
+
+    from indicators.budget import propose
+    from indicators.budget_revenue import maintenance_from_tickets, projected_margin
+    from osservatorio.cli import app
+
+    for kind, content in FILES.items():
+        load_text(tmp_path, kind, content, engine=engine, settings=settings)
+    load_text(tmp_path, "movimenti", _history_ledger(range(2022, 2025)), engine=engine, settings=settings)
+    costs = "".join(f"{y};{m};INT1;utenze;1000,00\n{y};{m};INT1;manutenzione_ordinaria;500,00\n"
+                    for y in (2022, 2023, 2024) for m in range(1, 13))
+    load_text(tmp_path, "consuntivi", "anno;mese;codice_intervento;categoria;importo\n" + costs, engine=engine,
+              settings=settings)
+    load_text(tmp_path, "segnalazioni", "codice_segnalazione;codice_edificio;categoria;data_apertura;data_chiusura;"
+              "costo\nT1;E1;idraulica;02/03/2023;10/03/2023;200,00\nT2;E2;idraulica;01/06/2024;03/06/2024;100,00\n"
+              "T3;E1;elettrico;01/09/2024;05/09/2024;100,00\n", engine=engine, settings=settings)
+    store.build(engine)
+    proposal = propose(engine, year=2025, include_revenue=True, n_sims=200)
+    lines = proposal.lines.set_index("category")
+    assert lines.loc["canoni_emessi", "forecast"] == pytest.approx(16_800, rel=0.03)
+    assert lines.loc["perdita_attesa_morosita", "forecast"] == pytest.approx(0, abs=1)
+    assert lines.loc["mancato_canone_sfitto", "forecast"] == pytest.approx(600 * 365 / 30.4375, rel=0.03)
+    margin = projected_margin(proposal.lines)
+    assert margin is not None and margin["margin"] == pytest.approx(
+        margin["billed"] - margin["arrears_loss"] - margin["costs"])
+    assert margin["costs"] == pytest.approx(lines.loc[["utenze", "manutenzione_ordinaria"], "forecast"].sum())
+    split = maintenance_from_tickets(engine, year=2025, lines=proposal.lines).set_index("category")
+    assert split["share"].to_dict() == pytest.approx({"idraulica": 75.0, "elettrico": 25.0})
+    assert split.loc["idraulica", ["2022", "2023", "2024"]].tolist() == [0.0, 200.0, 100.0]
+    assert split["forecast"].sum() == pytest.approx(lines.loc["manutenzione_ordinaria", "forecast"])
+    assert propose(engine, year=2025, n_sims=200).lines["side"].unique().tolist() == ["costi"]  # costs only
+    monkeypatch.setenv("OSSERVATORIO_DATABASE_URL", warehouse_url)
+    from osservatorio.settings import get_settings
+
+    get_settings.cache_clear()
+    out = CliRunner().invoke(app, ["budget", "propose", "--year", "2025", "--include-revenue"])
+    get_settings.cache_clear()
+    assert out.exit_code == 0, out.output
+    assert "Canoni emessi" in out.output and "Margine previsto" in out.output
+    assert "Idraulica" in out.output and "75,0%" in out.output
