@@ -32,6 +32,6 @@ def targets(kpi_code: str | None = None, *, scope: Scope) -> pd.DataFrame:
     return target_values.targets(get_engine(), kpi_code=kpi_code, scope=scope)
 
 
-def drawn_targets(kpi_code: str, *, scope: Scope) -> pd.DataFrame:
-    """The target lines a chart of `kpi_code` over `scope` draws (label, value)."""
-    return target_values.drawn(get_engine(), kpi_code, scope=scope)
+def drawn_targets(kpi_code: str, *, scope: Scope, per_intervention: bool = False) -> pd.DataFrame:
+    """The targets a chart of `kpi_code` over `scope` draws (label, value, intervention_code)."""
+    return target_values.drawn(get_engine(), kpi_code, scope=scope, per_intervention=per_intervention)

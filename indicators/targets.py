@@ -109,11 +109,14 @@ def targets(engine: Engine, *, kpi_code: str | None = None, scope: Scope = Scope
     return frame[COLUMNS].reset_index(drop=True)
 
 
-def drawn(engine: Engine, kpi_code: str, *, scope: Scope = Scope()) -> pd.DataFrame:
-    """The targets a chart of `kpi_code` over `scope` draws (label, value): the portfolio's target, and an
-    intervention's own when the scope is that one intervention."""
+def drawn(engine: Engine, kpi_code: str, *, scope: Scope = Scope(), per_intervention: bool = False) -> pd.DataFrame:
+    """The targets a chart of `kpi_code` over `scope` draws (label, value, intervention_code): the portfolio's
+    target; an intervention's own when the scope is that one intervention, or on a chart with one bar per
+    intervention (`per_intervention`), where each is drawn over its bar."""
     frame = targets(engine, kpi_code=kpi_code, scope=scope)
+    columns = ["label", "value", "intervention_code"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
     single = scope.interventions is not None and len(scope.interventions) == 1
-    keep = frame["intervention_code"].isna() | (single and frame["intervention_code"].isin(scope.interventions or ()))
-    return frame.loc[keep, ["label", "value"]].reset_index(drop=True) if not frame.empty else \
-        pd.DataFrame(columns=["label", "value"])
+    keep = frame["intervention_code"].isna() | per_intervention | single
+    return frame.loc[keep, columns].reset_index(drop=True)

@@ -51,14 +51,14 @@ def economics_section(f: filters.Filters) -> None:
                name=f"economia_per_{by}", key="eco_table", empty="Nessun addebito né costo nel periodo.")
     if frame.empty:
         return
-    single = len(frame) == 1
+    own = by == "intervention"
     left, right = st.columns(2)
     left.plotly_chart(economics_charts.revenue_and_costs(
-        frame, labels, targets=ed.drawn_targets("operating_margin_eur", scope=f.scope) if single else None),
+        frame, labels, targets=ed.drawn_targets("operating_margin_eur", scope=f.scope, per_intervention=own)),
         width="stretch", key="eco_chart")
     right.plotly_chart(economics_charts.cost_per_unit(
-        frame, labels, targets=ed.drawn_targets("cost_per_unit_eur", scope=f.scope)), width="stretch",
-        key="eco_unit_chart")
+        frame, labels, targets=ed.drawn_targets("cost_per_unit_eur", scope=f.scope, per_intervention=own)),
+        width="stretch", key="eco_unit_chart")
     st.caption(f"Periodo: {label}. Margine = addebitato − perdita attesa da morosità − costi consuntivi; il mancato "
                "canone da sfitto è mostrato a parte perché non è mai addebitato. Costi annuali in dodicesimi.")
 
@@ -79,7 +79,8 @@ def index_section(f: filters.Filters) -> None:
     if not frame.empty:
         st.plotly_chart(impact_charts.by_intervention(
             frame, "value", labels, name=get_kpi("performance_index_pct").label, references=refs,
-            targets=ed.drawn_targets("performance_index_pct", scope=f.scope)), width="stretch", key="eco_index_chart")
+            targets=ed.drawn_targets("performance_index_pct", scope=f.scope, per_intervention=True)), width="stretch",
+            key="eco_index_chart")
     st.caption(f"Morosità sull'emesso del periodo {f.period_label}, sfitto al {fmt_date(f.as_of)}. Riferimenti: "
                "l'indice calcolato sulle coppie di valori del track record cooperativo.")
 
@@ -89,11 +90,11 @@ def targets_section(f: filters.Filters) -> None:
     if note := st.session_state.pop("eco_flash", None):
         st.success(note)
     frame = ed.targets(scope=f.scope)
-    frame = frame.assign(kpi=[get_kpi(c).label for c in frame["kpi_code"]], set_day=frame["set_at"].dt.date) \
-        if not frame.empty else frame.assign(kpi=[], set_day=[])
+    frame = frame.assign(kpi=[get_kpi(c).label for c in frame["kpi_code"]], set_day=frame["set_at"].dt.date,
+                         note=frame["note"].fillna("")) if not frame.empty else frame.assign(kpi=[], set_day=[])
     show_table(frame, [Col("kpi", "Indicatore"), Col("intervention_code", "Intervento", labels={
                            None: "Tutto il portafoglio", **{c: f.intervention_label(c) for c in f.intervention_names}}),
-                       Col("value", "Obiettivo", NUM), Col("note", "Nota", TEXT, labels={None: ""}),
+                       Col("value", "Obiettivo", NUM), Col("note", "Nota", TEXT),
                        Col("set_by", "Fissato da"), Col("set_day", "Il", DATE)],
                name="obiettivi", key="eco_targets", empty="Nessun obiettivo fissato.")
     st.caption("Gli obiettivi sono disegnati come linea verde continua sui grafici dell'indicatore (le linee "
@@ -109,7 +110,8 @@ def target_form(f: filters.Filters, user) -> None:
     codes = sorted(CATALOG, key=lambda c: get_kpi(c).label)
     with st.form("eco_target_form"):
         code = st.selectbox("Indicatore", codes, format_func=lambda c: get_kpi(c).label, key="eco_target_kpi")
-        where = st.selectbox("Per", [None, *sorted(f.intervention_names)], key="eco_target_where",
+        portfolio = [] if user.scope.limited else [None]  # a portfolio target needs the whole portfolio
+        where = st.selectbox("Per", [*portfolio, *sorted(f.intervention_names)], key="eco_target_where",
                              format_func=lambda c: "Tutto il portafoglio" if c is None else f.intervention_label(c))
         value = st.number_input("Valore (nell'unità dell'indicatore; percentuali in punti)", key="eco_target_value",
                                 step=0.1, format="%.2f")

@@ -59,7 +59,7 @@ def arrears_and_vacancy(f: filters.Filters) -> None:
             refs = md.benchmarks(code)
             fig = impact_charts.by_intervention(groups, code, labels, name=get_kpi(code).label,
                                                 references=refs[refs["label"] == tiles.PREFERRED_REFERENCE],
-                                                targets=ed.drawn_targets(code, scope=f.scope))
+                                                targets=ed.drawn_targets(code, scope=f.scope, per_intervention=True))
             col.plotly_chart(fig, width="stretch", key=f"imp_chart_{code}")
 
 

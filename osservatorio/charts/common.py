@@ -100,6 +100,34 @@ def add_targets(fig: go.Figure, targets: pd.DataFrame | None, kind: str) -> go.F
     return fig
 
 
+def target_marks(fig: go.Figure, targets: pd.DataFrame | None, names: dict, kind: str) -> go.Figure:
+    """An intervention's own target as a green dash over its bar (`names`: intervention code -> bar label)."""
+    if targets is None or targets.empty or "intervention_code" not in targets:
+        return fig
+    own = targets[targets["intervention_code"].isin(list(names))]
+    if own.empty:
+        return fig
+    fig.add_trace(go.Scatter(x=[names[c] for c in own["intervention_code"]], y=own["value"].tolist(), mode="markers",
+                             name="Obiettivo dell'intervento", marker={"symbol": "line-ew-open", "size": 36,
+                                                                         "color": TARGET_COLOR, "line": {"width": 3}},
+                             customdata=[FORMAT[kind](v) for v in own["value"]],
+                             hovertemplate="Obiettivo %{x}: %{customdata}<extra></extra>"))
+    return fig
+
+
+def bar_targets(fig: go.Figure, targets: pd.DataFrame | None, names: dict, kind: str, *,
+                portfolio: bool = True) -> go.Figure:
+    """Targets on a chart with one bar per intervention: the portfolio's as a line (unless `portfolio` is False,
+    for totals that a portfolio target does not compare with), each intervention's over its own bar."""
+    if targets is None or targets.empty:
+        return fig
+    if "intervention_code" not in targets:
+        return add_targets(fig, targets, kind) if portfolio else fig
+    if portfolio:
+        add_targets(fig, targets[targets["intervention_code"].isna()], kind)
+    return target_marks(fig, targets, names, kind)
+
+
 def line_chart(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str, *,
                references: pd.DataFrame | None = None, height: int = 360, max_ticks: int = 8,
                targets: pd.DataFrame | None = None) -> go.Figure:

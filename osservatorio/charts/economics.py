@@ -5,14 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from osservatorio.charts.common import PALETTE, add_targets, styled
+from osservatorio.charts.common import PALETTE, bar_targets, styled
 from osservatorio.escaping import chart_labels
 from osservatorio.exports import EUR
 from osservatorio.formatting import fmt_eur
 
 
 def revenue_and_costs(frame: pd.DataFrame, labels: dict, *, targets: pd.DataFrame | None = None) -> go.Figure:
-    """Per group: billed, expected arrears loss, costs and the margin (bars side by side), with margin targets."""
+    """Per group: billed, expected arrears loss, costs and the margin (bars side by side); each intervention's margin
+    target over its bars, the portfolio's only when the chart shows one group (a total is not an intervention's)."""
     names = chart_labels(labels.get(g, str(g)) for g in frame["group"])
     fig = go.Figure()
     for i, (column, name) in enumerate((("billed", "Addebitato"), ("arrears_loss", "Perdita attesa da morosità"),
@@ -22,7 +23,7 @@ def revenue_and_costs(frame: pd.DataFrame, labels: dict, *, targets: pd.DataFram
                              hovertemplate=f"{name}: %{{customdata}}<extra></extra>"))
     fig.update_xaxes(type="category")
     fig.update_layout(barmode="group")
-    add_targets(fig, targets, EUR)
+    bar_targets(fig, targets, dict(zip(frame["group"], names)), EUR, portfolio=len(frame) == 1)
     return styled(fig, EUR, height=380)
 
 
@@ -33,5 +34,5 @@ def cost_per_unit(frame: pd.DataFrame, labels: dict, *, targets: pd.DataFrame | 
                            text=[fmt_eur(v, cents=False) for v in frame["cost_per_unit"]], textposition="outside",
                            cliponaxis=False, hovertemplate="%{x}: %{y:,.2f} €<extra></extra>"))
     fig.update_xaxes(type="category")
-    add_targets(fig, targets, EUR)
+    bar_targets(fig, targets, dict(zip(frame["group"], names)), EUR)
     return styled(fig, EUR, height=340)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from osservatorio.charts.common import (PALETTE, SEPARATORS, THEME, add_benchmarks, add_targets, bar_chart, hidden_bars,
+from osservatorio.charts.common import (PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart, bar_targets, hidden_bars,
                                         line_chart, styled)
 from osservatorio.exports import DAYS, INT, PCT
 from indicators.disclosure import hidden_cells
@@ -33,7 +33,7 @@ def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str
     fig = bar_chart(names, list(frame[column]), PCT, name=name)
     hidden_bars(fig, names, hidden_cells(frame, column).tolist())
     add_benchmarks(fig, references, PCT)
-    add_targets(fig, targets, PCT)
+    bar_targets(fig, targets, dict(zip(frame["group"], chart_labels(names))), PCT)
     fig.update_layout(title={"text": name, "font": {"size": 14}})
     return fig
 
