@@ -81,7 +81,10 @@ def test_targets_set_by_direzione_refused_for_others_and_drawn(loaded):
     assert dict(zip(rows["intervention_code"], rows["value"])) == {None: 8.0, "INT1": 5.0}
     assert rows.set_index("value").at[8.0, "set_by"] == "dir" and rows.set_index("value").at[5.0, "set_by"] == "dir1"
     assert targets(loaded, scope=Scope(interventions=("INT2",)))["value"].tolist() == [8.0]
-    assert drawn(loaded, "performance_index_pct").to_dict("records") == [{"label": "Obiettivo", "value": 8.0}]
+    assert drawn(loaded, "performance_index_pct").to_dict("records") == [
+        {"label": "Obiettivo", "value": 8.0, "intervention_code": None}]
+    per_bar = drawn(loaded, "performance_index_pct", per_intervention=True)
+    assert dict(zip(per_bar["intervention_code"], per_bar["value"])) == {None: 8.0, "INT1": 5.0}
     one = drawn(loaded, "performance_index_pct", scope=Scope(interventions=("INT1",)))
     assert sorted(one["value"]) == [5.0, 8.0] and "Obiettivo Cenni di Cambiamento" in one["label"].tolist()
     details = audit.recent(loaded, action="obiettivo")["detail"].tolist()
