@@ -77,6 +77,7 @@ def test_direzione_sets_a_target_drawn_on_the_index_chart(loaded_warehouse, tmp_
     chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("eco_index_chart"))
     marks = [t for t in chart["data"] if t.get("name") == "Obiettivo dell'intervento"]
     assert len(marks) == 1 and marks[0]["y"] == [7.5] and marks[0]["x"][0].startswith(intervention)
+    assert marks[0]["text"] == ["Obiettivo: 7,5%"]
     engine = make_engine(url)
     assert audit.recent(engine, action="obiettivo")["detail"].tolist() == [f"performance_index_pct {intervention} = 7.5"]
     # a vacancy target of that intervention: drawn as a line on the vacancy trend of that one intervention only

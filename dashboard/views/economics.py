@@ -16,7 +16,7 @@ from indicators.targets import SETTERS, TargetError, set_target
 from osservatorio.charts import economics as economics_charts
 from osservatorio.charts import impact as impact_charts
 from osservatorio.exports import DATE, EUR, INT, NUM, PCT, TEXT
-from osservatorio.formatting import fmt_date
+from osservatorio.formatting import fmt_date, fmt_pct
 from dashboard.data import get_engine
 
 BY = {"intervention": "Intervento", "fund": "Fondo"}
@@ -53,6 +53,8 @@ def economics_section(f: filters.Filters) -> None:
         return
     own = by == "intervention"
     left, right = st.columns(2)
+    left.markdown("**Addebitato, perdita attesa, costi e margine**", help=get_kpi("operating_margin_eur").help)
+    right.markdown("**Costo per alloggio**", help=get_kpi("cost_per_unit_eur").help)
     left.plotly_chart(economics_charts.revenue_and_costs(
         frame, labels, targets=ed.drawn_targets("operating_margin_eur", scope=f.scope, per_intervention=own)),
         width="stretch", key="eco_chart")
@@ -66,6 +68,7 @@ def economics_section(f: filters.Filters) -> None:
 def index_section(f: filters.Filters) -> None:
     st.subheader("Indice di performance: morosità e sfitto", help=get_kpi("performance_index_pct").help)
     refs = ed.index_references()
+    preferred = refs[refs["label"] == tiles.PREFERRED_REFERENCE]  # the chart draws the sector average only
     with st.columns(3)[0]:
         tiles.tile(md.kpi("performance_index_pct", as_of=f.as_of, start=f.start, end=f.end, scope=f.scope,
                           suppress=f.suppress), references=refs)
@@ -78,11 +81,13 @@ def index_section(f: filters.Filters) -> None:
                name="indice_performance", key="eco_index_table", empty="Nessun intervento nel perimetro scelto.")
     if not frame.empty:
         st.plotly_chart(impact_charts.by_intervention(
-            frame, "value", labels, name=get_kpi("performance_index_pct").label, references=refs,
+            frame, "value", labels, name=get_kpi("performance_index_pct").label, references=preferred,
             targets=ed.drawn_targets("performance_index_pct", scope=f.scope, per_intervention=True)), width="stretch",
             key="eco_index_chart")
-    st.caption(f"Morosità sull'emesso del periodo {f.period_label}, sfitto al {fmt_date(f.as_of)}. Riferimenti: "
-               "l'indice calcolato sulle coppie di valori del track record cooperativo.")
+    others = "; ".join(f"{r.label} {fmt_pct(r.value)} ({fmt_pct(r.arrears)} e {fmt_pct(r.vacancy)})"
+                       for r in refs.itertuples())
+    st.caption(f"Morosità sull'emesso del periodo {f.period_label}, sfitto al {fmt_date(f.as_of)}. L'indice dei "
+               f"riferimenti, dalle loro coppie di morosità e sfitto: {others}.")
 
 
 def targets_section(f: filters.Filters) -> None:

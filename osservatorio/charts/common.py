@@ -95,8 +95,8 @@ def add_targets(fig: go.Figure, targets: pd.DataFrame | None, kind: str) -> go.F
     for row in targets.itertuples():
         fig.add_hline(y=row.value, line_dash="solid", line_color=TARGET_COLOR, line_width=2,
                       annotation_text=f"{chart(row.label)}: {FORMAT[kind](row.value)}",
-                      annotation_position="bottom right", annotation_font_color=TARGET_COLOR,
-                      annotation_font_size=11)
+                      annotation_position="top right", annotation_font_color=TARGET_COLOR,
+                      annotation_font_size=11, annotation_bgcolor="rgba(255,255,255,0.85)")
     return fig
 
 
@@ -107,11 +107,18 @@ def target_marks(fig: go.Figure, targets: pd.DataFrame | None, names: dict, kind
     own = targets[targets["intervention_code"].isin(list(names))]
     if own.empty:
         return fig
-    fig.add_trace(go.Scatter(x=[names[c] for c in own["intervention_code"]], y=own["value"].tolist(), mode="markers",
-                             name="Obiettivo dell'intervento", marker={"symbol": "line-ew-open", "size": 36,
-                                                                         "color": TARGET_COLOR, "line": {"width": 3}},
-                             customdata=[FORMAT[kind](v) for v in own["value"]],
-                             hovertemplate="Obiettivo %{x}: %{customdata}<extra></extra>"))
+    x, y = [names[c] for c in own["intervention_code"]], own["value"].tolist()
+    for width, color in ((8, "#ffffff"), (4, TARGET_COLOR)):  # a white halo, so the dash reads over a bar
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", showlegend=False, hoverinfo="skip",
+                                 marker={"symbol": "line-ew-open", "size": 70, "color": color,
+                                         "line": {"width": width, "color": color}}))
+    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="Obiettivo dell'intervento", showlegend=False,
+                             marker={"size": 1, "color": TARGET_COLOR, "opacity": 0},
+                             text=[f"Obiettivo: {FORMAT[kind](v)}" for v in y],
+                             hovertemplate="Obiettivo %{x}: %{text}<extra></extra>"))
+    for xi, yi in zip(x, y):
+        fig.add_annotation(x=xi, y=yi, text=f"Obiettivo: {FORMAT[kind](yi)}", showarrow=False, yshift=12,
+                           font={"color": TARGET_COLOR, "size": 11}, bgcolor="rgba(255,255,255,0.85)")
     return fig
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from osservatorio.charts.common import (PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart, bar_targets, hidden_bars,
-                                        line_chart, styled)
+from osservatorio.charts.common import (HIDDEN_LABEL, PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart,
+                                        bar_targets, hidden_bars, line_chart, styled)
 from osservatorio.exports import DAYS, INT, PCT
 from indicators.disclosure import hidden_cells
 from osservatorio.escaping import chart_labels
@@ -34,6 +34,7 @@ def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str
     hidden_bars(fig, names, hidden_cells(frame, column).tolist())
     add_benchmarks(fig, references, PCT)
     bar_targets(fig, targets, dict(zip(frame["group"], chart_labels(names))), PCT)
+    fig.update_layout(showlegend=any(t.name == HIDDEN_LABEL for t in fig.data))  # one series: its name is the title
     fig.update_layout(title={"text": name, "font": {"size": 14}})
     return fig
 
