@@ -103,3 +103,28 @@ def test_projects_page_flags_abitare_in_borgo_as_stalled(loaded_warehouse, monke
         "Fermo: concluso senza impegni", "Comune di Milano", "Angelo Foglio")
     assert "«Abitare in borgo» concluso il 31/12/2020 senza impegni giuridicamente vincolanti" in texts(at)
     assert metric(at, "funding_stalled_projects") == "1"
+
+
+def test_budget_page_adds_the_revenue_side_and_the_tickets(loaded_warehouse, monkeypatch):  # noqa: F811
+    from indicators.budget import Adjustments, adjusted, propose
+    from indicators.budget_revenue import maintenance_from_tickets, projected_margin
+    from osservatorio.formatting import fmt_eur
+
+    at = open_page(loaded_warehouse.url, monkeypatch, "views/budget.py", user="direzione")
+    assert "Margine previsto" not in [m.label for m in at.metric]  # costs only until asked
+    at.toggle(key="bud_revenue").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    engine = make_engine(loaded_warehouse.url)
+    scope = get_user(engine, "direzione").scope
+    year = at.selectbox(key="bud_year").value
+    proposal = propose(engine, year=year, scope=scope, include_revenue=True)
+    lines, _ = adjusted(proposal, Adjustments())
+    margin = projected_margin(lines, "amount")
+    assert margin is not None and margin["billed"] > 0
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Margine previsto"] == fmt_eur(margin["margin"], cents=False)
+    assert shown["Ricavi addebitati previsti"] == fmt_eur(margin["billed"], cents=False)
+    split = maintenance_from_tickets(engine, year=year, lines=proposal.lines, scope=scope)
+    tickets = table(at, "Categoria di segnalazione")
+    assert tickets["Categoria di segnalazione"].tolist() == split["label"].tolist() and len(split) > 1
+    engine.dispose()
