@@ -117,6 +117,9 @@ def test_new_figures_on_the_command_line_for_each_role(loaded, warehouse_url, mo
                   "--format", "json", "--user", "dir")
     assert margin.exit_code == 0, margin.output
     assert {r["group"]: r["value"] for r in json.loads(margin.stdout)} == {"INT1": 1550.0, "INT2": -350.0}
+    table = _cli(monkeypatch, warehouse_url, "kpi", "operating_margin_eur", *period)
+    assert "valore: 1.200,00 €" in table.output and "perdita attesa da morosità (€): 1.350" in table.output
+    assert "costi (€): 1.950" in table.output and "rent_billed" not in table.output
     mine = _cli(monkeypatch, warehouse_url, "kpi", "cost_per_unit_eur", *period, "--by", "intervention",
                 "--format", "json", "--user", "ges")
     assert {r["group"]: r["value"] for r in json.loads(mine.stdout)} == {"INT2": 375.0}  # the gestore's scope only
