@@ -7,7 +7,7 @@ from indicators.registry import KPI, TRACK_RECORD, _DAR_CASA, _FUNDING
 
 EUR, PCT, COUNT = "eur", "pct", "count"  # the units of `indicators.registry` (imported from it while it loads)
 
-_ECONOMICS = (f"{_DAR_CASA} («benessere abitativo + sostenibilità economica dell'intervento»; budget «sulla "
+_ECONOMICS = (f"{_DAR_CASA} («benessere abitativo + sostenibilità economica intervento»; budget «sulla "
               "scorta dello storico»)")
 _PROJECT_SHEET = (f"{_FUNDING}; scheda del progetto «Abitare in borgo» (PON Metro Milano, MI3.1.1.a: ammessi "
                   "281.250,00 €, impegnati 0,00 €, fine 31/12/2020)")
