@@ -22,7 +22,8 @@ if projects.empty:
     st.info("Nessun progetto finanziato nel perimetro: caricare il file «finanziamenti» (codice progetto, titolo, "
             "programmato, ammesso, impegnato, pagato) dalla pagina Caricamenti.", icon=":material/info:")
     st.stop()
-cols = st.columns(4)
+counts_shown = filters.suppression_threshold() is None  # the Regione sees no small counts: the flags say it
+cols = st.columns(4 if counts_shown else 3)
 paid = sd.funding_paid_share(scope=scope)
 cols[0].metric("Ammesso a finanziamento", fmt_eur(paid.breakdown["admitted"]), border=True,
                help=f"Somma degli importi ammessi dei {len(projects)} progetti; programmato "
@@ -31,10 +32,10 @@ with cols[1]:
     tiles.tile(sd.funding_committed_share(scope=scope))
 with cols[2]:
     tiles.tile(paid)
-with cols[3]:
-    stalled = sd.funding_stalled(as_of=date.today(), scope=scope)
-    st.metric(get_kpi("funding_stalled_projects").label, fmt_int(stalled.value), border=True,
-              help=get_kpi("funding_stalled_projects").help)
+stalled = sd.funding_stalled(as_of=date.today(), scope=scope)
+if counts_shown:
+    cols[3].metric(get_kpi("funding_stalled_projects").label, fmt_int(stalled.value), border=True,
+                   help=get_kpi("funding_stalled_projects").help)
 for warning in stalled.warnings:
     st.error(escaping.md(warning), icon=":material/report:")
 st.plotly_chart(impact_charts.funding(projects), width="stretch", key="prj_chart")
