@@ -59,9 +59,9 @@ def funnel(stages: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def waiting(series: pd.DataFrame) -> go.Figure:
-    """Applications waiting at each month end."""
-    return line_chart(series, "month", {"waiting": "Domande in attesa"}, INT)
+def waiting(series: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> go.Figure:
+    """Applications waiting at each month end (and the target set for the waiting list)."""
+    return line_chart(series, "month", {"waiting": "Domande in attesa"}, INT, targets=targets)
 
 
 def municipal_evictions(stats: pd.DataFrame) -> go.Figure:
