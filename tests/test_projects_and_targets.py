@@ -130,8 +130,10 @@ def test_new_figures_on_the_command_line_for_each_role(loaded, warehouse_url, mo
     refused = _cli(monkeypatch, warehouse_url, "obiettivi", "set", "cost_per_unit_eur", "400", "--user", "ges",
                    "--intervention", "INT2")
     assert refused.exit_code == 2 and "Solo la direzione o un amministratore" in refused.output
-    done = _cli(monkeypatch, warehouse_url, "obiettivi", "set", "cost_per_unit_eur", "400", "--user", "dir")
-    assert done.exit_code == 0 and "fissato a 400,00\u00a0€ da dir" in done.output
+    done = _cli(monkeypatch, warehouse_url, "obiettivi", "set", "cost_per_unit_eur", "1.200,50", "--user", "dir")
+    assert done.exit_code == 0 and "fissato a 1.200,50\u00a0€ da dir" in done.output
+    bad = _cli(monkeypatch, warehouse_url, "obiettivi", "set", "cost_per_unit_eur", "tanto", "--user", "dir")
+    assert bad.exit_code == 2 and "Valore dell'obiettivo non valido: «tanto»" in bad.output
     listed = _cli(monkeypatch, warehouse_url, "obiettivi", "list")
     assert "cost_per_unit_eur" in listed.output and "portafoglio" in listed.output
     gone = _cli(monkeypatch, warehouse_url, "obiettivi", "remove", "cost_per_unit_eur", "--user", "dir")

@@ -25,8 +25,8 @@ def _engine_and_user(username: str):
 @targets_app.command("set")
 def set_command(
     code: Annotated[str, typer.Argument(metavar="CODICE", help="Codice dell'indicatore (osservatorio kpi --list)")],
-    value: Annotated[float, typer.Argument(metavar="VALORE", help="Valore dell'obiettivo, nell'unità "
-                                           "dell'indicatore (per le percentuali in punti: 3 = 3%)")],
+    value: Annotated[str, typer.Argument(metavar="VALORE", help="Valore dell'obiettivo, nell'unità "
+                                         "dell'indicatore (per le percentuali in punti: 3 = 3%; anche 2,5)")],
     user: Annotated[str, typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)],
     intervention: Annotated[str | None, typer.Option("--intervention", help="Codice intervento (assente: tutto "
                                                      "il portafoglio)")] = None,
@@ -37,12 +37,26 @@ def set_command(
 
     engine, who = _engine_and_user(user)
     try:
-        set_target(engine, kpi_code=code, value=value, user=who, intervention_code=intervention, note=note)
+        number = _number(value)
+        set_target(engine, kpi_code=code, value=number, user=who, intervention_code=intervention, note=note)
     except TargetError as exc:
         typer.echo(f"Errore: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Obiettivo di «{code}» per {intervention or 'tutto il portafoglio'} fissato a "
-               f"{_value(code, value)} da {who.username}.")
+               f"{_value(code, number)} da {who.username}.")
+
+
+def _number(text: str) -> float:
+    """'2,5' or '2.5' (or '1.200,50'): the value of a target; an Italian error otherwise."""
+    from indicators.targets import TargetError
+
+    cleaned = text.strip().replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise TargetError(f"Valore dell'obiettivo non valido: «{text}» (serve un numero, per esempio 2,5).") from None
 
 
 @targets_app.command("list")
