@@ -9,16 +9,25 @@ from datetime import date
 
 from dashboard.data import get_engine
 from dashboard.monitoring_data import cached
-from indicators import budget, cost_history, variance
+import pandas as pd
+
+from indicators import budget, budget_revenue, cost_history, variance
 from indicators.budget import BudgetProposal
 from indicators.scope import Scope
 from indicators.variance import BudgetVariance
 
 
 @cached
-def proposal(*, year: int, scope: Scope, inflation_pct: float) -> BudgetProposal:
-    """The budget proposed for `year` from the cost history, with its intervals."""
-    return budget.propose(get_engine(), year=year, scope=scope, inflation_pct=inflation_pct)
+def proposal(*, year: int, scope: Scope, inflation_pct: float, include_revenue: bool = False) -> BudgetProposal:
+    """The budget proposed for `year` from the cost history (and the revenue side), with its intervals."""
+    return budget.propose(get_engine(), year=year, scope=scope, inflation_pct=inflation_pct,
+                          include_revenue=include_revenue)
+
+
+@cached
+def maintenance(*, year: int, scope: Scope, lines) -> pd.DataFrame:
+    """The ordinary-maintenance forecast read against the ticket history (`budget_revenue`)."""
+    return budget_revenue.maintenance_from_tickets(get_engine(), year=year, lines=lines, scope=scope)
 
 
 @cached

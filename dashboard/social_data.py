@@ -83,6 +83,11 @@ def funding_projects(*, scope: Scope) -> pd.DataFrame:
 
 
 @cached
+def funding_stalled(*, as_of: date, scope: Scope) -> KpiValue:
+    return funding.funding_stalled(get_engine(), as_of=as_of, scope=scope)
+
+
+@cached
 def funding_paid_share(*, scope: Scope) -> KpiValue:
     return funding.funding_paid_share(get_engine(), scope=scope)
 

@@ -311,6 +311,9 @@ _register(Kind("finanziamenti", "funding_project", key=("code",), date_order=(("
     _c("importo_impegnato", "committed", MONEY, min=0,
        aliases=["impegnato", "importo giuridicamente vincolante", "impegni giuridicamente vincolanti"]),
     _c("importo_pagato", "paid", MONEY, min=0, aliases=["pagato", "importo erogato", "erogato", "pagamenti"]),
+    _c("cup", "cup", CODE, aliases=["codice unico progetto", "codice unico di progetto", "codice unico progetto cup"]),
+    _c("rup", "rup", TEXT, aliases=["r u p", "responsabile unico del procedimento", "responsabile procedimento"]),
+    _c("soggetto_attuatore", "implementing_body", TEXT, aliases=["attuatore", "ente attuatore", "soggetto"]),
 )))
 
 # Order in which a folder of files is loaded: parents before children.

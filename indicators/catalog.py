@@ -25,6 +25,7 @@ PORTFOLIO = ("sgr", "fund", "intervention", "building", "unit", "tenure")
 HOUSEHOLDS = (*PORTFOLIO, "income_band")
 TICKETS = ("category", "sgr", "fund", "intervention", "building")
 UNITS_MANAGED = (*PORTFOLIO, "contract_type")
+ECONOMICS = ("intervention", "fund")  # costs are carried per intervention
 GROUPING_LABELS = {**SCOPE_LABELS, "category": "Categoria", "contract_type": "Tipo di contratto del gestore"}
 
 
@@ -66,6 +67,10 @@ CATALOG: dict[str, Computation] = {
     "budget_forecast_eur": Computation("budget:budget_forecast", YEAR),
     "budget_variance_eur": Computation("variance:budget_variance", YEAR),
     "budget_projection_eur": Computation("variance:budget_projection", YEAR),
+    "operating_margin_eur": Computation("economics:operating_margin", PERIOD, groupings=ECONOMICS),
+    "cost_per_unit_eur": Computation("economics:cost_per_unit", PERIOD, groupings=ECONOMICS),
+    "funding_stalled_projects": Computation("funding:funding_stalled", AS_OF),
+    "performance_index_pct": Computation("performance:performance_index", PERIOD, groupings=PORTFOLIO),
 }
 # Functions that take no `by=` (their result is already a table, or has no grouping).
 NO_GROUPING = {code for code, spec in CATALOG.items() if not spec.groupings}

@@ -76,7 +76,7 @@ def ticket_cost_history(conn: Conn, *, scope: Scope = Scope(), by_intervention: 
     units, params = scope.units_sql()
     key = sql_month_key("t.closed_on")
     group = "b.intervention_code, " if by_intervention else ""
-    sql = (f"SELECT {group}t.category, {key} / 12 AS y, {key} % 12 + 1 AS m, SUM(t.cost) AS amount "
+    sql = (f"SELECT {group}t.category, {key} // 12 AS y, {key} % 12 + 1 AS m, SUM(t.cost) AS amount "
            "FROM ticket t JOIN building b ON b.code = t.building_code "
            f"WHERE t.closed_on IS NOT NULL AND t.cost IS NOT NULL AND b.code IN (SELECT building_code FROM ({units}) su) "
            f"GROUP BY {group}t.category, {key} ORDER BY {group}t.category, {key}")
@@ -89,7 +89,7 @@ def billed_history(conn: Conn, *, scope: Scope = Scope(), by_intervention: bool 
     key = sql_month_key("e.accrual_month")
     group = "su.intervention_code, " if by_intervention else ""
     category = "CASE WHEN e.item = 'canone' THEN 'canoni_emessi' ELSE 'altri_addebiti_emessi' END"
-    sql = (f"SELECT {group}{category} AS category, {key} / 12 AS y, {key} % 12 + 1 AS m, SUM(e.amount) AS amount "
+    sql = (f"SELECT {group}{category} AS category, {key} // 12 AS y, {key} % 12 + 1 AS m, SUM(e.amount) AS amount "
            f"FROM ledger_entry e JOIN lease l ON l.code = e.lease_code JOIN ({units}) su ON su.unit_code = l.unit_code "
            f"WHERE e.entry_type = 'addebito' GROUP BY {group}{category}, {key} ORDER BY 1, 2, 3")
     return _frame(query(conn, sql, params), REVENUE, by_intervention)

@@ -70,7 +70,8 @@ COUNT_BASES: dict[str, CountBase] = {
 TICKET_COUNTS = ("opened", "closed", "backlog")  # the count columns of `facilities.ticket_summary`
 # Money rates of the ledger: their numerator is the debt of the leases in arrears (a lease with a charge of the period
 # unpaid at its end has a positive balance then), so they rest on those leases, counted by `arrears_stock`.
-DEBT_BASED = {"arrears_rate_billed", "arrears_rate_rent_roll", "collection_rate", "collection_rate_with_arrears"}
+DEBT_BASED = {"arrears_rate_billed", "arrears_rate_rent_roll", "collection_rate", "collection_rate_with_arrears",
+              "performance_index_pct", "operating_margin_eur"}
 # Fields of a result that are never derived from its counts (descriptive, not figures).
 NOT_DERIVED = {"group", "bucket", "month", "year", "label", "stage", "as_of", "start", "end"}
 

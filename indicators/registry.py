@@ -185,6 +185,11 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
 )}
 
 
+from indicators.registry_economics import KPIS as _ECONOMICS_KPIS  # noqa: E402  (it extends this registry)
+
+REGISTRY.update({k.code: k for k in _ECONOMICS_KPIS})
+
+
 def get_kpi(code: str) -> KPI:
     try:
         return REGISTRY[code]

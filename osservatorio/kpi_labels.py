@@ -21,6 +21,11 @@ NAMES = {
     "renounced": "rinunce", "rejected": "non idonee", "pending": "in istruttoria", "allocated_pct": "assegnate (%)",
     "allocations": "assegnazioni", "validated": "convalidati", "comuni": "Comuni", "planned": "pianificato (€)",
     "plans": "piani di rientro",
+    # economics of each intervention and the performance index (`indicators.economics`, `indicators.performance`)
+    "rent_billed": "canoni addebitati (€)", "charges_billed": "spese addebitate (€)", "billed": "addebitato (€)",
+    "collected": "incassato (€)", "arrears_loss": "perdita attesa da morosità (€)",
+    "void_loss": "mancato canone da sfitto (€)", "costs": "costi (€)", "margin": "margine (€)",
+    "margin_pct": "margine (%)", "arrears_rate_billed": "morosità sull'emesso (%)", "vacancy_rate": "sfitto (%)",
 }
 CODES = {
     "locazione_permanente": "Locazione permanente", "locazione_termine": "Locazione a termine",

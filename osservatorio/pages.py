@@ -17,6 +17,7 @@ LABS = frozenset({REGIONE, ADMIN})
 IMPACT = frozenset({GESTORE, SGR, DIREZIONE, REGIONE, ADMIN})
 ALLOCATIONS = frozenset({GESTORE, REGIONE, ADMIN})  # applications are per Comune, not per fund: not for SGRs
 PROJECTS = frozenset({REGIONE, GESTORE, ADMIN})
+ECONOMICS = frozenset({SGR, GESTORE, DIREZIONE, ADMIN})  # costs and margins: not the Regione's
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/projects.py", "Progetti", ":material/payments:", "Gestione sociale", PROJECTS),
     PageSpec("views/labs.py", "Laboratori", ":material/groups:", "Valutazione", LABS),
     PageSpec("views/budget.py", "Budget", ":material/account_balance:", "Direzione", BUDGET),
+    PageSpec("views/economics.py", "Economia e obiettivi", ":material/monitoring:", "Direzione", ECONOMICS),
     PageSpec("views/access.py", "Utenti e accessi", ":material/admin_panel_settings:", "Amministrazione",
              ADMIN_ONLY),
 )

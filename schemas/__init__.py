@@ -22,6 +22,7 @@ from schemas.labs import ContextIndicator, Lab, LabActivity
 from schemas.ledger import ArrearsCaseEvent, LedgerEntry
 from schemas.loads import LoadBatch, QuarantinedRow
 from schemas.portfolio import Building, Intervention, Unit
+from schemas.targets import KpiTarget
 from schemas.tenancy import Household, Lease
 
 metadata = SQLModel.metadata
@@ -29,6 +30,6 @@ metadata = SQLModel.metadata
 __all__ = [
     "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
     "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
-    "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle", "QuarantinedRow",
-    "Ticket", "Unit", "UserSession", "metadata",
+    "Intervention", "KpiTarget", "Lab", "LabActivity", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle",
+    "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

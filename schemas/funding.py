@@ -22,4 +22,7 @@ class FundingProject(SQLModel, table=True):
     admitted: float | None = Field(default=None, sa_type=Money)
     committed: float | None = Field(default=None, sa_type=Money)
     paid: float | None = Field(default=None, sa_type=Money)
+    cup: str | None = Field(default=None, max_length=15)  # Codice Unico di Progetto (15 characters)
+    rup: str | None = Field(default=None, max_length=120)  # Responsabile Unico del Procedimento, as published
+    implementing_body: str | None = Field(default=None, max_length=200)  # soggetto attuatore
     batch_id: int | None = Field(default=None, foreign_key="load_batch.id")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import auth, filters, tiles
 from osservatorio.charts import impact as impact_charts
+from dashboard import economics_data as ed
 from dashboard import social_data as sd
 from osservatorio.exports import INT, PCT
 from dashboard.tables import Col, kpi_col, show_table
@@ -39,7 +40,8 @@ def applications(f: filters.Filters) -> None:
         st.markdown("**Domande in attesa a fine mese**")
         series = blank_small(sd.waiting_list_series(start=f.trend_start, end=f.as_of, scope=f.scope),
                              ("waiting",), threshold=f.suppress)
-        st.plotly_chart(impact_charts.waiting(series), width="stretch", key="alloc_waiting")
+        st.plotly_chart(impact_charts.waiting(series, targets=ed.drawn_targets("waiting_list", scope=f.scope)),
+                        width="stretch", key="alloc_waiting")
     years = protect(sd.allocations_by_year(scope=f.scope), f, counts=("received", "allocations"))
     show_table(years.assign(year=years["year"].astype(str)), [
         Col("year", "Anno"), Col("received", "Domande ricevute", INT), Col("allocations", "Assegnazioni", INT),

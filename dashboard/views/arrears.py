@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import auth, filters, tiles
 from osservatorio.charts import common as charts
+from dashboard import economics_data as ed
 from dashboard import monitoring_data as md
 from osservatorio.exports import DATE, EUR, INT, PCT
 from dashboard.privacy import protect
@@ -50,14 +51,15 @@ def trend(f: filters.Filters) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Morosità accumulata a fine mese**", help=get_kpi("arrears_stock_eur").help)
-        st.plotly_chart(charts.line_chart(series, "month", {"stock": "Morosità accumulata"}, EUR, max_ticks=5),
+        st.plotly_chart(charts.line_chart(series, "month", {"stock": "Morosità accumulata"}, EUR, max_ticks=5,
+                                          targets=ed.drawn_targets("arrears_stock_eur", scope=f.scope)),
                         width="stretch", key="arr_stock_chart")
     with right:
         st.markdown("**Tassi mensili**", help=get_kpi("arrears_rate_billed").help)
         refs = tiles.references_picker("arrears_rate_billed", key="arr_refs")
         fig = charts.line_chart(series, "month", {"rate_billed": "Morosità sull'emesso",
                                                   "households_in_arrears_pct": "Nuclei morosi"}, PCT, references=refs,
-                                max_ticks=5)
+                                max_ticks=5, targets=ed.drawn_targets("arrears_rate_billed", scope=f.scope))
         st.plotly_chart(fig, width="stretch", key="arr_rate_chart")
     st.caption(f"{charts.period_caption(f.trend_start, f.as_of)}. I riferimenti di settore non dicono su quale "
                "denominatore è calcolata la morosità: confronto indicativo.")

@@ -12,6 +12,7 @@ from dashboard.data import get_engine
 from osservatorio.exports import CSV_MIME, XLSX_MIME, to_csv
 from dashboard.private_downloads import download_button
 from indicators.budget import Adjustments, adjusted, totals
+from indicators.budget_revenue import projected_margin
 from indicators.cost_history import category_label
 from indicators.forecast import accuracy_text, method_text
 from indicators.registry import get_kpi
@@ -51,7 +52,10 @@ def adjustments_editor(proposal) -> Adjustments:
 
 def proposal_section(year: int, f: filters.Filters) -> None:
     settings = get_settings()
-    proposal = bd.proposal(year=year, scope=f.scope, inflation_pct=settings.budget_inflation_pct)
+    revenue = st.toggle("Includi i ricavi (canoni e spese addebitati, perdita attesa da morosità, mancato canone "
+                        "da sfitto)", key="bud_revenue")
+    proposal = bd.proposal(year=year, scope=f.scope, inflation_pct=settings.budget_inflation_pct,
+                           include_revenue=revenue)
     st.subheader(f"Proposta di budget {year}", help=get_kpi("budget_forecast_eur").help)
     if proposal.lines.empty:
         st.info(f"Nessuno storico dei costi prima del {year} nel perimetro: impossibile proporre un budget.")
@@ -69,13 +73,47 @@ def proposal_section(year: int, f: filters.Filters) -> None:
                    delta=fmt_eur(sums.at["costi", "amount"] - sums.at["costi", "forecast"], cents=False),
                    delta_color="off")
     cols[2].metric("Ultimi 12 mesi", fmt_eur(lines.loc[lines["side"] == "costi", "last_12_months"].sum(), cents=False))
+    margin_metrics(lines)
     table, kinds = proposal_table(proposal, lines)
-    st.dataframe(italian(table.drop(columns=["Lato", "Intervento"]), kinds), hide_index=True, width="stretch")
+    st.dataframe(italian(table.drop(columns=["Intervento"] if revenue else ["Lato", "Intervento"]), kinds),
+                 hide_index=True, width="stretch")
+    maintenance_section(year, f, proposal)
     st.caption("Metodi usati: " + "; ".join(method_text(m) for m in sorted(set(lines["method"]))) + ".")
     for w in proposal.warnings:
         st.warning(escaping.md(w))
     downloads(proposal, adjustments, table, kinds, year)
     save_form(proposal, adjustments)
+
+
+def margin_metrics(lines: pd.DataFrame) -> None:
+    """The revenue side of the proposal: billed, expected arrears loss, void loss and margin (`budget_revenue`)."""
+    margin = projected_margin(lines, "amount")
+    if margin is None:
+        return
+    cols = st.columns(4)
+    cols[0].metric("Ricavi addebitati previsti", fmt_eur(margin["billed"], cents=False))
+    cols[1].metric("Perdita attesa da morosità", fmt_eur(margin["arrears_loss"], cents=False))
+    cols[2].metric("Mancato canone da sfitto", fmt_eur(margin["void_loss"], cents=False),
+                   help="Mostrato a parte: non è mai addebitato, quindi non è sottratto dal margine.")
+    cols[3].metric("Margine previsto", fmt_eur(margin["margin"], cents=False),
+                   help=get_kpi("operating_margin_eur").help)
+
+
+def maintenance_section(year: int, f: filters.Filters, proposal) -> None:
+    """The ordinary-maintenance forecast split on the ticket history's categories."""
+    split = bd.maintenance(year=year, scope=f.scope, lines=proposal.lines)
+    st.markdown("**Manutenzione ordinaria e storico delle segnalazioni**")
+    if split.empty:
+        st.caption(f"Nessuna segnalazione chiusa con costo negli anni prima del {year}.")
+        return
+    years = [c for c in split.columns if c.isdigit()]
+    shown = pd.DataFrame({"Categoria di segnalazione": split["label"],
+                          **{f"Costo {y}": split[y].map(lambda v: fmt_eur(v, cents=False)) for y in years},
+                          "Quota": split["share"].map(fmt_pct),
+                          "Previsione di manutenzione": split["forecast"].map(lambda v: fmt_eur(v, cents=False))})
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption("La previsione della manutenzione ordinaria è ripartita sulle categorie di segnalazione in proporzione "
+               f"al loro costo negli anni {years[0]}–{years[-1]}: quali riparazioni paga la voce.")
 
 
 FORMATS = {"eur": lambda v: fmt_eur(v, cents=False), "pct": fmt_pct, "num": lambda v: fmt_num(v, 2)}

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import auth, filters, tiles
 from osservatorio.charts import impact as impact_charts
+from dashboard import economics_data as ed
 from dashboard import monitoring_data as md
 from dashboard import social_data as sd
 from dashboard.data import get_engine
@@ -57,7 +58,8 @@ def arrears_and_vacancy(f: filters.Filters) -> None:
         for col, code in ((left, "arrears_rate_billed"), (right, "vacancy_rate")):
             refs = md.benchmarks(code)
             fig = impact_charts.by_intervention(groups, code, labels, name=get_kpi(code).label,
-                                                references=refs[refs["label"] == tiles.PREFERRED_REFERENCE])
+                                                references=refs[refs["label"] == tiles.PREFERRED_REFERENCE],
+                                                targets=ed.drawn_targets(code, scope=f.scope, per_intervention=True))
             col.plotly_chart(fig, width="stretch", key=f"imp_chart_{code}")
 
 

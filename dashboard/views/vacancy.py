@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import auth, filters, tiles
 from osservatorio.charts import common as charts
+from dashboard import economics_data as ed
 from dashboard import monitoring_data as md
 from osservatorio.exports import DATE, DAYS, EUR, INT
 from dashboard.privacy import protect
@@ -52,7 +53,7 @@ def trend(f: filters.Filters) -> None:
     refs = tiles.references_picker("vacancy_rate", key="vac_refs")
     fig = charts.stacked_area(series, "month", {"available_rate": "Vuoti locabili", "unavailable_rate":
                               "Vuoti non disponibili"}, "pct", total=("vacancy_rate", "Tasso di sfitto"),
-                              references=refs)
+                              references=refs, targets=ed.drawn_targets("vacancy_rate", scope=f.scope))
     st.plotly_chart(fig, width="stretch", key="vac_trend")
     st.caption(f"Tasso di sfitto a fine mese, {charts.period_caption(f.trend_start, f.as_of)} (l'ultimo punto alla "
                "data di riferimento). Lo stato locabile / non disponibile è quello attuale dell'alloggio.")

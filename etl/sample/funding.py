@@ -18,13 +18,16 @@ from etl.sample.portfolio import Portfolio
 # Seed 004, as the Comune di Milano published it: programmed and admitted 281.250,00 €, nothing committed or paid.
 ABITARE_IN_BORGO = ("MI3.1.1.a", "Abitare in borgo", "PON Metro 2014-2020, Asse 3", "", date(2017, 10, 1),
                     date(2020, 12, 31), 28_125_000, 28_125_000, 0, 0)
+ABITARE_IN_BORGO_WHO = ("", "Angelo Foglio", "Comune di Milano")  # the sheet names no CUP
 PROGRAMME = "POR FESR Lombardia 2021-2027, Asse inclusione abitativa"
 TITLES = ("Accompagnamento all'abitare", "Portierato sociale", "Spazi comuni e comunità")
 
 
-def _row(code, title, programme, intervention, start: date, end: date, cents: tuple[int, int, int, int]):
+def _row(code, title, programme, intervention, start: date, end: date, cents: tuple[int, int, int, int],
+         who: tuple[str, str, str] = ("", "", "")):
+    """A file row; `who`: CUP, RUP and implementing body (soggetto attuatore), empty where unpublished."""
     return (code, title, programme, intervention, start.strftime("%d/%m/%Y"), end.strftime("%d/%m/%Y"),
-            *(amount(c) for c in cents))
+            *(amount(c) for c in cents), *who)
 
 
 def _project(i: int, portfolio: Portfolio, window: Window, rng: np.random.Generator) -> tuple[str, ...]:
@@ -43,5 +46,5 @@ def _project(i: int, portfolio: Portfolio, window: Window, rng: np.random.Genera
 
 def funding_rows(portfolio: Portfolio, window: Window, rng: np.random.Generator) -> list[tuple[str, ...]]:
     """Seed 004's project first, then one per intervention of the portfolio."""
-    rows = [_row(*ABITARE_IN_BORGO[:6], ABITARE_IN_BORGO[6:])]
+    rows = [_row(*ABITARE_IN_BORGO[:6], ABITARE_IN_BORGO[6:], ABITARE_IN_BORGO_WHO)]
     return rows + [_project(i, portfolio, window, rng) for i in range(len(portfolio.interventions))]

@@ -55,7 +55,8 @@ FILE_FORMATS: dict[str, FileFormat] = {
     "domande": _format("codice_domanda data_domanda comune avviso componenti isee esito data_esito codice_alloggio",
                        SOFTWARE),
     "finanziamenti": _format("codice_progetto titolo programma codice_intervento data_inizio data_fine "
-                             "importo_programmato importo_ammesso importo_impegnato importo_pagato", EXCEL),
+                             "importo_programmato importo_ammesso importo_impegnato importo_pagato cup rup "
+                             "soggetto_attuatore", EXCEL),
 }
 
 DELIMITER = ";"

@@ -84,8 +84,60 @@ def add_benchmarks(fig: go.Figure, references: pd.DataFrame | None, kind: str) -
     return fig
 
 
+TARGET_COLOR = "#2e8b57"
+
+
+def add_targets(fig: go.Figure, targets: pd.DataFrame | None, kind: str) -> go.Figure:
+    """Solid green horizontal lines for the targets set by the direzione (columns label, value), labelled on the
+    right with their value, so they never read as a reference value."""
+    if targets is None or targets.empty:
+        return fig
+    for row in targets.itertuples():
+        fig.add_hline(y=row.value, line_dash="solid", line_color=TARGET_COLOR, line_width=2,
+                      annotation_text=f"{chart(row.label)}: {FORMAT[kind](row.value)}",
+                      annotation_position="top right", annotation_font_color=TARGET_COLOR,
+                      annotation_font_size=11, annotation_bgcolor="rgba(255,255,255,0.85)")
+    return fig
+
+
+def target_marks(fig: go.Figure, targets: pd.DataFrame | None, names: dict, kind: str) -> go.Figure:
+    """An intervention's own target as a green dash over its bar (`names`: intervention code -> bar label)."""
+    if targets is None or targets.empty or "intervention_code" not in targets:
+        return fig
+    own = targets[targets["intervention_code"].isin(list(names))]
+    if own.empty:
+        return fig
+    x, y = [names[c] for c in own["intervention_code"]], own["value"].tolist()
+    for width, color in ((8, "#ffffff"), (4, TARGET_COLOR)):  # a white halo, so the dash reads over a bar
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", showlegend=False, hoverinfo="skip",
+                                 marker={"symbol": "line-ew-open", "size": 70, "color": color,
+                                         "line": {"width": width, "color": color}}))
+    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="Obiettivo dell'intervento", showlegend=False,
+                             marker={"size": 1, "color": TARGET_COLOR, "opacity": 0},
+                             text=[f"Obiettivo: {FORMAT[kind](v)}" for v in y],
+                             hovertemplate="Obiettivo %{x}: %{text}<extra></extra>"))
+    for xi, yi in zip(x, y):
+        fig.add_annotation(x=xi, y=yi, text=f"Obiettivo: {FORMAT[kind](yi)}", showarrow=False, yshift=12,
+                           font={"color": TARGET_COLOR, "size": 11}, bgcolor="rgba(255,255,255,0.85)")
+    return fig
+
+
+def bar_targets(fig: go.Figure, targets: pd.DataFrame | None, names: dict, kind: str, *,
+                portfolio: bool = True) -> go.Figure:
+    """Targets on a chart with one bar per intervention: the portfolio's as a line (unless `portfolio` is False,
+    for totals that a portfolio target does not compare with), each intervention's over its own bar."""
+    if targets is None or targets.empty:
+        return fig
+    if "intervention_code" not in targets:
+        return add_targets(fig, targets, kind) if portfolio else fig
+    if portfolio:
+        add_targets(fig, targets[targets["intervention_code"].isna()], kind)
+    return target_marks(fig, targets, names, kind)
+
+
 def line_chart(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str, *,
-               references: pd.DataFrame | None = None, height: int = 360, max_ticks: int = 8) -> go.Figure:
+               references: pd.DataFrame | None = None, height: int = 360, max_ticks: int = 8,
+               targets: pd.DataFrame | None = None) -> go.Figure:
     """One line per series (`{column: Italian name}`) over the months in `x`."""
     fig = go.Figure()
     months = _months(frame[x])
@@ -94,12 +146,13 @@ def line_chart(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str, *
                                  line={"color": PALETTE[i % len(PALETTE)], "width": 2}, marker={"size": 5},
                                  hovertemplate=_hover(kind, name)))
     add_benchmarks(fig, references, kind)
+    add_targets(fig, targets, kind)
     return month_axis(styled(fig, kind, height=height), months, max_ticks=max_ticks)
 
 
 def stacked_area(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str, *,
                  total: tuple[str, str] | None = None, references: pd.DataFrame | None = None,
-                 height: int = 360) -> go.Figure:
+                 height: int = 360, targets: pd.DataFrame | None = None) -> go.Figure:
     """Stacked areas (parts of a whole, e.g. available / unavailable empty units), with an optional total line."""
     fig = go.Figure()
     months = _months(frame[x])
@@ -112,6 +165,7 @@ def stacked_area(frame: pd.DataFrame, x: str, series: dict[str, str], kind: str,
         fig.add_trace(go.Scatter(x=months, y=frame[column], name=name, mode="lines", hovertemplate=_hover(kind, name),
                                  line={"color": "#222222", "width": 2, "dash": "dot"}))
     add_benchmarks(fig, references, kind)
+    add_targets(fig, targets, kind)
     return month_axis(styled(fig, kind, height=height), months)
 
 

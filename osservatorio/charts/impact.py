@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from osservatorio.charts.common import (PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart, hidden_bars, line_chart,
-                                        styled)
+from osservatorio.charts.common import (HIDDEN_LABEL, PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart,
+                                        bar_targets, hidden_bars, line_chart, styled)
 from osservatorio.exports import DAYS, INT, PCT
 from indicators.disclosure import hidden_cells
 from osservatorio.escaping import chart_labels
@@ -27,12 +27,14 @@ def shares(frame: pd.DataFrame, labels: dict, *, name: str) -> go.Figure:
 
 
 def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str,
-                    references: pd.DataFrame | None = None) -> go.Figure:
-    """A percentage per intervention (bars) against the reference values (dashed lines)."""
+                    references: pd.DataFrame | None = None, targets: pd.DataFrame | None = None) -> go.Figure:
+    """A percentage per intervention (bars) against the reference values (dashed lines) and targets (solid)."""
     names = [labels.get(g, str(g)) for g in frame["group"]]
     fig = bar_chart(names, list(frame[column]), PCT, name=name)
     hidden_bars(fig, names, hidden_cells(frame, column).tolist())
     add_benchmarks(fig, references, PCT)
+    bar_targets(fig, targets, dict(zip(frame["group"], chart_labels(names))), PCT)
+    fig.update_layout(showlegend=any(t.name == HIDDEN_LABEL for t in fig.data))  # one series: its name is the title
     fig.update_layout(title={"text": name, "font": {"size": 14}})
     return fig
 
@@ -57,9 +59,9 @@ def funnel(stages: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def waiting(series: pd.DataFrame) -> go.Figure:
-    """Applications waiting at each month end."""
-    return line_chart(series, "month", {"waiting": "Domande in attesa"}, INT)
+def waiting(series: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> go.Figure:
+    """Applications waiting at each month end (and the target set for the waiting list)."""
+    return line_chart(series, "month", {"waiting": "Domande in attesa"}, INT, targets=targets)
 
 
 def municipal_evictions(stats: pd.DataFrame) -> go.Figure:
@@ -77,7 +79,8 @@ def municipal_evictions(stats: pd.DataFrame) -> go.Figure:
 def funding(projects: pd.DataFrame) -> go.Figure:
     """Programmed, admitted, committed and paid per project (horizontal bars)."""
     fig = go.Figure()
-    titles = chart_labels(projects["title"])
+    stalled = projects["stalled"] if "stalled" in projects else [False] * len(projects)
+    titles = chart_labels(f"{t} (fermo)" if s else t for t, s in zip(projects["title"], stalled))
     for i, (column, name) in enumerate((("programmed", "Programmato"), ("admitted", "Ammesso"),
                                         ("committed", "Impegnato"), ("paid", "Erogato"))):
         fig.add_trace(go.Bar(y=titles, x=projects[column], name=name, orientation="h", marker_color=PALETTE[i],

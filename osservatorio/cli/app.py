@@ -20,6 +20,7 @@ from osservatorio.cli.evaluate import labs_app
 from osservatorio.cli.kpi import grouping_help
 from osservatorio.cli.kpi import kpi as kpi_command
 from osservatorio.cli.report import report_app
+from osservatorio.cli.targets import targets_app
 from osservatorio.cli.users import users_app
 
 app = typer.Typer(cls=RootGroup, help="Osservatorio: cruscotto dell'abitare sociale in Lombardia.",
@@ -32,6 +33,7 @@ app.add_typer(budget_app, name="budget")
 app.command("evaluate")(evaluate_command)
 app.add_typer(labs_app, name="labs")
 app.add_typer(report_app, name="report")
+app.add_typer(targets_app, name="obiettivi")
 
 KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
 

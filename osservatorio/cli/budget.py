@@ -38,6 +38,9 @@ def propose_command(
     inflation: Annotated[float, typer.Option("--inflation", help="Inflazione aggiunta alla previsione (%)")] = 0.0,
     fmt: Annotated[str, typer.Option("--format", help="table, json, xlsx, csv")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="File di uscita (xlsx, csv)")] = None,
+    include_revenue: Annotated[bool, typer.Option("--include-revenue", help="Aggiunge i ricavi: canoni e spese "
+                                                  "addebitati, perdita attesa da morosità, mancato canone da sfitto, "
+                                                  "e il margine previsto")] = False,
 ) -> None:
     """Propone il budget dell'anno dallo storico dei consuntivi, con intervalli all'80% e al 95%."""
     from indicators.budget import Adjustments, adjusted, propose
@@ -47,7 +50,8 @@ def propose_command(
     _check(fmt, out)
     engine, settings = _engine_and_settings()
     scope = Scope().narrowed(interventions=[intervention] if intervention else None)
-    proposal = propose(engine, year=year, scope=scope, inflation_pct=settings.budget_inflation_pct)
+    proposal = propose(engine, year=year, scope=scope, inflation_pct=settings.budget_inflation_pct,
+                       include_revenue=include_revenue)
     if proposal.lines.empty:
         typer.echo(f"Nessuno storico dei costi prima del {year}: impossibile proporre un budget.", err=True)
         raise typer.Exit(1)
@@ -58,11 +62,40 @@ def propose_command(
     elif fmt == "csv" and out is not None:
         out.write_bytes(csv_of(proposal_table(proposal, lines)))
     elif fmt == "json":
-        typer.echo(json.dumps(_proposal_json(proposal, lines, inflation), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(_proposal_json(proposal, lines, inflation) | _revenue_json(engine, proposal, lines),
+                              ensure_ascii=False, indent=2))
     else:
         _print_proposal(proposal, lines, inflation)
+        _print_revenue(engine, proposal, lines)
     if out is not None:
         typer.echo(f"Scritto {out}")
+
+
+def _revenue_json(engine, proposal, lines: pd.DataFrame) -> dict:
+    from indicators.budget_revenue import maintenance_from_tickets, projected_margin
+
+    split = maintenance_from_tickets(engine, year=proposal.year, lines=proposal.lines, scope=proposal.scope)
+    return {"margin": projected_margin(lines, "amount"),
+            "maintenance_by_ticket_category": split.drop(columns="label").to_dict(orient="records")}
+
+
+def _print_revenue(engine, proposal, lines: pd.DataFrame) -> None:
+    """The margin of a proposal with revenue, and the maintenance line read against the tickets."""
+    from indicators.budget_revenue import maintenance_from_tickets, projected_margin
+
+    margin = projected_margin(lines, "amount")
+    if margin is not None:
+        typer.echo(f"  {'Ricavi addebitati':<32} {fmt_eur(margin['billed'], cents=False):>16}")
+        typer.echo(f"  {'Perdita attesa da morosità':<32} {fmt_eur(margin['arrears_loss'], cents=False):>16}")
+        typer.echo(f"  {'Margine previsto':<32} {fmt_eur(margin['margin'], cents=False):>16}  (mancato canone da "
+                   f"sfitto, non sottratto: {fmt_eur(margin['void_loss'], cents=False)})")
+    split = maintenance_from_tickets(engine, year=proposal.year, lines=proposal.lines, scope=proposal.scope)
+    if split.empty:
+        return
+    typer.echo("Manutenzione ordinaria per categoria di segnalazione (quota del costo delle segnalazioni negli "
+               "ultimi anni):")
+    for r in split.itertuples():
+        typer.echo(f"  {r.label:<32} {fmt_pct(r.share):>8}  {fmt_eur(r.forecast, cents=False):>14}")
 
 
 def _proposal_json(proposal, lines: pd.DataFrame, inflation: float) -> dict:
@@ -74,7 +107,7 @@ def _proposal_json(proposal, lines: pd.DataFrame, inflation: float) -> dict:
 
 def _print_proposal(proposal, lines: pd.DataFrame, inflation: float) -> None:
     typer.echo(f"Budget {proposal.year} proposto dallo storico (inflazione aggiunta {fmt_pct(inflation)})")
-    for r in lines.itertuples():
+    for r in lines[lines["side"] == "costi"].itertuples():
         mase = "n.d." if pd.isna(r.mase) else fmt_num(r.mase, 2)
         # the band is the forecast's: print it next to the forecast, and the adjusted budget apart
         typer.echo(f"  {r.label:<32} budget {fmt_eur(r.amount, cents=False):>12}  previsione "
@@ -82,7 +115,12 @@ def _print_proposal(proposal, lines: pd.DataFrame, inflation: float) -> None:
                    f"{fmt_eur(r.high80, cents=False)})  [{r.method_label}, errore nelle prove {mase}]")
         if r.warnings:
             typer.echo(f"      ! {r.warnings}")
-    typer.echo(f"  {'Totale costi':<32} {fmt_eur(lines['amount'].sum(), cents=False):>16}")
+    costs = lines.loc[lines["side"] == "costi", "amount"].sum()
+    typer.echo(f"  {'Totale costi':<32} {fmt_eur(costs, cents=False):>16}")
+    for r in lines[lines["side"] != "costi"].itertuples():
+        typer.echo(f"  {r.label:<32} ricavi {fmt_eur(r.amount, cents=False):>12}  previsione "
+                   f"{fmt_eur(r.forecast, cents=False)} (80%: {fmt_eur(r.low80, cents=False)} – "
+                   f"{fmt_eur(r.high80, cents=False)})  [{r.method_label}]")
     for w in proposal.warnings:
         typer.echo(f"! {w}")
 

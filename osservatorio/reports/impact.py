@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from osservatorio.charts import impact as charts
-from indicators import cases, coverage, facilities, funding, track_record
+from indicators import cases, coverage, facilities, funding, targets, track_record
 from indicators.arrears import arrears_kpis
 from indicators.benchmarks import benchmarks
 from indicators.catalog import CATALOG, PERIOD
@@ -177,7 +177,9 @@ def _per_intervention(engine: Engine, rs: ReportScope, names: dict) -> Section:
     for column, code in (("arrears", "arrears_rate_billed"), ("vacancy", "vacancy_rate")):
         refs = benchmarks(engine, kpi_code=code)
         drawn = refs[refs["label"] == PREFERRED_REFERENCE] if not refs.empty else refs
-        section.chart(charts.by_intervention(frame, column, labels, name=get_kpi(code).label, references=drawn))
+        goals = targets.drawn(engine, code, scope=rs.scope, per_intervention=True)
+        section.chart(charts.by_intervention(frame, column, labels, name=get_kpi(code).label, references=drawn,
+                                             targets=goals))
         section.text("Riferimenti: " + "; ".join(f"{r.label} {fmt_pct(r.value)}" for r in refs.itertuples()) + ".",
                      "note")
     return section
@@ -263,8 +265,12 @@ def funding_section(engine: Engine, scope: Scope) -> Section:
         "Programmato": [fmt_eur(v) for v in projects["programmed"]],
         "Ammesso": [fmt_eur(v) for v in projects["admitted"]],
         "Impegnato": [fmt_eur(v) for v in projects["committed"]], "Erogato": [fmt_eur(v) for v in projects["paid"]],
-        "Quota erogata": [fmt_pct(v) for v in projects["paid_pct"]]}),
+        "Quota erogata": [fmt_pct(v) for v in projects["paid_pct"]],
+        "Stato": [funding.STATUS_LABELS[s] for s in projects["status"]]}),
         numeric=("Programmato", "Ammesso", "Impegnato", "Erogato", "Quota erogata"))
+    stalled = funding.funding_stalled(engine, as_of=date.today(), scope=scope).warnings
+    if stalled and projects["stalled"].any():
+        section.notes(stalled)
     return section.chart(charts.funding(projects))
 
 

@@ -1,7 +1,7 @@
 """the ledger's movements are found by their load: the analytics build reads only the loads after its last copy
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-06 18:00:00
 
 After a monthly load the analytics copy keeps its previous rows and reads from the warehouse only the rows of the
@@ -12,8 +12,8 @@ from typing import Sequence, Union
 
 from alembic import op
 
-revision: str = '0019'
-down_revision: Union[str, None] = '0018'
+revision: str = '0023'
+down_revision: Union[str, None] = '0022'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
