@@ -47,7 +47,7 @@ def band_labels(bands: tuple[float, ...] = DEFAULT_BANDS) -> list[str]:
     """'fino a 1.000 €', '1.000,01–5.000 €', 'oltre 5.000 €' for the limits (1000, 5000)."""
     from osservatorio.formatting import fmt_eur
 
-    limits = [fmt_eur(b, cents=False) for b in bands]
+    limits = [fmt_eur(b, cents=False) for b in bands]  # "1.000\xa0€": babel puts a no-break space
     labels = [f"fino a {limits[0]}"]
     labels += [f"da {a} a {b}" for a, b in zip(limits, limits[1:])]
     return labels + [f"oltre {limits[-1]}"]
