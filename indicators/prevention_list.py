@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from indicators import portfolio, risk
 from indicators.prevention import DEFAULT_BANDS, DEFAULT_DAYS, NoFaultRule, early_warning, looks_no_fault
+from indicators.results import KpiValue
 from indicators.scope import Scope
 
 Conn = Connection | Engine
@@ -49,3 +50,17 @@ def _sorted(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
     column = "days_overdue" if sort == "days" else "balance"
     other = "balance" if sort == "days" else "days_overdue"
     return frame.sort_values([column, other, "lease_code"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+def warning_kpis(frame: pd.DataFrame, flags: pd.DataFrame, *, as_of: date) -> dict[str, KpiValue]:
+    """The headline figures of the list and of the eviction flags, as registry values: early_warning_contracts
+    (breakdown: looks_no_fault), early_warning_eur, no_fault_eviction_flags (breakdown: in eviction, heading)."""
+    count = KpiValue("early_warning_contracts", float(len(frame)), numerator=float(len(frame)), as_of=as_of,
+                     breakdown={"looks_no_fault": int(frame["looks_no_fault"].sum()) if len(frame) else 0})
+    amount = KpiValue("early_warning_eur", round(float(frame["balance"].sum()), 2) if len(frame) else 0.0,
+                      as_of=as_of)
+    reasons = flags["reason"].value_counts() if len(flags) else pd.Series(dtype=int)
+    flagged = KpiValue("no_fault_eviction_flags", float(len(flags)), as_of=as_of,
+                       breakdown={"in_corso": int(reasons.get("sfratto in corso", 0)),
+                                  "in_arrivo": int(reasons.get("sfratto in arrivo", 0))})
+    return {k.code: k for k in (count, amount, flagged)}
