@@ -103,3 +103,10 @@ def test_the_page_says_whether_the_model_beats_the_balance(tmp_path, sqlite_temp
     else:
         assert any(v.startswith("Il modello NON fa meglio del semplice ordinamento per saldo") for v in verdicts)
     assert len(_table(at, "AUC modello")) == 4
+
+
+def test_the_arrears_page_lists_lead_to_the_history(small, monkeypatch):
+    at = open_page(small, monkeypatch, "views/arrears.py", user="admin")
+    picker = at.selectbox(key="arr_balances_history")
+    # the contracts with a balance of the first intervention (INT1): C1, C2, C3
+    assert picker.options == ["C1", "C2", "C3"]
