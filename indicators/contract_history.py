@@ -35,8 +35,9 @@ class ContractHistory:
 
     @property
     def timeline(self) -> pd.DataFrame:
+        charge = self.movements["kind"] == "addebito"  # a credit's voce says nothing: the FIFO line decides
         moves = pd.DataFrame({"day": self.movements["day"], "what": self.movements["kind"],
-                              "detail": self.movements["item"], "amount": self.movements["amount"],
+                              "detail": self.movements["item"].where(charge, None), "amount": self.movements["amount"],
                               "case_code": None})
         events = pd.DataFrame({"day": self.events["day"], "what": self.events["event"],
                                "detail": self.events["severity"], "amount": self.events["amount"],

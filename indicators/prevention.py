@@ -247,7 +247,10 @@ class NoFaultRule:
     no_legal_action: bool = True
 
 
-def looks_no_fault(frame: pd.DataFrame, rule: NoFaultRule = NoFaultRule()) -> pd.Series:
+DEFAULT_RULE = NoFaultRule()
+
+
+def looks_no_fault(frame: pd.DataFrame, rule: NoFaultRule = DEFAULT_RULE) -> pd.Series:
     """True where the rule holds on columns income_band, balance and legal_action."""
     holds = pd.Series(True, index=frame.index)
     if rule.income_bands:

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from indicators import portfolio, risk
-from indicators.prevention import DEFAULT_BANDS, DEFAULT_DAYS, NoFaultRule, early_warning, looks_no_fault
+from indicators.prevention import DEFAULT_BANDS, DEFAULT_DAYS, DEFAULT_RULE, NoFaultRule, early_warning, looks_no_fault
 from indicators.results import KpiValue
 from indicators.scope import Scope
 
@@ -18,7 +18,7 @@ SORTS = {"days": "giorni di ritardo", "balance": "debito", "risk": "rischio (mod
 
 
 def warning_list(conn: Conn, *, as_of: date, scope: Scope = Scope(), days: int = DEFAULT_DAYS,
-                 bands: tuple[float, ...] = DEFAULT_BANDS, rule: NoFaultRule = NoFaultRule(), with_risk: bool = True,
+                 bands: tuple[float, ...] = DEFAULT_BANDS, rule: NoFaultRule = DEFAULT_RULE, with_risk: bool = True,
                  sort: str = "days") -> pd.DataFrame:
     """`prevention.early_warning` plus looks_no_fault (the rule) and risk (points; None where the contract is already
     over 90 days behind or no model could be fitted), sorted by `sort` (a key of `SORTS`).

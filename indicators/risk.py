@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from indicators.ledger_sql import month_ends
-from indicators.risk_panel import OVERDUE_DAYS, monthly_panel
+from indicators.risk_panel import monthly_panel
 from indicators.scope import Scope
 from osservatorio.formatting import fmt_num
 
@@ -39,6 +39,7 @@ FEATURE_LABELS = {
     "open_cases": "pratica aperta", "plans_before": "piani, microcrediti o fondi in passato"}
 MIN_EXAMPLES, MIN_CLASS = 30, 5
 MIN_GAIN = 0.01  # AUC points the model must gain on average over the baseline to count as better
+MIN_CHECKS = 2  # cut-offs with both AUCs needed before the model may be called better
 
 
 def _shift(day: pd.Timestamp, months: int) -> pd.Timestamp:
@@ -81,7 +82,7 @@ def outcomes(panel: pd.DataFrame, examples: pd.DataFrame) -> pd.Series:
             ["lease_code", "cutoff", "evictions_at"]], on=["lease_code", "cutoff"], how="left")
     base.index = examples.index
     for k in range(1, HORIZON + 1):
-        later = examples[["lease_code"]].assign(month_end=examples["cutoff"].map(lambda d: _shift(d, k)))
+        later = examples[["lease_code"]].assign(month_end=examples["cutoff"] + pd.offsets.MonthEnd(k))
         seen = later.merge(grid, on=["lease_code", "month_end"], how="left")
         seen.index = examples.index
         evicted = seen["evictions_before"].fillna(0) > base["evictions_at"].fillna(0)
@@ -187,7 +188,7 @@ def backtest_panel(panel: pd.DataFrame, months: list[date], *, tests: int = 4, s
     candidates = known[::-1][::spacing][:tests][::-1]
     rows, pooled, notes = [], [], []
     for cut in candidates:
-        train = examples[examples["cutoff"].map(lambda d: _shift(d, HORIZON) <= cut)]
+        train = examples[examples["cutoff"] + pd.offsets.MonthEnd(HORIZON) <= cut]
         test = examples[examples["cutoff"] == cut]
         if len(train) < MIN_EXAMPLES or min(train["y"].sum(), (1 - train["y"]).sum()) < MIN_CLASS or test.empty:
             notes.append(f"{cut:%d/%m/%Y}: storia insufficiente per stimare il modello")
@@ -212,8 +213,8 @@ def _scored(cut: pd.Timestamp, train: pd.DataFrame, test: pd.DataFrame, p: np.nd
 
 
 def judge(table: pd.DataFrame) -> tuple[bool | None, str]:
-    """Better when, over the cut-offs with both AUCs, the model gains at least `MIN_GAIN` on average and wins in
-    more than half of them; the sentence says which, in plain words."""
+    """Better when, over at least `MIN_CHECKS` cut-offs with both AUCs, the model gains at least `MIN_GAIN` on
+    average and wins in more than half of them; the sentence says which, in plain words."""
     both = table.dropna(subset=["auc_model", "auc_baseline"])
     if both.empty:
         return None, ("Storia insufficiente per una verifica sul passato: il punteggio di rischio non è mostrato; "
@@ -221,6 +222,9 @@ def judge(table: pd.DataFrame) -> tuple[bool | None, str]:
     gain = float((both["auc_model"] - both["auc_baseline"]).mean())
     wins = int((both["auc_model"] > both["auc_baseline"]).sum())
     signed = ("+" if gain >= 0 else "−") + fmt_num(abs(gain), 2)
+    if len(both) < MIN_CHECKS:
+        return False, (f"Il modello NON si può dire migliore del semplice ordinamento per saldo: una sola verifica sul "
+                       f"passato (AUC {signed} rispetto al saldo) è troppo poco. Usare l'ordinamento per saldo.")
     if gain >= MIN_GAIN and wins * 2 > len(both):
         return True, (f"Il modello ordina meglio del semplice saldo: AUC in media {signed} rispetto al saldo, "
                       f"migliore in {wins} verifiche su {len(both)}.")

@@ -18,7 +18,8 @@ WARNING_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("risk", "Rischio a 6 mesi", PCT),
 )
 BACKTEST_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("cutoff", "Data di verifica", DATE), ("train_rows", "Esempi di stima", INT), ("test_rows", "Contratti verificati", INT),
+    ("cutoff", "Data di verifica", DATE), ("train_rows", "Esempi di stima", INT),
+    ("test_rows", "Contratti verificati", INT),
     ("positives", "Oltre 90 giorni o sfratto entro 6 mesi", INT), ("auc_model", "AUC modello", NUM),
     ("auc_baseline", "AUC saldo", NUM), ("precision_model", "Precisione primi 50, modello", PCT),
     ("precision_baseline", "Precisione primi 50, saldo", PCT),

@@ -19,7 +19,6 @@ import shutil
 from datetime import date
 
 import pandas as pd
-import pytest
 
 from indicators import store
 from indicators.ledger_sql import month_ends

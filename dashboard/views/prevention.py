@@ -19,7 +19,7 @@ from osservatorio.formatting import fmt_eur, fmt_int
 from osservatorio.prevention_export import BACKTEST_COLUMNS, BAND_LABELS, WARNING_COLUMNS
 
 INCOME_BANDS = ["protezione", "accesso", "permanenza", "decadenza"]
-STEP_LABELS = {**STEP_ACTIONS, None: "nessuno ancora"}
+STEP_LABELS: dict[str | None, str] = {None: "nessuno ancora", **dict(STEP_ACTIONS.items())}
 YES_NO = {True: "sì", False: "no"}
 
 
@@ -40,7 +40,8 @@ def settings(*, full: bool) -> tuple[int, tuple[float, ...], NoFaultRule]:
             bands = DEFAULT_BANDS
         if not full:
             return days, bands, NoFaultRule()
-        st.markdown("**Probabile morosità incolpevole** (prima di ogni valutazione): valgono tutte le condizioni scelte. "
+        st.markdown("**Probabile morosità incolpevole** (prima di ogni valutazione): valgono tutte le condizioni "
+                    "scelte. "
                     "Esempi: Brescia, debito sotto 5.000 €; Cesano Boscone, 300-3.000 € e fascia protezione; "
                     "ALER Milano, fascia protezione.")
         a, b, c = st.columns(3)
@@ -98,8 +99,9 @@ def warning_list(f: filters.Filters, days: int, bands, rule: NoFaultRule) -> pd.
 
 
 def _labels(source: str) -> dict | None:
-    return {"step_due": STEP_LABELS, "looks_no_fault": YES_NO,
-            "income_band": BAND_LABELS}.get(source, {} if source == "band" else None)
+    labels: dict[str, dict] = {"step_due": STEP_LABELS, "looks_no_fault": YES_NO, "income_band": BAND_LABELS,
+                               "band": {}}
+    return labels.get(source)
 
 
 def flags(f: filters.Filters) -> pd.DataFrame:
@@ -124,13 +126,14 @@ def clock(f: filters.Filters) -> pd.DataFrame:
                       Col("clock_start", "Inizio dell'orologio", DATE), Col("next_step", "Passo dovuto", labels={}),
                       Col("next_step_due", "Entro il", DATE), Col("days_late", "Giorni di ritardo", INT),
                       Col("severity", "Gravità", labels={None: "non valutata"}), Col("balance", "Debito", EUR)],
-               name="pratiche_orologio", key="prev_clock", empty="Nessuna pratica aperta in ritardo su questo orologio.")
+               name="pratiche_orologio", key="prev_clock",
+               empty="Nessuna pratica aperta in ritardo su questo orologio.")
     return rows
 
 
 def breakdowns(f: filters.Filters, bands) -> None:
     st.subheader("Morosità per voce, fascia di debito e gravità")
-    left, middle, right = st.columns(3)
+    left, middle = st.columns(2)
     with left:
         st.markdown("**Per voce**", help=get_kpi("arrears_by_item_eur").help)
         show_table(pdata.by_item(f.as_of, f.scope), [Col("item", "Voce", labels={**ITEM_LABELS, "n.d.": "n.d."}),
@@ -141,29 +144,28 @@ def breakdowns(f: filters.Filters, bands) -> None:
         show_table(pdata.by_band(f.as_of, f.scope, bands), [Col("band", "Fascia"), Col("contracts", "Contratti", INT),
                    Col("amount", "Debito", EUR), Col("share", "Quota", PCT)], name="morosita_per_fascia",
                    key="prev_band", empty="Nessun debito alla data.")
-    with right:
+    left, right = st.columns(2)
+    with left:
         st.markdown("**Per gravità**", help=get_kpi("arrears_by_severity_eur").help)
         show_table(pdata.by_severity(f.as_of, f.scope), [Col("severity", "Gravità", labels={}),
                    Col("contracts", "Contratti", INT), Col("amount", "Debito", EUR), Col("share", "Quota", PCT)],
                    name="morosita_per_gravita", key="prev_sev", empty="Nessun debito alla data.")
-    severity_outcomes(f)
-
-
-def severity_outcomes(f: filters.Filters) -> None:
-    left, right = st.columns(2)
-    with left:
+    with right:
         st.markdown("**Esiti delle pratiche per gravità**")
         table = pdata.outcomes_by_severity(f.as_of, f.scope).pivot(index="severity", columns="outcome", values="cases")
         table = table.reset_index()
         cols = [Col("severity", "Gravità", labels={}), *[Col(o, code_label(o), INT) for o in table.columns[1:]]]
         show_table(table, cols, name="esiti_per_gravita", key="prev_outcomes", empty="Nessuna pratica alla data.")
-    with right:
-        st.markdown("**Strumenti per gravità**")
-        show_table(pdata.instruments_by_severity(f.as_of, f.scope), [
-            Col("severity", "Gravità", labels={}), Col("instrument", "Strumento", labels={}),
-            Col("cases", "Pratiche", INT), Col("amount", "Importo", EUR), Col("resolved", "Risolte", INT),
-            Col("evicted", "Sfratto", INT)], name="strumenti_per_gravita", key="prev_instr",
-            empty="Nessuno strumento attivato alla data.")
+    instruments(f)
+
+
+def instruments(f: filters.Filters) -> None:
+    st.markdown("**Strumenti per gravità**")
+    show_table(pdata.instruments_by_severity(f.as_of, f.scope), [
+        Col("severity", "Gravità", labels={}), Col("instrument", "Strumento", labels={}),
+        Col("cases", "Pratiche", INT), Col("amount", "Importo", EUR), Col("resolved", "Risolte", INT),
+        Col("in_progress", "In corso", INT), Col("evicted", "Sfratto", INT), Col("closed_other", "Chiuse altro", INT)],
+        name="strumenti_per_gravita", key="prev_instr", empty="Nessuno strumento attivato alla data.")
 
 
 def risk(f: filters.Filters) -> None:

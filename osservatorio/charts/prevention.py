@@ -70,7 +70,8 @@ def calibration_chart(calibration: pd.DataFrame, *, height: int = 320) -> go.Fig
         else 100.0
     fig.add_trace(go.Scatter(x=[0, top], y=[0, top], name="Calibrazione perfetta", mode="lines",
                              line={"color": "#999999", "dash": "dash"}, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=calibration["predicted"], y=calibration["observed"], name="Modello", mode="lines+markers",
+    fig.add_trace(go.Scatter(x=calibration["predicted"], y=calibration["observed"], name="Modello",
+                             mode="lines+markers",
                              line={"color": PALETTE[0]}, marker={"size": 9},
                              customdata=calibration["contracts"],
                              hovertemplate="Previsto %{x:,.1f}% · osservato %{y:,.1f}% (%{customdata} contratti)"

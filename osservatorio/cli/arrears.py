@@ -76,7 +76,8 @@ def early_warning_command(
     from osservatorio.prevention_export import warning_table
 
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"formato non previsto: «{fmt}» (ammessi: {', '.join(FORMATS)})", param_hint="--format")
+        raise typer.BadParameter(f"formato non previsto: «{fmt}» (ammessi: {', '.join(FORMATS)})",
+                                 param_hint="--format")
     if fmt == "xlsx" and out is None:
         raise typer.BadParameter("--format xlsx richiede --out FILE", param_hint="--out")
     if sort not in SORTS:
@@ -133,7 +134,7 @@ def risk_backtest_command(
         raise typer.BadParameter(f"formato non previsto: «{fmt}» (ammessi: json, table)", param_hint="--format")
     engine, scope = _engine_and_user(None)
     day = _day(engine, as_of)
-    result = risk.backtest(engine, first=data_span(engine).first_day, last=day, scope=scope, tests=tests)
+    result = risk.backtest(engine, first=data_span(engine).first_day or day, last=day, scope=scope, tests=tests)
     if fmt == "json":
         cut = result.cutoffs.astype(object).where(result.cutoffs.notna(), None)
         cut["cutoff"] = [d.isoformat() for d in result.cutoffs["cutoff"]]
