@@ -99,7 +99,7 @@ def clocked_cases(conn: Conn, *, as_of: date, scope: Scope = Scope(), anchor: st
     if anchor not in ANCHORS:
         raise ValueError(f"Orologio sconosciuto: «{anchor}». Ammessi: {', '.join(ANCHORS)}")
     status = cases.case_status(conn, as_of=as_of, scope=scope, grace_days=grace_days) if status is None else status
-    rows = status[status["is_open"]].copy()
+    rows = status[status["is_open"].astype(bool)].copy()  # (an empty object column would select columns)
     positions = _positions(conn, as_of=as_of, scope=scope)[["lease_code", "balance", "first_unpaid_due"]]
     rows = rows.merge(positions, on="lease_code", how="left")
     rows["balance"] = rows["balance"].fillna(0.0)
