@@ -24,9 +24,17 @@ def case_status(as_of: date, scope: Scope) -> pd.DataFrame:
 
 
 @cached
-def early_warning(as_of: date, scope: Scope, days: int, bands: tuple[float, ...], rule: NoFaultRule,
+def assessment(first: date, as_of: date, scope: Scope) -> tuple[risk.Backtest, pd.DataFrame, bool]:
+    """The risk model's backtest and today's scores, from one read of the history (the slowest figure here)."""
+    return risk.assess(get_engine(), first=first, as_of=as_of, scope=scope)
+
+
+@cached
+def early_warning(first: date, as_of: date, scope: Scope, days: int, bands: tuple[float, ...], rule: NoFaultRule,
                   sort: str) -> pd.DataFrame:
-    return warning_list(get_engine(), as_of=as_of, scope=scope, days=days, bands=bands, rule=rule, sort=sort)
+    _, scores, fitted = assessment(first, as_of, scope)
+    return warning_list(get_engine(), as_of=as_of, scope=scope, days=days, bands=bands, rule=rule, sort=sort,
+                        scores=(scores, fitted))
 
 
 @cached
@@ -77,9 +85,8 @@ def evicted_no_fault(as_of: date, scope: Scope) -> int:
     return prevention_cases.evicted_no_fault(case_status(as_of, scope))
 
 
-@cached
 def backtest(first: date, last: date, scope: Scope) -> risk.Backtest:
-    return risk.backtest(get_engine(), first=first, last=last, scope=scope)
+    return assessment(first, last, scope)[0]
 
 
 @cached

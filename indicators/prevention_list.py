@@ -19,11 +19,12 @@ SORTS = {"days": "giorni di ritardo", "balance": "debito", "risk": "rischio (mod
 
 def warning_list(conn: Conn, *, as_of: date, scope: Scope = Scope(), days: int = DEFAULT_DAYS,
                  bands: tuple[float, ...] = DEFAULT_BANDS, rule: NoFaultRule = DEFAULT_RULE, with_risk: bool = True,
-                 sort: str = "days") -> pd.DataFrame:
+                 sort: str = "days", scores: tuple[pd.DataFrame, bool] | None = None) -> pd.DataFrame:
     """`prevention.early_warning` plus looks_no_fault (the rule) and risk (points; None where the contract is already
     over 90 days behind or no model could be fitted), sorted by `sort` (a key of `SORTS`).
 
-    `attrs["risk_fitted"]` says whether a model could be fitted on the history before `as_of`."""
+    `attrs["risk_fitted"]` says whether a model could be fitted on the history before `as_of`; `scores`: the
+    result of `risk.risk_scores` when already computed (`risk.assess`)."""
     if sort not in SORTS:
         raise ValueError(f"Ordinamento sconosciuto: «{sort}». Ammessi: {', '.join(SORTS)}")
     frame = early_warning(conn, as_of=as_of, scope=scope, days=days, bands=bands)
@@ -31,9 +32,11 @@ def warning_list(conn: Conn, *, as_of: date, scope: Scope = Scope(), days: int =
     fitted = False
     if with_risk and len(frame):
         first, _ = portfolio.ledger_span(conn)
-        scores, fitted = risk.risk_scores(conn, as_of=as_of, first=first, scope=scope) if first else (None, False)
-        if fitted:
-            frame = frame.merge(scores, on="lease_code", how="left")
+        if scores is None:
+            scores = risk.risk_scores(conn, as_of=as_of, first=first, scope=scope) if first else (None, False)
+        found, fitted = scores
+        if fitted and found is not None:
+            frame = frame.merge(found, on="lease_code", how="left")
     if "risk" not in frame:
         frame["risk"] = None
     frame["risk"] = frame["risk"].astype(object).where(frame["risk"].notna(), None)

@@ -53,7 +53,7 @@ def features(panel: pd.DataFrame, cutoffs: list[date]) -> pd.DataFrame:
     now = panel[panel["month_end"].isin(days)]
     now = now[(now["active"] == 1) & (now["arrears"] > 0) & (now["overdue_90"] == 0)]
     before = panel[["lease_code", "month_end", "arrears"]].rename(columns={"arrears": "arrears_before"})
-    before = before.assign(month_end=before["month_end"].map(lambda d: _shift(d, TREND_MONTHS)))
+    before = before.assign(month_end=before["month_end"] + pd.offsets.MonthEnd(TREND_MONTHS))
     now = now.assign(key=now["month_end"] + pd.offsets.MonthEnd(0))  # a cut-off within a month: its month end
     before = before.rename(columns={"month_end": "key"})
     rows = now.merge(before, on=["lease_code", "key"], how="left").fillna({"arrears_before": 0.0})
@@ -173,24 +173,41 @@ def backtest(conn: Conn, *, first: date, last: date, scope: Scope = Scope(), tes
 
     Training examples are the month ends t with t + HORIZON months <= the cut-off (their outcome was known then).
     """
-    months = history_months(first, last)
-    panel = monthly_panel(conn, months=months, scope=scope)
-    return backtest_panel(panel, months, tests=tests, spacing=spacing)
+    return assess(conn, first=first, as_of=last, scope=scope, tests=tests, spacing=spacing)[0]
+
+
+def assess(conn: Conn, *, first: date, as_of: date, scope: Scope = Scope(), tests: int = 4,
+           spacing: int = 3) -> tuple[Backtest, pd.DataFrame, bool]:
+    """The backtest up to `as_of` and today's scores (`risk_scores`) from one read of the history."""
+    months = history_months(first, as_of)
+    points = [*months, *([as_of] if not months or months[-1] < as_of else [])]
+    panel = monthly_panel(conn, months=points, scope=scope)
+    examples = _examples(panel, points)
+    return (backtest_examples(examples, months, tests=tests, spacing=spacing), *_scores(examples, as_of))
+
+
+def _examples(panel: pd.DataFrame, points: list[date]) -> pd.DataFrame:
+    examples = features(panel, points[TREND_MONTHS:])
+    examples["y"] = outcomes(panel, examples)
+    return examples
 
 
 def backtest_panel(panel: pd.DataFrame, months: list[date], *, tests: int = 4, spacing: int = 3) -> Backtest:
     """`backtest` on a panel already read (every month end of `months`)."""
+    return backtest_examples(_examples(panel, months), months, tests=tests, spacing=spacing)
+
+
+def backtest_examples(examples: pd.DataFrame, months: list[date], *, tests: int = 4, spacing: int = 3) -> Backtest:
+    """`backtest` on the examples (features and outcomes) of every month end of `months`."""
     days = [pd.Timestamp(m) for m in months]
     usable = days[TREND_MONTHS:]
-    examples = features(panel, [d.date() for d in usable])
-    examples["y"] = outcomes(panel, examples)
     known = [d for d in usable if _shift(d, HORIZON) <= days[-1]] if days else []
     candidates = known[::-1][::spacing][:tests][::-1]
     rows, pooled, notes = [], [], []
     for cut in candidates:
         train = examples[examples["cutoff"] + pd.offsets.MonthEnd(HORIZON) <= cut]
         test = examples[examples["cutoff"] == cut]
-        if len(train) < MIN_EXAMPLES or min(train["y"].sum(), (1 - train["y"]).sum()) < MIN_CLASS or test.empty:
+        if not _enough(train) or test.empty:
             notes.append(f"{cut:%d/%m/%Y}: storia insufficiente per stimare il modello")
             continue
         model = fit(train, train["y"])
@@ -203,6 +220,10 @@ def backtest_panel(panel: pd.DataFrame, months: list[date], *, tests: int = 4, s
     calibration = calibration_table(pd.concat(pooled, ignore_index=True) if pooled else pd.DataFrame(
         {"p": [], "y": []}))
     return Backtest(table, calibration, better, verdict, notes)
+
+
+def _enough(train: pd.DataFrame) -> bool:
+    return len(train) >= MIN_EXAMPLES and min(train["y"].sum(), (1 - train["y"]).sum()) >= MIN_CLASS
 
 
 def _scored(cut: pd.Timestamp, train: pd.DataFrame, test: pd.DataFrame, p: np.ndarray) -> dict:
@@ -251,16 +272,15 @@ def risk_scores(conn: Conn, *, as_of: date, first: date, scope: Scope = Scope())
     contracts in arrears at `as_of` not yet 90 days behind. Returns (lease_code, risk in points) and whether a model
     could be fitted (False: too little history; no scores)."""
     months = history_months(first, as_of)
-    if not months or months[-1] < as_of:
-        months.append(as_of)
-    panel = monthly_panel(conn, months=months, scope=scope)
-    days = [pd.Timestamp(m) for m in months]
-    examples = features(panel, [d.date() for d in days[TREND_MONTHS:]])
-    examples["y"] = outcomes(panel, examples)
+    points = [*months, *([as_of] if not months or months[-1] < as_of else [])]
+    return _scores(_examples(monthly_panel(conn, months=points, scope=scope), points), as_of)
+
+
+def _scores(examples: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, bool]:
     today = pd.Timestamp(as_of)
-    train = examples[examples["cutoff"].map(lambda d: _shift(d, HORIZON) <= today)]
+    train = examples[examples["cutoff"] + pd.offsets.MonthEnd(HORIZON) <= today]
     now = examples[examples["cutoff"] == today]
-    if len(train) < MIN_EXAMPLES or min(train["y"].sum(), (1 - train["y"]).sum()) < MIN_CLASS or now.empty:
+    if not _enough(train) or now.empty:
         return pd.DataFrame(columns=["lease_code", "risk"]), False
     model = fit(train, train["y"])
     return pd.DataFrame({"lease_code": now["lease_code"].to_numpy(), "risk": model.predict(now) * 100}), True

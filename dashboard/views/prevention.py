@@ -85,7 +85,7 @@ def headline(f: filters.Filters, frame: pd.DataFrame, flags: pd.DataFrame) -> No
 def warning_list(f: filters.Filters, days: int, bands, rule: NoFaultRule) -> pd.DataFrame:
     st.subheader("Campanello d'allarme: chi chiamare questa settimana")
     sort = st.radio("Ordina per", list(SORTS), format_func=SORTS.get, horizontal=True, key="prev_sort")
-    frame = pdata.early_warning(f.as_of, f.scope, days, bands, rule, sort)
+    frame = pdata.early_warning(f.first_day, f.as_of, f.scope, days, bands, rule, sort)
     st.caption(f"Contratti in essere con la prima rata non pagata scaduta da più di {days} giorni e nessuna pratica "
                "aperta. Orologio della procedura: **dalla prima rata non pagata** (+30 telefonata e sollecito, +60 "
                "lettera e incontro, entro +90 uno strumento).", help=get_kpi("early_warning_contracts").help)
@@ -225,7 +225,7 @@ def main() -> None:
     if not flt.contract_rows:  # the Regione: counts by band and severity only
         regione(flt, bands)
         return
-    listed = pdata.early_warning(flt.as_of, flt.scope, days, bands, rule, "days")
+    listed = pdata.early_warning(flt.first_day, flt.as_of, flt.scope, days, bands, rule, "days")
     flagged = pdata.eviction_flags(flt.as_of, flt.scope)
     headline(flt, listed, flagged)
     shown = warning_list(flt, days, bands, rule)
