@@ -260,7 +260,7 @@ def _case(ep: Episode, rng: np.random.Generator, end_day: int) -> CaseFile:
     """The case of one episode; some open ones stall, a step missing since before the end."""
     values = rng.random(DRAWS_PER_CASE)
     stalls = rng.random() < STALLED_SHARE
-    if ep.t0 > end_day - UNOPENED_DAYS and values[-1] < UNOPENED_SHARE:
+    if not stalls and ep.t0 > end_day - UNOPENED_DAYS and values[-1] < UNOPENED_SHARE:
         return CaseFile(ep.t0 - 1)  # no case yet: the contract is only on the early-warning list
     case = _replay(ep, values, end_day)
     if case.closed or not stalls:
