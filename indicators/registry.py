@@ -52,6 +52,8 @@ _FUNDING = ("avanzamento finanziario come lo pubblicano le schede dei progetti f
             "ammesso a finanziamento, giuridicamente vincolante, erogato")
 _PANEL = "metodi di valutazione su panel (Wooldridge cap. 13; Abadie, Diamond e Hainmueller 2010)"
 
+from indicators.prevention_registry import PREVENTION_KPIS  # noqa: E402  (its KPIs need the class above)
+
 REGISTRY: dict[str, KPI] = {k.code: k for k in (
     KPI("arrears_stock_eur", "Morosità accumulata",
         "addebiti scaduti entro la data D meno incassi, storni, abbuoni e stralci registrati entro D, sommati sui "
@@ -182,6 +184,7 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
     KPI("synthetic_control_gap", "Scarto medio dal controllo sintetico",
         "media dopo l'avvio di (unità trattata − combinazione convessa delle unità di controllo stimata sui periodi "
         "precedenti); p-value dai placebo nello spazio.", RATIO, _PANEL, computed_by=EVALUATE_COMMAND),
+    *PREVENTION_KPIS,
 )}
 
 

@@ -36,6 +36,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/loads.py", "Caricamenti", ":material/upload_file:", roles=ADMIN_ONLY),
     PageSpec("views/overview.py", "Panoramica", ":material/dashboard:", "Monitoraggio", MONITORING),
     PageSpec("views/arrears.py", "Morosità", ":material/euro:", "Monitoraggio", MONITORING),
+    PageSpec("views/prevention.py", "Prevenzione", ":material/notifications_active:", "Monitoraggio", MONITORING),
     PageSpec("views/vacancy.py", "Sfitto", ":material/door_open:", "Monitoraggio", MONITORING),
     PageSpec("views/impact.py", "Impatto del gestore sociale", ":material/volunteer_activism:", "Gestione sociale",
              IMPACT),

@@ -457,8 +457,9 @@ def test_default_sample_has_a_minority_of_open_cases_late(sample_engine):
     share = open_cases.late.mean()
     # The generator stalls about a fifth of its open cases. Besides those, the procedure flags the open
     # cases whose only instrument (rent reduction, support programme) is not a running one and that are
-    # more than 24 months old without an eviction: the generator leaves some of these open for years.
-    assert 0.10 <= share <= 0.35
+    # more than 24 months old without an eviction: the generator leaves some of these open for years. About two in
+    # five recent episodes have no case yet (the early-warning list), so a few more of the open cases are old ones.
+    assert 0.10 <= share <= 0.38
     stalled = open_cases.late & ~((open_cases.next_step == "avvio sfratto")
                                   & open_cases.instrument.isin(["riduzione_canone", "programma_supporto"]))
     assert 0.10 <= stalled.mean() <= 0.30

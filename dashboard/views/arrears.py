@@ -7,6 +7,7 @@ from osservatorio.charts import common as charts
 from dashboard import economics_data as ed
 from dashboard import monitoring_data as md
 from osservatorio.exports import DATE, EUR, INT, PCT
+from dashboard.history_link import history_link
 from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table, side_by_side
 from indicators.disclosure import TABLE_NOTE, hidden_cells
@@ -159,6 +160,7 @@ def drill_down(f: filters.Filters) -> None:
             Col("bucket", "Anzianità")]
     show_table(balances, cols, name=f"saldi_{chosen}", key="arr_balances",
                empty="Nessun contratto con saldo alla data in questa selezione.")
+    history_link(balances.get("lease_code", []), key="arr_balances_history")
     st.caption("Solo codici di contratto e alloggio: nessun dato personale.")
 
 
@@ -198,6 +200,7 @@ def late_cases(f: filters.Filters) -> None:
         Col("last_event", "Ultimo evento", labels={}), Col("last_event_on", "Del", DATE)],
         name="pratiche_in_ritardo", key="arr_late",
         empty="Nessuna pratica in ritardo alla data: ogni passo della procedura è nei tempi.")
+    history_link(late.get("lease_code", []), key="arr_late_history")
 
 
 auth.require("views/arrears.py")

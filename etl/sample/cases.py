@@ -5,7 +5,8 @@ hardship assessment (incolpevole if the household brings documents, colpevole if
 within +90 an instrument (repayment plan, microcredit, hardship fund, insurance, rent reduction, support
 programme) or a formal notice (diffida); for debts that persist, eviction within 18-24 months.
 The instruments' money (instalments, fund payments, discounts) goes back into the ledger.
-About a fifth of the cases still open at the end are stalled: a step is missing past its deadline.
+About a fifth of the cases still open at the end are stalled: a step is missing past its deadline; for about
+two in five episodes of the last eight months nobody has opened a case yet.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from etl.sample.ledger import ABBUONO, CANONE, INCASSO, NO_MONTH, NO_VOCE, Episo
 from etl.sample.tenancies import OPEN_END, SFRATTO, Leases
 
 STALLED_SHARE = 0.13
+UNOPENED_SHARE, UNOPENED_DAYS = 0.4, 240  # recent episodes nobody has opened a case for yet (early warning)
 DRAWS_PER_CASE = 48
 
 
@@ -258,6 +260,8 @@ def _case(ep: Episode, rng: np.random.Generator, end_day: int) -> CaseFile:
     """The case of one episode; some open ones stall, a step missing since before the end."""
     values = rng.random(DRAWS_PER_CASE)
     stalls = rng.random() < STALLED_SHARE
+    if not stalls and ep.t0 > end_day - UNOPENED_DAYS and values[-1] < UNOPENED_SHARE:
+        return CaseFile(ep.t0 - 1)  # no case yet: the contract is only on the early-warning list
     case = _replay(ep, values, end_day)
     if case.closed or not stalls:
         return case

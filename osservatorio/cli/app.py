@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from etl.kinds import LOAD_ORDER
+from osservatorio.cli.arrears import arrears_app
 from osservatorio.cli.budget import budget_app
 from osservatorio.cli.italian import italianise
 from osservatorio.cli.root import RootGroup
@@ -34,6 +35,7 @@ app.command("evaluate")(evaluate_command)
 app.add_typer(labs_app, name="labs")
 app.add_typer(report_app, name="report")
 app.add_typer(targets_app, name="obiettivi")
+app.add_typer(arrears_app, name="arrears")
 
 KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
 
