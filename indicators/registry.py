@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indicators.lab_record_kpis import lab_record_kpis
+
 EUR, PCT, DAYS, COUNT, PER_1000, RATIO = "eur", "pct", "days", "count", "per_1000", "ratio"
 POINTS = "points"  # a difference of two percentages, in percentage points
 KPI_COMMAND, LABS_COMMAND, EVALUATE_COMMAND = "osservatorio kpi", "osservatorio labs", "osservatorio evaluate"
@@ -183,6 +185,9 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
         "media dopo l'avvio di (unità trattata − combinazione convessa delle unità di controllo stimata sui periodi "
         "precedenti); p-value dai placebo nello spazio.", RATIO, _PANEL, computed_by=EVALUATE_COMMAND),
 )}
+
+
+REGISTRY |= {k.code: k for k in lab_record_kpis(KPI, pct=PCT, count=COUNT, command=LABS_COMMAND)}
 
 
 def get_kpi(code: str) -> KPI:
