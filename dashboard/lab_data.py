@@ -13,6 +13,8 @@ import pandas as pd
 from dashboard.data import CACHE_TTL, get_engine
 from dashboard.freshness import cached_figures
 from indicators import completeness, lab_outcomes, lab_outputs
+from indicators import lab_links as lab_links_figures
+from indicators import lab_records as lab_records_figures
 from indicators.did import group_trends, twfe_did
 from indicators.evaluation import Effect, make_panel
 from indicators.event_study import EventStudy, event_study
@@ -48,6 +50,36 @@ def completeness_table() -> pd.DataFrame:
 @cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def completeness_grid() -> pd.DataFrame:
     return completeness.completeness_grid(completeness.completeness_matrix(get_engine()))
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def lab_building_counts() -> pd.DataFrame:
+    return lab_links_figures.lab_building_counts(get_engine())
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def lab_links(lab: str) -> lab_links_figures.LabLinks:
+    return lab_links_figures.lab_links(get_engine(), lab)
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def lab_records(what: str, lab: str | None = None) -> pd.DataFrame:
+    return lab_records_figures.lab_records(get_engine(), what, labs=[lab] if lab else None)
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def objectives_summary(lab: str | None = None) -> pd.DataFrame:
+    return lab_records_figures.objectives_summary(get_engine(), labs=[lab] if lab else None)
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def cofinancing(lab: str | None = None) -> pd.DataFrame:
+    return lab_records_figures.cofinancing(get_engine(), labs=[lab] if lab else None)
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def synthesis_by_ambito() -> pd.DataFrame:
+    return lab_records_figures.synthesis_by_ambito(get_engine())
 
 
 @cached_figures(ttl=CACHE_TTL, show_spinner=False)

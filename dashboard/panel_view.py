@@ -9,6 +9,7 @@ from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
 from osservatorio.charts.common import month_label
 from dashboard.filters import building_label, suppression_threshold
+from dashboard.lab_panel import lab_choice
 from indicators.disclosure import small_periods
 from indicators.evaluation import Effect
 from indicators.event_study import EventStudy
@@ -60,12 +61,12 @@ def _choices() -> tuple | None:
     counts = ld.ledger_panel(months[0], months[-1], outcome, threshold).groupby("unit").size()
     buildings = sorted(counts.index)
     complete = sorted(counts.index[counts == counts.max()])  # a default the synthetic control can use
+    starts = months[2:-1]
+    lab_choice(buildings, complete[:1], starts, starts[max(0, len(months) // 2 - 2)])  # the lab sets both below
     left, right = st.columns([2, 1])
     treated = left.multiselect("Edifici trattati (una sola unità per il controllo sintetico)", buildings,
-                               default=complete[:1], key="panel_treated", format_func=building_label(),
-                               select_all=False)
-    start = right.selectbox("Primo mese trattato", months[2:-1], index=max(0, len(months) // 2 - 2),
-                            format_func=month_label, key="panel_start")
+                               key="panel_treated", format_func=building_label(), select_all=False)
+    start = right.selectbox("Primo mese trattato", starts, format_func=month_label, key="panel_start")
     return months[0], months[-1], outcome, tuple(treated), start, threshold
 
 

@@ -63,3 +63,14 @@ def lab_links(conn, lab: str) -> LabLinks:
     return LabLinks(lab, row["municipality"].iloc[0], row["district"].iloc[0], tuple(lab_buildings(conn, lab)),
                     tuple(areas), tuple(controls), None if start is None or pd.isna(start) else
                     pd.Timestamp(start).date())
+
+
+def lab_building_counts(conn) -> pd.DataFrame:
+    """Per lab: its Comune and how many buildings of the warehouse lie in its area (0 when none)."""
+    frame = query(conn, f"""
+        SELECT l.code AS lab, l.municipality, count(DISTINCT b.code) AS buildings
+        FROM lab l LEFT JOIN (building b JOIN intervention i ON i.code = b.intervention_code)
+          ON b.intervention_code = l.intervention_code OR ({_PLACE.format(area="l.district")})
+        GROUP BY l.code, l.municipality ORDER BY l.code""")
+    frame["buildings"] = frame["buildings"].astype(int)
+    return frame

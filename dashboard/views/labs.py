@@ -10,6 +10,7 @@ from dashboard import auth
 from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
 from dashboard.data import get_engine
+from dashboard.lab_records_view import records_view, synthesis_view
 from dashboard.panel_view import panel_view
 from dashboard.private_downloads import download_button
 from dashboard.tables import Col, kpi_col, show_table
@@ -84,8 +85,9 @@ def completeness_view(titles: dict[str, str]) -> None:
 
 def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     st.subheader("Scheda del laboratorio")
-    code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=lambda c: titles.get(c, c),
-                        key="labs_sheet")
+    places = dict(zip(catalogue["code"], catalogue["municipality"]))
+    code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=lambda c: f"{titles.get(c, c)} "
+                        f"({places.get(c, '')})", key="labs_sheet")
     lab = catalogue.set_index("code").loc[code]
     left, right = st.columns(2)
     where = f"{lab['municipality']} · {lab['lead_body'] or 'ente capofila n.d.'}"
@@ -93,6 +95,8 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     left.markdown(f"**{escaping.md(lab['title'])}**  \n{escaping.md(where)}  \nAmbiti: {escaping.md(ambiti)}")
     right.markdown(f"Costo totale {fmt_eur(lab['total_cost'])} · contributo regionale "
                    f"{fmt_eur(lab['regional_contribution'])}")
+    records_view(code)
+    st.markdown("**Output ed esiti**")
     row = ld.completeness_table().set_index("lab").loc[code]
     for statement in row["missing"]:
         st.warning(statement, icon=":material/report:")  # our own sentences, no data in them
@@ -130,10 +134,12 @@ if catalogue_frame.empty:
             "«indicatori_contesto» dalla pagina Caricamenti.")
     st.stop()
 lab_titles = dict(zip(catalogue_frame["code"], catalogue_frame["title"]))
-tab_compare, tab_complete, tab_sheet, tab_panel = st.tabs(["Confronto", "Completezza", "Scheda",
-                                                          "Valutazione su panel"])
+tab_compare, tab_synthesis, tab_complete, tab_sheet, tab_panel = st.tabs(
+    ["Confronto", "Sintesi per ambito", "Completezza", "Scheda", "Valutazione su panel"])
 with tab_compare:
     comparison(lab_titles)
+with tab_synthesis:
+    synthesis_view()
 with tab_complete:
     completeness_view(lab_titles)
 with tab_sheet:
