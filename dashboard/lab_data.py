@@ -107,8 +107,9 @@ def evaluate_ledger(start: date, end: date, outcome: str, treated: tuple[str, ..
 
 
 @cached_figures(ttl=CACHE_TTL, show_spinner=False)
-def report(lab: str | None, _extra: list | None = None, extra_key: str = "") -> bytes:
-    """The HTML report (all labs or one), with the panel section when the page passes it."""
+def report(lab: str | None, _extra: list | None = None, extra_key: str = "", threshold: int | None = None) -> bytes:
+    """The HTML report (all labs or one), with the panel section when the page passes it; small counts hidden
+    when `threshold` is given (a suppressed role)."""
     from osservatorio.reports.labs import labs_report
 
-    return labs_report(get_engine(), lab=lab, extra=_extra).encode("utf-8")
+    return labs_report(get_engine(), lab=lab, extra=_extra, threshold=threshold).encode("utf-8")

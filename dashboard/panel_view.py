@@ -17,6 +17,7 @@ from indicators.ledger_sql import month_ends
 from indicators.panels import LEDGER_OUTCOMES
 from indicators.portfolio import ledger_span
 from indicators.registry import get_kpi
+from osservatorio.evaluation_reading import effect_reading
 from osservatorio.evaluation_text import effect_lines, study_lines
 from osservatorio import escaping
 
@@ -26,6 +27,7 @@ MAX_MONTHS = 36
 
 def _facts(effect: Effect) -> None:
     st.markdown("  \n".join(f"**{label}**: {escaping.md(text)}" for label, text in effect_lines(effect)))
+    st.markdown(f"**Lettura**: {escaping.md(effect_reading(effect, unit='punti'))}")
     for warning in effect.warnings:
         st.warning(escaping.md(warning), icon=":material/warning:")
 

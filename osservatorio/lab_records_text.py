@@ -11,8 +11,8 @@ from indicators.lab_records import ASPECT_LABELS, JUDGEMENT_LABELS, MIN_COFINANC
 from osservatorio.formatting import MISSING, fmt_count, fmt_date, fmt_eur, fmt_int, fmt_num, fmt_pct
 
 LABELS = {
-    "body_type": {"aler": "ALER", "comune": "Comune", "terzo_settore": "Terzo settore", "ente_pubblico": "Ente pubblico",
-                  "associazione": "Associazione", "altro": "Altro"},
+    "body_type": {"aler": "ALER", "comune": "Comune", "terzo_settore": "Terzo settore",
+                  "ente_pubblico": "Ente pubblico", "associazione": "Associazione", "altro": "Altro"},
     "role": {"capofila": "Capofila", "partner_obbligatorio": "Partner obbligatorio", "partner": "Partner",
              "aderente": "Aderente alla rete"},
     "partnership": {"formale": "Formale", "operativa": "Operativa", "formale_e_operativa": "Formale e operativa"},
@@ -23,8 +23,8 @@ LABELS = {
                    "altro": "Altro"},
     "target_group": {"inquilini_erp": "Inquilini ERP", "residenti_quartiere": "Residenti del quartiere",
                      "nuclei_morosi": "Nuclei morosi", "nuovi_assegnatari": "Nuovi assegnatari", "anziani": "Anziani",
-                     "stranieri": "Stranieri", "giovani_minori": "Giovani e minori", "persone_fragili": "Persone fragili",
-                     "partner_rete": "Partner e rete", "altro": "Altro"},
+                     "stranieri": "Stranieri", "giovani_minori": "Giovani e minori",
+                     "persone_fragili": "Persone fragili", "partner_rete": "Partner e rete", "altro": "Altro"},
     "source": {"intervista": "Intervista", "sopralluogo": "Sopralluogo", "colloquio_telefonico": "Colloquio telefonico",
                "relazione_intermedia": "Relazione intermedia", "relazione_finale": "Relazione finale",
                "incontro": "Incontro"},

@@ -10,6 +10,7 @@ from dashboard import auth
 from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
 from dashboard.data import get_engine
+from dashboard.filters import suppression_threshold
 from dashboard.lab_records_view import records_view, synthesis_view
 from dashboard.panel_view import panel_view
 from dashboard.private_downloads import download_button
@@ -121,7 +122,7 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
 
 def _audited_report(code: str | None, file_name: str) -> bytes:
     """The HTML report, written to the audit log (who, which report) when it is prepared for download."""
-    content = ld.report(code)
+    content = ld.report(code, threshold=suppression_threshold())
     audit.record(get_engine(), audit.REPORT, user=auth.current_user(), detail=file_name)
     return content
 
