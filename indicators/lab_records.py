@@ -83,9 +83,10 @@ def cofinancing(conn, *, labs: list[str] | None = None) -> pd.DataFrame:
         share = declared_share if declared_share is not None else residual
         basis = "dichiarato" if declared_share is not None else ("residuo" if residual is not None else None)
         rows.append((lab.code, total, regional, given, declared_share, residual, share, basis,
-                     None if share is None else share < MIN_COFINANCING_PCT - 1e-9))
+                     None if share is None else bool(share < MIN_COFINANCING_PCT - 1e-9)))
     out = pd.DataFrame(rows, columns=["lab", "total_cost", "regional_contribution", "declared", "declared_share_pct",
                                       "residual_share_pct", "share_pct", "basis", "below_minimum"])
+    out = out.astype(object).where(out.notna(), None)  # unknown figures are None, not NaN
     out.attrs["kpi"] = "lab_cofinancing_share_pct"
     return out
 
