@@ -65,11 +65,8 @@ def _cofinancing(code: str) -> None:
 def records_view(code: str) -> None:
     """The evaluators' records of one lab, in the order of the regional evaluation's chapter on each lab."""
     _objectives(code)
-    left, right = st.columns(2)
-    with left:
-        _records("partners", code)
-    with right:
-        _records("targets", code)
+    _records("partners", code)
+    _records("targets", code)
     _cofinancing(code)
     _records("presidi", code)
     _records("judgements", code)
@@ -80,8 +77,9 @@ def synthesis_view() -> None:
     """The labs side by side within each ambito: objectives reached, co-financing, presidi, partners, reach and
     the evaluators' judgements."""
     st.subheader("Sintesi per ambito di intervento")
-    st.caption("Un laboratorio con più ambiti compare sotto ciascuno; gli obiettivi sono quelli dell'ambito, le altre "
-               "colonne del laboratorio intero. " + get_kpi("lab_objectives_achieved_pct").formula)
+    kpi = get_kpi("lab_objectives_achieved_pct")
+    st.caption(f"Un laboratorio con più ambiti compare sotto ciascuno; gli obiettivi sono quelli dell'ambito, le altre "
+               f"colonne del laboratorio intero. {kpi.label}: {kpi.formula}")
     frame = ld.synthesis_by_ambito()
     if frame.empty:
         st.info("Nessun laboratorio con ambiti dichiarati.")
@@ -90,7 +88,8 @@ def synthesis_view() -> None:
     chosen = st.selectbox("Ambito", options, key="labs_synthesis_ambito",
                           format_func=lambda a: "Tutti gli ambiti" if a == "tutti" else AMBITO_LABELS[a])
     shown = frame if chosen == "tutti" else frame[frame["ambito"] == chosen]
-    st.dataframe(text.synthesis_table(shown.reset_index(drop=True)), hide_index=True, key="labs_synthesis")
+    st.dataframe(text.synthesis_table(shown.reset_index(drop=True)), hide_index=True, key="labs_synthesis",
+                 column_config={"Laboratorio": st.column_config.TextColumn(width="medium", pinned=True)})
     below = shown.loc[shown["below_minimum"].eq(True), "title"].drop_duplicates()
     if len(below):
         st.warning(escaping.md("Cofinanziamento sotto il 20% richiesto dal bando: " + "; ".join(below) + "."),

@@ -32,6 +32,6 @@ __all__ = [
     "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
     "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
     "Intervention", "Lab", "LabActivity", "LabCofinancing", "LabEvaluationNote", "LabJudgement", "LabObjective",
-    "LabPartner", "LabPresidio", "LabTargetGroup", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle", "QuarantinedRow",
-    "Ticket", "Unit", "UserSession", "metadata",
+    "LabPartner", "LabPresidio", "LabTargetGroup", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle",
+    "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

@@ -35,6 +35,10 @@ EVIDENCE = {
 }
 TARGETS = {"rappresentanza": "inquilini_erp", "intermediazione": "nuovi_assegnatari", "autogestione": "inquilini_erp",
            "morosita_incolpevole": "nuclei_morosi", "disagio_sociale": "persone_fragili"}
+TARGET_DESCRIPTIONS = {"inquilini_erp": "Inquilini dei caseggiati ERP del quartiere",
+                       "nuovi_assegnatari": "Nuclei entrati negli alloggi durante il progetto",
+                       "nuclei_morosi": "Nuclei con debito sotto 5.000 euro e piano di rientro da concordare",
+                       "persone_fragili": "Anziani soli, persone con disabilità e nuclei seguiti dai servizi"}
 COOPERATIVES = ("Cooperativa sociale La Rete", "Cooperativa sociale Il Girasole", "Associazione Abitare Insieme",
                 "Cooperativa sociale Spazio Aperto", "Fondazione Casa Amica", "Associazione Vicini di Casa")
 REASONS = {
@@ -120,7 +124,8 @@ def target_rows(lab: Lab, rng: np.random.Generator) -> list[tuple[str, ...]]:
     rows = []
     for group in groups:
         planned = int(rng.integers(20, 120))
-        rows.append((lab.code, group, "", str(planned), str(int(planned * rng.uniform(0.5, 1.2)))))
+        rows.append((lab.code, group, TARGET_DESCRIPTIONS[group], str(planned),
+                     str(int(planned * rng.uniform(0.5, 1.2)))))
     return rows
 
 
