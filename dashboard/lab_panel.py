@@ -16,8 +16,8 @@ def _default_lab(counts) -> str:
     with_buildings = list(counts.loc[counts["buildings"] > 0, "lab"])
     sheet = st.session_state.get("labs_sheet")
     if sheet in with_buildings or not with_buildings:
-        return sheet if sheet in list(counts["lab"]) else counts["lab"].iloc[0]
-    return with_buildings[0]
+        return str(sheet) if sheet in list(counts["lab"]) else str(counts["lab"].iloc[0])
+    return str(with_buildings[0])
 
 
 def _apply(buildings: list[str], fallback: list[str], months: list, middle) -> None:

@@ -73,7 +73,7 @@ def _pick(options, rng: np.random.Generator):
 
 
 def objective_rows(lab: Lab, rng: np.random.Generator) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for ambito in lab.ambiti:
         for text in OBJECTIVES[ambito][:int(rng.integers(2, len(OBJECTIVES[ambito]) + 1))]:
             status = str(rng.choice(("raggiunto", "parzialmente_raggiunto", "non_raggiunto"), p=(0.5, 0.35, 0.15)))
@@ -85,10 +85,11 @@ def partner_rows(lab: Lab, rng: np.random.Generator) -> list[tuple[str, ...]]:
     aler = ALER.get(lab.comune, "ALER di Milano")
     comune = f"Comune di {lab.comune}"
     lead_is_aler = lab.lead.startswith("ALER")
-    rows = [(lab.code, comune, "comune", "partner_obbligatorio" if lead_is_aler else "capofila", "formale_e_operativa",
-             "Servizi sociali territoriali e coordinamento della cabina di regia"),
-            (lab.code, aler, "aler", "capofila" if lead_is_aler else "partner_obbligatorio",
-             str(rng.choice(("formale", "formale_e_operativa"))), "Dati sugli inquilini, spazi e procedure")]
+    rows: list[tuple[str, ...]] = [
+        (lab.code, comune, "comune", "partner_obbligatorio" if lead_is_aler else "capofila", "formale_e_operativa",
+         "Servizi sociali territoriali e coordinamento della cabina di regia"),
+        (lab.code, aler, "aler", "capofila" if lead_is_aler else "partner_obbligatorio",
+         str(rng.choice(("formale", "formale_e_operativa"))), "Dati sugli inquilini, spazi e procedure")]
     for name in rng.choice(COOPERATIVES, size=int(rng.integers(1, 4)), replace=False).tolist():
         role = "partner" if name.startswith(("Cooperativa", "Fondazione")) else "aderente"
         rows.append((lab.code, name, "terzo_settore" if role == "partner" else "associazione", role, "operativa",
@@ -110,7 +111,7 @@ def cofinancing_rows(lab: Lab, rng: np.random.Generator, *, short: bool) -> list
 
 
 def presidio_rows(lab: Lab, rng: np.random.Generator) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for i in range(lab.desks):
         name = f"Presidio {lab.area}" + (f" {i + 1}" if lab.desks > 1 else "")
         rows.append((lab.code, name, f"{lab.area}, {lab.comune}", _pick(("alloggio_erp", "spazio_comune",
@@ -121,7 +122,7 @@ def presidio_rows(lab: Lab, rng: np.random.Generator) -> list[tuple[str, ...]]:
 
 def target_rows(lab: Lab, rng: np.random.Generator) -> list[tuple[str, ...]]:
     groups = dict.fromkeys(TARGETS[a] for a in lab.ambiti)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for group in groups:
         planned = int(rng.integers(20, 120))
         rows.append((lab.code, group, TARGET_DESCRIPTIONS[group], str(planned),
@@ -130,7 +131,7 @@ def target_rows(lab: Lab, rng: np.random.Generator) -> list[tuple[str, ...]]:
 
 
 def judgement_rows(lab: Lab, rng: np.random.Generator) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for aspect, reasons in REASONS.items():
         judgement = str(rng.choice(("positivo", "parziale", "negativo"), p=(0.4, 0.4, 0.2)))
         rows.append((lab.code, aspect, judgement, reasons[judgement], day_text(lab.end + 90)))
