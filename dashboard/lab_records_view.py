@@ -10,6 +10,7 @@ from indicators.lab_outputs import AMBITO_LABELS
 from indicators.registry import get_kpi
 from osservatorio import escaping
 from osservatorio import lab_records_text as text
+from osservatorio.evaluation_reading import outcome_reading
 
 WRAPPED = ("objectives", "judgements", "notes")  # long sentences: a static table that wraps them
 
@@ -94,3 +95,12 @@ def synthesis_view() -> None:
     if len(below):
         st.warning(escaping.md("Cofinanziamento sotto il 20% richiesto dal bando: " + "; ".join(below) + "."),
                    icon=":material/report:")
+
+
+def outcome_readings(table) -> None:
+    """Each comparison with the control area of a lab's sheet, read in words (what it does not allow to conclude)."""
+    treated = table[table["arm"] == "trattamento"] if not table.empty else table
+    if treated.empty:
+        return
+    with st.expander("Lettura delle stime", expanded=False):
+        st.markdown("\n".join(f"- {escaping.md(outcome_reading(r))}" for r in treated.itertuples()))

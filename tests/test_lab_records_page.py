@@ -13,7 +13,7 @@ from indicators import store
 from osservatorio.settings import Settings
 from schemas.db import make_engine
 from test_lab_records import load_records
-from test_labs_page import frame_with
+from test_labs_page import frame_with, small_labs  # noqa: F401  (fixture)
 from test_pages import fresh_caches, open_page, texts  # noqa: F401  (autouse fixture)
 
 PAGE = "views/labs.py"
@@ -140,3 +140,13 @@ def test_the_panel_tab_opens_on_the_lab_not_on_a_default_building(panel_url, mon
     assert at.multiselect(key="panel_treated").value == ["E1"]
     assert "L'avvio del laboratorio (01/2014) è fuori dai mesi del panel" in texts(at)  # start chosen by hand
     assert "**Lettura**: L'effetto stimato è" in texts(at)  # every estimate with its reading
+
+
+def test_each_comparison_with_the_control_area_has_its_reading(small_labs, monkeypatch):  # noqa: F811
+    # LAB1 (test_labs): nuclei morosi 56% -> 50% in the lab's area, 40% -> 42% in the control area: -8 points
+    at = open_page(small_labs, monkeypatch, PAGE, user="regione")
+    assert ("Nuclei morosi (%): nell'area del laboratorio 56,0% → 50,0% (-6,0 punti), nell'area di controllo "
+            "+2,0 punti; la differenza è -8,0 punti. Con una sola area di controllo e due rilevazioni non c'è un "
+            "errore standard: non si può escludere che la differenza sia nulla o dovuta ad altro.") in texts(at)
+    assert ("Morosità accumulata (€): nell'area del laboratorio 100.000,00\xa0€ → 80.000,00\xa0€ (-20.000,00\xa0€), "
+            "nell'area di controllo +5.000,00\xa0€; la differenza è -25.000,00\xa0€.") in texts(at)

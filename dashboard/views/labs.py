@@ -11,7 +11,7 @@ from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
 from dashboard.data import get_engine
 from dashboard.filters import suppression_threshold
-from dashboard.lab_records_view import records_view, synthesis_view
+from dashboard.lab_records_view import outcome_readings, records_view, synthesis_view
 from dashboard.panel_view import panel_view
 from dashboard.private_downloads import download_button
 from dashboard.tables import Col, kpi_col, show_table
@@ -111,6 +111,7 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
         st.plotly_chart(charts.points_changes(points, {c: indicator_label(c) for c in points["indicator"]}),
                         width="stretch", key="labs_points")
     outcome_table(table, titles, key="labs_outcomes_lab")
+    outcome_readings(table)
     if st.button("Prepara il rapporto del laboratorio (HTML)", key="labs_report_one"):
         st.session_state["labs_report_one_bytes"] = _audited_report(code, f"valutazione_{code}.html")
     if st.session_state.get("labs_report_one_bytes"):
