@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.data import CACHE_TTL, get_engine
+from osservatorio.lab_records_text import HIDDEN
 from dashboard.freshness import cached_figures
 from indicators import completeness, lab_outcomes, lab_outputs
 from indicators import lab_links as lab_links_figures
@@ -63,8 +64,20 @@ def lab_links(lab: str) -> lab_links_figures.LabLinks:
 
 
 @cached_figures(ttl=CACHE_TTL, show_spinner=False)
-def lab_records(what: str, lab: str | None = None) -> pd.DataFrame:
-    return lab_records_figures.lab_records(get_engine(), what, labs=[lab] if lab else None)
+def lab_records(what: str, lab: str | None = None, threshold: int | None = None) -> pd.DataFrame:
+    """One kind of the evaluators' records; with `threshold`, counts of households of 1 .. threshold − 1 become
+    "nascosto" (with their complementary cells)."""
+    frame = lab_records_figures.lab_records(get_engine(), what, labs=[lab] if lab else None)
+    if threshold is None or what != "targets" or frame.empty:
+        return frame
+    from indicators.lab_disclosure import protect_counts
+
+    columns = ["households_planned", "households_reached"]
+    hidden = protect_counts(frame, columns, threshold=threshold).frame
+    for column in columns:
+        hidden[column] = [HIDDEN if v is None and o is not None and not pd.isna(o) else v
+                          for v, o in zip(hidden[column], frame[column])]
+    return hidden
 
 
 @cached_figures(ttl=CACHE_TTL, show_spinner=False)

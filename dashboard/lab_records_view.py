@@ -6,18 +6,20 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import lab_data as ld
+from dashboard.filters import suppression_threshold
 from indicators.lab_outputs import AMBITO_LABELS
 from indicators.registry import get_kpi
 from osservatorio import escaping
 from osservatorio import lab_records_text as text
 from osservatorio.evaluation_reading import outcome_reading
+from osservatorio.formatting import fmt_pct
 
 WRAPPED = ("objectives", "judgements", "notes")  # long sentences: a static table that wraps them
 
 
 def _records(what: str, code: str) -> None:
     st.markdown(f"**{text.TITLES[what]}**")
-    frame = ld.lab_records(what, code)
+    frame = ld.lab_records(what, code, suppression_threshold())
     if frame.empty:
         st.caption(text.EMPTY[what])
         return
@@ -32,14 +34,11 @@ def _records(what: str, code: str) -> None:
 def _objectives(code: str) -> None:
     summary = ld.objectives_summary(code)
     row = summary.iloc[0] if len(summary) else None
-    st.markdown(f"**{text.TITLES['objectives']}**", help=get_kpi("lab_objectives_achieved_pct").help)
-    if row is not None:
-        cols = st.columns(4)
-        for col, (label, column) in zip(cols, (("Obiettivi previsti", "planned"), ("Raggiunti", "raggiunto"),
-                                               ("Parzialmente raggiunti", "parzialmente_raggiunto"),
-                                               ("Non raggiunti", "non_raggiunto"))):
-            col.metric(label, f"{int(row[column])}")
-    st.caption(escaping.md(text.objectives_sentence(row)))
+    st.markdown(f"**{text.TITLES['objectives']}**")
+    kpi = get_kpi("lab_objectives_achieved_pct")
+    if row is not None and row["planned"]:  # one share, and the counts in words (a count is no household figure)
+        st.metric(kpi.label, fmt_pct(row["achieved_pct"]), help=kpi.help)
+    st.markdown(escaping.md(text.objectives_sentence(row)))
     frame = ld.lab_records("objectives", code)
     if not frame.empty:
         with st.container(key="lab_records_objectives"):

@@ -55,9 +55,14 @@ EMPTY = {"objectives": "Nessun obiettivo registrato.", "partners": "Nessun partn
          "notes": "Nessuna nota di interviste o sopralluoghi."}
 
 
+HIDDEN = "nascosto"  # a count hidden for confidentiality (small-cell suppression)
+
+
 def _cell(column: str, value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
+    if value == HIDDEN:
+        return HIDDEN
     if column in LABELS:
         return LABELS[column].get(value, str(value))
     if column in ("assessed_on", "opened_on", "closed_on", "noted_on"):
