@@ -11,8 +11,11 @@ from datetime import date
 import pandas as pd
 
 from dashboard.data import CACHE_TTL, get_engine
+from osservatorio.lab_records_text import HIDDEN
 from dashboard.freshness import cached_figures
 from indicators import completeness, lab_outcomes, lab_outputs
+from indicators import lab_links as lab_links_figures
+from indicators import lab_records as lab_records_figures
 from indicators.did import group_trends, twfe_did
 from indicators.evaluation import Effect, make_panel
 from indicators.event_study import EventStudy, event_study
@@ -51,6 +54,48 @@ def completeness_grid() -> pd.DataFrame:
 
 
 @cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def lab_building_counts() -> pd.DataFrame:
+    return lab_links_figures.lab_building_counts(get_engine())
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def lab_links(lab: str) -> lab_links_figures.LabLinks:
+    return lab_links_figures.lab_links(get_engine(), lab)
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def lab_records(what: str, lab: str | None = None, threshold: int | None = None) -> pd.DataFrame:
+    """One kind of the evaluators' records; with `threshold`, counts of households of 1 .. threshold − 1 become
+    "nascosto" (with their complementary cells)."""
+    frame = lab_records_figures.lab_records(get_engine(), what, labs=[lab] if lab else None)
+    if threshold is None or what != "targets" or frame.empty:
+        return frame
+    from indicators.lab_disclosure import protect_counts
+
+    columns = ["households_planned", "households_reached"]
+    hidden = protect_counts(frame, columns, threshold=threshold).frame
+    for column in columns:
+        hidden[column] = [HIDDEN if v is None and o is not None and not pd.isna(o) else v
+                          for v, o in zip(hidden[column], frame[column])]
+    return hidden
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def objectives_summary(lab: str | None = None) -> pd.DataFrame:
+    return lab_records_figures.objectives_summary(get_engine(), labs=[lab] if lab else None)
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def cofinancing(lab: str | None = None) -> pd.DataFrame:
+    return lab_records_figures.cofinancing(get_engine(), labs=[lab] if lab else None)
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
+def synthesis_by_ambito() -> pd.DataFrame:
+    return lab_records_figures.synthesis_by_ambito(get_engine())
+
+
+@cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def ledger_panel(start: date, end: date, outcome: str, min_households: int | None = None) -> pd.DataFrame:
     return building_arrears_panel(get_engine(), start=start, end=end, outcome=outcome, min_households=min_households)
 
@@ -75,8 +120,9 @@ def evaluate_ledger(start: date, end: date, outcome: str, treated: tuple[str, ..
 
 
 @cached_figures(ttl=CACHE_TTL, show_spinner=False)
-def report(lab: str | None, _extra: list | None = None, extra_key: str = "") -> bytes:
-    """The HTML report (all labs or one), with the panel section when the page passes it."""
+def report(lab: str | None, _extra: list | None = None, extra_key: str = "", threshold: int | None = None) -> bytes:
+    """The HTML report (all labs or one), with the panel section when the page passes it; small counts hidden
+    when `threshold` is given (a suppressed role)."""
     from osservatorio.reports.labs import labs_report
 
-    return labs_report(get_engine(), lab=lab, extra=_extra).encode("utf-8")
+    return labs_report(get_engine(), lab=lab, extra=_extra, threshold=threshold).encode("utf-8")

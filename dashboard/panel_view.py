@@ -9,6 +9,7 @@ from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
 from osservatorio.charts.common import month_label
 from dashboard.filters import building_label, suppression_threshold
+from dashboard.lab_panel import lab_choice
 from indicators.disclosure import small_periods
 from indicators.evaluation import Effect
 from indicators.event_study import EventStudy
@@ -16,6 +17,7 @@ from indicators.ledger_sql import month_ends
 from indicators.panels import LEDGER_OUTCOMES
 from indicators.portfolio import ledger_span
 from indicators.registry import get_kpi
+from osservatorio.evaluation_reading import effect_reading
 from osservatorio.evaluation_text import effect_lines, study_lines
 from osservatorio import escaping
 
@@ -25,6 +27,7 @@ MAX_MONTHS = 36
 
 def _facts(effect: Effect) -> None:
     st.markdown("  \n".join(f"**{label}**: {escaping.md(text)}" for label, text in effect_lines(effect)))
+    st.markdown(f"**Lettura**: {escaping.md(effect_reading(effect, unit='punti'))}")
     for warning in effect.warnings:
         st.warning(escaping.md(warning), icon=":material/warning:")
 
@@ -60,12 +63,12 @@ def _choices() -> tuple | None:
     counts = ld.ledger_panel(months[0], months[-1], outcome, threshold).groupby("unit").size()
     buildings = sorted(counts.index)
     complete = sorted(counts.index[counts == counts.max()])  # a default the synthetic control can use
+    starts = months[2:-1]
+    lab_choice(buildings, complete[:1], starts, starts[max(0, len(months) // 2 - 2)])  # the lab sets both below
     left, right = st.columns([2, 1])
     treated = left.multiselect("Edifici trattati (una sola unità per il controllo sintetico)", buildings,
-                               default=complete[:1], key="panel_treated", format_func=building_label(),
-                               select_all=False)
-    start = right.selectbox("Primo mese trattato", months[2:-1], index=max(0, len(months) // 2 - 2),
-                            format_func=month_label, key="panel_start")
+                               key="panel_treated", format_func=building_label(), select_all=False)
+    start = right.selectbox("Primo mese trattato", starts, format_func=month_label, key="panel_start")
     return months[0], months[-1], outcome, tuple(treated), start, threshold
 
 

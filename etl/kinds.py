@@ -316,11 +316,138 @@ _register(Kind("finanziamenti", "funding_project", key=("code",), date_order=(("
     _c("soggetto_attuatore", "implementing_body", TEXT, aliases=["attuatore", "ente attuatore", "soggetto"]),
 )))
 
+# The evaluators' records per lab (the qualitative half of the regional evaluation): objectives and their
+# status, partners, co-financing, presidi, target groups, judgements, notes from interviews and visits.
+ESITI = ("raggiunto", "parzialmente_raggiunto", "non_raggiunto")
+ROLES = ("capofila", "partner_obbligatorio", "partner", "aderente")
+BODY_TYPES = ("aler", "comune", "terzo_settore", "ente_pubblico", "associazione", "altro")
+PARTNERSHIPS = ("formale", "operativa", "formale_e_operativa")
+CONTRIBUTION_TYPES = ("monetario", "personale", "servizi", "spazi", "altro")
+SPACE_TYPES = ("alloggio_erp", "sportello_esistente", "spazio_comune", "spazio_recuperato", "altro")
+TARGET_GROUPS = ("inquilini_erp", "residenti_quartiere", "nuclei_morosi", "nuovi_assegnatari", "anziani", "stranieri",
+                 "giovani_minori", "persone_fragili", "partner_rete", "altro")
+ASPECTS = ("continuita", "trasferibilita", "partnership", "autonomia_finanziaria")
+JUDGEMENTS = ("positivo", "parziale", "negativo", "non_valutabile")
+NOTE_SOURCES = ("intervista", "sopralluogo", "colloquio_telefonico", "relazione_intermedia", "relazione_finale",
+                "incontro")
+NOTE_TOPICS = ("punto_di_forza", "punto_di_debolezza", "criticita", "effetto_inatteso", "partnership", "continuita",
+               "trasferibilita", "osservazione")
+
+_LAB = Parent("lab_code", "laboratori")
+_AMBITO_SYNONYMS = {"morosita": "morosita_incolpevole", "disagio": "disagio_sociale"}
+
+
+def _lab_code():
+    return _c("codice_laboratorio", "lab_code", CODE, required=True, aliases=["laboratorio", "id laboratorio"])
+
+
+_register(Kind("obiettivi_laboratorio", "lab_objective", key_style="row_key", key=("lab_code", "area_of_action",
+               "objective"), parents=(_LAB,), description="Obiettivi previsti e raggiunti dei laboratori", columns=(
+    _lab_code(),
+    _c("ambito", "area_of_action", ENUM, required=True, allowed=AMBITI_VALUES, synonyms=_AMBITO_SYNONYMS,
+       aliases=["ambito di intervento"]),
+    _c("obiettivo", "objective", TEXT, required=True, aliases=["obiettivo previsto", "descrizione obiettivo"]),
+    _c("esito", "status", ENUM, required=True, allowed=ESITI, aliases=["stato", "risultato", "grado di raggiungimento"],
+       synonyms={"parzialmente": "parzialmente_raggiunto", "raggiunto_in_parte": "parzialmente_raggiunto",
+                 "in_parte": "parzialmente_raggiunto", "parziale": "parzialmente_raggiunto",
+                 "raggiunto_parzialmente": "parzialmente_raggiunto", "completamente_raggiunto": "raggiunto",
+                 "pienamente_raggiunto": "raggiunto", "si": "raggiunto", "no": "non_raggiunto"}),
+    _c("evidenze", "evidence", TEXT, aliases=["evidenza", "motivazione", "riscontri"]),
+    _c("data_verifica", "assessed_on", DATE, aliases=["data valutazione", "data"]),
+)))
+
+_register(Kind("partner_laboratorio", "lab_partner", key_style="row_key", key=("lab_code", "partner"),
+               parents=(_LAB,), description="Partner dei laboratori e loro ruoli", columns=(
+    _lab_code(),
+    _c("partner", "partner", TEXT, required=True, aliases=["ente", "soggetto", "ente partner"]),
+    _c("tipo_soggetto", "body_type", ENUM, allowed=BODY_TYPES, aliases=["tipo ente", "natura"],
+       synonyms={"cooperativa": "terzo_settore", "cooperativa_sociale": "terzo_settore", "onlus": "terzo_settore",
+                 "fondazione": "terzo_settore", "asl": "ente_pubblico", "ats": "ente_pubblico"}),
+    _c("ruolo", "role", ENUM, required=True, allowed=ROLES, aliases=["ruolo nel partenariato"],
+       synonyms={"capo_fila": "capofila", "obbligatorio": "partner_obbligatorio", "rete": "aderente",
+                 "adesione": "aderente", "partner_operativo": "partner"}),
+    _c("partnership", "partnership", ENUM, allowed=PARTNERSHIPS, aliases=["tipo partnership"],
+       synonyms={"entrambe": "formale_e_operativa", "formale_operativa": "formale_e_operativa"}),
+    _c("attivita", "tasks", TEXT, aliases=["compiti", "ruolo svolto", "attivita svolte"]),
+)))
+
+_register(Kind("cofinanziamento_laboratorio", "lab_cofinancing", key_style="row_key",
+               key=("lab_code", "body", "contribution_type"), parents=(_LAB,),
+               description="Cofinanziamento dei laboratori (quote dei partner)", columns=(
+    _lab_code(),
+    _c("ente", "body", TEXT, required=True, aliases=["soggetto", "cofinanziatore", "partner"]),
+    _c("tipo", "contribution_type", ENUM, required=True, allowed=CONTRIBUTION_TYPES, aliases=["forma", "tipo apporto"],
+       synonyms={"denaro": "monetario", "risorse_monetarie": "monetario", "personale_dedicato": "personale",
+                 "spazio": "spazi", "servizio": "servizi"}),
+    _c("importo", "amount", MONEY, required=True, min=0, aliases=["valore", "importo euro", "quota"]),
+    _c("note", "notes", TEXT),
+)))
+
+_register(Kind("presidi_laboratorio", "lab_presidio", key_style="row_key", key=("lab_code", "name"),
+               parents=(_LAB,), date_order=(("opened_on", "closed_on"),),
+               description="Presidi sociali dei laboratori", columns=(
+    _lab_code(),
+    _c("presidio", "name", TEXT, required=True, aliases=["nome presidio", "sede", "spazio"]),
+    _c("indirizzo", "address", TEXT, aliases=["via", "ubicazione"]),
+    _c("tipo_spazio", "space_type", ENUM, allowed=SPACE_TYPES, aliases=["tipo"],
+       synonyms={"appartamento": "alloggio_erp", "alloggio": "alloggio_erp", "sportello": "sportello_esistente",
+                 "spazio_recuperato_o_dismesso": "spazio_recuperato", "sala_comune": "spazio_comune"}),
+    _c("nel_quartiere", "in_district", BOOL, aliases=["dentro il quartiere", "nel quartiere di intervento"]),
+    _c("ore_settimanali", "weekly_hours", DECIMAL, min=0, max=168, aliases=["ore di apertura settimanali", "ore"]),
+    _c("data_apertura", "opened_on", DATE, aliases=["apertura"]),
+    _c("data_chiusura", "closed_on", DATE, aliases=["chiusura"]),
+)))
+
+_register(Kind("destinatari_laboratorio", "lab_target_group", key_style="row_key", key=("lab_code", "target_group"),
+               parents=(_LAB,), description="Destinatari (target) dei laboratori", columns=(
+    _lab_code(),
+    _c("gruppo", "target_group", ENUM, required=True, allowed=TARGET_GROUPS, aliases=["target", "destinatari"],
+       synonyms={"inquilini": "inquilini_erp", "residenti": "residenti_quartiere", "morosi": "nuclei_morosi",
+                 "famiglie_morose": "nuclei_morosi", "nuovi_inquilini": "nuovi_assegnatari", "minori": "giovani_minori",
+                 "giovani": "giovani_minori", "fragili": "persone_fragili", "rete": "partner_rete"}),
+    _c("descrizione", "description", TEXT, aliases=["criterio", "note"]),
+    _c("nuclei_previsti", "households_planned", INT, min=0, max=100_000, aliases=["previsti"]),
+    _c("nuclei_raggiunti", "households_reached", INT, min=0, max=100_000, aliases=["raggiunti"]),
+)))
+
+_register(Kind("giudizi_laboratorio", "lab_judgement", key_style="row_key", key=("lab_code", "aspect"),
+               parents=(_LAB,), description="Giudizi dei valutatori (continuità, trasferibilità...)", columns=(
+    _lab_code(),
+    _c("aspetto", "aspect", ENUM, required=True, allowed=ASPECTS, aliases=["dimensione", "criterio"],
+       synonyms={"possibilita_di_continuita": "continuita", "possibilita_di_trasferibilita": "trasferibilita",
+                 "sostenibilita": "autonomia_finanziaria", "partnership_aler_comune": "partnership"}),
+    _c("giudizio", "judgement", ENUM, required=True, allowed=JUDGEMENTS, aliases=["valutazione"],
+       synonyms={"si": "positivo", "alta": "positivo", "in_parte": "parziale", "media": "parziale",
+                 "no": "negativo", "bassa": "negativo", "n_v": "non_valutabile", "nd": "non_valutabile"}),
+    _c("motivazione", "reason", TEXT, aliases=["motivo", "note"]),
+    _c("data", "assessed_on", DATE, aliases=["data valutazione"]),
+)))
+
+_register(Kind("note_valutazione", "lab_evaluation_note", key_style="row_key",
+               key=("lab_code", "noted_on", "source", "topic", "interlocutor"), parents=(_LAB,),
+               description="Note di interviste e sopralluoghi", columns=(
+    _lab_code(),
+    _c("data", "noted_on", EVENT_DATE, required=True, aliases=["data nota", "data incontro"]),
+    _c("fonte", "source", ENUM, required=True, allowed=NOTE_SOURCES, aliases=["strumento", "occasione"],
+       synonyms={"colloquio": "intervista", "visita": "sopralluogo", "telefonata": "colloquio_telefonico",
+                 "intervista_telefonica": "colloquio_telefonico", "relazione": "relazione_finale"}),
+    _c("interlocutore", "interlocutor", TEXT, aliases=["ruolo interlocutore", "soggetto intervistato"]),
+    _c("tema", "topic", ENUM, required=True, allowed=NOTE_TOPICS, aliases=["argomento"],
+       synonyms={"forza": "punto_di_forza", "punto_forza": "punto_di_forza", "debolezza": "punto_di_debolezza",
+                 "punto_debolezza": "punto_di_debolezza", "criticita_emersa": "criticita",
+                 "effetto_imprevisto": "effetto_inatteso"}),
+    _c("nota", "note", TEXT, required=True, aliases=["testo", "osservazione", "contenuto"]),
+)))
+
+LAB_RECORD_KINDS = (  # the evaluators' records per lab (qualitative half of the evaluation)
+   "obiettivi_laboratorio", "partner_laboratorio", "cofinanziamento_laboratorio",
+                    "presidi_laboratorio", "destinatari_laboratorio", "giudizi_laboratorio", "note_valutazione")
+
 # Order in which a folder of files is loaded: parents before children.
 LOAD_ORDER = (
     "interventi", "edifici", "alloggi", "nuclei", "contratti", "movimenti", "pratiche_morosita", "segnalazioni",
     "laboratori", "attivita_laboratorio", "indicatori_contesto", "consuntivi", "budget", "sfratti", "domande",
-    "finanziamenti",
+    "finanziamenti", *LAB_RECORD_KINDS,
 )
 assert set(LOAD_ORDER) == set(KINDS)
 

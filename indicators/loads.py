@@ -15,6 +15,8 @@ DATE_FIELD = {
     "pratiche_morosita": "event_date", "segnalazioni": "opened_on", "laboratori": "start_date",
     "attivita_laboratorio": "activity_date", "indicatori_contesto": "measured_on", "consuntivi": "year",
     "budget": "year", "sfratti": "year", "domande": "applied_on", "finanziamenti": "start_date",
+    "obiettivi_laboratorio": "assessed_on", "presidi_laboratorio": "opened_on", "giudizi_laboratorio": "assessed_on",
+    "note_valutazione": "noted_on",
 }
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indicators.lab_record_kpis import lab_record_kpis
+
 EUR, PCT, DAYS, COUNT, PER_1000, RATIO = "eur", "pct", "days", "count", "per_1000", "ratio"
 POINTS = "points"  # a difference of two percentages, in percentage points
 KPI_COMMAND, LABS_COMMAND, EVALUATE_COMMAND = "osservatorio kpi", "osservatorio labs", "osservatorio evaluate"
@@ -191,6 +193,7 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
 from indicators.registry_economics import KPIS as _ECONOMICS_KPIS  # noqa: E402  (it extends this registry)
 
 REGISTRY.update({k.code: k for k in _ECONOMICS_KPIS})
+REGISTRY |= {k.code: k for k in lab_record_kpis(KPI, pct=PCT, count=COUNT, command=LABS_COMMAND)}
 
 
 def get_kpi(code: str) -> KPI:

@@ -19,6 +19,8 @@ from schemas.facilities import Ticket
 from schemas.finance import ActualCost, BudgetLine
 from schemas.funding import FundingProject
 from schemas.labs import ContextIndicator, Lab, LabActivity
+from schemas.lab_records import (LabCofinancing, LabEvaluationNote, LabJudgement, LabObjective, LabPartner,
+                                 LabPresidio, LabTargetGroup)
 from schemas.ledger import ArrearsCaseEvent, LedgerEntry
 from schemas.loads import LoadBatch, QuarantinedRow
 from schemas.portfolio import Building, Intervention, Unit
@@ -30,6 +32,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
     "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
-    "Intervention", "KpiTarget", "Lab", "LabActivity", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle",
+    "Intervention", "KpiTarget", "Lab", "LabActivity", "LabCofinancing", "LabEvaluationNote", "LabJudgement",
+    "LabObjective", "LabPartner", "LabPresidio", "LabTargetGroup", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle",
     "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

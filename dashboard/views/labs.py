@@ -10,6 +10,8 @@ from dashboard import auth
 from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
 from dashboard.data import get_engine
+from dashboard.filters import suppression_threshold
+from dashboard.lab_records_view import outcome_readings, records_view, synthesis_view
 from dashboard.panel_view import panel_view
 from dashboard.private_downloads import download_button
 from dashboard.tables import Col, kpi_col, show_table
@@ -84,8 +86,9 @@ def completeness_view(titles: dict[str, str]) -> None:
 
 def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     st.subheader("Scheda del laboratorio")
-    code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=lambda c: titles.get(c, c),
-                        key="labs_sheet")
+    places = dict(zip(catalogue["code"], catalogue["municipality"]))
+    code = st.selectbox("Laboratorio", list(catalogue["code"]), format_func=lambda c: f"{titles.get(c, c)} "
+                        f"({places.get(c, '')})", key="labs_sheet")
     lab = catalogue.set_index("code").loc[code]
     left, right = st.columns(2)
     where = f"{lab['municipality']} · {lab['lead_body'] or 'ente capofila n.d.'}"
@@ -93,6 +96,8 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     left.markdown(f"**{escaping.md(lab['title'])}**  \n{escaping.md(where)}  \nAmbiti: {escaping.md(ambiti)}")
     right.markdown(f"Costo totale {fmt_eur(lab['total_cost'])} · contributo regionale "
                    f"{fmt_eur(lab['regional_contribution'])}")
+    records_view(code)
+    st.markdown("**Output ed esiti**")
     row = ld.completeness_table().set_index("lab").loc[code]
     for statement in row["missing"]:
         st.warning(statement, icon=":material/report:")  # our own sentences, no data in them
@@ -106,6 +111,7 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
         st.plotly_chart(charts.points_changes(points, {c: indicator_label(c) for c in points["indicator"]}),
                         width="stretch", key="labs_points")
     outcome_table(table, titles, key="labs_outcomes_lab")
+    outcome_readings(table)
     if st.button("Prepara il rapporto del laboratorio (HTML)", key="labs_report_one"):
         st.session_state["labs_report_one_bytes"] = _audited_report(code, f"valutazione_{code}.html")
     if st.session_state.get("labs_report_one_bytes"):
@@ -117,7 +123,7 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
 
 def _audited_report(code: str | None, file_name: str) -> bytes:
     """The HTML report, written to the audit log (who, which report) when it is prepared for download."""
-    content = ld.report(code)
+    content = ld.report(code, threshold=suppression_threshold())
     audit.record(get_engine(), audit.REPORT, user=auth.current_user(), detail=file_name)
     return content
 
@@ -130,10 +136,12 @@ if catalogue_frame.empty:
             "«indicatori_contesto» dalla pagina Caricamenti.")
     st.stop()
 lab_titles = dict(zip(catalogue_frame["code"], catalogue_frame["title"]))
-tab_compare, tab_complete, tab_sheet, tab_panel = st.tabs(["Confronto", "Completezza", "Scheda",
-                                                          "Valutazione su panel"])
+tab_compare, tab_synthesis, tab_complete, tab_sheet, tab_panel = st.tabs(
+    ["Confronto", "Sintesi per ambito", "Completezza", "Scheda", "Valutazione su panel"])
 with tab_compare:
     comparison(lab_titles)
+with tab_synthesis:
+    synthesis_view()
 with tab_complete:
     completeness_view(lab_titles)
 with tab_sheet:

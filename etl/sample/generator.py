@@ -17,6 +17,7 @@ from etl.sample.funding import funding_rows
 from etl.sample.finance import CostBook, actual_costs, write_actuals, write_budget
 from etl.sample.households import households_for_leases, write_households
 from etl.sample.lab_indicators import write_indicators
+from etl.sample.lab_records import write_lab_records
 from etl.sample.labs import plan_labs, write_activities, write_labs
 from etl.sample.ledger import Movements, build_ledger, lease_months, within_history, write_movements, write_offs
 from etl.sample.portfolio import Portfolio, plan_portfolio, write_plan
@@ -95,6 +96,7 @@ def _small_kinds(run: Run) -> None:
     write_labs(run.writer, labs)
     write_activities(run.writer, labs, run.rng(LABS, 1))
     write_indicators(run.writer, labs, run.rng(LABS, 2))
+    write_lab_records(run.writer, labs, run.rng(LABS, 3))
     run.writer.rows("sfratti", eviction_rows(run.portfolio.comuni, run.window.last_year, run.rng(EVICTIONS)))
     run.writer.rows("finanziamenti", funding_rows(run.portfolio, run.window, run.rng(FUNDING)))
 

@@ -57,6 +57,15 @@ FILE_FORMATS: dict[str, FileFormat] = {
     "finanziamenti": _format("codice_progetto titolo programma codice_intervento data_inizio data_fine "
                              "importo_programmato importo_ammesso importo_impegnato importo_pagato cup rup "
                              "soggetto_attuatore", EXCEL),
+    # the evaluators' records per lab, kept in a spreadsheet
+    "obiettivi_laboratorio": _format("codice_laboratorio ambito obiettivo esito evidenze data_verifica", EXCEL),
+    "partner_laboratorio": _format("codice_laboratorio partner tipo_soggetto ruolo partnership attivita", EXCEL),
+    "cofinanziamento_laboratorio": _format("codice_laboratorio ente tipo importo note", EXCEL),
+    "presidi_laboratorio": _format("codice_laboratorio presidio indirizzo tipo_spazio nel_quartiere ore_settimanali "
+                                   "data_apertura data_chiusura", EXCEL),
+    "destinatari_laboratorio": _format("codice_laboratorio gruppo descrizione nuclei_previsti nuclei_raggiunti", EXCEL),
+    "giudizi_laboratorio": _format("codice_laboratorio aspetto giudizio motivazione data", EXCEL),
+    "note_valutazione": _format("codice_laboratorio data fonte interlocutore tema nota", EXCEL),
 }
 
 DELIMITER = ";"

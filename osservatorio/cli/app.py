@@ -18,6 +18,7 @@ from osservatorio.cli.italian import italianise
 from osservatorio.cli.root import RootGroup
 from osservatorio.cli.evaluate import evaluate as evaluate_command
 from osservatorio.cli.evaluate import labs_app
+from osservatorio.cli import labs as _labs_commands  # noqa: F401  (registers labs template, load-scheda)
 from osservatorio.cli.kpi import grouping_help
 from osservatorio.cli.kpi import kpi as kpi_command
 from osservatorio.cli.report import report_app

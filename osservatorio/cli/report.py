@@ -133,18 +133,21 @@ def laboratori(
                    typer.Option("--lab", help="Codice di un laboratorio (la sua scheda); tutti se assente")] = None,
     user: Annotated[str | None, typer.Option("--user", envvar="OSSERVATORIO_USER", help=USER_HELP)] = None,
 ) -> None:
-    """Rapporto di valutazione dei Laboratori Sociali di Quartiere: output, esiti, controlli e completezza."""
+    """Rapporto di valutazione dei Laboratori Sociali di Quartiere: per laboratorio obiettivi e risultati, output,
+    esiti rispetto al controllo con la lettura delle stime e dati mancanti; poi il confronto per ambito."""
     from osservatorio.pages import LABS
     from osservatorio.reports.labs import labs_pdf, labs_report
     from osservatorio.settings import get_settings
     from schemas.db import make_engine
 
-    kind = _format(out)
-    engine = make_engine(get_settings().database_url)
+    kind, settings = _format(out), get_settings()
+    engine = make_engine(settings.database_url)
     try:
         who = _who(engine, user, LABS)
         _known_lab(engine, lab)
-        _write(engine, who, out, labs_pdf(engine, lab=lab) if kind == "pdf" else labs_report(engine, lab=lab))
+        threshold = settings.small_cell_threshold if who and who.suppressed(always=settings.suppress_for_all) else None
+        _write(engine, who, out, labs_pdf(engine, lab=lab, threshold=threshold) if kind == "pdf" else
+               labs_report(engine, lab=lab, threshold=threshold))
     finally:
         engine.dispose()
 

@@ -19,8 +19,8 @@ from osservatorio.warehouse import WarehouseError, check, describe, stray_file_n
 
 # Command paths that create the warehouse (announced, not checked), that need none, or that check it themselves
 # (`kpi --list` needs none); every other command gets a warehouse that exists and is migrated, or a message.
-CREATES = {("db", "upgrade"), ("load",), ("load-dir",), ("demo",)}
-NO_WAREHOUSE = {("sample",), ("evaluate",), ("kpi",)}
+CREATES = {("db", "upgrade"), ("load",), ("load-dir",), ("demo",), ("labs", "load-scheda")}
+NO_WAREHOUSE = {("sample",), ("evaluate",), ("kpi",), ("labs", "template")}
 DEBUG_VARIABLE = "OSSERVATORIO_DEBUG"
 
 

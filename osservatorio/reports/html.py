@@ -31,6 +31,7 @@ table { border-collapse: collapse; font-size: .85rem; margin: .8rem 0; width: 10
 th, td { border: 1px solid #ddd; padding: .3rem .5rem; vertical-align: top; }
 th { background: #eef3fa; text-align: left; }
 td.num { text-align: right; white-space: nowrap; } .note { color: #555; font-size: .9rem; }
+.subhead { font-weight: 600; margin: .9rem 0 .3rem; }
 .warning { background: #fff4e0; border-left: 4px solid #d9822b; padding: .4rem .8rem; margin: .4rem 0; }
 .missing { background: #fdecec; border-left: 4px solid #b03a2e; padding: .4rem .8rem; margin: .4rem 0; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; } dt { font-weight: 600; }

@@ -8,10 +8,12 @@ from osservatorio.charts import evaluation as charts
 from indicators.completeness import completeness_grid, completeness_matrix, lab_completeness
 from indicators.evaluation import Effect
 from indicators.lab_outcomes import indicator_label, lab_outcomes
-from indicators.lab_outputs import AMBITO_LABELS, lab_catalogue, lab_outputs
-from osservatorio.evaluation_text import effect_lines, outcome_text_table
+from indicators.lab_outputs import AMBITO_LABELS, lab_outputs
+from osservatorio.evaluation_reading import effect_reading
+from osservatorio.evaluation_text import effect_lines
 from osservatorio.formatting import fmt_date, fmt_eur, fmt_int, fmt_pct
 from osservatorio.reports.html import Section, render
+from osservatorio.reports.lab_chapters import LabFigures, lab_chapter, lab_figures, synthesis_sections
 
 OUTPUT_HEADINGS = {"title": "Laboratorio", "activities": "Attività", "participants": "Partecipanti (presenze)",
                    "households_reached": "Nuclei raggiunti (contatti)",
@@ -42,23 +44,29 @@ def _completeness(engine, labs, titles) -> Section:
     return section
 
 
-def _outcomes(engine, labs) -> Section:
-    section = Section("Esiti: tempo zero, tempo uno, trattamento e controllo")
-    section.text("Per gli indicatori in percentuale la variazione è in punti percentuali (56% → 50% è −6 punti) "
-                 "e, a parte, in percentuale (−10,7%).", "note")
-    table = lab_outcomes(engine, labs=labs)
-    if table.empty:
-        return section.notes(["Nessun indicatore di contesto caricato."], "missing")
-    return section.table(outcome_text_table(table).drop(columns=["Laboratorio"] if labs else []))
+def _overview(figures: LabFigures) -> Section:
+    """The labs with their Comune, lead body, ambiti, period, cost and co-financing against the 20% minimum."""
+    section = Section("I laboratori: territori, ambiti e risorse")
+    shares = figures.cofinancing.set_index("lab")
+    rows = []
+    for lab in figures.catalogue.itertuples():
+        share = shares.loc[lab.code]
+        rows.append({"Laboratorio": lab.title, "Comune": lab.municipality, "Ente capofila": lab.lead_body or "n.d.",
+                     "Ambiti": "; ".join(AMBITO_LABELS.get(a, a) for a in lab.ambiti),
+                     "Periodo": f"{fmt_date(lab.start_date)} – {fmt_date(lab.end_date)}",
+                     "Costo totale": fmt_eur(lab.total_cost),
+                     "Contributo regionale": fmt_eur(lab.regional_contribution),
+                     "Cofinanziamento": "n.d." if share["share_pct"] is None else fmt_pct(share["share_pct"]) + (
+                         " (sotto il 20%)" if share["below_minimum"] else "")})
+    section.table(pd.DataFrame(rows), numeric=("Costo totale", "Contributo regionale", "Cofinanziamento"))
+    below = [figures.titles[c] for c in figures.cofinancing.loc[figures.cofinancing["below_minimum"].eq(True), "lab"]]
+    if below:
+        section.notes([f"Cofinanziamento sotto il 20% del costo totale richiesto dal bando: {'; '.join(below)}."])
+    return section
 
 
 def _sheet(engine, lab: pd.Series) -> Section:
-    section = Section(f"Scheda: {lab['title']}")
-    section.facts([("Comune", lab["municipality"]), ("Ente capofila", lab["lead_body"] or "n.d."),
-                   ("Ambiti", "; ".join(AMBITO_LABELS.get(a, a) for a in lab["ambiti"])),
-                   ("Periodo", f"{fmt_date(lab['start_date'])} – {fmt_date(lab['end_date'])}"),
-                   ("Costo totale", fmt_eur(lab["total_cost"])),
-                   ("Contributo regionale", fmt_eur(lab["regional_contribution"]))])
+    section = Section("Andamento delle attività e degli indicatori in percentuale")
     months = lab_outputs(engine, by="month", labs=[lab["code"]])
     if not months.empty:
         section.chart(charts.activity_timeline(months))
@@ -73,40 +81,51 @@ def panel_section(effects: list[Effect], figures: list, *, description: str) -> 
     """The panel evaluation (DiD, synthetic control) with its charts, as computed on the page."""
     section = Section("Valutazione su panel").text(description, "note")
     for effect in effects:
-        section.facts(effect_lines(effect)).notes(effect.warnings)
+        section.facts([*effect_lines(effect), ("Lettura", effect_reading(effect, unit="punti"))]).notes(effect.warnings)
     for fig in figures:
         section.chart(fig)
     return section
 
 
-def labs_sections(engine, *, lab: str | None = None, extra: list[Section] | None = None
-                  ) -> tuple[str, list[Section], str]:
-    """Title, sections and subtitle of the report across all labs, or of the sheet of one lab."""
+def labs_sections(engine, *, lab: str | None = None, extra: list[Section] | None = None,
+                 threshold: int | None = None) -> tuple[str, list[Section], str]:
+    """Title, sections and subtitle of the report across all labs, or of one lab, in the order of the regional
+    evaluation: the labs, then each lab's chapter, then the comparison by ambito and the data's completeness.
+    With `threshold` (a suppressed role), counts of 1 .. threshold − 1 households are hidden."""
     labs = [lab] if lab else None
-    catalogue = lab_catalogue(engine, labs=labs)
-    titles = dict(zip(catalogue["code"], catalogue["title"]))
-    outputs = lab_outputs(engine, by="lab", labs=labs)
-    summary = Section("Output: che cosa hanno fatto i laboratori")
-    summary.text("Partecipanti e nuclei raggiunti sono sommati sulle attività: contatti, non persone distinte.", "note")
-    summary.table(outputs_text(outputs, titles), numeric=tuple(OUTPUT_HEADINGS.values())[1:])
-    sections = [summary]
-    if lab and len(catalogue):
-        sections.insert(0, _sheet(engine, catalogue.iloc[0]))
-    sections += [_completeness(engine, labs, titles), _outcomes(engine, labs), *(extra or [])]
+    figures = lab_figures(engine, labs=labs, threshold=threshold)
+    titles = figures.titles
+    sections = [_overview(figures)]
+    if not lab:
+        summary = Section("Output: che cosa hanno fatto i laboratori")
+        summary.text("Partecipanti e nuclei raggiunti sono sommati sulle attività: contatti, non persone distinte.",
+                      "note")
+        summary.table(outputs_text(figures.outputs, titles), numeric=tuple(OUTPUT_HEADINGS.values())[1:])
+        sections.append(summary)
+    for row in figures.catalogue.itertuples(index=False):
+        row = pd.Series(row._asdict())
+        sections += lab_chapter(figures, row, outputs_text)
+        if lab and threshold is None:
+            sections.append(_sheet(engine, row))
+    sections += [*synthesis_sections(figures), _completeness(engine, labs, titles), *(extra or [])]
+    if figures.suppression_notes:
+        sections.insert(0, Section("Riservatezza").notes(figures.suppression_notes, "note"))
     title = f"Valutazione del laboratorio «{titles.get(lab, lab)}»" if lab else \
         "Valutazione dei Laboratori Sociali di Quartiere"
-    return title, sections, "Output, esiti, confronto con le aree di controllo e completezza dei dati."
+    return title, sections, ("Obiettivi e risultati, output, esiti rispetto al controllo con la lettura delle stime, "
+                             "dati mancanti e confronto per ambito.")
 
 
-def labs_report(engine, *, lab: str | None = None, extra: list[Section] | None = None) -> str:
+def labs_report(engine, *, lab: str | None = None, extra: list[Section] | None = None,
+                threshold: int | None = None) -> str:
     """The report across all labs, or the sheet of one lab; `extra` sections (e.g. the panel) go at the end."""
-    title, sections, subtitle = labs_sections(engine, lab=lab, extra=extra)
+    title, sections, subtitle = labs_sections(engine, lab=lab, extra=extra, threshold=threshold)
     return render(title, sections, subtitle=subtitle)
 
 
-def labs_pdf(engine, *, lab: str | None = None) -> bytes:
+def labs_pdf(engine, *, lab: str | None = None, threshold: int | None = None) -> bytes:
     """The same report as PDF (static charts, searchable text)."""
     from osservatorio.reports.pdf import render_pdf
 
-    title, sections, subtitle = labs_sections(engine, lab=lab)
+    title, sections, subtitle = labs_sections(engine, lab=lab, threshold=threshold)
     return render_pdf(title, sections, subtitle=subtitle)
