@@ -83,29 +83,34 @@ def household_reason(proposal: Proposal, h: int) -> str:
                 f"(soglia {fmt_pct(p.rules.max_burden * 100, 0)})")
     if not p.feasible[h].any():
         return "nessun alloggio adeguato e sostenibile senza barriere, di cui il nucleo ha bisogno"
-    if proposal.mode == GRADUATORIA:
+    taken_by_lower = any(g > h for g, u in proposal.assignment.items() if p.feasible[h, u])
+    if proposal.mode == GRADUATORIA and not taken_by_lower:
         return "gli alloggi adatti vanno a nuclei con posizione migliore in graduatoria"
     return departure_reason(proposal, h)
 
 
 def departure_reason(proposal: Proposal, h: int) -> str:
-    """Where the units that suited household `h` went, and why that places more households."""
+    """Where the units that suited household `h` went, and why: a step-free unit kept for a household that needs
+    it, or (optimal) more households placed."""
     p = proposal.pairs
     holder = {u: g for g, u in proposal.assignment.items()}
-    parts = []
+    parts, reserved = [], []
     for u in np.flatnonzero(p.feasible[h]).tolist():
         g = holder.get(u)
         if g is None:
             continue
         other = p.households.iloc[g]
         choices = int(p.feasible[g].sum())
-        why = ("ne ha bisogno senza barriere" if _flag(p.households, "needs_step_free")[g] and
-               _flag(p.units, "step_free")[u] else f"ha {choices} alloggi adatti" if choices > 1 else
+        kept = bool(_flag(p.households, "needs_step_free")[g] and _flag(p.units, "step_free")[u])
+        why = ("ne ha bisogno senza barriere" if kept else f"ha {choices} alloggi adatti" if choices > 1 else
                "non ha altri alloggi adatti")
+        reserved.append(kept)
         parts.append(f"{p.units.iloc[u]['code']} al nucleo {other['household']} (posizione {int(other['rank'])}, "
                      f"{why})")
     if not parts:
         return "gli alloggi adatti vanno a nuclei con posizione migliore in graduatoria"
+    if all(reserved):
+        return "alloggio senza barriere riservato a chi ne ha bisogno: " + "; ".join(parts)
     return "gli alloggi adatti vanno ad altri perché così si collocano più nuclei: " + "; ".join(parts)
 
 
@@ -123,15 +128,33 @@ def unmatched_households(proposal: Proposal) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["household", "application", "rank", "reason"])
 
 
+DEPARTURE_COLUMNS = ["unit", "household", "rank", "passed_over", "passed_over_rank", "reason"]
+
+
 def departures(proposal: Proposal) -> pd.DataFrame:
-    """Households left without a unit although a unit suited them and a lower-ranked household is placed: every
-    departure from the ranking, with its explanation."""
+    """Every departure from the ranking: a unit (in order of availability) given to a household while a
+    better-ranked one it suits was still without a unit, with what happened to that one and why."""
     p = proposal.pairs
-    if not proposal.assignment:
-        return pd.DataFrame(columns=["household", "application", "rank", "reason"])
-    lowest = max(proposal.assignment)
-    rows = [(p.households.iloc[h]["household"], p.households.iloc[h]["code"], int(p.households.iloc[h]["rank"]),
-             departure_reason(proposal, h) if proposal.mode != GRADUATORIA else
-             "alloggio senza barriere riservato a chi ne ha bisogno: " + departure_reason(proposal, h).split(": ")[-1])
-            for h in range(lowest) if h not in proposal.assignment and p.feasible[h].any()]
-    return pd.DataFrame(rows, columns=["household", "application", "rank", "reason"])
+    holder = {u: g for g, u in proposal.assignment.items()}
+    given: set[int] = set()
+    needs, step_free = _flag(p.households, "needs_step_free"), _flag(p.units, "step_free")
+    rows = []
+    for u in sorted(holder):
+        g = holder[u]
+        better = [h for h in np.flatnonzero(p.feasible[:, u]).tolist() if h < g and h not in given]
+        given.add(g)
+        if not better:
+            continue
+        h = better[0]
+        code, other = p.households.iloc[g]["household"], p.households.iloc[h]["household"]
+        if step_free[u] and needs[g] and not needs[h]:
+            why = f"alloggio senza barriere, riservato al nucleo {code} che ne ha bisogno"
+        elif h in proposal.assignment:
+            why = f"così si colloca anche il nucleo {code}"
+        else:
+            why = "così si collocano più nuclei"
+        fate = (f"riceve invece {p.units.iloc[proposal.assignment[h]]['code']}" if h in proposal.assignment
+                else "resta senza alloggio")
+        rows.append((p.units.iloc[u]["code"], code, int(p.households.iloc[g]["rank"]), other,
+                     int(p.households.iloc[h]["rank"]), f"il nucleo {other} {fate}: {why}"))
+    return pd.DataFrame(rows, columns=DEPARTURE_COLUMNS)

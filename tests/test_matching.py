@@ -70,8 +70,113 @@ def test_graduatoria_order_and_optimal_differ_as_worked_out_by_hand():
     assert frame.loc["N2", "reasons"] == ["posizione 2 in graduatoria",
                                           "2 componenti in 50 m² (adeguato da 38 m² a 70 m²)",
                                           "canone più spese 29,3% del reddito (soglia 30%)"]
-    assert unmatched_units(best).empty and departures(best).empty
+    assert unmatched_units(best).empty
+    # the one departure from the ranking: A1, first free, goes to N2 although N1 (first) suited it
+    assert departures(best).values.tolist() == [
+        ["A1", "N2", 2, "N1", 1, "il nucleo N1 riceve invece A2: così si colloca anche il nucleo N2"]]
+    assert departures(greedy).empty
     reasons = unmatched_households(best).set_index("household")["reason"].to_dict()
     assert reasons == {"N4": "nessun alloggio disponibile adeguato a 6 componenti (da 76 m² a 2.000 m²)",
                        "N6": "nessun alloggio adeguato sostenibile: il meno caro costerebbe il 66,0% del reddito "
                              "(soglia 30%)"}  # adequate for two: A1 5.280 / 8.000 = 66%, A4 7.200 / 8.000 = 90%
+
+
+def test_an_unaffordable_unit_is_never_proposed():
+    # A1 60 m² at 700 + 50 = 9.000 €/yr: 36% of 25.000 €, 30,0% of 30.000 € (exactly at the threshold: allowed)
+    pairs = possible_pairs(households((2, 25_000)), units((60, 700, 50)), RULES)
+    for proposal in (graduatoria_order(pairs), optimal(pairs)):
+        assert pairs_frame(proposal).empty
+        assert unmatched_units(proposal).values.tolist() == [[
+            "A1", "troppo caro per i nuclei per cui è adeguato: canone e spese 9.000,00\xa0€ l'anno chiedono un "
+                  "reddito di almeno 30.000,00\xa0€"]]
+    at_limit = possible_pairs(households((2, 30_000)), units((60, 700, 50)), RULES)
+    assert placed(optimal(at_limit)) == {"N1": "A1"}
+
+
+def test_a_step_free_unit_goes_to_the_household_that_needs_it():
+    # both units suit both households; N2 needs a step-free unit, A1 (first free) is the only one: in ranking
+    # order A1 would go to N1, but the rules keep it for N2; N1 takes A2
+    pairs = possible_pairs(households((2, 20_000), (2, 20_000, True)), units((50, 400, 0, True), (55, 400, 0)), RULES)
+    for proposal in (graduatoria_order(pairs), optimal(pairs)):
+        assert placed(proposal) == {"N1": "A2", "N2": "A1"}, proposal.mode
+    reasons = pairs_frame(graduatoria_order(pairs)).set_index("household").loc["N2", "reasons"]
+    assert reasons[-1] == "alloggio senza barriere per un nucleo che ne ha bisogno"
+    # a household needing a step-free unit never gets one with stairs
+    only_stairs = possible_pairs(households((2, 20_000, True)), units((50, 400, 0)), RULES)
+    assert placed(graduatoria_order(only_stairs)) == {} and placed(optimal(only_stairs)) == {}
+    assert unmatched_households(optimal(only_stairs))["reason"].tolist() == [
+        "nessun alloggio adeguato e sostenibile senza barriere, di cui il nucleo ha bisogno"]
+
+
+def test_among_the_largest_proposals_optimal_keeps_the_ranking():
+    # A1 40 m² suits N1 (1 person: 28-55) and N2, N3 (2 persons: 38-70); A2 60 m² suits N2 and N3 only.
+    # Two households are placed either way: {N1-A1, N2-A2} (rank sum 3) beats {N2-A1, N3-A2} (5) or {N3-A1, N2-A2}
+    best = optimal(possible_pairs(households((1, 20_000), (2, 20_000), (2, 20_000)), units((40, 400, 0),
+                                                                                          (60, 450, 0)), RULES))
+    assert placed(best) == {"N1": "A1", "N2": "A2"}
+    assert departures(best).empty  # N3 is out, but ranked below everyone placed
+
+
+def test_a_household_passed_over_for_a_reserved_step_free_unit_is_a_listed_departure():
+    # A1 (step-free, 50 m²) suits N1 and N2, who needs a step-free unit; A2 (30 m², stairs) suits N3 only (1 person).
+    # Reserved, A1 goes to N2 in both modes; N1 (ranked first) is left out although A1 suited it: a departure.
+    hh = households((2, 20_000), (2, 20_000, True), (1, 20_000))
+    pairs = possible_pairs(hh, units((50, 400, 0, True), (30, 300, 0)), RULES)
+    best = optimal(pairs)
+    assert placed(best) == {"N2": "A1", "N3": "A2"}
+    expected = [["A1", "N2", 2, "N1", 1, "il nucleo N1 resta senza alloggio: alloggio senza barriere, riservato al "
+                                         "nucleo N2 che ne ha bisogno"]]
+    assert departures(best).values.tolist() == expected
+    assert departures(graduatoria_order(pairs)).values.tolist() == expected
+
+
+@st.composite
+def calls(draw):
+    n_h, n_u = draw(st.integers(0, 12)), draw(st.integers(0, 8))
+    hh = households(*[(draw(st.integers(1, 6)), draw(st.integers(5_000, 40_000)), draw(st.booleans()))
+                      for _ in range(n_h)])
+    un = units(*[(draw(st.integers(25, 120)), draw(st.integers(200, 900)), draw(st.integers(0, 120)),
+                  draw(st.booleans())) for _ in range(n_u)])
+    return hh, un
+
+
+@settings(max_examples=150, deadline=None)
+@given(calls())
+def test_every_proposal_is_a_matching_of_adequate_affordable_pairs_and_optimal_places_at_least_as_many(call):
+    hh, un = call
+    pairs = possible_pairs(hh, un, RULES)
+    greedy, best = graduatoria_order(pairs), optimal(pairs)
+    for proposal in (greedy, best):
+        frame = pairs_frame(proposal)
+        assert frame["unit"].is_unique and frame["household"].is_unique
+        for h, u in proposal.assignment.items():
+            members = int(pairs.households.iloc[h]["members"])
+            low, high = BOUNDS[min(members, 6)]
+            unit = pairs.units.iloc[u]
+            assert low <= unit["floor_area_m2"] <= high
+            yearly = (unit["monthly_rent"] + unit["monthly_charges"]) * 12
+            assert yearly <= 0.30 * pairs.households.iloc[h]["income"] + 1e-6
+            assert unit["step_free"] or not pairs.households.iloc[h]["needs_step_free"]
+    assert best.placed >= greedy.placed
+    # and no bigger matching exists: the optimal count equals a maximum bipartite matching's
+    assert best.placed == _max_matching(pairs.feasible)
+
+
+def _max_matching(feasible: np.ndarray) -> int:
+    """Kuhn's augmenting paths, independent of scipy: the size of a maximum matching."""
+    owner = [-1] * feasible.shape[1]
+
+    def augment(h, seen):
+        for u in np.flatnonzero(feasible[h]):
+            if not seen[u]:
+                seen[u] = True
+                if owner[u] == -1 or augment(owner[u], seen):
+                    owner[u] = h
+                    return True
+        return False
+
+    return sum(augment(h, [False] * feasible.shape[1]) for h in range(feasible.shape[0]))
+
+
+def test_modes_are_named_in_italian():
+    assert (GRADUATORIA, OTTIMALE) == ("graduatoria", "ottimale")
