@@ -13,6 +13,10 @@ PAIR_COLUMNS = ["unit", "household", "application", "rank", "members", "floor_ar
                 "step_free", "needs_step_free", "available_on", "reasons"]
 
 
+def _members(n: int) -> str:
+    return f"{n} componente" if n == 1 else f"{n} componenti"
+
+
 def _area(value: float) -> str:
     return "senza limite" if not np.isfinite(value) else f"{fmt_num(value, 0)} m²"
 
@@ -27,7 +31,7 @@ def pair_reasons(proposal: Proposal, h: int, u: int) -> list[str]:
     hh, unit = p.households.iloc[h], p.units.iloc[u]
     low, high = p.bounds[h]
     out = [f"posizione {int(hh['rank'])} in graduatoria",
-           f"{int(hh['members'])} componenti in {fmt_num(unit['floor_area_m2'], 0)} m² (adeguato da "
+           f"{_members(int(hh['members']))} in {fmt_num(unit['floor_area_m2'], 0)} m² (adeguato da "
            f"{fmt_num(low, 0)} m² a {_area(high)})",
            f"canone più spese {fmt_pct(p.burden[h, u])} del reddito (soglia {fmt_pct(p.rules.max_burden * 100, 0)})"]
     if _flag(p.households, "needs_step_free")[h]:
@@ -75,7 +79,7 @@ def household_reason(proposal: Proposal, h: int) -> str:
     hh = p.households.iloc[h]
     low, high = p.bounds[h]
     if not p.adequate[h].any():
-        return (f"nessun alloggio disponibile adeguato a {int(hh['members'])} componenti (da {fmt_num(low, 0)} m² "
+        return (f"nessun alloggio disponibile adeguato a {_members(int(hh['members']))} (da {fmt_num(low, 0)} m² "
                 f"a {_area(high)})")
     if not (p.adequate[h] & p.affordable[h]).any():
         cheapest = float(np.nanmin(np.where(p.adequate[h], p.burden[h], np.inf)))

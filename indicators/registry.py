@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indicators.selection_kpis import selection_kpis
+
 EUR, PCT, DAYS, COUNT, PER_1000, RATIO = "eur", "pct", "days", "count", "per_1000", "ratio"
 POINTS = "points"  # a difference of two percentages, in percentage points
 KPI_COMMAND, LABS_COMMAND, EVALUATE_COMMAND = "osservatorio kpi", "osservatorio labs", "osservatorio evaluate"
@@ -182,6 +184,7 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
     KPI("synthetic_control_gap", "Scarto medio dal controllo sintetico",
         "media dopo l'avvio di (unità trattata − combinazione convessa delle unità di controllo stimata sui periodi "
         "precedenti); p-value dai placebo nello spazio.", RATIO, _PANEL, computed_by=EVALUATE_COMMAND),
+    *selection_kpis(KPI, {"COUNT": COUNT, "PCT": PCT, "DAYS": DAYS, "EUR": EUR}),
 )}
 
 

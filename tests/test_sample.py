@@ -18,6 +18,7 @@ ENCODINGS = {
     "contratti": "utf-8-sig", "alloggi": "utf-8", "nuclei": "utf-8", "movimenti": "utf-8",
     "pratiche_morosita": "utf-8", "segnalazioni": "utf-8", "indicatori_contesto": "utf-8", "consuntivi": "utf-8",
     "budget": "utf-8", "sfratti": "utf-8", "domande": "utf-8", "finanziamenti": "cp1252",
+    "avvisi": "cp1252",
 }
 KEYS = {
     "interventi": ["codice_intervento"], "edifici": ["codice_edificio"], "alloggi": ["codice_alloggio"],
@@ -29,7 +30,7 @@ KEYS = {
     "consuntivi": ["anno", "mese", "codice_intervento", "categoria"],
     "budget": ["anno", "codice_intervento", "categoria"],
     "sfratti": ["comune", "anno"], "domande": ["codice_domanda"],
-    "finanziamenti": ["codice_progetto"],
+    "finanziamenti": ["codice_progetto"], "avvisi": ["codice_avviso"],
 }
 PARENTS = [  # (child kind, column, parent kind, parent key)
     ("edifici", "codice_intervento", "interventi", "codice_intervento"),
@@ -46,6 +47,8 @@ PARENTS = [  # (child kind, column, parent kind, parent key)
     ("budget", "codice_intervento", "interventi", "codice_intervento"),
     ("domande", "codice_alloggio", "alloggi", "codice_alloggio"),
     ("finanziamenti", "codice_intervento", "interventi", "codice_intervento"),
+    ("domande", "avviso", "avvisi", "codice_avviso"),
+    ("avvisi", "interventi", "interventi", "codice_intervento"),
 ]
 
 
@@ -80,7 +83,7 @@ def test_same_arguments_give_identical_bytes_and_another_seed_differs(tmp_path, 
     generate(again, units=300, years=3)
     generate(other, units=300, years=3, seed=7)
     assert digest(again) == digest(folder)
-    assert len(digest(folder)) == 16
+    assert len(digest(folder)) == 17
     changed = {name for name, h in digest(other).items() if h != digest(folder)[name]}
     assert {"alloggi.csv", "contratti.csv", "movimenti.csv", "pratiche_morosita.csv"} <= changed
 
@@ -117,7 +120,7 @@ def test_small_sample_row_counts_are_pinned(small_sample):
         "interventi": 3, "edifici": 19, "alloggi": 300, "nuclei": 349, "contratti": 349, "movimenti": 24147,
         "pratiche_morosita": 472, "segnalazioni": 487, "laboratori": 15, "attivita_laboratorio": 2840,
         "indicatori_contesto": 261, "consuntivi": 783, "budget": 117, "sfratti": 21, "domande": 563,
-        "finanziamenti": 4,
+        "finanziamenti": 4, "avvisi": 11,
     }
 
 
