@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.matching import GRADUATORIA, Proposal
+from indicators.matching import Proposal
 from osservatorio.formatting import fmt_eur, fmt_num, fmt_pct
 
 PAIR_COLUMNS = ["unit", "household", "application", "rank", "members", "floor_area_m2", "burden_pct",
@@ -17,8 +17,11 @@ def _members(n: int) -> str:
     return f"{n} componente" if n == 1 else f"{n} componenti"
 
 
-def _area(value: float) -> str:
-    return "senza limite" if not np.isfinite(value) else f"{fmt_num(value, 0)} m²"
+def _range(low: float, high: float) -> str:
+    """The adequate floor area in words: "da 38 m² a 70 m²", or "almeno 76 m²" without an upper bound."""
+    if not np.isfinite(high):
+        return f"almeno {fmt_num(low, 0)} m²"
+    return f"da {fmt_num(low, 0)} m² a {fmt_num(high, 0)} m²"
 
 
 def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -31,8 +34,8 @@ def pair_reasons(proposal: Proposal, h: int, u: int) -> list[str]:
     hh, unit = p.households.iloc[h], p.units.iloc[u]
     low, high = p.bounds[h]
     out = [f"posizione {int(hh['rank'])} in graduatoria",
-           f"{_members(int(hh['members']))} in {fmt_num(unit['floor_area_m2'], 0)} m² (adeguato da "
-           f"{fmt_num(low, 0)} m² a {_area(high)})",
+           f"{_members(int(hh['members']))} in {fmt_num(unit['floor_area_m2'], 0)} m² (adeguato: "
+           f"{_range(low, high)})",
            f"canone più spese {fmt_pct(p.burden[h, u])} del reddito (soglia {fmt_pct(p.rules.max_burden * 100, 0)})"]
     if _flag(p.households, "needs_step_free")[h]:
         out.append("alloggio senza barriere per un nucleo che ne ha bisogno")
@@ -79,8 +82,7 @@ def household_reason(proposal: Proposal, h: int) -> str:
     hh = p.households.iloc[h]
     low, high = p.bounds[h]
     if not p.adequate[h].any():
-        return (f"nessun alloggio disponibile adeguato a {_members(int(hh['members']))} (da {fmt_num(low, 0)} m² "
-                f"a {_area(high)})")
+        return f"nessun alloggio disponibile adeguato a {_members(int(hh['members']))} ({_range(low, high)})"
     if not (p.adequate[h] & p.affordable[h]).any():
         cheapest = float(np.nanmin(np.where(p.adequate[h], p.burden[h], np.inf)))
         return (f"nessun alloggio adeguato sostenibile: il meno caro costerebbe il {fmt_pct(cheapest)} del reddito "
@@ -88,7 +90,7 @@ def household_reason(proposal: Proposal, h: int) -> str:
     if not p.feasible[h].any():
         return "nessun alloggio adeguato e sostenibile senza barriere, di cui il nucleo ha bisogno"
     taken_by_lower = any(g > h for g, u in proposal.assignment.items() if p.feasible[h, u])
-    if proposal.mode == GRADUATORIA and not taken_by_lower:
+    if not taken_by_lower:
         return "gli alloggi adatti vanno a nuclei con posizione migliore in graduatoria"
     return departure_reason(proposal, h)
 

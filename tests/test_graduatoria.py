@@ -93,7 +93,7 @@ def test_the_rules_file_shipped_is_readable_and_complete():
     standard = rules.scoring(None)
     assert standard.weights["eviction"] == 30.0 and standard.isee_max == 40_000.0
     assert rules.max_burden == 0.30 and rules.reserve_step_free
-    assert rules.area_for(1) == (28.0, 55.0) and rules.area_for(9) == (76.0, 2000.0)
+    assert rules.area_for(1) == (28.0, 55.0) and rules.area_for(9) == (76.0, float("inf"))
     assert "5 luglio 1975" in rules.area_source
     with pytest.raises(ValueError, match="regole di punteggio «speciali» non presenti"):
         rules.scoring("speciali")

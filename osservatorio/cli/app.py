@@ -19,6 +19,7 @@ from osservatorio.cli.evaluate import evaluate as evaluate_command
 from osservatorio.cli.evaluate import labs_app
 from osservatorio.cli.kpi import grouping_help
 from osservatorio.cli.kpi import kpi as kpi_command
+from osservatorio.cli.match import match as match_command
 from osservatorio.cli.report import report_app
 from osservatorio.cli.users import users_app
 
@@ -32,6 +33,7 @@ app.add_typer(budget_app, name="budget")
 app.command("evaluate")(evaluate_command)
 app.add_typer(labs_app, name="labs")
 app.add_typer(report_app, name="report")
+app.command("match")(match_command)
 
 KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
 
