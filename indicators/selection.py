@@ -83,3 +83,13 @@ def placed_kpi(match: Match) -> KpiValue:
                                 "mean_burden_pct": burden, "departures": len(match.departures)})
     value.warnings.extend(match.warnings)
     return value
+
+
+def burden_kpi(match: Match) -> KpiValue:
+    """Mean share of income going to rent and charges over the proposed pairs (`selection_burden_pct`)."""
+    value = KpiValue("selection_burden_pct", None, denominator=float(len(match.pairs)), as_of=match.as_of)
+    if match.pairs.empty:
+        value.warnings.append("nessuna coppia proposta")
+    else:
+        value.value = float(match.pairs["burden_pct"].mean())
+    return value
