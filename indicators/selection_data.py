@@ -121,15 +121,17 @@ def call_units(conn: Connection | Engine, call: Call, *, as_of: date, scope: Sco
 
 def lettable(frame: pd.DataFrame, *, as_of: date, horizon_days: int) -> pd.DataFrame:
     """Keep the units free by `as_of + horizon_days`, with their free date, days empty at `as_of` and step-free
-    access (the file's flag; without it, ground floor or a lift)."""
+    access (the file's flag, the ground floor or a lift)."""
     free = [_free_from(row, as_of) for row in frame.to_dict("records")]
     limit = as_of + timedelta(days=horizon_days)
     keep = np.array([d is not None and d <= limit for d in free], dtype=bool)
     out = frame[keep].copy()
     out["available_on"] = [d for d, k in zip(free, keep) if k]
     out["empty_days"] = [max((as_of - d).days, 0) for d in out["available_on"]]
-    flag = out["step_free_flag"].astype("boolean")
-    derived = (out["floor"].astype(float) == 0) | out["lift"].astype("boolean").fillna(False)
-    out["step_free"] = flag.fillna(derived.astype("boolean")).astype(bool)
+    # an empty yes/no cell loads as "no": a unit is step-free when the file says so, or on the ground floor, or
+    # with a lift
+    flag = out["step_free_flag"].astype("boolean").fillna(False)
+    lift = out["lift"].astype("boolean").fillna(False)
+    out["step_free"] = (flag | (out["floor"].astype(float) == 0) | lift).astype(bool)
     return out.drop(columns=["future_leases", "open_leases", "running_end", "last_end", "step_free_flag"]
                     ).reset_index(drop=True)

@@ -4,7 +4,7 @@ unit becoming lettable to its offer and to the keys with the void loss those day
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ FUNNEL = (("received", "Domande"), ("eligible", "Idonee"), ("shortlisted", "Pres
 # phase: (label, from column, to column, target days of the plan or None)
 PHASES = (
     ("collection", "Raccolta delle domande", "opens_on", "closes_on", 60),
-    ("eligibility", "Verifica dell'idoneità", "start_on", "eligible_on", 30),
+    ("eligibility", "Verifica dell'idoneità", "applied_on", "eligible_on", 30),
     ("shortlist", "Preselezione", "eligible_on", "shortlisted_on", 30),
     ("offer", "Abbinamento e proposta", "shortlisted_on", "offered_on", 30),
     ("answer", "Risposta alla proposta", "offered_on", "answered_on", None),
@@ -48,7 +48,6 @@ def call_records(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope
         dates = dates_of(frame[column])
         frame[column] = [d if d is not None and d <= as_of else None for d in dates] if column in (
             "eligible_on", "shortlisted_on", "offered_on", "answered_on", "contract_on", "keys_on") else dates
-    frame["start_on"] = [max(a, c) if c else a for a, c in zip(frame["applied_on"], frame["closes_on"])]
     return frame
 
 
@@ -100,11 +99,11 @@ def late_calls(times: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
 
 
 def void_days(records: pd.DataFrame) -> pd.DataFrame:
-    """Per allocated unit: the day it became lettable (available-from date, else the end of its previous lease
-    plus one day), days to the offer and to the keys, and the rent lost meanwhile (monthly rent × 12 / 365 a day,
-    `selection_void_loss_eur`)."""
+    """Per allocated unit: the day it became lettable (the later of its available-from date and the day after its
+    previous lease ended), days to the offer and to the keys, and the rent lost meanwhile (monthly rent × 12 / 365
+    a day, `selection_void_loss_eur`)."""
     r = records[records["unit_code"].notna() & records["keys_on"].notna()].copy()
-    lettable = [a if a is not None else (p + pd.Timedelta(days=1)).date() if p is not None else None
+    lettable = [max([d for d in (a, p + timedelta(days=1) if p is not None else None) if d is not None], default=None)
                 for a, p in zip(r["available_from"], r["previous_end"])]
     r["lettable_on"] = lettable
     r["days_to_offer"] = _days(r["offered_on"], r["lettable_on"]).clip(lower=0)

@@ -24,8 +24,7 @@ def unit_extras(units: UnitBatch, rng: np.random.Generator) -> list[tuple[str, .
     floors = rng.integers(0, 7, len(units))
     lift_by_building = {b: bool(rng.random() < LIFT_SHARE) for b in np.unique(units.building).tolist()}
     lift = np.array([lift_by_building[b] for b in units.building.tolist()], dtype=bool)
-    steps_at_door = rng.random(len(units)) < 0.1  # a lift, but steps at the entrance
-    step_free = (floors == 0) | (lift & ~steps_at_door)
+    step_free = (floors == 0) | lift
     return [(str(f), yes_no(li), yes_no(s), amount(c), day_text(d)) for f, li, s, c, d in zip(
         floors.tolist(), lift.tolist(), step_free.tolist(), units.charges_cents.tolist(),
         units.available_day.tolist())]
