@@ -16,6 +16,7 @@ the household's income: 30% by default) and, for a household that needs it, *ste
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -42,9 +43,27 @@ class Pairs:
     bounds: np.ndarray  # (H, 2): adequate m² of each household
     rules: SelectionRules
 
-    @property
+    @cached_property
     def feasible(self) -> np.ndarray:
         return self.adequate & self.affordable & self.access
+
+    @cached_property
+    def needs(self) -> np.ndarray:
+        """Households that need a step-free unit."""
+        return self.households["needs_step_free"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+    @cached_property
+    def step_free(self) -> np.ndarray:
+        return self.units["step_free"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+    @cached_property
+    def household_rows(self) -> list[dict]:
+        """The households as plain rows (a reason per household reads them thousands of times)."""
+        return self.households.to_dict("records")
+
+    @cached_property
+    def unit_rows(self) -> list[dict]:
+        return self.units.to_dict("records")
 
 
 @dataclass
@@ -59,6 +78,14 @@ class Proposal:
     @property
     def placed(self) -> int:
         return len(self.assignment)
+
+    @cached_property
+    def holder(self) -> np.ndarray:
+        """For each unit position, the household position it goes to (-1: none)."""
+        out = np.full(len(self.pairs.units), -1, dtype=np.int64)
+        for h, u in self.assignment.items():
+            out[u] = h
+        return out
 
 
 def ordered_units(units: pd.DataFrame) -> pd.DataFrame:
@@ -86,18 +113,10 @@ def possible_pairs(households: pd.DataFrame, units: pd.DataFrame, rules: Selecti
     return Pairs(households.reset_index(drop=True), units, adequate, affordable, access, burden, bounds, rules)
 
 
-def _needs(pairs: Pairs) -> np.ndarray:
-    return pairs.households["needs_step_free"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-
-
-def _step_free(pairs: Pairs) -> np.ndarray:
-    return pairs.units["step_free"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-
-
 def graduatoria_order(pairs: Pairs) -> Proposal:
     """Each unit in order of availability to the best-ranked waiting household it suits (step-free units first to
     households that need one, when the rules reserve them)."""
-    feasible, needs, step_free = pairs.feasible, _needs(pairs), _step_free(pairs)
+    feasible, needs, step_free = pairs.feasible, pairs.needs, pairs.step_free
     free = np.ones(len(pairs.households), dtype=bool)
     assignment: dict[int, int] = {}
     for u in range(len(pairs.units)):
@@ -111,18 +130,30 @@ def graduatoria_order(pairs: Pairs) -> Proposal:
     return Proposal(GRADUATORIA, pairs, assignment)
 
 
+def _candidates(feasible: np.ndarray, needs: np.ndarray, n_units: int) -> np.ndarray:
+    """Households that can be in an optimal assignment: for each unit, the first `n_units` (in rank order) it suits
+    among those needing a step-free unit and among the others. A unit given to a household beyond them leaves one
+    of them, better ranked and of the same kind, without a unit: swapping them keeps the count and lowers the
+    cost, so the others never matter (and the problem shrinks from thousands of rows to about the units')."""
+    keep = np.zeros(feasible.shape[0], dtype=bool)
+    for kind in (needs, ~needs):
+        suits = feasible & kind[:, None]
+        keep |= ((np.cumsum(suits, axis=0) <= n_units) & suits).any(axis=1)
+    return np.flatnonzero(keep)
+
+
 def optimal(pairs: Pairs) -> Proposal:
     """The most households placed, then the least sum of rank positions (a min-cost assignment)."""
     feasible = pairs.feasible
-    rows = np.flatnonzero(feasible.any(axis=1))
     cols = np.flatnonzero(feasible.any(axis=0))
+    rows = _candidates(feasible, pairs.needs, len(cols))
     if not len(rows) or not len(cols):
         return Proposal(OTTIMALE, pairs, {})
     sub = feasible[np.ix_(rows, cols)]
     n_households = len(pairs.households)
     secondary = rows[:, None].astype(float) + 0.0 * cols[None, :]
     if pairs.rules.reserve_step_free:
-        wasted = _step_free(pairs)[cols][None, :] & ~_needs(pairs)[rows][:, None]
+        wasted = pairs.step_free[cols][None, :] & ~pairs.needs[rows][:, None]
         secondary = secondary + np.where(wasted, n_households, 0.0)
     big = 2.0 * n_households * min(len(rows), len(cols)) + 1.0
     cost = np.where(sub, secondary - big, 0.0)
