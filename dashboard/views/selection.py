@@ -82,12 +82,14 @@ def proposal_column(match, mode: str) -> None:
                name=f"scostamenti_{mode}", key=f"sel_dep_{mode}", empty="Nessuno scostamento dalla graduatoria.")
 
 
-def matching(f: filters.Filters) -> None:
+def matching(f: filters.Filters, figures: dict) -> None:
     st.subheader("Graduatoria e abbinamento")
     calls = sd.calls(scope=f.scope)
     if calls.empty:
         return
-    code = st.selectbox("Avviso", calls["call"].tolist(), index=len(calls) - 1, key="sel_call",
+    received = dict(zip(figures["funnel"]["call"], figures["funnel"]["received"]))
+    busiest = max(range(len(calls)), key=lambda i: (received.get(calls["call"].iat[i], 0), i))
+    code = st.selectbox("Avviso", calls["call"].tolist(), index=busiest, key="sel_call",
                         format_func=dict(zip(calls["call"], calls["title"])).get)
     matches = {mode: sd.proposal(code=code, as_of=f.as_of, scope=f.scope, mode=mode) for mode in MODES}
     first = matches[MODES[0]]
@@ -97,9 +99,10 @@ def matching(f: filters.Filters) -> None:
     for column, mode in zip(columns, MODES):
         with column:
             proposal_column(matches[mode], mode)
-    st.markdown("**Senza abbinamento (proposta ottimale)**")
+    st.markdown("**Alloggi senza nucleo (proposta ottimale)**")
     show_table(matches["ottimale"].unmatched_units, [Col("unit", "Alloggio"), Col("reason", "Motivo")],
                name="alloggi_senza_nucleo", key="sel_units_out", empty="Ogni alloggio ha un nucleo.")
+    st.markdown("**Nuclei senza alloggio (proposta ottimale)**")
     show_table(matches["ottimale"].unmatched_households, [Col("rank", "Posizione", INT), Col("household", "Nucleo"),
                                                           Col("reason", "Motivo")],
                name="nuclei_senza_alloggio", key="sel_households_out", empty="Ogni nucleo ha un alloggio.")
@@ -122,6 +125,6 @@ calls_overview(flt, data)
 phase_times(flt, data)
 offer_demand(flt)
 if user.role in SELECTION_DETAIL:
-    matching(flt)
+    matching(flt, data)
 else:
     st.caption("Graduatorie e proposte di abbinamento, nucleo per nucleo, sono visibili al gestore sociale.")
