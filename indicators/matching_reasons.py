@@ -96,7 +96,8 @@ def departure_reason(proposal: Proposal, h: int) -> str:
     """Where the units that suited household `h` went to lower-ranked households, and why: a step-free unit kept
     for a household that needs it, or more households placed."""
     p = proposal.pairs
-    parts, reserved = [], []
+    parts: list[str] = []
+    reserved: list[bool] = []
     units = [u for u in np.flatnonzero(p.feasible[h]).tolist() if proposal.holder[u] > h]
     for u in units:
         g = int(proposal.holder[u])

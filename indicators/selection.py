@@ -80,7 +80,9 @@ def placed_kpi(match: Match) -> KpiValue:
     value = KpiValue("selection_placed", float(match.placed), numerator=float(match.placed),
                      denominator=float(eligible), as_of=match.as_of,
                      breakdown={"eligible": eligible, "units": len(match.proposal.pairs.units),
-                                "mean_burden_pct": burden, "departures": len(match.departures)})
+                                "departures": len(match.departures)})
+    if burden is not None:
+        value.breakdown["mean_burden_pct"] = burden
     value.warnings.extend(match.warnings)
     return value
 

@@ -29,6 +29,6 @@ metadata = SQLModel.metadata
 __all__ = [
     "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
     "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
-    "HousingCall", "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle", "QuarantinedRow",
-    "Ticket", "Unit", "UserSession", "metadata",
+    "HousingCall", "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle",
+    "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

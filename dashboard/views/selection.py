@@ -87,10 +87,11 @@ def matching(f: filters.Filters, figures: dict) -> None:
     calls = sd.calls(scope=f.scope)
     if calls.empty:
         return
+    titles = dict(zip(calls["call"], calls["title"]))
     received = dict(zip(figures["funnel"]["call"], figures["funnel"]["received"]))
     busiest = max(range(len(calls)), key=lambda i: (received.get(calls["call"].iat[i], 0), i))
     code = st.selectbox("Avviso", calls["call"].tolist(), index=busiest, key="sel_call",
-                        format_func=dict(zip(calls["call"], calls["title"])).get)
+                        format_func=lambda c: titles.get(c, c))
     matches = {mode: sd.proposal(code=code, as_of=f.as_of, scope=f.scope, mode=mode) for mode in MODES}
     first = matches[MODES[0]]
     for warning in first.warnings:

@@ -90,7 +90,7 @@ def call_rows(portfolio: Portfolio, spans: dict[tuple[int, int], tuple[int, int]
     first_year: dict[int, int] = {}
     for intervention, year in sorted(spans):
         first_year.setdefault(intervention, year)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for (intervention, year), (first, last) in sorted(spans.items()):
         project = portfolio.interventions[intervention]
         works = day_text(project.opening_day) if first_year[intervention] == year and \

@@ -21,10 +21,10 @@ SHEETS = {  # frame -> (sheet, {column: (heading, kind)})
     "unmatched_units": ("Alloggi senza nucleo", {"unit": ("Alloggio", TEXT), "reason": ("Motivo", TEXT)}),
     "unmatched_households": ("Nuclei senza alloggio", {"rank": ("Posizione", INT), "household": ("Nucleo", TEXT),
                                                        "reason": ("Motivo", TEXT)}),
-    "departures": ("Scostamenti dalla graduatoria", {"unit": ("Alloggio", TEXT), "household": ("Nucleo", TEXT),
-                                                     "rank": ("Posizione", INT), "passed_over": ("Nucleo superato", TEXT),
-                                                     "passed_over_rank": ("Posizione superata", INT),
-                                                     "reason": ("Motivo", TEXT)}),
+    "departures": ("Scostamenti dalla graduatoria", {
+        "unit": ("Alloggio", TEXT), "household": ("Nucleo", TEXT), "rank": ("Posizione", INT),
+        "passed_over": ("Nucleo superato", TEXT), "passed_over_rank": ("Posizione superata", INT),
+        "reason": ("Motivo", TEXT)}),
 }
 
 
@@ -41,7 +41,8 @@ def match(
 ) -> None:
     """Propone l'abbinamento tra i nuclei in graduatoria di un avviso e gli alloggi locabili dei suoi interventi."""
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"formato non previsto: «{fmt}» (ammessi: {', '.join(FORMATS)})", param_hint="--format")
+        raise typer.BadParameter(f"formato non previsto: «{fmt}» (ammessi: {', '.join(FORMATS)})",
+                                 param_hint="--format")
     if mode not in MODES:
         raise typer.BadParameter(f"modalità non prevista: «{mode}» (ammesse: {', '.join(MODES)})", param_hint="--mode")
     if fmt == "xlsx" and out is None:
@@ -62,7 +63,7 @@ def match(
         raise typer.Exit(1) from None
     if fmt == "json":
         typer.echo(json.dumps(as_json(result), ensure_ascii=False, indent=2))
-    elif fmt == "xlsx":
+    elif fmt == "xlsx" and out is not None:  # checked above
         out.write_bytes(workbook(result))
         typer.echo(f"Proposta scritta in {out.name}.")
     else:
