@@ -19,6 +19,7 @@ from indicators.selection import match_call
 from indicators.selection_data import call_units, calls
 from indicators.selection_timeline import call_records, funnel, late_calls, phase_times, void_days
 from osservatorio.cli import app
+from osservatorio.demo import ensure_demo_users
 
 AS_OF = date(2026, 10, 31)
 FILES = {
@@ -160,6 +161,7 @@ def test_bad_calls_and_applications_are_quarantined_with_italian_reasons(tmp_pat
 def test_match_command_prints_the_proposal(loaded, warehouse_url, monkeypatch, tmp_path):
     from osservatorio.settings import get_settings
 
+    ensure_demo_users(loaded, echo=lambda _: None)
     monkeypatch.setenv("OSSERVATORIO_DATABASE_URL", warehouse_url)
     get_settings.cache_clear()
     runner = CliRunner()
@@ -170,6 +172,9 @@ def test_match_command_prints_the_proposal(loaded, warehouse_url, monkeypatch, t
                                "--out", str(tmp_path / "proposta.xlsx")])
     missing = runner.invoke(app, ["match", "--avviso", "NESSUNO", "--as-of", "31/10/2026"])
     wrong = runner.invoke(app, ["match", "--avviso", "AVV1", "--mode", "migliore"])
+    now_only = runner.invoke(app, ["match", "--avviso", "AVV1", "--as-of", "31/10/2026", "--giorni", "0",
+                                   "--format", "json"])
+    regione = runner.invoke(app, ["match", "--avviso", "AVV1", "--user", "regione"])
     get_settings.cache_clear()
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
@@ -184,3 +189,6 @@ def test_match_command_prints_the_proposal(loaded, warehouse_url, monkeypatch, t
     assert sheet[["Nucleo", "Alloggio"]].values.tolist() == [["R1", "A1"], ["R3", "A4"]]
     assert missing.exit_code == 1 and "avviso «NESSUNO» non trovato" in missing.output
     assert wrong.exit_code == 2 and "modalità non prevista" in wrong.output
+    # within 0 days A3 (free from 16/11/2026) is not offered: A1, A2, A4 only
+    assert now_only.exit_code == 0 and json.loads(now_only.stdout)["alloggi"] == 3
+    assert regione.exit_code == 2 and "vede della selezione solo i dati aggregati" in regione.output

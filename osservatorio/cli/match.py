@@ -34,6 +34,8 @@ def match(
                                       "collocati, rispettando la graduatoria per quanto possibile)")] = "graduatoria",
     as_of: Annotated[str | None, typer.Option("--as-of", help="Data della proposta (gg/mm/aaaa); se assente "
                                               "l'ultima fine mese coperta dai dati")] = None,
+    days: Annotated[int, typer.Option("--giorni", min=0, max=3650, help="Alloggi locabili ora o entro questi "
+                                      "giorni (fine contratto, fine lavori)")] = 90,
     fmt: Annotated[str, typer.Option("--format", help="table, json, xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="File di uscita (xlsx)")] = None,
     user: Annotated[str | None, typer.Option("--user", envvar="OSSERVATORIO_USER",
@@ -57,7 +59,8 @@ def match(
     day = parse_day(as_of, "--as-of") or data_span(engine).default_day
     who = _as_user(engine, user, avviso)
     try:
-        result = match_call(engine, avviso, as_of=day, mode=mode, scope=who.scope if who else Scope())
+        result = match_call(engine, avviso, as_of=day, mode=mode, scope=who.scope if who else Scope(),
+                            horizon_days=days)
     except ValueError as exc:
         typer.echo(f"Errore: {exc}.", err=True)
         raise typer.Exit(1) from None
