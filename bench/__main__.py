@@ -1,4 +1,4 @@
-"""`python -m bench engine|monitoring|load|budget [--units N --years Y] ...` (see `python -m bench -h`).
+"""`python -m bench engine|monitoring|load|budget|matching [--units N --years Y] ...` (see `python -m bench -h`).
 
 `python -m bench all` (what `make bench` runs) runs the engine benchmark and the page renders one after the other;
 `--quick` runs them at small sizes (a smoke run of a minute or two). PostgreSQL is measured when
@@ -160,6 +160,10 @@ def main() -> None:
     b.add_argument("--years", type=int, default=8)
     b.add_argument("--holdout", type=int, default=2, help="complete years held out at the end")
     b.add_argument("--inflation", type=float, default=2.0, help="inflation of the baseline, percent")
+    mt = sub.add_parser("matching", help="candidate-unit matching of a call, both modes (issue 18)")
+    mt.add_argument("--households", type=int, default=5_000)
+    mt.add_argument("--units", type=int, default=500)
+    mt.add_argument("--repeat", type=int, default=3, help="runs of each timing; the best is reported")
     args = parser.parse_args()
     if args.what in ("engine", "all"):
         from bench.engine import main as bench_engine
@@ -175,6 +179,10 @@ def main() -> None:
         from bench.budget import bench_budget
 
         bench_budget(args)
+    elif args.what == "matching":
+        from bench.matching import bench_matching
+
+        bench_matching(args)
 
 
 if __name__ == "__main__":

@@ -129,6 +129,11 @@ _register(Kind("alloggi", "unit", key=("code",), parents=(Parent("building_code"
     _c("stato", "status", ENUM, allowed=STATI_ALLOGGIO, aliases=["stato alloggio"],
        synonyms={"sfitto": "locabile", "libero": "locabile", "ristrutturazione": "in_ristrutturazione",
                  "lavori": "in_ristrutturazione", "occupato_abusivamente": "occupato_senza_titolo", "vendita": "in_vendita"}),
+    _c("piano", "floor", INT, min=-3, max=60, aliases=["piano alloggio", "livello"]),
+    _c("ascensore", "lift", BOOL, aliases=["presenza ascensore"]),
+    _c("accessibile", "step_free", BOOL, aliases=["senza barriere", "accesso senza gradini", "senza barriere architettoniche"]),
+    _c("spese_mensili", "monthly_charges", MONEY, min=0, aliases=["spese", "oneri accessori", "spese condominiali"]),
+    _c("disponibile_dal", "available_from", DATE, aliases=["disponibile da", "data disponibilita", "libero dal"]),
 )))
 
 _register(Kind("nuclei", "household", key=("code",), description="Nuclei familiari", columns=(
@@ -284,7 +289,25 @@ _register(Kind("sfratti", "eviction_stat", key_style="row_key", key=("municipali
     _c("motivo", "reason", TEXT),
 )))
 
-_register(Kind("domande", "application", key=("code",), date_order=(("applied_on", "outcome_date"),),
+_register(Kind("avvisi", "housing_call", key=("code",), date_order=(("opens_on", "closes_on"),),
+               description="Avvisi (bandi di selezione)", columns=(
+    _c("codice_avviso", "code", CODE, required=True, aliases=["avviso", "id avviso", "codice bando", "bando"]),
+    _c("titolo", "title", TEXT, required=True, aliases=["titolo avviso", "denominazione", "oggetto"]),
+    _c("comune", "municipality", TEXT, aliases=["citta"]),
+    _c("interventi", "intervention_codes", TEXT, required=True,
+       aliases=["codici intervento", "codice intervento", "intervento", "interventi messi a bando"]),
+    _c("data_apertura", "opens_on", DATE, aliases=["apertura", "data pubblicazione"]),
+    _c("data_chiusura", "closes_on", DATE, aliases=["chiusura", "scadenza", "termine domande"]),
+    _c("fine_lavori", "works_end", DATE, aliases=["data fine lavori", "fine cantiere"]),
+    _c("regole_punteggio", "rules", TEXT, aliases=["regole", "criteri", "regole graduatoria"]),
+    _c("isee_massimo", "isee_max", MONEY, min=0, aliases=["limite isee", "isee max"]),
+    _c("reddito_minimo", "income_min", MONEY, min=0, aliases=["reddito minimo annuo"]),
+)))
+
+_DOMANDE_PHASES = (("applied_on", "eligible_on"), ("eligible_on", "shortlisted_on"), ("shortlisted_on", "offered_on"),
+                   ("offered_on", "answered_on"), ("answered_on", "contract_on"), ("contract_on", "keys_on"))
+
+_register(Kind("domande", "application", key=("code",), date_order=(("applied_on", "outcome_date"), *_DOMANDE_PHASES),
                parents=(Parent("unit_code", "alloggi"),), description="Domande di assegnazione", columns=(
     _c("codice_domanda", "code", CODE, required=True, aliases=["id domanda", "numero domanda", "protocollo"]),
     _c("data_domanda", "applied_on", EVENT_DATE, required=True, aliases=["data presentazione"]),
@@ -296,6 +319,29 @@ _register(Kind("domande", "application", key=("code",), date_order=(("applied_on
        synonyms={"istruttoria": "in_istruttoria", "ammessa": "idonea", "esclusa": "non_idonea", "assegnato": "assegnata"}),
     _c("data_esito", "outcome_date", EVENT_DATE),
     _c("codice_alloggio", "unit_code", CODE, aliases=["alloggio assegnato"]),
+    _c("codice_nucleo", "household_code", CODE, aliases=["nucleo richiedente", "cod nucleo", "codice famiglia"]),
+    _c("codice_fiscale", "applicant_hash", TEXT, pii=True, aliases=["cf", "cf richiedente", "codice fiscale richiedente"]),
+    _c("nominativo", "applicant_name_hash", TEXT, pii=True, aliases=["richiedente", "cognome nome", "nome"]),
+    _c("reddito_annuo", "annual_income", MONEY, min=0, aliases=["reddito", "reddito complessivo", "reddito familiare"]),
+    _c("punteggio", "score", DECIMAL, min=0, max=100_000, aliases=["punti", "punteggio graduatoria"]),
+    _c("sfratto_in_corso", "eviction", BOOL, aliases=["sfratto", "provvedimento di sfratto"]),
+    _c("anziani", "elderly", BOOL, aliases=["over 65", "presenza anziani"]),
+    _c("disabilita", "disability", BOOL, aliases=["invalidita", "disabile", "presenza disabili"]),
+    _c("monogenitore", "single_parent", BOOL, aliases=["nucleo monogenitoriale", "genitore solo"]),
+    _c("giovane_coppia", "young_couple", BOOL, aliases=["giovani coppie"]),
+    _c("residenza_lavoro_comune", "local_tie", BOOL, aliases=["residenza o lavoro nel comune", "residenza nel comune"]),
+    _c("anni_in_graduatoria", "years_waiting", INT, min=0, max=50, aliases=["anni di attesa", "anzianita domanda"]),
+    _c("senza_barriere", "needs_step_free", BOOL, aliases=["necessita accessibilita", "alloggio accessibile", "ascensore necessario"]),
+    _c("preferenze", "preferred", TEXT, aliases=["comuni preferiti", "interventi preferiti"]),
+    _c("data_idoneita", "eligible_on", EVENT_DATE, aliases=["verifica idoneita", "data verifica idoneita"]),
+    _c("data_preselezione", "shortlisted_on", EVENT_DATE, aliases=["preselezione"]),
+    _c("data_proposta", "offered_on", EVENT_DATE, aliases=["proposta", "data proposta alloggio"]),
+    _c("data_risposta", "answered_on", EVENT_DATE, aliases=["risposta", "data accettazione"]),
+    _c("esito_proposta", "offer_answer", ENUM, allowed=["accettata", "rifiutata"],
+       synonyms={"accettato": "accettata", "rifiutato": "rifiutata", "rinuncia": "rifiutata", "si": "accettata",
+                 "no": "rifiutata"}),
+    _c("data_contratto", "contract_on", EVENT_DATE, aliases=["firma contratto", "data firma"]),
+    _c("data_consegna", "keys_on", EVENT_DATE, aliases=["consegna chiavi", "data consegna chiavi"]),
 )))
 
 _register(Kind("finanziamenti", "funding_project", key=("code",), date_order=(("start_date", "end_date"),),
@@ -446,8 +492,8 @@ LAB_RECORD_KINDS = (  # the evaluators' records per lab (qualitative half of the
 # Order in which a folder of files is loaded: parents before children.
 LOAD_ORDER = (
     "interventi", "edifici", "alloggi", "nuclei", "contratti", "movimenti", "pratiche_morosita", "segnalazioni",
-    "laboratori", "attivita_laboratorio", "indicatori_contesto", "consuntivi", "budget", "sfratti", "domande",
-    "finanziamenti", *LAB_RECORD_KINDS,
+    "laboratori", "attivita_laboratorio", "indicatori_contesto", "consuntivi", "budget", "sfratti", "avvisi",
+    "domande", "finanziamenti", *LAB_RECORD_KINDS,
 )
 assert set(LOAD_ORDER) == set(KINDS)
 

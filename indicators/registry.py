@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indicators.lab_record_kpis import lab_record_kpis
+from indicators.selection_kpis import selection_kpis
 
 EUR, PCT, DAYS, COUNT, PER_1000, RATIO = "eur", "pct", "days", "count", "per_1000", "ratio"
 POINTS = "points"  # a difference of two percentages, in percentage points
@@ -187,6 +188,7 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
         "media dopo l'avvio di (unità trattata − combinazione convessa delle unità di controllo stimata sui periodi "
         "precedenti); p-value dai placebo nello spazio.", RATIO, _PANEL, computed_by=EVALUATE_COMMAND),
     *PREVENTION_KPIS,
+    *selection_kpis(KPI, {"COUNT": COUNT, "PCT": PCT, "DAYS": DAYS, "EUR": EUR}),
 )}
 
 

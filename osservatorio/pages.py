@@ -18,6 +18,8 @@ IMPACT = frozenset({GESTORE, SGR, DIREZIONE, REGIONE, ADMIN})
 ALLOCATIONS = frozenset({GESTORE, REGIONE, ADMIN})  # applications are per Comune, not per fund: not for SGRs
 PROJECTS = frozenset({REGIONE, GESTORE, ADMIN})
 ECONOMICS = frozenset({SGR, GESTORE, DIREZIONE, ADMIN})  # costs and margins: not the Regione's
+SELECTION = frozenset({GESTORE, ADMIN, REGIONE, SGR})
+SELECTION_DETAIL = frozenset({GESTORE, ADMIN})  # graduatoria and proposals by household code; the others: aggregates
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/impact.py", "Impatto del gestore sociale", ":material/volunteer_activism:", "Gestione sociale",
              IMPACT),
     PageSpec("views/allocations.py", "Assegnazioni e sfratti", ":material/key:", "Gestione sociale", ALLOCATIONS),
+    PageSpec("views/selection.py", "Selezione e abbinamento", ":material/how_to_reg:", "Gestione sociale",
+             SELECTION),
     PageSpec("views/projects.py", "Progetti", ":material/payments:", "Gestione sociale", PROJECTS),
     PageSpec("views/labs.py", "Laboratori", ":material/groups:", "Valutazione", LABS),
     PageSpec("views/budget.py", "Budget", ":material/account_balance:", "Direzione", BUDGET),

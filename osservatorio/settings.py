@@ -77,6 +77,10 @@ class Settings(BaseSettings):
         366, description="An event (payment, ticket, activity) may be dated at most this many days after today."
     )
     demo_dir: Path = Field(Path("demo-data"), description="Where `osservatorio demo` writes the sample files.")
+    selection_rules: Path | None = Field(
+        None, description="TOML file of the selection rules (scores, ISEE limit, adequate floor areas, affordability "
+                          "share) used instead of the one shipped in indicators/selection_rules.toml.",
+    )
     budget_variance_pct: float = Field(
         10.0, ge=0, description="Budget vs actual: a variance is flagged above this share of the budget (%)..."
     )

@@ -12,7 +12,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 from schemas.access import AppUser, AuditEvent, LoginThrottle, UserSession  # noqa: E402  (after the convention)
-from schemas.allocations import Application, EvictionStat  # noqa: E402
+from schemas.allocations import Application, EvictionStat, HousingCall  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
 from schemas.budgets import BudgetVersion, BudgetVersionLine  # noqa: E402
 from schemas.facilities import Ticket
@@ -32,7 +32,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
     "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
-    "Intervention", "KpiTarget", "Lab", "LabActivity", "LabCofinancing", "LabEvaluationNote", "LabJudgement",
+    "HousingCall", "Intervention", "KpiTarget", "Lab", "LabActivity", "LabCofinancing", "LabEvaluationNote", "LabJudgement",
     "LabObjective", "LabPartner", "LabPresidio", "LabTargetGroup", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle",
     "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

@@ -50,4 +50,9 @@ class Unit(SQLModel, table=True):
     rooms: float | None = Field(default=None, sa_type=Money)
     monthly_rent: float | None = Field(default=None, sa_type=Money)
     status: str | None = Field(default=None, max_length=40)
+    floor: int | None = None
+    lift: bool | None = None
+    step_free: bool | None = None
+    monthly_charges: float | None = Field(default=None, sa_type=Money)
+    available_from: date | None = None
     batch_id: int | None = Field(default=None, foreign_key="load_batch.id")

@@ -29,3 +29,11 @@ def test_bench_all_runs_at_a_tiny_size(tmp_path):
     assert "DIFFERENT" not in out
     engine_report = (tmp_path / "results.txt").with_name("results-engine.txt")
     assert engine_report.exists() and (tmp_path / "results-monitoring.txt").exists()
+
+
+def test_bench_matching_runs_at_a_tiny_size():
+    done = subprocess.run([sys.executable, "-m", "bench", "matching", "--households", "200", "--units", "20",
+                           "--repeat", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert re.search(r"graduatoria\s+[\d.]+\s+[\d.]+\s+\d+\s+[\d.]+\s+ok", done.stdout)
+    assert re.search(r"ottimale\s+[\d.]+\s+[\d.]+\s+\d+\s+[\d.]+\s+ok", done.stdout)

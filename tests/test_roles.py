@@ -19,10 +19,11 @@ from test_pages import APP, fresh_caches, open_page, texts  # noqa: F401  (autou
 MONITORING = ("views/overview.py", "views/arrears.py", "views/vacancy.py")
 SOCIAL = ("views/impact.py", "views/allocations.py", "views/projects.py")  # the gestore sociale's pages
 ECONOMICS = "views/economics.py"  # margins, cost per unit, performance index and targets
+SELECTION = "views/selection.py"  # every role but the direzione; the Regione and SGRs see aggregates only
 VISIBLE = {  # role -> pages in its navigation
-    "regione": {"views/home.py", *MONITORING, *SOCIAL, "views/labs.py"},
-    "sgr": {"views/home.py", *MONITORING, "views/impact.py", ECONOMICS},
-    "gestore": {"views/home.py", *MONITORING, *SOCIAL, ECONOMICS},
+    "regione": {"views/home.py", *MONITORING, *SOCIAL, "views/labs.py", SELECTION},
+    "sgr": {"views/home.py", *MONITORING, "views/impact.py", ECONOMICS, SELECTION},
+    "gestore": {"views/home.py", *MONITORING, *SOCIAL, ECONOMICS, SELECTION},
     "direzione": {"views/home.py", *MONITORING, "views/impact.py", "views/budget.py", ECONOMICS},
     "admin": {spec.path for spec in PAGES},
 }

@@ -22,8 +22,8 @@ def sample_dir(tmp_path_factory):
 
 def test_default_sample_loads_whole_with_the_seed_headline_figures(sample_dir, engine, settings):
     results = load_dir(sample_dir, engine=engine, settings=settings)
-    assert len(results) == 23  # 16 kinds of housing and labs, 7 of the evaluators' records per lab
-    assert [r.status for r in results] == ["completato"] * 23
+    assert len(results) == 24  # 17 kinds of housing, calls and labs, 7 of the evaluators' records per lab
+    assert [r.status for r in results] == ["completato"] * 24
     assert all(r.loaded == r.read for r in results)
     assert rows(engine, "SELECT count(*) FROM unit") == [(1500,)]
     (interventions,), = rows(engine, "SELECT count(*) FROM intervention")

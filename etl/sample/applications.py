@@ -13,6 +13,7 @@ from etl.sample.dates import Window, to_date
 from etl.sample.formats import amount, day_text
 from etl.sample.households import Households
 from etl.sample.portfolio import Portfolio
+from etl.sample.selection import application_extras, call_code
 from etl.sample.tenancies import Leases
 from etl.sample.units import UnitBatch
 
@@ -44,7 +45,10 @@ def _others(applied: np.ndarray, window: Window, rng: np.random.Generator):
 
 
 def applications_for_chunk(leases: Leases, households: Households, units: UnitBatch, portfolio: Portfolio,
-                           window: Window, rng: np.random.Generator, first_number: int) -> list[tuple[str, ...]]:
+                           window: Window, rng: np.random.Generator, first_number: int,
+                           extra_rng: np.random.Generator, spans: dict) -> list[tuple[str, ...]]:
+    """The chunk's applications; `spans` collects the first and last application day of each (intervention, year)
+    call, for the avvisi file."""
     let, applied, decided, members, isee = _assigned(leases, households, window, rng)
     source, o_day, o_outcome, o_decided, o_members, o_isee = _others(applied, window, rng)
     intervention = units.intervention[leases.unit[let]]
@@ -54,11 +58,17 @@ def applications_for_chunk(leases: Leases, households: Households, units: UnitBa
     decision = np.concatenate([decided, o_decided])
     size, income = np.concatenate([members, o_members]), np.concatenate([isee, o_isee])
     unit_code = np.concatenate([units.code[leases.unit[let]], np.full(len(source), "", dtype=object)])
+    order = np.lexsort((which, day))
+    household = np.concatenate([leases.household[let], np.full(len(source), "", dtype=object)])
+    household[order] = [h or f"R{first_number + k:07d}" for k, h in enumerate(household[order].tolist())]
+    keys = np.concatenate([leases.start[let], np.full(len(source), -1)])
+    extras = application_extras(day, decision, keys, outcome, size, income, household, extra_rng)
     rows: list[tuple[str, ...]] = []
-    for k, i in enumerate(np.lexsort((which, day)).tolist()):
-        project = portfolio.interventions[intervention[which[i]]]
-        call = f"Avviso {project.name} {to_date(applied[which[i]]).year}"
-        rows.append((f"DOM{first_number + k:07d}", day_text(day[i]), project.comune.name, call, str(size[i]),
-                     amount(income[i]), ESITI[outcome[i]], "" if decision[i] < 0 else day_text(decision[i]),
-                     unit_code[i]))
+    for k, i in enumerate(order.tolist()):
+        project, year = intervention[which[i]], to_date(applied[which[i]]).year
+        first, last = spans.get((project, year), (day[i], day[i]))
+        spans[(project, year)] = (min(first, day[i]), max(last, day[i]))
+        rows.append((f"DOM{first_number + k:07d}", day_text(day[i]), portfolio.interventions[project].comune.name,
+                     call_code(portfolio, project, year), str(size[i]), amount(income[i]), ESITI[outcome[i]],
+                     "" if decision[i] < 0 else day_text(decision[i]), unit_code[i], *extras[i]))
     return rows

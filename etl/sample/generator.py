@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from etl.sample.lab_records import write_lab_records
 from etl.sample.labs import plan_labs, write_activities, write_labs
 from etl.sample.ledger import Movements, build_ledger, lease_months, within_history, write_movements, write_offs
 from etl.sample.portfolio import Portfolio, plan_portfolio, write_plan
+from etl.sample.selection import call_rows, unit_extras
 from etl.sample.tenancies import Leases, leases_for_chunk, write_contracts
 from etl.sample.tickets import closed_costs, tickets_for_chunk, write_tickets
 from etl.sample.units import UnitBatch, units_for_chunk, write_units
@@ -28,7 +29,7 @@ from etl.sample.writer import SampleWriter
 
 SAMPLE_END = date(2026, 10, 31)
 # Independent random streams, so that a change in one kind does not reshuffle the others.
-PLAN, STOCK, LEDGER, CASES, TICKETS, APPLICATIONS, FINANCE, LABS, EVICTIONS, FUNDING = range(10)
+PLAN, STOCK, LEDGER, CASES, TICKETS, APPLICATIONS, FINANCE, LABS, EVICTIONS, FUNDING, SELECTION = range(11)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Run:
     next_case: int = 1
     next_ticket: int = 1
     next_application: int = 1
+    call_spans: dict = field(default_factory=dict)  # (intervention, year) -> first and last application day
 
     def rng(self, stream: int, *key: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, stream, *key])
@@ -71,7 +73,7 @@ def _tickets_and_applications(run: Run, chunk: int, units: UnitBatch, leases: Le
     run.costs.add(run.costs.tickets, np.array([run.portfolio.buildings[b].intervention for b in building.tolist()],
                                               dtype=np.int64), month, cents)
     rows = applications_for_chunk(leases, households, units, run.portfolio, run.window, run.rng(APPLICATIONS, chunk),
-                                  run.next_application)
+                                  run.next_application, run.rng(SELECTION, chunk), run.call_spans)
     run.writer.rows("domande", rows)
     run.next_application += len(rows)
 
@@ -81,7 +83,7 @@ def _chunk(run: Run, chunk: int) -> None:
     units = units_for_chunk(run.portfolio, chunk, rng)
     leases = leases_for_chunk(units, run.window, rng)
     households = households_for_leases(leases, units, rng)
-    write_units(run.writer, units, run.portfolio)
+    write_units(run.writer, units, run.portfolio, unit_extras(units, run.rng(SELECTION, chunk, 1)))
     write_households(run.writer, households, leases, rng)
     write_contracts(run.writer, leases, units)
     _ledger_and_cases(run, chunk, units, leases, households)
@@ -99,6 +101,7 @@ def _small_kinds(run: Run) -> None:
     write_lab_records(run.writer, labs, run.rng(LABS, 3))
     run.writer.rows("sfratti", eviction_rows(run.portfolio.comuni, run.window.last_year, run.rng(EVICTIONS)))
     run.writer.rows("finanziamenti", funding_rows(run.portfolio, run.window, run.rng(FUNDING)))
+    run.writer.rows("avvisi", call_rows(run.portfolio, run.call_spans))
 
 
 def generate(out_dir: Path, *, units: int = 1500, years: int = 8, seed: int = 42,

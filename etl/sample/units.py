@@ -95,9 +95,12 @@ def units_for_chunk(portfolio: Portfolio, chunk: int, rng: np.random.Generator) 
                      _rents(regime, area, factor, rng), charges, _states(regime, rng), opening + lag)
 
 
-def write_units(writer: SampleWriter, units: UnitBatch, portfolio: Portfolio) -> None:
+def write_units(writer: SampleWriter, units: UnitBatch, portfolio: Portfolio,
+                extras: list[tuple[str, ...]]) -> None:
+    """`extras`: floor, lift, step-free access, charges and available-from of each unit (`etl.sample.selection`)."""
     writer.rows("alloggi", (
-        (code, portfolio.buildings[b].code, REGIMES[r], TIPOLOGIE[t], decimal(a), str(v), amount(c), STATI[s])
-        for code, b, r, t, a, v, c, s in zip(
+        (code, portfolio.buildings[b].code, REGIMES[r], TIPOLOGIE[t], decimal(a), str(v), amount(c), STATI[s], *x)
+        for code, b, r, t, a, v, c, s, x in zip(
             units.code, units.building.tolist(), units.regime.tolist(), units.tipologia.tolist(),
-            units.floor_area.tolist(), units.rooms.tolist(), units.rent_cents.tolist(), units.stato.tolist())))
+            units.floor_area.tolist(), units.rooms.tolist(), units.rent_cents.tolist(), units.stato.tolist(),
+            extras)))

@@ -33,8 +33,8 @@ FILE_FORMATS: dict[str, FileFormat] = {
     "interventi": _format("codice_intervento nome comune quartiere sgr fondo gestore tipo_contratto_gestore "
                           "data_inizio_gestione", EXCEL),
     "edifici": _format("codice_edificio codice_intervento indirizzo comune quartiere", EXCEL),
-    "alloggi": _format("codice_alloggio codice_edificio regime tipologia superficie_mq vani canone_mensile stato",
-                       SOFTWARE),
+    "alloggi": _format("codice_alloggio codice_edificio regime tipologia superficie_mq vani canone_mensile stato "
+                       "piano ascensore accessibile spese_mensili disponibile_dal", SOFTWARE),
     "nuclei": _format("codice_nucleo nominativo codice_fiscale componenti fascia isee in_carico_servizi_sociali "
                       "occupati disoccupati", SOFTWARE),
     "contratti": _format("codice_contratto codice_alloggio codice_nucleo data_inizio data_fine canone_mensile tipo "
@@ -52,8 +52,12 @@ FILE_FORMATS: dict[str, FileFormat] = {
     "consuntivi": _format("anno mese codice_intervento categoria importo", SOFTWARE),
     "budget": _format("anno codice_intervento categoria importo", SOFTWARE),
     "sfratti": _format("comune anno convalidati eseguiti motivo", SOFTWARE),
-    "domande": _format("codice_domanda data_domanda comune avviso componenti isee esito data_esito codice_alloggio",
-                       SOFTWARE),
+    "avvisi": _format("codice_avviso titolo comune interventi data_apertura data_chiusura fine_lavori "
+                      "regole_punteggio isee_massimo reddito_minimo", EXCEL),
+    "domande": _format("codice_domanda data_domanda comune avviso componenti isee esito data_esito codice_alloggio "
+                       "codice_nucleo reddito_annuo sfratto_in_corso anziani disabilita monogenitore giovane_coppia "
+                       "residenza_lavoro_comune anni_in_graduatoria senza_barriere data_idoneita data_preselezione "
+                       "data_proposta data_risposta esito_proposta data_contratto data_consegna", SOFTWARE),
     "finanziamenti": _format("codice_progetto titolo programma codice_intervento data_inizio data_fine "
                              "importo_programmato importo_ammesso importo_impegnato importo_pagato cup rup "
                              "soggetto_attuatore", EXCEL),

@@ -21,6 +21,7 @@ from osservatorio.cli.evaluate import labs_app
 from osservatorio.cli import labs as _labs_commands  # noqa: F401  (registers labs template, load-scheda)
 from osservatorio.cli.kpi import grouping_help
 from osservatorio.cli.kpi import kpi as kpi_command
+from osservatorio.cli.match import match as match_command
 from osservatorio.cli.report import report_app
 from osservatorio.cli.targets import targets_app
 from osservatorio.cli.users import users_app
@@ -37,6 +38,7 @@ app.add_typer(labs_app, name="labs")
 app.add_typer(report_app, name="report")
 app.add_typer(targets_app, name="obiettivi")
 app.add_typer(arrears_app, name="arrears")
+app.command("match")(match_command)
 
 KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
 

@@ -1,7 +1,7 @@
 """the evaluators' records per lab: objectives, partners, co-financing, presidi, target groups, judgements, notes
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-06 17:08:37.330436
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision: str = '0020'
-down_revision: Union[str, None] = '0018'
+down_revision: Union[str, None] = '0019'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
