@@ -31,8 +31,8 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
-    "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
-    "HousingCall", "Intervention", "KpiTarget", "Lab", "LabActivity", "LabCofinancing", "LabEvaluationNote", "LabJudgement",
-    "LabObjective", "LabPartner", "LabPresidio", "LabTargetGroup", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle",
-    "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
+    "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject",
+    "Household", "HousingCall", "Intervention", "KpiTarget", "Lab", "LabActivity", "LabCofinancing",
+    "LabEvaluationNote", "LabJudgement", "LabObjective", "LabPartner", "LabPresidio", "LabTargetGroup", "Lease",
+    "LedgerEntry", "LoadBatch", "LoginThrottle", "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

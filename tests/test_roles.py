@@ -20,11 +20,12 @@ MONITORING = ("views/overview.py", "views/arrears.py", "views/vacancy.py")
 SOCIAL = ("views/impact.py", "views/allocations.py", "views/projects.py")  # the gestore sociale's pages
 ECONOMICS = "views/economics.py"  # margins, cost per unit, performance index and targets
 SELECTION = "views/selection.py"  # every role but the direzione; the Regione and SGRs see aggregates only
+PREVENTION = "views/prevention.py"  # every role; the Regione sees counts by band and severity only
 VISIBLE = {  # role -> pages in its navigation
-    "regione": {"views/home.py", *MONITORING, *SOCIAL, "views/labs.py", SELECTION},
-    "sgr": {"views/home.py", *MONITORING, "views/impact.py", ECONOMICS, SELECTION},
-    "gestore": {"views/home.py", *MONITORING, *SOCIAL, ECONOMICS, SELECTION},
-    "direzione": {"views/home.py", *MONITORING, "views/impact.py", "views/budget.py", ECONOMICS},
+    "regione": {"views/home.py", *MONITORING, PREVENTION, *SOCIAL, "views/labs.py", SELECTION},
+    "sgr": {"views/home.py", *MONITORING, PREVENTION, "views/impact.py", ECONOMICS, SELECTION},
+    "gestore": {"views/home.py", *MONITORING, PREVENTION, *SOCIAL, ECONOMICS, SELECTION},
+    "direzione": {"views/home.py", *MONITORING, PREVENTION, "views/impact.py", "views/budget.py", ECONOMICS},
     "admin": {spec.path for spec in PAGES},
 }
 SCOPES = {name: scope for name, _, scope, _ in DEMO_USERS}
