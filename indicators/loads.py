@@ -15,6 +15,7 @@ DATE_FIELD = {
     "pratiche_morosita": "event_date", "segnalazioni": "opened_on", "laboratori": "start_date",
     "attivita_laboratorio": "activity_date", "indicatori_contesto": "measured_on", "consuntivi": "year",
     "budget": "year", "sfratti": "year", "domande": "applied_on", "finanziamenti": "start_date",
+    "attivita_comunita": "activity_date",
 }
 
 

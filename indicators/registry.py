@@ -184,6 +184,10 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
         "precedenti); p-value dai placebo nello spazio.", RATIO, _PANEL, computed_by=EVALUATE_COMMAND),
 )}
 
+from indicators.registry_gestore import GESTORE_KPIS  # noqa: E402  (after KPI and the sources it cites)
+
+REGISTRY.update({k.code: k for k in GESTORE_KPIS})
+
 
 def get_kpi(code: str) -> KPI:
     try:

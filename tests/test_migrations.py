@@ -15,7 +15,7 @@ def test_migrated_warehouse_matches_the_models(engine, warehouse_url):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), schemas.metadata)
     assert diff == []
-    assert current(warehouse_url) == "0018"
+    assert current(warehouse_url) == "0021"
 
 
 def test_natural_keys_and_query_indexes_exist(engine):
