@@ -22,7 +22,7 @@ from indicators.facilities import _group
 from indicators.ledger_sql import date_param
 from indicators.results import KpiValue, ratio
 from indicators.scope import Scope
-from indicators.sql import query
+from indicators.sql import query, texts_of
 
 URGENCIES = ("emergenza", "alta", "media", "bassa")
 DEFAULT_TARGETS = {"emergenza": 1, "alta": 3, "media": 10, "bassa": 30}
@@ -101,6 +101,7 @@ def supplier_performance(conn: Connection | Engine, *, start: date, end: date, s
                          targets: dict[str, int] | None = None) -> pd.DataFrame:
     """`ticket_quality` per `fornitore` (tickets without a supplier under None), most tickets first."""
     frame = ticket_quality(conn, start=start, end=end, scope=scope, by="supplier", targets=targets)
+    frame["group"] = texts_of(frame["group"])
     return frame.sort_values(["closed", "group"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
 
