@@ -15,6 +15,7 @@ _PIPELINE = (f"{TRACK_RECORD} (40% degli alloggi in locazione a termine); tempo 
 _AFFORD = (f"{_EUPOLIS} (canone più spese al 33% del reddito oltre la soglia di sostenibilità del 30%); "
            f"{_DAR_CASA} (mix sociale e sostenibilità)")
 _ACTIVE = "dei nuclei con contratto attivo alla data D negli alloggi del perimetro"
+_AMONG = "tra i nuclei con contratto attivo alla data D negli alloggi del perimetro"
 
 GESTORE_KPIS: tuple[KPI, ...] = (
     KPI("community_activities", "Attività di comunità del gestore",
@@ -69,11 +70,11 @@ GESTORE_KPIS: tuple[KPI, ...] = (
     KPI("households_with_employed_pct", "Nuclei con almeno un occupato",
         f"nuclei con almeno un componente occupato / numero {_ACTIVE}.", PCT, _AFFORD, higher_is_better=True),
     KPI("rent_burden_median_pct", "Incidenza mediana di canone e spese sul reddito",
-        f"mediana, sui nuclei con reddito annuo noto {_ACTIVE[4:]}, di (canone mensile × 12 + spese addebitate "
+        f"mediana, sui nuclei con reddito annuo noto {_AMONG}, di (canone mensile × 12 + spese addebitate "
         "nei 12 mesi a D, riportate all'anno) / reddito annuo × 100.", PCT, _AFFORD),
     KPI("households_over_burden_pct", "Nuclei oltre la soglia di sostenibilità (30%)",
         "nuclei il cui canone più spese supera il 30% del reddito annuo / nuclei con reddito annuo noto "
-        f"{_ACTIVE[4:]}.", PCT, _AFFORD),
+        f"{_AMONG}.", PCT, _AFFORD),
     KPI("rent_per_m2_eur", "Canone al metro quadro (mensile)",
         "somma dei canoni mensili dei contratti attivi alla data D / somma delle superfici degli alloggi locati "
         "(solo alloggi con superficie nota).", EUR, _AFFORD),

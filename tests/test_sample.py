@@ -18,6 +18,7 @@ ENCODINGS = {
     "contratti": "utf-8-sig", "alloggi": "utf-8", "nuclei": "utf-8", "movimenti": "utf-8",
     "pratiche_morosita": "utf-8", "segnalazioni": "utf-8", "indicatori_contesto": "utf-8", "consuntivi": "utf-8",
     "budget": "utf-8", "sfratti": "utf-8", "domande": "utf-8", "finanziamenti": "cp1252",
+    "attivita_comunita": "cp1252",
 }
 KEYS = {
     "interventi": ["codice_intervento"], "edifici": ["codice_edificio"], "alloggi": ["codice_alloggio"],
@@ -30,6 +31,7 @@ KEYS = {
     "budget": ["anno", "codice_intervento", "categoria"],
     "sfratti": ["comune", "anno"], "domande": ["codice_domanda"],
     "finanziamenti": ["codice_progetto"],
+    "attivita_comunita": ["codice_intervento", "codice_edificio", "data", "tipo_attivita", "titolo"],
 }
 PARENTS = [  # (child kind, column, parent kind, parent key)
     ("edifici", "codice_intervento", "interventi", "codice_intervento"),
@@ -46,6 +48,8 @@ PARENTS = [  # (child kind, column, parent kind, parent key)
     ("budget", "codice_intervento", "interventi", "codice_intervento"),
     ("domande", "codice_alloggio", "alloggi", "codice_alloggio"),
     ("finanziamenti", "codice_intervento", "interventi", "codice_intervento"),
+    ("attivita_comunita", "codice_intervento", "interventi", "codice_intervento"),
+    ("attivita_comunita", "codice_edificio", "edifici", "codice_edificio"),
 ]
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from etl.sample.applications import applications_for_chunk
 from etl.sample.cases import build_cases
+from etl.sample.community import community_rows
 from etl.sample.dates import Window, months_of
 from etl.sample.episodes import assign_episodes
 from etl.sample.evictions import eviction_rows
@@ -27,7 +28,7 @@ from etl.sample.writer import SampleWriter
 
 SAMPLE_END = date(2026, 10, 31)
 # Independent random streams, so that a change in one kind does not reshuffle the others.
-PLAN, STOCK, LEDGER, CASES, TICKETS, APPLICATIONS, FINANCE, LABS, EVICTIONS, FUNDING = range(10)
+PLAN, STOCK, LEDGER, CASES, TICKETS, APPLICATIONS, FINANCE, LABS, EVICTIONS, FUNDING, COMMUNITY = range(11)
 
 
 @dataclass
@@ -97,6 +98,7 @@ def _small_kinds(run: Run) -> None:
     write_indicators(run.writer, labs, run.rng(LABS, 2))
     run.writer.rows("sfratti", eviction_rows(run.portfolio.comuni, run.window.last_year, run.rng(EVICTIONS)))
     run.writer.rows("finanziamenti", funding_rows(run.portfolio, run.window, run.rng(FUNDING)))
+    run.writer.rows("attivita_comunita", community_rows(run.portfolio, run.window, run.rng(COMMUNITY)))
 
 
 def generate(out_dir: Path, *, units: int = 1500, years: int = 8, seed: int = 42,

@@ -36,7 +36,7 @@ FILE_FORMATS: dict[str, FileFormat] = {
     "alloggi": _format("codice_alloggio codice_edificio regime tipologia superficie_mq vani canone_mensile stato",
                        SOFTWARE),
     "nuclei": _format("codice_nucleo nominativo codice_fiscale componenti fascia isee in_carico_servizi_sociali "
-                      "occupati disoccupati", SOFTWARE),
+                      "occupati disoccupati reddito_annuo", SOFTWARE),
     "contratti": _format("codice_contratto codice_alloggio codice_nucleo data_inizio data_fine canone_mensile tipo "
                          "motivo_cessazione", SOFTWARE_BOM),
     "movimenti": _format("codice_contratto data tipo importo voce competenza", SOFTWARE),
@@ -56,6 +56,8 @@ FILE_FORMATS: dict[str, FileFormat] = {
                        SOFTWARE),
     "finanziamenti": _format("codice_progetto titolo programma codice_intervento data_inizio data_fine "
                              "importo_programmato importo_ammesso importo_impegnato importo_pagato", EXCEL),
+    "attivita_comunita": _format("codice_intervento codice_edificio data tipo_attivita titolo partecipanti "
+                                 "nuclei_raggiunti ore partner", EXCEL),
 }
 
 DELIMITER = ";"
