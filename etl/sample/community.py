@@ -54,7 +54,7 @@ def _activity_rows(kind: str, intervention, portfolio: Portfolio, day: int, numb
 def community_rows(portfolio: Portfolio, window: Window, rng: np.random.Generator) -> list[tuple]:
     """Rows of `attivita_comunita` for every intervention, from its opening (or the history's start)."""
     rows: list[tuple] = []
-    for intervention in portfolio.interventions:
+    for index, intervention in enumerate(portfolio.interventions):
         first = max(window.start_day, intervention.opening_day)
         if first > window.end_day:
             continue
@@ -68,7 +68,8 @@ def community_rows(portfolio: Portfolio, window: Window, rng: np.random.Generato
                 days = np.sort(rng.integers(year_start, year_end + 1, n))
                 for d in days.tolist():
                     rows.append(_activity_rows(kind, intervention, portfolio, int(d), len(rows) + 1, rng))
-            if intervention.contract_type == "altro":  # community and concierge contracts (seed 001)
+            # community and concierge contracts (seed 001), and a concierge in one intervention of four
+            if intervention.contract_type == "altro" or index % 4 == 0:
                 for month_day in range(year_start + 27, year_end + 1, 30):
                     rows.append((intervention.code, "", day_text(month_day), "portierato_sociale",
                                  f"Portierato sociale, mese n. {len(rows) + 1}", "",
