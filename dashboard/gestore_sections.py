@@ -3,6 +3,7 @@ urgency and supplier, the tenancy pipeline and the tenant mix. Each draws figure
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import filters, tiles
@@ -24,7 +25,8 @@ MIX_TILES = ("tenant_households", "household_members_mean", "households_social_s
              "households_with_employed_pct", "rent_burden_median_pct", "households_over_burden_pct", "rent_per_m2_eur")
 MIX_COUNTS = ("households", *BANDS, "band_unknown", "social_services", "with_employed", "income_known", "over_burden")
 NO_REGISTER = ("Nessuna attività di comunità del gestore registrata nel perimetro e nel periodo: caricare il file "
-               "«attivita_comunita» (intervento, data, tipo di attività, partecipanti, nuclei raggiunti, ore, partner).")
+               "«attivita_comunita» (intervento, data, tipo di attività, partecipanti, nuclei raggiunti, ore, "
+               "partner).")
 
 
 def _tiles(codes: tuple[str, ...], f: filters.Filters, per_row: int = 4) -> None:
@@ -72,7 +74,8 @@ def facility_quality(f: filters.Filters) -> None:
     _tiles(QUALITY_TILES, f, per_row=5)
     urgency = protect(gd.ticket_quality(start=f.start, end=f.end, scope=f.scope, by="urgency"), f,
                       counts=QUALITY_COUNTS)
-    quality = [Col("closed", "Chiuse", INT), kpi_col("within_target_pct", "ticket_within_target_pct", "Entro l'obiettivo"),
+    quality = [Col("closed", "Chiuse", INT),
+               kpi_col("within_target_pct", "ticket_within_target_pct", "Entro l'obiettivo"),
                Col("days_mean", "Giorni medi", DAYS), kpi_col("repeat_pct", "ticket_repeat_pct", "Ripetute (90 gg)"),
                kpi_col("reopened_pct", "ticket_reopened_pct", "Riaperte (30 gg)")]
     show_table(urgency, [Col("group", "Urgenza", labels={None: "Non indicata"} | {g: code_label(g) for g in
@@ -139,6 +142,7 @@ def mix(f: filters.Filters) -> None:
                empty="Nessun nucleo con contratto attivo alla data.")
     bands = md.kpi("tenant_households", as_of=f.as_of, start=f.start, end=f.end, scope=f.scope, by="income_band",
                    suppress=f.suppress)
+    assert isinstance(bands, pd.DataFrame), "grouped: one row per income band"
     show_table(bands, [Col("group", "Fascia", labels={None: "Non indicata"} | {g: code_label(g) for g in
                                                                              bands["group"] if g}),
                        kpi_col("value", "tenant_households", "Nuclei"),

@@ -70,7 +70,7 @@ def community_kpi(conn: Connection | Engine, *, start: date, end: date, scope: S
         return out
     totals = {m: (float(frame[m].sum()) if frame[m].notna().any() else None) for m in MEASURES}
     result = KpiValue(code, totals[measure] if totals["activities"] else None, start=start, end=end,
-                      breakdown={m: v for m, v in totals.items() if m != measure})
+                      breakdown={m: v for m, v in totals.items() if m != measure and v is not None})
     if not totals["activities"]:
         result.warnings.append(_NONE)
     return result

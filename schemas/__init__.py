@@ -29,7 +29,8 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
-    "BudgetVersion", "BudgetVersionLine", "Building", "CommunityActivity", "ContextIndicator", "EvictionStat", "FundingProject", "Household",
+    "BudgetVersion", "BudgetVersionLine", "Building", "CommunityActivity", "ContextIndicator", "EvictionStat",
+    "FundingProject", "Household",
     "Intervention", "Lab", "LabActivity", "Lease", "LedgerEntry", "LoadBatch", "LoginThrottle", "QuarantinedRow",
     "Ticket", "Unit", "UserSession", "metadata",
 ]

@@ -116,7 +116,8 @@ def pipeline_and_mix_section(engine: Engine, rs, names: dict) -> Section:
     else:
         section.table(pd.DataFrame({
             "Intervento": [f"{g} · {names.get(g, '')}".rstrip(" ·") for g in pipeline["group"]],
-            "Entro 3 mesi": _cells(pipeline, "ending_3", fmt_int), "Entro 6 mesi": _cells(pipeline, "ending_6", fmt_int),
+            "Entro 3 mesi": _cells(pipeline, "ending_3", fmt_int),
+            "Entro 6 mesi": _cells(pipeline, "ending_6", fmt_int),
             "Entro 12 mesi": _cells(pipeline, "ending_12", fmt_int),
             "Rilocazioni attese": _cells(pipeline, "expected_relets", fmt_int),
             get_kpi("void_loss_risk_eur").label: _cells(pipeline, "void_loss_risk", fmt_eur)}),
