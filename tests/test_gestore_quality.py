@@ -171,3 +171,20 @@ def test_small_cells_are_hidden_from_the_regione(loaded):
     shown, _ = protect_indicator(loaded, "leases_ending", ending, threshold=5, as_of=D, scope=Scope(),
                                  by="intervention")
     assert shown["value"].isna().all()
+
+
+def test_the_report_hides_small_cells_from_the_regione_and_shows_them_to_the_gestore(loaded):
+    from osservatorio.reports.gestore_record import pipeline_and_mix_section, quality_section
+    from osservatorio.reports.impact import ReportScope
+
+    def html(section) -> str:
+        return "\n".join(str(b) for b in section.blocks if isinstance(b, str)).replace(' class="num"', "")
+
+    names = {"INT1": "Cenni", "INT2": "Voltri"}
+    open_to_all = html(pipeline_and_mix_section(loaded, ReportScope(Scope(), Y_START, D, D), names))
+    assert "<td>INT1 · Cenni</td><td>1</td><td>2</td><td>3</td><td>2</td>" in open_to_all.replace(' class=""', "")
+    regione = html(pipeline_and_mix_section(loaded, ReportScope(Scope(), Y_START, D, D, suppress=5), names))
+    assert "nascosto" in regione and "<td>3</td>" not in regione.replace(' class=""', "")
+    assert "Per tutelare la riservatezza" in regione or "nascost" in regione
+    quality = html(quality_section(loaded, ReportScope(Scope(), Y_START, D, D, suppress=5)))
+    assert "Idro Srl" in quality and "150,00" not in quality  # two tickets: their figures are hidden
