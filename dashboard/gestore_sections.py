@@ -56,7 +56,7 @@ def community_register(f: filters.Filters) -> None:
         show_table(per_int, [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in per_int["group"]}),
                              *measures], name="comunita_per_intervento", key="imp_comm_int", empty=NO_REGISTER)
     with right:
-        show_table(kinds, [Col("group", "Tipo di attività", labels={g: code_label(g) for g in kinds["group"]}),
+        show_table(kinds, [Col("group", "Tipo", labels={g: code_label(g) for g in kinds["group"]}),
                            *measures], name="comunita_per_tipo", key="imp_comm_type", empty=NO_REGISTER)
     years = gd.community_years(first_year=f.first_day.year, last_year=f.end.year, scope=f.scope)
     if not years.empty:

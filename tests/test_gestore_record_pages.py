@@ -72,7 +72,7 @@ def test_every_new_kpi_is_on_the_impact_page_for_each_role(user, loaded_warehous
     shown = texts(at)
     assert "Attività di comunità del gestore" in shown and "Contratti in scadenza" in shown
     headings = {c for df in at.dataframe for c in df.value.columns}
-    assert {"Urgenza", "Fornitore", "Aperte da", "Tipo di attività"} <= headings
+    assert {"Urgenza", "Fornitore", "Aperte da", "Tipo"} <= headings
     assert ("Edificio" in headings) == (user != "regione")  # the Regione sees no single building
 
 
