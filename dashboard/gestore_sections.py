@@ -13,7 +13,7 @@ from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table
 from indicators.tenant_mix import BANDS, BURDEN_THRESHOLD_PCT
 from osservatorio.charts.community import activities_by_year
-from osservatorio.exports import DATE, DAYS, EUR, INT, NUM, PCT
+from osservatorio.exports import DATE, DAYS, EUR, INT, NUM, PCT, YES_NO
 
 COMMUNITY_TILES = ("community_activities", "community_participants", "community_households_reached",
                    "community_hours")
@@ -112,6 +112,7 @@ def tenancy_pipeline(f: filters.Filters) -> None:
                empty="Nessun contratto in scadenza nei 12 mesi dopo la data di riferimento.")
     if f.contract_rows:
         free = gd.units_coming_free(as_of=f.as_of, scope=f.scope)
+        free = free.assign(lettable=[YES_NO.get(bool(v), "no") for v in free["lettable"]])  # as the CSV writes it
         with st.expander(f"Alloggi che si liberano nei prossimi 12 mesi ({len(free)}), per l'offerta di assegnazione"):
             show_table(free, [Col("unit_code", "Alloggio"), Col("building_code", "Edificio"),
                               Col("intervention_code", "Intervento"), Col("end_date", "Fine contratto", DATE),
