@@ -80,6 +80,11 @@ EVENTI_PRATICA = (
     "assicurazione", "riduzione_canone", "diffida", "sfratto_avviato", "sfratto_convalidato", "sfratto_eseguito",
     "chiusura_saldo", "chiusura_altro",
 )
+URGENZE = ("emergenza", "alta", "media", "bassa")  # ticket urgency, most urgent first
+TIPI_ATTIVITA_COMUNITA = (
+    "accoglienza_ingresso", "spazi_comuni", "rappresentanze_assemblee", "mediazione_conflitti", "socializzazione",
+    "regolamenti_condivisi", "accompagnamento_individuale", "portierato_sociale", "altro",
+)
 CATEGORIE_COSTO = (
     "manutenzione_ordinaria", "manutenzione_straordinaria", "utenze", "assicurazioni", "imposte",
     "amministrazione", "gestione_sociale", "perdite_su_crediti", "altro",
@@ -143,6 +148,8 @@ _register(Kind("nuclei", "household", key=("code",), description="Nuclei familia
     _c("componenti", "members", INT, min=1, max=30, aliases=["numero componenti", "n componenti"]),
     _c("fascia", "income_band", ENUM, allowed=["protezione", "accesso", "permanenza", "decadenza"], aliases=["fascia isee", "area"]),
     _c("isee", "isee", MONEY, min=0, aliases=["valore isee"]),
+    _c("reddito_annuo", "annual_income", MONEY, min=0, max=10_000_000,
+       aliases=["reddito", "reddito familiare", "reddito complessivo", "reddito annuo del nucleo"]),
     _c("in_carico_servizi_sociali", "social_services", BOOL, aliases=["servizi sociali", "in carico ss", "in carico sst"]),
     _c("occupati", "employed", INT, min=0, max=30),
     _c("disoccupati", "unemployed", INT, min=0, max=30),
@@ -209,7 +216,9 @@ _register(Kind("segnalazioni", "ticket", key=("code",), date_order=(("opened_on"
     _c("data_chiusura", "closed_on", EVENT_DATE, aliases=["chiusura", "data risoluzione"]),
     _c("costo", "cost", MONEY, min=0, aliases=["importo", "costo intervento"]),
     _c("fornitore", "supplier", TEXT, aliases=["ditta", "impresa"]),
-    _c("urgenza", "urgency", ENUM, allowed=["bassa", "media", "alta"], aliases=["priorita"]),
+    _c("urgenza", "urgency", ENUM, allowed=URGENZE, aliases=["priorita"],
+       synonyms={"urgente": "alta", "pronto_intervento": "emergenza", "urgentissima": "emergenza",
+                 "normale": "media", "ordinaria": "bassa", "programmata": "bassa"}),
 )))
 
 _register(Kind("laboratori", "lab", key=("code",), date_order=(("start_date", "end_date"),),
@@ -489,11 +498,39 @@ LAB_RECORD_KINDS = (  # the evaluators' records per lab (qualitative half of the
    "obiettivi_laboratorio", "partner_laboratorio", "cofinanziamento_laboratorio",
                     "presidi_laboratorio", "destinatari_laboratorio", "giudizi_laboratorio", "note_valutazione")
 
+_register(Kind("attivita_comunita", "community_activity", key_style="row_key",
+               key=("intervention_code", "building_code", "activity_date", "activity_type", "title"),
+               parents=(Parent("intervention_code", "interventi"), Parent("building_code", "edifici")),
+               description="Registro delle attività di comunità del gestore sociale", columns=(
+    _c("codice_intervento", "intervention_code", CODE, required=True, aliases=["intervento", "cod intervento"]),
+    _c("codice_edificio", "building_code", CODE, aliases=["edificio", "cod edificio", "stabile", "civico"]),
+    _c("data", "activity_date", EVENT_DATE, required=True, aliases=["data attivita", "giorno"]),
+    _c("tipo_attivita", "activity_type", ENUM, required=True, allowed=TIPI_ATTIVITA_COMUNITA,
+       aliases=["tipo", "tipologia attivita", "attivita"],
+       synonyms={"accoglienza": "accoglienza_ingresso", "ingresso": "accoglienza_ingresso",
+                 "accoglienza_ingresso_nuovi_inquilini": "accoglienza_ingresso",
+                 "accompagnamento_all_ingresso": "accoglienza_ingresso", "spazi_comuni_e_sale": "spazi_comuni",
+                 "utilizzo_spazi_comuni": "spazi_comuni", "rappresentanze": "rappresentanze_assemblee",
+                 "rappresentanze_e_assemblee": "rappresentanze_assemblee", "assemblea": "rappresentanze_assemblee",
+                 "assemblee": "rappresentanze_assemblee", "mediazione": "mediazione_conflitti",
+                 "mediazione_dei_conflitti": "mediazione_conflitti", "festa": "socializzazione",
+                 "momenti_di_socializzazione": "socializzazione", "regolamenti": "regolamenti_condivisi",
+                 "regolamento": "regolamenti_condivisi", "regolamenti_interni_condivisi": "regolamenti_condivisi",
+                 "accompagnamento": "accompagnamento_individuale", "colloquio": "accompagnamento_individuale",
+                 "portierato": "portierato_sociale", "portineria_sociale": "portierato_sociale",
+                 "custode_sociale": "portierato_sociale", "altra": "altro"}),
+    _c("titolo", "title", TEXT, aliases=["descrizione", "titolo attivita"]),
+    _c("partecipanti", "participants", INT, min=0, max=100_000, aliases=["n partecipanti", "presenze"]),
+    _c("nuclei_raggiunti", "households_reached", INT, min=0, max=100_000, aliases=["nuclei", "famiglie raggiunte"]),
+    _c("ore", "hours", DECIMAL, min=0, max=10_000, aliases=["durata ore", "ore di attivita"]),
+    _c("partner", "partners", TEXT, aliases=["partners", "enti partner", "con chi", "in collaborazione con"]),
+)))
+
 # Order in which a folder of files is loaded: parents before children.
 LOAD_ORDER = (
     "interventi", "edifici", "alloggi", "nuclei", "contratti", "movimenti", "pratiche_morosita", "segnalazioni",
     "laboratori", "attivita_laboratorio", "indicatori_contesto", "consuntivi", "budget", "sfratti", "avvisi",
-    "domande", "finanziamenti", *LAB_RECORD_KINDS,
+    "domande", "finanziamenti", "attivita_comunita", *LAB_RECORD_KINDS,
 )
 assert set(LOAD_ORDER) == set(KINDS)
 

@@ -23,10 +23,13 @@ AS_OF, PERIOD, YEAR = "as_of", "period", "year"
 # where the figure is about households or leases, and a few of their own (ticket category, manager's contract).
 PORTFOLIO = ("sgr", "fund", "intervention", "building", "unit", "tenure")
 HOUSEHOLDS = (*PORTFOLIO, "income_band")
-TICKETS = ("category", "sgr", "fund", "intervention", "building")
+TICKETS = ("category", "urgency", "supplier", "sgr", "fund", "intervention", "building")
 UNITS_MANAGED = (*PORTFOLIO, "contract_type")
 ECONOMICS = ("intervention", "fund")  # costs are carried per intervention
-GROUPING_LABELS = {**SCOPE_LABELS, "category": "Categoria", "contract_type": "Tipo di contratto del gestore"}
+PIPELINE = ("sgr", "fund", "intervention", "building", "tenure")
+MIX = (*PIPELINE, "income_band")
+GROUPING_LABELS = {**SCOPE_LABELS, "category": "Categoria", "contract_type": "Tipo di contratto del gestore",
+                   "urgency": "Urgenza", "supplier": "Fornitore", "activity_type": "Tipo di attività"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,23 @@ CATALOG: dict[str, Computation] = {
     "cost_per_unit_eur": Computation("economics:cost_per_unit", PERIOD, groupings=ECONOMICS),
     "funding_stalled_projects": Computation("funding:funding_stalled", AS_OF),
     "performance_index_pct": Computation("performance:performance_index", PERIOD, groupings=PORTFOLIO),
+    **{code: Computation("community:community_kpi", PERIOD, (("measure", measure),),
+                         groupings=("activity_type", "intervention", "building", "fund", "sgr"))
+       for measure, code in (("activities", "community_activities"), ("participants", "community_participants"),
+                             ("households_reached", "community_households_reached"),
+                             ("hours", "community_hours"))},
+    "ticket_within_target_pct": Computation("service_levels:ticket_within_target", PERIOD, groupings=TICKETS),
+    "ticket_repeat_pct": Computation("service_levels:ticket_repeats", PERIOD, groupings=TICKETS),
+    "ticket_reopened_pct": Computation("service_levels:ticket_reopenings", PERIOD, groupings=TICKETS),
+    "ticket_cost_mean_eur": Computation("service_levels:ticket_cost_mean", PERIOD, groupings=TICKETS),
+    "ticket_backlog_over_target": Computation("service_levels:backlog_over_target", AS_OF),
+    "ticket_backlog_age": Computation("service_levels:backlog_by_age", AS_OF),
+    "leases_ending": Computation("lease_pipeline:leases_ending", AS_OF, groupings=PIPELINE),
+    "void_loss_risk_eur": Computation("lease_pipeline:void_loss_risk", AS_OF, groupings=PIPELINE),
+    **{code: Computation("tenant_mix:mix_figure", AS_OF, (("code", code),), groupings=MIX)
+       for code in ("tenant_households", "household_members_mean", "households_social_services_pct",
+                    "households_with_employed_pct", "rent_burden_median_pct", "households_over_burden_pct",
+                    "rent_per_m2_eur")},
 }
 # Functions that take no `by=` (their result is already a table, or has no grouping).
 NO_GROUPING = {code for code, spec in CATALOG.items() if not spec.groupings}
@@ -86,7 +106,7 @@ def check_grouping(code: str, by: str | None) -> None:
     raise ValueError(f"Raggruppamento «{by}» non previsto per «{code}». Ammessi: {', '.join(allowed)}.")
 
 # Functions whose result is always a table (outside the data: the table without rows).
-TABLES = {"arrears_aging", "arrears_aging_by_charge"}
+TABLES = {"arrears_aging", "arrears_aging_by_charge", "ticket_backlog_age"}
 
 
 def default_as_of(first_day: date, last_day: date) -> date:

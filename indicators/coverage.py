@@ -32,6 +32,7 @@ SOURCES = {
     "cases": Source("arrears_case_event", ("event_date",), "le pratiche di morosità"),
     "tickets": Source("ticket", ("opened_on", "closed_on"), "le segnalazioni"),
     "applications": Source("application", ("applied_on", "outcome_date"), "le domande di assegnazione"),
+    "community": Source("community_activity", ("activity_date",), "le attività di comunità del gestore"),
 }
 _LEDGER = ("arrears_stock_eur", "arrears_rate_billed", "arrears_rate_rent_roll", "households_in_arrears_pct",
            "collection_rate", "collection_rate_with_arrears", "arrears_aging", "arrears_aging_by_charge")
@@ -41,6 +42,10 @@ KPI_SOURCES: dict[str, tuple[str, ...]] = {
     "ticket_days_to_close": ("tickets",), "ticket_backlog": ("tickets",), "ticket_cost_per_unit_eur": ("tickets",),
     "applications_received": ("applications",), "allocation_days": ("applications",),
     "waiting_list": ("applications",),
+    **{code: ("tickets",) for code in ("ticket_within_target_pct", "ticket_repeat_pct", "ticket_reopened_pct",
+                                       "ticket_cost_mean_eur", "ticket_backlog_over_target", "ticket_backlog_age")},
+    **{code: ("community",) for code in ("community_activities", "community_participants",
+                                         "community_households_reached", "community_hours")},
 }
 
 

@@ -40,6 +40,7 @@ class CountBase:
     parts: tuple[str, ...] = ()
 
 
+HOUSEHOLD_BANDS = ("protezione", "accesso", "permanenza", "decadenza", "band_unknown")  # `tenant_mix` columns
 _RATE = CountBase(("numerator", "denominator"), ("numerator", "denominator"))
 COUNT_BASES: dict[str, CountBase] = {
     "arrears_stock_eur": CountBase(("contratti",), ("contratti",)),
@@ -66,6 +67,22 @@ COUNT_BASES: dict[str, CountBase] = {
     "ticket_backlog": CountBase(("value", "numerator", "backlog"), ("value",)),
     "ticket_days_to_close": CountBase(("denominator", "opened", "closed", "backlog"), ("denominator", "closed")),
     "ticket_cost_per_unit_eur": CountBase(("opened", "closed", "backlog"), ("closed",)),
+    # facility quality, tenancy pipeline, tenant mix (`service_levels`, `lease_pipeline`, `tenant_mix`)
+    **dict.fromkeys(("ticket_within_target_pct", "ticket_repeat_pct", "ticket_reopened_pct"), CountBase(
+        ("numerator", "denominator", "closed", "with_target", "within_target", "repeats", "reopened"),
+        ("numerator", "denominator"))),
+    "ticket_cost_mean_eur": CountBase(("denominator", "closed", "with_target", "within_target", "repeats",
+                                       "reopened"), ("denominator",)),
+    "ticket_backlog_over_target": CountBase(("value", "numerator", "denominator", "backlog"), ("value",)),
+    "ticket_backlog_age": CountBase(("tickets", "over_target"), ("tickets",)),
+    "leases_ending": CountBase(("value", "ending_3", "ending_6", "ending_12", "expected_relets"), ("value",)),
+    "void_loss_risk_eur": CountBase(("ending_3", "ending_6", "ending_12", "expected_relets"), ("expected_relets",)),
+    "tenant_households": CountBase(("value", "numerator", "households", "income_known", *HOUSEHOLD_BANDS),
+                                   ("value",), HOUSEHOLD_BANDS),
+    **dict.fromkeys(("households_social_services_pct", "households_with_employed_pct", "households_over_burden_pct"),
+                    _RATE),
+    **dict.fromkeys(("household_members_mean", "rent_burden_median_pct", "rent_per_m2_eur"),
+                    CountBase(("denominator", "households", "income_known"), ("denominator",))),
 }
 TICKET_COUNTS = ("opened", "closed", "backlog")  # the count columns of `facilities.ticket_summary`
 # Money rates of the ledger: their numerator is the debt of the leases in arrears (a lease with a charge of the period

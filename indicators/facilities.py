@@ -19,6 +19,7 @@ from indicators.scope import GROUPINGS, Scope
 from indicators.sql import query
 
 BUILDING_GROUPINGS = ("sgr", "fund", "intervention", "building")
+TICKET_FIELDS = {"category": "t.category", "urgency": "t.urgency", "supplier": "t.supplier"}  # the ticket's own
 SUMMARY_COLUMNS = ["group", "opened", "closed", "days_mean", "days_median", "backlog", "cost", "units",
                    "cost_per_unit"]
 _NO_CLOSED = "nessuna segnalazione chiusa nel periodo nel perimetro"
@@ -28,10 +29,11 @@ _NO_UNITS = "nessun alloggio in gestione nel perimetro alla fine del periodo"
 def _group(by: str | None) -> str:
     if by is None:
         return "'totale'"
-    if by == "category":
-        return "t.category"
+    if by in TICKET_FIELDS:
+        return TICKET_FIELDS[by]
     if by not in BUILDING_GROUPINGS:
-        raise ValueError(f"Raggruppamento non previsto per le segnalazioni: «{by}». Ammessi: category, "
+        raise ValueError(f"Raggruppamento non previsto per le segnalazioni: «{by}». Ammessi: category, urgency, "
+                         "supplier, "
                          + ", ".join(BUILDING_GROUPINGS) + ".")
     return GROUPINGS[by]
 
@@ -48,7 +50,7 @@ def _tickets(conn, scope: Scope, by: str | None) -> tuple[str, dict]:
 def _units(conn, scope: Scope, by: str | None, end: date) -> pd.DataFrame:
     """Units managed at `end` per group (one total for a category grouping: the units share every category)."""
     units, params = scope.units_sql()
-    group = _group(None if by in (None, "category") else by)
+    group = _group(None if by is None or by in TICKET_FIELDS else by)
     return query(conn, f"SELECT {group} AS grp, COUNT(*) AS units FROM ({units}) su JOIN intervention i "
                  f"ON i.code = su.intervention_code WHERE i.management_start IS NULL OR i.management_start <= "
                  f"{date_param('end')} GROUP BY grp", {**params, "end": end.isoformat()})
@@ -84,7 +86,7 @@ def ticket_summary(conn: Connection | Engine, *, start: date, end: date, scope: 
     days = query(conn, f"SELECT grp, days FROM ({tickets}) t WHERE {closed}", params)
     frame["days_median"] = frame["grp"].map(days.groupby("grp")["days"].median()).astype(float)
     units = _units(conn, scope, by, end)
-    frame["units"] = (int(units["units"].sum()) if by in (None, "category")
+    frame["units"] = (int(units["units"].sum()) if by is None or by in TICKET_FIELDS
                       else frame["grp"].map(dict(zip(units["grp"], units["units"]))).fillna(0).astype(int))
     frame["cost_per_unit"] = [ratio(c, n, scale=1.0) for c, n in zip(frame["cost"], frame["units"])]
     return frame.rename(columns={"grp": "group"})[SUMMARY_COLUMNS]

@@ -17,6 +17,7 @@ DATE_FIELD = {
     "budget": "year", "sfratti": "year", "domande": "applied_on", "finanziamenti": "start_date",
     "obiettivi_laboratorio": "assessed_on", "presidi_laboratorio": "opened_on", "giudizi_laboratorio": "assessed_on",
     "note_valutazione": "noted_on",
+    "attivita_comunita": "activity_date",
 }
 
 

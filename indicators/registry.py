@@ -191,6 +191,10 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
     *selection_kpis(KPI, {"COUNT": COUNT, "PCT": PCT, "DAYS": DAYS, "EUR": EUR}),
 )}
 
+from indicators.registry_gestore import GESTORE_KPIS  # noqa: E402  (after KPI and the sources it cites)
+
+REGISTRY.update({k.code: k for k in GESTORE_KPIS})
+
 
 from indicators.registry_economics import KPIS as _ECONOMICS_KPIS  # noqa: E402  (it extends this registry)
 

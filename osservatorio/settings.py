@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     suppress_for_all: bool = Field(
         False, description="Apply small-cell suppression to every role's aggregates, not only `regione`'s."
     )
+    ticket_target_days: dict[str, int] = Field(
+        default_factory=dict,
+        description="Service-level targets of facility tickets, in days from opening to closing per urgency, as "
+                    'JSON (e.g. {"emergenza": 1, "alta": 3, "media": 10, "bassa": 30}, the defaults); urgencies '
+                    "left out keep their default.",
+    )
     session_hours: float = Field(8.0, gt=0, description="A dashboard session expires this many hours after login.")
     chunk_rows: int = Field(100_000, ge=1_000, description="Rows read per chunk when loading a file.")
     max_upload_mb: int = Field(

@@ -15,6 +15,7 @@ from schemas.access import AppUser, AuditEvent, LoginThrottle, UserSession  # no
 from schemas.allocations import Application, EvictionStat, HousingCall  # noqa: E402
 from schemas.benchmarks import BenchmarkValue  # noqa: E402
 from schemas.budgets import BudgetVersion, BudgetVersionLine  # noqa: E402
+from schemas.community import CommunityActivity  # noqa: E402
 from schemas.facilities import Ticket
 from schemas.finance import ActualCost, BudgetLine
 from schemas.funding import FundingProject
@@ -31,8 +32,8 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ActualCost", "AppUser", "Application", "ArrearsCaseEvent", "AuditEvent", "BenchmarkValue", "BudgetLine",
-    "BudgetVersion", "BudgetVersionLine", "Building", "ContextIndicator", "EvictionStat", "FundingProject",
-    "Household", "HousingCall", "Intervention", "KpiTarget", "Lab", "LabActivity", "LabCofinancing",
+    "BudgetVersion", "BudgetVersionLine", "Building", "CommunityActivity", "ContextIndicator", "EvictionStat",
+    "FundingProject", "Household", "HousingCall", "Intervention", "KpiTarget", "Lab", "LabActivity", "LabCofinancing",
     "LabEvaluationNote", "LabJudgement", "LabObjective", "LabPartner", "LabPresidio", "LabTargetGroup", "Lease",
     "LedgerEntry", "LoadBatch", "LoginThrottle", "QuarantinedRow", "Ticket", "Unit", "UserSession", "metadata",
 ]

@@ -19,6 +19,7 @@ class Household(SQLModel, table=True):
     members: int | None = None
     income_band: str | None = Field(default=None, max_length=20)
     isee: float | None = Field(default=None, sa_type=Money)
+    annual_income: float | None = Field(default=None, sa_type=Money)  # the household's income, for rent burden
     social_services: bool | None = None
     employed: int | None = None
     unemployed: int | None = None

@@ -81,7 +81,7 @@ def test_ticket_time_to_close_by_category(cli):
 
 def test_groupings_come_from_the_catalog(cli):
     help_text = cli("kpi", "--help").stdout
-    assert "ticket_days_to_close: category, sgr, fund, intervention, building" in help_text
+    assert "ticket_days_to_close: category, urgency, supplier, sgr, fund, intervention, building" in help_text
     assert "units_managed: sgr, fund, intervention, building, unit, tenure, contract_type" in help_text
     none = cli("kpi", "late_cases", "--by", "fund")
     assert none.exit_code == 2 and "L'indicatore «late_cases» non ha raggruppamenti: togliere --by." in none.output

@@ -22,6 +22,7 @@ ENCODINGS = {
     "presidi_laboratorio": "cp1252", "destinatari_laboratorio": "cp1252", "giudizi_laboratorio": "cp1252",
     "note_valutazione": "cp1252",
     "avvisi": "cp1252",
+    "attivita_comunita": "cp1252",
 }
 KEYS = {
     "interventi": ["codice_intervento"], "edifici": ["codice_edificio"], "alloggi": ["codice_alloggio"],
@@ -34,6 +35,7 @@ KEYS = {
     "budget": ["anno", "codice_intervento", "categoria"],
     "sfratti": ["comune", "anno"], "domande": ["codice_domanda"],
     "finanziamenti": ["codice_progetto"], "avvisi": ["codice_avviso"],
+    "attivita_comunita": ["codice_intervento", "codice_edificio", "data", "tipo_attivita", "titolo"],
     "obiettivi_laboratorio": ["codice_laboratorio", "ambito", "obiettivo"],
     "partner_laboratorio": ["codice_laboratorio", "partner"],
     "cofinanziamento_laboratorio": ["codice_laboratorio", "ente", "tipo"],
@@ -62,6 +64,8 @@ PARENTS = [  # (child kind, column, parent kind, parent key)
         "destinatari_laboratorio", "giudizi_laboratorio", "note_valutazione")],
     ("domande", "avviso", "avvisi", "codice_avviso"),
     ("avvisi", "interventi", "interventi", "codice_intervento"),
+    ("attivita_comunita", "codice_intervento", "interventi", "codice_intervento"),
+    ("attivita_comunita", "codice_edificio", "edifici", "codice_edificio"),
 ]
 
 
@@ -96,7 +100,7 @@ def test_same_arguments_give_identical_bytes_and_another_seed_differs(tmp_path, 
     generate(again, units=300, years=3)
     generate(other, units=300, years=3, seed=7)
     assert digest(again) == digest(folder)
-    assert len(digest(folder)) == 24
+    assert len(digest(folder)) == 25
     changed = {name for name, h in digest(other).items() if h != digest(folder)[name]}
     assert {"alloggi.csv", "contratti.csv", "movimenti.csv", "pratiche_morosita.csv"} <= changed
 
@@ -133,7 +137,7 @@ def test_small_sample_row_counts_are_pinned(small_sample):
         "interventi": 3, "edifici": 19, "alloggi": 300, "nuclei": 349, "contratti": 349, "movimenti": 24147,
         "pratiche_morosita": 451, "segnalazioni": 487, "laboratori": 15, "attivita_laboratorio": 2840,
         "indicatori_contesto": 261, "consuntivi": 783, "budget": 117, "sfratti": 21, "domande": 563,
-        "finanziamenti": 4, "avvisi": 11, "obiettivi_laboratorio": 92, "partner_laboratorio": 64,
+        "finanziamenti": 4, "avvisi": 11, "attivita_comunita": 171, "obiettivi_laboratorio": 92, "partner_laboratorio": 64,
         "cofinanziamento_laboratorio": 30, "presidi_laboratorio": 18, "destinatari_laboratorio": 35,
         "giudizi_laboratorio": 60, "note_valutazione": 56,
     }

@@ -22,8 +22,8 @@ def sample_dir(tmp_path_factory):
 
 def test_default_sample_loads_whole_with_the_seed_headline_figures(sample_dir, engine, settings):
     results = load_dir(sample_dir, engine=engine, settings=settings)
-    assert len(results) == 24  # 17 kinds of housing, calls and labs, 7 of the evaluators' records per lab
-    assert [r.status for r in results] == ["completato"] * 24
+    assert len(results) == 25  # 18 kinds of housing, calls, labs and the gestore's register, 7 of the evaluators' records per lab
+    assert [r.status for r in results] == ["completato"] * 25
     assert all(r.loaded == r.read for r in results)
     assert rows(engine, "SELECT count(*) FROM unit") == [(1500,)]
     (interventions,), = rows(engine, "SELECT count(*) FROM intervention")
@@ -45,6 +45,9 @@ def test_default_sample_loads_whole_with_the_seed_headline_figures(sample_dir, e
         (2012, 58, 15), (2013, 75, 20), (2014, 84, 25), (2015, 66, 46), (2016, 59, 66), (2017, 14, 19)]
     assert rows(engine, "SELECT title, programmed, admitted, committed, paid FROM funding_project "
                         "WHERE code = 'MI3.1.1.a'") == [("Abitare in borgo", 281_250.0, 281_250.0, 0.0, 0.0)]
+    (activities, interventions_with), = rows(engine, "SELECT count(*), count(DISTINCT intervention_code) "
+                                                     "FROM community_activity")
+    assert activities > 1000 and interventions_with == interventions  # every intervention records its work
 
 
 def test_demo_prepares_the_warehouse_once(tmp_path, monkeypatch, sample_dir):

@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import auth, filters, tiles
+from dashboard import auth, filters, gestore_sections, tiles
 from osservatorio.charts import impact as impact_charts
 from dashboard import economics_data as ed
 from dashboard import monitoring_data as md
@@ -90,7 +90,7 @@ def cases_and_plans(f: filters.Filters) -> None:
 
 
 def community(f: filters.Filters) -> None:
-    st.subheader("Attività di comunità")
+    st.subheader("Attività dei laboratori collegati agli interventi")
     labs = sd.community_labs(scope=f.scope)
     if labs.empty:
         st.info("Nessun laboratorio collegato agli interventi del perimetro: "
@@ -162,6 +162,10 @@ flt = filters.monitoring_page("Impatto del gestore sociale")
 units(flt)
 arrears_and_vacancy(flt)
 cases_and_plans(flt)
+gestore_sections.community_register(flt)
 community(flt)
 tickets(flt)
+gestore_sections.facility_quality(flt)
+gestore_sections.tenancy_pipeline(flt)
+gestore_sections.mix(flt)
 report(flt)

@@ -10,6 +10,7 @@ import numpy as np
 
 from etl.sample.applications import applications_for_chunk
 from etl.sample.cases import build_cases
+from etl.sample.community import community_rows
 from etl.sample.dates import Window, months_of
 from etl.sample.episodes import assign_episodes
 from etl.sample.evictions import eviction_rows
@@ -29,7 +30,7 @@ from etl.sample.writer import SampleWriter
 
 SAMPLE_END = date(2026, 10, 31)
 # Independent random streams, so that a change in one kind does not reshuffle the others.
-PLAN, STOCK, LEDGER, CASES, TICKETS, APPLICATIONS, FINANCE, LABS, EVICTIONS, FUNDING, SELECTION = range(11)
+PLAN, STOCK, LEDGER, CASES, TICKETS, APPLICATIONS, FINANCE, LABS, EVICTIONS, FUNDING, SELECTION, COMMUNITY = range(12)
 
 
 @dataclass
@@ -102,6 +103,7 @@ def _small_kinds(run: Run) -> None:
     run.writer.rows("sfratti", eviction_rows(run.portfolio.comuni, run.window.last_year, run.rng(EVICTIONS)))
     run.writer.rows("finanziamenti", funding_rows(run.portfolio, run.window, run.rng(FUNDING)))
     run.writer.rows("avvisi", call_rows(run.portfolio, run.call_spans))
+    run.writer.rows("attivita_comunita", community_rows(run.portfolio, run.window, run.rng(COMMUNITY)))
 
 
 def generate(out_dir: Path, *, units: int = 1500, years: int = 8, seed: int = 42,

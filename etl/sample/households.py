@@ -77,11 +77,22 @@ def _holder(start_day: int, age: int, rng: np.random.Generator) -> tuple[str, st
     return f"{surname} {name}", people.codice_fiscale(surname, name, birth, female, place)
 
 
+# ISEE equivalence scale by household size (DPCM 159/2013): 1; 1,57; 2,04; 2,46; 2,85; +0,35 each further member.
+EQUIVALENCE_SCALE = (1.0, 1.57, 2.04, 2.46, 2.85)
+
+
+def income_cents(isee_cents: int, members: int) -> int:
+    """The household's yearly income behind its ISEE: ISEE × the equivalence scale of its size (assets aside)."""
+    scale = EQUIVALENCE_SCALE[min(members, 5) - 1] + 0.35 * max(members - 5, 0)
+    return int(round(isee_cents * scale / 100)) * 100
+
+
 def write_households(writer: SampleWriter, households: Households, leases: Leases, rng: np.random.Generator) -> None:
     h = households
     rows = []
     for i, (code, start) in enumerate(zip(leases.household, leases.start.tolist())):
         name, cf = _holder(start, int(h.holder_age[i]), rng)
         rows.append((code, name, cf, str(h.members[i]), FASCE[h.fascia[i]], amount(h.isee_cents[i]),
-                     yes_no(h.social_services[i]), str(h.employed[i]), str(h.unemployed[i])))
+                     yes_no(h.social_services[i]), str(h.employed[i]), str(h.unemployed[i]),
+                     amount(income_cents(int(h.isee_cents[i]), int(h.members[i])))))
     writer.rows("nuclei", rows)

@@ -36,7 +36,7 @@ FILE_FORMATS: dict[str, FileFormat] = {
     "alloggi": _format("codice_alloggio codice_edificio regime tipologia superficie_mq vani canone_mensile stato "
                        "piano ascensore accessibile spese_mensili disponibile_dal", SOFTWARE),
     "nuclei": _format("codice_nucleo nominativo codice_fiscale componenti fascia isee in_carico_servizi_sociali "
-                      "occupati disoccupati", SOFTWARE),
+                      "occupati disoccupati reddito_annuo", SOFTWARE),
     "contratti": _format("codice_contratto codice_alloggio codice_nucleo data_inizio data_fine canone_mensile tipo "
                          "motivo_cessazione", SOFTWARE_BOM),
     "movimenti": _format("codice_contratto data tipo importo voce competenza", SOFTWARE),
@@ -70,6 +70,8 @@ FILE_FORMATS: dict[str, FileFormat] = {
     "destinatari_laboratorio": _format("codice_laboratorio gruppo descrizione nuclei_previsti nuclei_raggiunti", EXCEL),
     "giudizi_laboratorio": _format("codice_laboratorio aspetto giudizio motivazione data", EXCEL),
     "note_valutazione": _format("codice_laboratorio data fonte interlocutore tema nota", EXCEL),
+    "attivita_comunita": _format("codice_intervento codice_edificio data tipo_attivita titolo partecipanti "
+                                 "nuclei_raggiunti ore partner", EXCEL),
 }
 
 DELIMITER = ";"

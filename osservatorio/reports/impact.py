@@ -22,6 +22,7 @@ from indicators.disclosure import (HIDDEN, HIDDEN_FLAG, TICKET_COUNTS, hidden_ce
                                    protect_frame, protect_indicator)
 from indicators.vacancy import vacancy
 from osservatorio.formatting import fmt_date, fmt_eur, fmt_int, fmt_kpi, fmt_num, fmt_pct
+from osservatorio.reports import gestore_record as record
 from osservatorio.reports.html import Section, render
 
 TITLE = "Impatto del gestore sociale"
@@ -37,7 +38,8 @@ METHODS = (
     "vecchi (FIFO); lo sfitto è la quota di alloggi vuoti alla data di riferimento. I valori di riferimento sono "
     f"quelli pubblicati ({TRACK_RECORD}: cooperative gestori sociali, morosità 3%, sfitto 9%) o aggiunti dagli utenti. "
     "Le pratiche "
-    "sono quelle aperte nel periodo, con lo stato che hanno alla data di riferimento. L'attività di comunità è quella "
+    "sono quelle aperte nel periodo, con lo stato che hanno alla data di riferimento. L'attività di comunità del "
+    "gestore è quella del suo registro, nel periodo; a parte, quella "
     "dei Laboratori Sociali di Quartiere collegati a un intervento del perimetro, attribuita al laboratorio e limitata "
     "al periodo: partecipanti e nuclei sono contatti sommati sulle attività, non persone distinte. Le segnalazioni "
     "contano nel periodo in cui sono chiuse. I progetti finanziati riportano gli importi come li pubblica l'ente "
@@ -205,7 +207,7 @@ def _cases(engine: Engine, rs: ReportScope) -> Section:
 
 
 def _community(engine: Engine, rs: ReportScope) -> Section:
-    section = Section("Attività di comunità")
+    section = Section("Attività dei laboratori collegati agli interventi")
     labs = track_record.community_labs(engine, scope=rs.scope)
     if labs.empty:
         return section.notes(["Nessun laboratorio collegato agli interventi del perimetro: "
@@ -277,8 +279,9 @@ def funding_section(engine: Engine, scope: Scope) -> Section:
 def impact_sections(engine: Engine, rs: ReportScope) -> list[Section]:
     names = dict(pd.read_sql("SELECT code, name FROM intervention", engine).itertuples(index=False))
     return [_cover(engine, rs), _units(engine, rs), _per_intervention(engine, rs, names), _cases(engine, rs),
-            _community(engine, rs), _tickets(engine, rs), funding_section(engine, rs.scope),
-            Section("Nota metodologica").text(METHODS)]
+            record.community_section(engine, rs, names), _community(engine, rs), _tickets(engine, rs),
+            record.quality_section(engine, rs), record.pipeline_and_mix_section(engine, rs, names),
+            funding_section(engine, rs.scope), Section("Nota metodologica").text(METHODS)]
 
 
 def subtitle(rs: ReportScope) -> str:

@@ -1,7 +1,7 @@
 """targets set by direzione (kpi_target) and a funded project's CUP, RUP and implementing body
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-06 17:30:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision: str = '0022'
-down_revision: Union[str, None] = '0020'
+down_revision: Union[str, None] = '0021'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
