@@ -137,7 +137,7 @@ def test_small_sample_row_counts_are_pinned(small_sample):
         "interventi": 3, "edifici": 19, "alloggi": 300, "nuclei": 349, "contratti": 349, "movimenti": 24147,
         "pratiche_morosita": 451, "segnalazioni": 487, "laboratori": 15, "attivita_laboratorio": 2840,
         "indicatori_contesto": 261, "consuntivi": 783, "budget": 117, "sfratti": 21, "domande": 563,
-        "finanziamenti": 4, "avvisi": 11, "attivita_comunita": 171, "obiettivi_laboratorio": 92, "partner_laboratorio": 64,
+        "finanziamenti": 4, "avvisi": 11, "attivita_comunita": 144, "obiettivi_laboratorio": 92, "partner_laboratorio": 64,
         "cofinanziamento_laboratorio": 30, "presidi_laboratorio": 18, "destinatari_laboratorio": 35,
         "giudizi_laboratorio": 60, "note_valutazione": 56,
     }
