@@ -108,7 +108,7 @@ def void_loss_sql(scope: Scope, group: str) -> tuple[str, dict]:
         FROM unit_days),
     rent AS (
         SELECT grp, empty_days, lettable,
-            CASE WHEN lettable THEN COALESCE(unit_rent, {last_rent("unit_code", "period_end")}) END AS rent
+            CASE WHEN lettable THEN COALESCE(unit_rent, {last_rent("lettable.unit_code", "lettable.period_end")}) END AS rent
         FROM lettable)
     SELECT grp, COALESCE(SUM(rent * empty_days), 0) / {DAYS_PER_MONTH} AS loss,
         SUM(CASE WHEN lettable THEN empty_days ELSE 0 END) AS empty_days,
@@ -260,7 +260,7 @@ def longest_empty_sql(scope: Scope) -> tuple[str, dict]:
     empty_unit AS (
         SELECT su.unit_code, su.building_code, su.intervention_code, su.intervention_name, su.status, su.unit_rent,
             su.management_start, period_end,
-            (SELECT MAX(l.end_date) FROM lease l WHERE l.unit_code = su.unit_code AND l.end_date < period_end) AS last_end
+            (SELECT MAX(l.end_date) FROM lease l WHERE l.unit_code = su.unit_code AND l.end_date < period.period_end) AS last_end
         FROM scope_unit su CROSS JOIN period LEFT JOIN let_unit lu ON lu.unit_code = su.unit_code
         WHERE (su.management_start IS NULL OR su.management_start <= period_end) AND lu.unit_code IS NULL),
     days_empty AS (
@@ -269,7 +269,7 @@ def longest_empty_sql(scope: Scope) -> tuple[str, dict]:
         FROM empty_unit e),
     longest AS (SELECT * FROM days_empty ORDER BY {longest} LIMIT :limit),
     with_rent AS (
-        SELECT longest.*, COALESCE(unit_rent, {last_rent("longest.unit_code", "period_end")}) AS rent FROM longest)
+        SELECT longest.*, COALESCE(unit_rent, {last_rent("longest.unit_code", "longest.period_end")}) AS rent FROM longest)
     SELECT unit_code, building_code, intervention_code, intervention_name, status, last_end AS last_lease_end,
         CASE WHEN last_end IS NULL THEN 1 ELSE 0 END AS never_let, days_empty, rent AS monthly_rent,
         CASE WHEN {AVAILABLE} THEN rent * days_empty / {DAYS_PER_MONTH} END AS void_loss_eur
