@@ -135,7 +135,8 @@ def case_state_ctes(scope: Scope) -> tuple[str, dict]:
                  WHEN culpable_on IS NOT NULL THEN {literal(CULPABLE)} END AS assessment,
             severity, instrument,
             CASE WHEN closure IS NOT NULL THEN closed_outcome
-                 WHEN held_from + {held_days} >= CAST(:as_of AS DATE) AND furthest_step < {hold_step} THEN {literal(RUNNING)}
+                 WHEN held_from + {held_days} >= CAST(:as_of AS DATE) AND furthest_step < {hold_step}
+                 THEN {literal(RUNNING)}
                  ELSE {literal(IN_PROGRESS)} END AS outcome,
             closure IS NULL AS is_open, next_step, next_step_due,
             GREATEST(0, COALESCE(CAST(:as_of AS DATE) - next_step_due - :grace_days, 0)) AS days_late,

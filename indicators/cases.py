@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from indicators.case_sql import CASE_STATE_COLUMNS, COHORT, case_event_ctes, case_state_ctes, literal
 from indicators.procedure import (CLOSURES, CULPABLE, IN_PROGRESS, INSTRUMENT_STEP, NO_FAULT, OPEN_STAGE, OUTCOMES,
-                                  PROCEDURE, RUNNING, Step, instrument_step, instruments)
+                                  PROCEDURE, RUNNING, Step, instruments)
 from indicators.results import KpiValue, ratio
 from indicators.scope import Scope
 from indicators.sql import query
@@ -195,7 +195,7 @@ def no_fault_share(conn: Connection | Engine, *, as_of: date, scope: Scope = Sco
 
 def no_fault_kpi(cases: pd.DataFrame, as_of: date, start: date | None = None, end: date | None = None) -> KpiValue:
     """`no_fault_share` from the `case_status` rows of the cases to count."""
-    return _no_fault_result(int((cases.assessment == "incolpevole").sum()), int((cases.assessment == "colpevole").sum()),
+    return _no_fault_result(int((cases.assessment == NO_FAULT).sum()), int((cases.assessment == CULPABLE).sum()),
                             int(cases.assessment.isna().sum()), as_of, start, end)
 
 

@@ -23,7 +23,8 @@ _NO_ADMITTED = "nessun importo ammesso a finanziamento nei progetti del perimetr
 def funding_projects(conn: Connection | Engine, *, scope: Scope = Scope()) -> pd.DataFrame:
     """One row per project: code, title, programme, intervention_code, start_date, end_date, the four amounts,
     committed_pct and paid_pct (of the admitted amount; None when nothing is admitted)."""
-    where, params = "", {}
+    where = ""
+    params: dict[str, object] = {}
     if scope.limited:
         units, params = scope.units_sql()
         where = f" WHERE p.intervention_code IN (SELECT DISTINCT intervention_code FROM ({units}) su)"

@@ -107,7 +107,8 @@ def vacancy(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), b
                          ("empty_available", "empty_unavailable"))
     if counts.empty:
         return _vacancy_value(0, 0, 0, as_of)
-    return _vacancy_value(*(int(counts.at[0, c]) for c in ("units", "empty", "empty_available")), as_of)
+    units, empty, available = (int(counts.at[0, c]) for c in ("units", "empty", "empty_available"))
+    return _vacancy_value(units, empty, available, as_of)
 
 
 def _vacancy_value(n: int, empty: int, avail: int, as_of: date) -> KpiValue:
@@ -187,7 +188,8 @@ def relets(conn: Connection | Engine, *, year: int, scope: Scope = Scope(),
     ctes, params = q.relets_ctes(scope, "NULL")
     frame = query(conn, f"""{ctes}
     SELECT unit_code, lease_code, previous_lease, previous_end, next_start, days, excluded_reason
-    FROM relet ORDER BY next_start, unit_code, lease_code""", _params(params, **_year(year), works_threshold=works_threshold))
+    FROM relet ORDER BY next_start, unit_code, lease_code""",
+                  _params(params, **_year(year), works_threshold=works_threshold))
     frame["previous_end"], frame["next_start"] = dates_of(frame["previous_end"]), dates_of(frame["next_start"])
     frame["excluded_reason"] = texts_of(frame["excluded_reason"])
     return frame

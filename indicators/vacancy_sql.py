@@ -73,12 +73,14 @@ def unit_days_ctes(scope: Scope, group: str) -> tuple[str, dict]:
         FROM scope_unit su, period WHERE COALESCE(su.management_start, period_start) <= period_end),
     occupied AS (
         SELECT pu.unit_code,
-            SUM(LEAST(COALESCE(l.end_date, pu.period_end), pu.period_end) - GREATEST(l.start_date, pu.from_day) + 1) AS days
+            SUM(LEAST(COALESCE(l.end_date, pu.period_end), pu.period_end) - GREATEST(l.start_date, pu.from_day) + 1)
+                AS days
         FROM period_unit pu JOIN lease l ON l.unit_code = pu.unit_code
         WHERE l.start_date <= pu.period_end AND (l.end_date IS NULL OR l.end_date >= pu.from_day)
         GROUP BY pu.unit_code),
     unit_days AS (
-        SELECT pu.unit_code, pu.grp, pu.status, pu.unit_rent, pu.period_end, pu.period_end - pu.from_day + 1 AS unit_days,
+        SELECT pu.unit_code, pu.grp, pu.status, pu.unit_rent, pu.period_end,
+            pu.period_end - pu.from_day + 1 AS unit_days,
             pu.period_end - pu.from_day + 1 - LEAST(COALESCE(o.days, 0), pu.period_end - pu.from_day + 1) AS empty_days
         FROM period_unit pu LEFT JOIN occupied o ON o.unit_code = pu.unit_code)""", params
 
@@ -108,7 +110,8 @@ def void_loss_sql(scope: Scope, group: str) -> tuple[str, dict]:
         FROM unit_days),
     rent AS (
         SELECT grp, empty_days, lettable,
-            CASE WHEN lettable THEN COALESCE(unit_rent, {last_rent("lettable.unit_code", "lettable.period_end")}) END AS rent
+            CASE WHEN lettable THEN COALESCE(unit_rent, {last_rent("lettable.unit_code", "lettable.period_end")})
+            END AS rent
         FROM lettable)
     SELECT grp, COALESCE(SUM(rent * empty_days), 0) / {DAYS_PER_MONTH} AS loss,
         SUM(CASE WHEN lettable THEN empty_days ELSE 0 END) AS empty_days,
@@ -240,7 +243,8 @@ def vacancy_series_sql(scope: Scope, group: str, by: str | None) -> tuple[str, d
         FROM (SELECT p.at_day, u.grp, u.avail, u.units, 0 AS occupied
               FROM point p JOIN unit_group u ON u.management_start IS NULL OR u.management_start <= p.at_day
               UNION ALL
-              SELECT p.at_day, c.grp, c.avail, 0, c.change FROM point p JOIN monthly_change c ON c.at_month <= p.at_day) x
+              SELECT p.at_day, c.grp, c.avail, 0, c.change
+              FROM point p JOIN monthly_change c ON c.at_month <= p.at_day) x
         GROUP BY at_day, grp)
     SELECT p.at_day AS month, m.grp, COALESCE(m.units, 0) AS units, COALESCE(m.empty, 0) AS empty,
         COALESCE(m.available_empty, 0) AS available_empty
@@ -260,7 +264,8 @@ def longest_empty_sql(scope: Scope) -> tuple[str, dict]:
     empty_unit AS (
         SELECT su.unit_code, su.building_code, su.intervention_code, su.intervention_name, su.status, su.unit_rent,
             su.management_start, period_end,
-            (SELECT MAX(l.end_date) FROM lease l WHERE l.unit_code = su.unit_code AND l.end_date < period.period_end) AS last_end
+            (SELECT MAX(l.end_date) FROM lease l
+             WHERE l.unit_code = su.unit_code AND l.end_date < period.period_end) AS last_end
         FROM scope_unit su CROSS JOIN period LEFT JOIN let_unit lu ON lu.unit_code = su.unit_code
         WHERE (su.management_start IS NULL OR su.management_start <= period_end) AND lu.unit_code IS NULL),
     days_empty AS (
@@ -269,7 +274,8 @@ def longest_empty_sql(scope: Scope) -> tuple[str, dict]:
         FROM empty_unit e),
     longest AS (SELECT * FROM days_empty ORDER BY {longest} LIMIT :limit),
     with_rent AS (
-        SELECT longest.*, COALESCE(unit_rent, {last_rent("longest.unit_code", "longest.period_end")}) AS rent FROM longest)
+        SELECT longest.*, COALESCE(unit_rent, {last_rent("longest.unit_code", "longest.period_end")}) AS rent
+        FROM longest)
     SELECT unit_code, building_code, intervention_code, intervention_name, status, last_end AS last_lease_end,
         CASE WHEN last_end IS NULL THEN 1 ELSE 0 END AS never_let, days_empty, rent AS monthly_rent,
         CASE WHEN {AVAILABLE} THEN rent * days_empty / {DAYS_PER_MONTH} END AS void_loss_eur
