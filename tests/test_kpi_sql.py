@@ -103,3 +103,21 @@ def test_vacancy_rate_sql_is_one_statement_that_gives_the_figure(cli, engine):
         row = dict(zip(columns, rows[0]))
         assert len(rows) == 1 and (row["units"], row["empty"], row["empty_available"]) == (3, 1, 1)
         assert "valore: 33,3" in cli("kpi", "vacancy_rate", "--as-of", day).stdout
+
+
+@pytest.mark.parametrize("code", ["vacancy_days_pct", "void_loss_eur", "relet_days", "turnover_rate",
+                                  "evictions_per_1000"])
+def test_every_vacancy_figure_is_one_statement_the_same_on_any_day(cli, engine, code):
+    texts = []
+    for day in DAYS:
+        result = cli("kpi", code, "--as-of", day, "--sql")
+        assert result.exit_code == 0, result.output
+        assert "Query 1 di" not in result.stdout and "scope_unit AS (" in result.stdout
+        columns, rows = _run_printed(engine, result.stdout)
+        assert len(rows) == (0 if code == "relet_days" else 1)  # no lease starts in 2024: no relet to count
+        if code == "vacancy_days_pct":
+            # The twelve months to the day (366 days, 2024 being leap): A3 empty throughout, A1 and A2 let.
+            row = dict(zip(columns, rows[0]))
+            assert (row["unit_days"], row["empty_days"]) == (3 * 366, 366)
+        texts.append([line for line in result.stdout.splitlines() if not line.startswith("--")])
+    assert texts[0] == texts[1]
