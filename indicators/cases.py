@@ -8,6 +8,11 @@ done). The eviction step is due 730 days after the opening, or 548 days (18 mont
 repayment plan, microcredit or hardship fund if later: while one of these runs the eviction waits.
 A diffida counts as the instrument of a case assessed colpevole. The first closing event closes the
 case: chiusura_saldo (resolved), chiusura_altro, or sfratto_eseguito.
+
+Each figure is one SQL text on the analytics copy, built from the documented pieces of `indicators.case_sql`
+(the procedure of `indicators.procedure` as VALUES tables, the scope, `case_event`, `case_state`); Python only
+shapes the result. The `*_kpi`, `*_table` and `late_list` helpers summarise a `case_status` frame a page already
+holds, and give the same figures as the queries (tested).
 """
 
 from __future__ import annotations
