@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
+from sqlmodel import col
 
 from indicators.registry import get_kpi
 from indicators.sql import record_query as query
@@ -13,7 +14,7 @@ from schemas.benchmarks import BenchmarkValue
 def benchmarks(engine: Engine, *, kpi_code: str | None = None) -> pd.DataFrame:
     """Reference values (kpi_code, label, value, source, note, built_in), built-in ones first."""
     sql = "SELECT kpi_code, label, value, source, note, built_in FROM benchmark_value"
-    params = {}
+    params: dict[str, str] = {}
     if kpi_code:
         sql += " WHERE kpi_code = :code"
         params["code"] = kpi_code
@@ -23,14 +24,14 @@ def benchmarks(engine: Engine, *, kpi_code: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def add_benchmark(engine: Engine, *, kpi_code: str, label: str, value: float, source: str, note: str | None = None) -> None:
+def add_benchmark(engine: Engine, *, kpi_code: str, label: str, value: float, source: str,
+                  note: str | None = None) -> None:
     """Add (or replace) a user's reference value for a registry KPI."""
     get_kpi(kpi_code)
     with engine.begin() as conn:
-        conn.execute(delete(BenchmarkValue).where(BenchmarkValue.kpi_code == kpi_code, BenchmarkValue.label == label,
-                                                  BenchmarkValue.built_in.is_(False)))
-        exists = conn.execute(select(BenchmarkValue.id).where(BenchmarkValue.kpi_code == kpi_code,
-                                                              BenchmarkValue.label == label)).first()
+        same = (col(BenchmarkValue.kpi_code) == kpi_code, col(BenchmarkValue.label) == label)
+        conn.execute(delete(BenchmarkValue).where(*same, col(BenchmarkValue.built_in).is_(False)))
+        exists = conn.execute(select(col(BenchmarkValue.id)).where(*same)).first()
         if exists:
             raise ValueError(f"«{label}» è un riferimento predefinito per {kpi_code}: scegliere un'altra etichetta.")
         conn.execute(insert(BenchmarkValue).values(kpi_code=kpi_code, label=label, value=value, source=source,

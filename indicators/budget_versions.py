@@ -38,13 +38,15 @@ def save_version(engine: Engine, proposal: BudgetProposal, adjustments: Adjustme
     monthly = monthly.merge(lines[["side", "intervention_code", "category", "method"]],
                             on=["side", "intervention_code", "category"], how="left")
     with engine.begin() as conn:
-        version_id = conn.execute(insert(schemas.BudgetVersion.__table__).values(**version)).inserted_primary_key[0]
+        inserted = conn.execute(insert(schemas.BudgetVersion).values(**version)).inserted_primary_key
+        assert inserted is not None  # an INSERT of one row always has its key
+        version_id = inserted[0]
         rows = [{"version_id": version_id, "side": r.side,
                  "intervention_code": r.intervention_code if isinstance(r.intervention_code, str) else None,
                  "category": r.category, "month": r.month.month, "amount": round(float(r.amount), 2),
                  "forecast": round(float(r.mean), 2), "method": r.method} for r in monthly.itertuples()]
         if rows:
-            conn.execute(insert(schemas.BudgetVersionLine.__table__), rows)
+            conn.execute(insert(schemas.BudgetVersionLine), rows)
     return int(version_id)
 
 

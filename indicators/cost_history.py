@@ -78,7 +78,8 @@ def ticket_cost_history(conn: Conn, *, scope: Scope = Scope(), by_intervention: 
     group = "b.intervention_code, " if by_intervention else ""
     sql = (f"SELECT {group}t.category, {key} // 12 AS y, {key} % 12 + 1 AS m, SUM(t.cost) AS amount "
            "FROM ticket t JOIN building b ON b.code = t.building_code "
-           f"WHERE t.closed_on IS NOT NULL AND t.cost IS NOT NULL AND b.code IN (SELECT building_code FROM ({units}) su) "
+           "WHERE t.closed_on IS NOT NULL AND t.cost IS NOT NULL "
+           f"AND b.code IN (SELECT building_code FROM ({units}) su) "
            f"GROUP BY {group}t.category, {key} ORDER BY {group}t.category, {key}")
     return _frame(query(conn, sql, params), COSTS, by_intervention)
 
@@ -112,7 +113,8 @@ def revenue_history(conn: Conn, *, start: date, end: date, scope: Scope = Scope(
     extra = pd.concat([loss.assign(category="perdita_attesa_morosita"),
                        pd.DataFrame(voids, columns=["month", "amount"]).assign(category="mancato_canone_sfitto")])
     extra = extra.assign(side=REVENUE, intervention_code=None, month=pd.to_datetime(extra["month"]))
-    return pd.concat([billed, extra[COLUMNS]], ignore_index=True).sort_values(["category", "month"]).reset_index(drop=True)
+    both = pd.concat([billed, extra[COLUMNS]], ignore_index=True)
+    return both.sort_values(["category", "month"]).reset_index(drop=True)
 
 
 def last_actual_month(conn: Conn) -> date | None:

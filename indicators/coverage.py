@@ -72,7 +72,7 @@ def gap(conn, code: str, *, as_of: date | None = None, start: date | None = None
         day = end if start is not None and end is not None else as_of
         if day is not None and day < first:
             return f"{NO_DATA}: {name} iniziano il {fmt_date(first)}"
-        if start is not None and start > last:
+        if start is not None and last is not None and start > last:
             return f"{NO_DATA}: {name} si fermano al {fmt_date(last)}"
     return None
 

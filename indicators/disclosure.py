@@ -147,11 +147,14 @@ def hide_value(value: KpiValue, *, threshold: int) -> KpiValue:
 
 
 def _hide(value: KpiValue, names: set[str], threshold: int) -> KpiValue:
-    changes = {k: None for k in ("value", "numerator", "denominator") if k in names}
     breakdown = {k: (None if k in names else v) for k, v in value.breakdown.items()}
     note = HIDDEN_NOTE.format(t=threshold) + "."
     warnings = [*value.warnings, note] if "value" in names and note not in value.warnings else value.warnings
-    return replace(value, **changes, breakdown=breakdown, warnings=warnings, hidden_fields=frozenset(names))
+    hidden = replace(value, breakdown=breakdown, warnings=warnings, hidden_fields=frozenset(names))
+    for name in ("value", "numerator", "denominator"):
+        if name in names:
+            setattr(hidden, name, None)
+    return hidden
 
 
 def is_hidden(value: KpiValue, name: str = "value") -> bool:
@@ -295,7 +298,7 @@ def protect_indicator(conn, code: str, result, *, threshold: int | None, as_of, 
         base = households_by(conn, as_of=as_of, scope=scope)
         debtors = stock.breakdown.get("contratti") if stock is not None else None
         return protect_value(result, threshold=threshold, households=int(base["households"].sum()),
-                             debtors=debtors), ""
+                             debtors=None if debtors is None else int(debtors)), ""
     if result.empty:
         return result, ""
     if "group" in result.columns and "bucket" in result.columns:

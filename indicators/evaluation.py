@@ -119,10 +119,12 @@ def size_warnings(panel: Panel) -> list[str]:
         out.append(f"Solo {n_units} unità (gruppi per l'errore standard): sotto {MIN_CLUSTERS} l'errore standard "
                    "robusto per gruppi è poco affidabile; il p-value viene dal wild cluster bootstrap.")
     if n_treated < MIN_TREATED_CLUSTERS:
-        out.append(f"Solo {fmt_count(n_treated, 'unità trattata', 'unità trattate')}: anche il wild cluster bootstrap è poco affidabile con meno di "
+        out.append(f"Solo {fmt_count(n_treated, 'unità trattata', 'unità trattate')}: anche il wild cluster "
+                   "bootstrap è poco affidabile con meno di "
                    f"{MIN_TREATED_CLUSTERS} unità trattate; leggere l'intervallo con prudenza.")
     if panel.n_pre < MIN_PRE_PERIODS:
-        out.append(f"Solo {fmt_count(panel.n_pre, 'periodo', 'periodi')} prima dell'avvio: non si può controllare l'andamento parallelo.")
+        out.append(f"Solo {fmt_count(panel.n_pre, 'periodo', 'periodi')} prima dell'avvio: non si può controllare "
+                   "l'andamento parallelo.")
     return out
 
 

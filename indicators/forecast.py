@@ -141,7 +141,8 @@ def mase_scale(y: np.ndarray) -> float:
     return float(scale) if scale > 0 else float(np.abs(y).mean() or 1.0)
 
 
-def backtest(y: np.ndarray, methods: tuple[str, ...], *, inflation: float = 0.0, folds: int = FOLDS) -> dict[str, float]:
+def backtest(y: np.ndarray, methods: tuple[str, ...], *, inflation: float = 0.0,
+             folds: int = FOLDS) -> dict[str, float]:
     """Mean MASE of each method over rolling origins 12, 24, 36 months before the end (12 months ahead each).
 
     A method is scored only on the origins whose training part is long enough for it; a method with no
@@ -162,7 +163,7 @@ def backtest(y: np.ndarray, methods: tuple[str, ...], *, inflation: float = 0.0,
 
 def _choose(scores: dict[str, float]) -> str:
     """The best-scoring baseline, unless ETS beats it by the margin."""
-    baseline = min((m for m in scores if m != ETS), key=scores.get)
+    baseline = min((m for m in scores if m != ETS), key=scores.__getitem__)
     return ETS if ETS in scores and scores[ETS] < ETS_MARGIN * scores[baseline] else baseline
 
 
@@ -233,7 +234,7 @@ def forecast_year(history: pd.Series, year: int, *, inflation: float = 0.02, met
     one method and skips the backtest. None when fewer than 6 months are known.
     """
     y, first = _monthly(history, year)
-    if len(y) < 6:
+    if len(y) < 6 or first is None:
         return None
     candidates, notes = _candidates(y)
     scores = backtest(y, candidates, inflation=inflation) if len(candidates) > 1 and method is None else {}
@@ -259,9 +260,10 @@ def bands(sims: np.ndarray, point: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def point_forecast(history: pd.Series, year: int, method: str, *, inflation: float = 0.02) -> np.ndarray | None:
-    """The 12 monthly amounts of `year` by `method`, without intervals or backtest (None if the history is too short)."""
+    """The 12 monthly amounts of `year` by `method`, without intervals or backtest (None if the history is too
+    short)."""
     y, first = _monthly(history, year)
-    if len(y) < _min_months(method):
+    if len(y) < _min_months(method) or first is None:
         return None
     h = (year + 1) * SEASON - (first.year * SEASON + first.month - 1 + len(y))
     return _point(method, y, h, inflation)[-SEASON:]

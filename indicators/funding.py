@@ -35,7 +35,8 @@ def funding_projects(conn: Connection | Engine, *, scope: Scope = Scope(), as_of
     implementing_body, the four amounts, committed_pct and paid_pct (of the admitted amount; None when nothing
     is admitted), status at `as_of` (default today: `STATUS_LABELS`) and stalled (past its end date, something
     admitted, nothing committed)."""
-    where, params = "", {}
+    where = ""
+    params: dict[str, object] = {}
     if scope.limited:
         units, params = scope.units_sql()
         where = f" WHERE p.intervention_code IN (SELECT DISTINCT intervention_code FROM ({units}) su)"

@@ -61,10 +61,10 @@ def measurements(conn, *, labs: list[str] | None = None) -> pd.DataFrame:
     middle = frame["start_date"] + (frame["end_date"] - frame["start_date"]) / 2
     single = first.to_numpy() == last.to_numpy()
     at_end = single & (frame["measured_on"] > middle.fillna(frame["measured_on"])).to_numpy()
-    frame["moment"] = np.where(at_end, "t1", np.where(frame["measured_on"].to_numpy() == first.to_numpy(), "t0",
-                                                        np.where(frame["measured_on"].to_numpy() == last.to_numpy(),
-                                                                 "t1", None)))
-    frame["moment"] = frame["moment"].astype(object).where(frame["moment"] != "None", None)
+    measured = frame["measured_on"].to_numpy()
+    moment = np.select([at_end, measured == first.to_numpy(), measured == last.to_numpy()], ["t1", "t0", "t1"],
+                       default="")
+    frame["moment"] = pd.Series(moment, index=frame.index, dtype=object).where(moment != "", None)
     return frame.drop(columns=["start_date", "end_date"])
 
 
@@ -121,17 +121,23 @@ def lab_outcomes(conn, *, labs: list[str] | None = None, indicator: str | None =
 def _with_did(out: pd.DataFrame) -> pd.DataFrame:
     control = out[out["arm"] == CONTROL].set_index(["lab", "indicator"])
     with_control = set(control.index.get_level_values("lab"))
-    did, did_rel, notes, warns = [], [], [], []
+    did: list[float | None] = []
+    did_rel: list[float | None] = []
+    notes: list[str] = []
+    warns: list[str] = []
     for row in out.itertuples():
         if row.arm != TREATMENT:
-            did.append(None), did_rel.append(None), notes.append(""), warns.append(_span_warning(row.months))
+            did.append(None)
+            did_rel.append(None)
+            notes.append("")
+            warns.append(_span_warning(row.months))
             continue
         ctrl = control.loc[(row.lab, row.indicator)] if (row.lab, row.indicator) in control.index else None
         note = missing_statement(row, ctrl, lab_has_control=row.lab in with_control)
-        ok = not note
-        did.append(row.abs_change - ctrl["abs_change"] if ok else None)
-        rel_ok = ok and row.rel_change_pct is not None and ctrl["rel_change_pct"] is not None
-        did_rel.append(row.rel_change_pct - ctrl["rel_change_pct"] if rel_ok else None)
+        ok = not note and ctrl is not None
+        did.append(row.abs_change - ctrl["abs_change"] if ok and ctrl is not None else None)
+        rel_ok = ok and ctrl is not None and row.rel_change_pct is not None and ctrl["rel_change_pct"] is not None
+        did_rel.append(row.rel_change_pct - ctrl["rel_change_pct"] if rel_ok and ctrl is not None else None)
         notes.append(note)
         warns.append(" ".join(w for w in (_span_warning(row.months), _window_warning(row, ctrl) if ok else "") if w))
     out["did"], out["did_relative"], out["note"], out["warnings"] = did, did_rel, notes, warns
@@ -146,7 +152,8 @@ def missing_statement(row, ctrl, *, lab_has_control: bool = False) -> str:
     if pd.isna(row.t1):
         lacks.append("manca il tempo uno nell'area del laboratorio")
     if ctrl is None:
-        lacks.append("indicatore non rilevato nel caso di controllo" if lab_has_control else "manca il caso di controllo")
+        lacks.append("indicatore non rilevato nel caso di controllo" if lab_has_control
+                     else "manca il caso di controllo")
     else:
         if pd.isna(ctrl["t0"]):
             lacks.append("manca il caso di controllo al tempo zero")

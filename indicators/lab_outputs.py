@@ -27,7 +27,8 @@ AMBITO_LABELS = {"rappresentanza": "Promozione della rappresentanza",
 
 
 def _where(labs, start: date | None, end: date | None) -> tuple[str, dict]:
-    clauses, params = [], {}
+    clauses: list[str] = []
+    params: dict[str, object] = {}
     if labs:
         clauses.append("a.lab_code IN :labs")
         params["labs"] = list(labs)

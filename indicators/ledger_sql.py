@@ -38,7 +38,8 @@ def month_key(d: date) -> int:
 
 def month_ends(start: date, end: date) -> list[date]:
     """Every month end m with start <= m <= end."""
-    out, key = [], month_key(start)
+    out: list[date] = []
+    key = month_key(start)
     while True:
         y, m = divmod(key + 1, 12)
         last = date(y, m + 1, 1) - timedelta(days=1)

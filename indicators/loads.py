@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
+from sqlmodel import col
 
 import schemas
 from etl.kinds import KINDS, LOAD_ORDER
@@ -29,7 +30,7 @@ def inventory(engine: Engine) -> pd.DataFrame:
             kind = KINDS[name]
             table = schemas.metadata.tables[kind.table]
             date_col = DATE_FIELD.get(name)
-            cols = [func.count()]
+            cols: list = [func.count()]
             if date_col:
                 cols += [func.min(table.c[date_col]), func.max(table.c[date_col])]
             res = conn.execute(select(*cols).select_from(table)).one()
@@ -41,31 +42,34 @@ def inventory(engine: Engine) -> pd.DataFrame:
 
 def load_history(engine: Engine, *, limit: int = 200) -> pd.DataFrame:
     """The most recent loads, newest first, with the accounting of their rows."""
-    query = (select(LoadBatch.id.label("caricamento"), LoadBatch.started_at.label("inizio"),
-                    LoadBatch.kind.label("tipo"), LoadBatch.file_name.label("file"), LoadBatch.status.label("esito"),
-                    LoadBatch.rows_read.label("letti"), LoadBatch.rows_loaded.label("caricati"),
-                    LoadBatch.rows_quarantined.label("in_quarantena"), LoadBatch.rows_duplicate.label("duplicati"),
-                    LoadBatch.finished_at.label("fine"), LoadBatch.message.label("messaggio"),
-                    LoadBatch.sha256.label("sha256"))
-             .order_by(LoadBatch.id.desc()).limit(limit))
+    query: Select = (select(col(LoadBatch.id).label("caricamento"), col(LoadBatch.started_at).label("inizio"),
+                    col(LoadBatch.kind).label("tipo"), col(LoadBatch.file_name).label("file"),
+                    col(LoadBatch.status).label("esito"),
+                    col(LoadBatch.rows_read).label("letti"), col(LoadBatch.rows_loaded).label("caricati"),
+                    col(LoadBatch.rows_quarantined).label("in_quarantena"),
+                    col(LoadBatch.rows_duplicate).label("duplicati"),
+                    col(LoadBatch.finished_at).label("fine"), col(LoadBatch.message).label("messaggio"),
+                    col(LoadBatch.sha256).label("sha256"))
+             .order_by(col(LoadBatch.id).desc()).limit(limit))
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all())
     if frame.empty:
         return pd.DataFrame(columns=[c.name for c in query.selected_columns])
-    frame["secondi"] = (pd.to_datetime(frame["fine"], utc=True) - pd.to_datetime(frame["inizio"], utc=True)).dt.total_seconds()
+    elapsed = pd.to_datetime(frame["fine"], utc=True) - pd.to_datetime(frame["inizio"], utc=True)
+    frame["secondi"] = elapsed.dt.total_seconds()
     return frame
 
 
 def quarantined_rows(engine: Engine, *, batch_id: int | None = None, limit: int = 1000) -> pd.DataFrame:
     """Rows set aside, with line, column, value, reason and the (pseudonymised) row as written."""
-    query = (select(QuarantinedRow.batch_id.label("caricamento"), LoadBatch.file_name.label("file"),
-                    QuarantinedRow.line.label("riga"), QuarantinedRow.column_name.label("colonna"),
-                    QuarantinedRow.value.label("valore"), QuarantinedRow.reason.label("motivo"),
-                    QuarantinedRow.raw.label("riga_originale"))
-             .join(LoadBatch, LoadBatch.id == QuarantinedRow.batch_id)
-             .order_by(QuarantinedRow.batch_id.desc(), QuarantinedRow.line).limit(limit))
+    query: Select = (select(col(QuarantinedRow.batch_id).label("caricamento"), col(LoadBatch.file_name).label("file"),
+                    col(QuarantinedRow.line).label("riga"), col(QuarantinedRow.column_name).label("colonna"),
+                    col(QuarantinedRow.value).label("valore"), col(QuarantinedRow.reason).label("motivo"),
+                    col(QuarantinedRow.raw).label("riga_originale"))
+             .join(LoadBatch, col(LoadBatch.id) == col(QuarantinedRow.batch_id))
+             .order_by(col(QuarantinedRow.batch_id).desc(), col(QuarantinedRow.line)).limit(limit))
     if batch_id is not None:
-        query = query.where(QuarantinedRow.batch_id == batch_id)
+        query = query.where(col(QuarantinedRow.batch_id) == batch_id)
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(),
                             columns=["caricamento", "file", "riga", "colonna", "valore", "motivo", "riga_originale"])

@@ -70,7 +70,8 @@ def read_panel_csv(path, *, unit: str, time: str, outcome: str) -> pd.DataFrame:
     raw.columns = [c.strip() for c in raw.columns]
     missing = [c for c in (unit, time, outcome) if c not in raw.columns]
     if missing:
-        raise ValueError(f"Colonne mancanti nel file: {', '.join(missing)}. Colonne presenti: {', '.join(raw.columns)}.")
+        raise ValueError(f"Colonne mancanti nel file: {', '.join(missing)}. "
+                         f"Colonne presenti: {', '.join(raw.columns)}.")
     values = parse_number(raw[outcome], dot_decimal_file=dot_decimal(raw[outcome]))
     if values.bad.any():
         bad = ", ".join(raw.loc[values.bad, outcome].astype(str).unique()[:5])

@@ -149,7 +149,8 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
         "consuntivo a oggi × budget dell'anno / budget a oggi (ritmo di spesa sull'andamento mensile della voce "
         "negli anni passati); senza budget a oggi: consuntivo a oggi + budget dei mesi restanti.", EUR, _BUDGET,
         version=2),
-    *(KPI(code, label, formula, unit, _LABS, higher_is_better=True, computed_by=LABS_COMMAND) for code, label, formula, unit in (
+    *(KPI(code, label, formula, unit, _LABS, higher_is_better=True, computed_by=LABS_COMMAND)
+      for code, label, formula, unit in (
         ("lab_activities", "Attività dei laboratori", "righe del registro attività (sportelli, eventi, corsi...) "
          "nel periodo, per laboratorio, ambito o mese.", COUNT),
         ("lab_participants", "Partecipanti (presenze)", "somma dei partecipanti delle attività: una persona che "

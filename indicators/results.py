@@ -19,7 +19,7 @@ class KpiValue:
     as_of: date | None = None
     start: date | None = None
     end: date | None = None
-    breakdown: dict[str, float] = field(default_factory=dict)
+    breakdown: dict[str, float | None] = field(default_factory=dict)  # None: not computable, or hidden
     warnings: list[str] = field(default_factory=list)
     no_data: bool = False  # asked outside the dates its data covers (`indicators.coverage`): say so, show no number
     hidden_fields: frozenset[str] = frozenset()  # fields set to None by small-cell suppression (`disclosure`)

@@ -66,7 +66,8 @@ class Scope:
         return ("SELECT DISTINCT i.code FROM intervention i LEFT JOIN building b ON b.intervention_code = i.code"
                 + where), params
 
-    def where_sql(self, columns: tuple[str, str, str, str] = ("i.sgr", "i.fund", "i.code", "b.code")) -> tuple[str, dict]:
+    def where_sql(self, columns: tuple[str, str, str, str] = ("i.sgr", "i.fund", "i.code", "b.code"),
+                  ) -> tuple[str, dict]:
         """' WHERE ...' keeping the rows in scope, given the columns of SGR, fund, intervention and building."""
         where, params = [], {}
         for level, column in zip(("sgrs", "funds", "interventions", "buildings"), columns):

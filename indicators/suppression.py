@@ -72,7 +72,8 @@ def secondary_mask(counts: pd.DataFrame, primary: pd.DataFrame, *, rows: bool = 
     column has a total) keeps exactly one hidden cell, and no hidden cell can be solved from the totals."""
     values = counts.fillna(0).to_numpy(dtype=float).ravel()
     hidden = primary.to_numpy(dtype=bool).ravel().copy()
-    lines = _lines(*counts.shape, rows, columns)
+    n_rows, n_cols = counts.shape
+    lines = _lines(n_rows, n_cols, rows, columns)
     while True:
         changed = True
         while changed:

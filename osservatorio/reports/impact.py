@@ -197,7 +197,7 @@ def _cases(engine: Engine, rs: ReportScope) -> Section:
     if rs.suppress is not None and plan is not None and is_small(plan["cases"], rs.suppress):
         recovered = hide_value(recovered, threshold=rs.suppress)  # money recovered from few plans is theirs
     b = summary.breakdown
-    section.facts([("Pratiche aperte nel periodo", _count(sum(b.get(k, 0) for k in ("open", "closed")) or None, rs)),
+    section.facts([("Pratiche aperte nel periodo", _count(sum(b.get(k) or 0 for k in ("open", "closed")) or None, rs)),
                    ("Risolte (debito saldato)", _count(b.get("resolved"), rs)),
                    ("Piani di rientro firmati", _count(None if plan is None else plan["cases"], rs)),
                    ("Piani di rientro completati (pratica risolta)",

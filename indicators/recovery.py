@@ -1,0 +1,92 @@
+"""Old debt recovered under repayment plans (`plan_recovery_eur`), from the arrears cases' events and the ledger.
+
+The query starts from the case pieces of `indicators.case_sql` (the procedure, the scope, `case_event`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, Engine
+
+from indicators.case_sql import case_event_ctes
+from indicators.results import KpiValue
+from indicators.scope import Scope
+from indicators.sql import query
+
+
+def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), start: date | None = None,
+                  end: date | None = None) -> KpiValue:
+    """Old debt recovered under repayment plans (`plan_recovery_eur`).
+
+    The ledger does not mark plan instalments, so recovery is measured on the lease's account: payments
+    after the plan that exceed the charges falling due meanwhile pay off the debt the plan was signed for
+    (first-in first-out).
+
+    Parameters
+    ----------
+    as_of, scope
+        As in `case_status`.
+    start, end : date, optional
+        Measure only the recovery in [start, end] (a flow, unlike the case counts).
+
+    Returns
+    -------
+    KpiValue
+        Per lease with plans (overlapping plans on one lease merged: from the first plan to the last
+        closure, or `as_of` while open), over the window (t1, t2]:
+        recovered = min(Σ plan amounts, debt at t1, max(0, Σ incasso − (Σ addebito due − Σ storno))),
+        where debt at t1 = charges due by t1 − all credits by t1. value = numerator = Σ recovered.
+        Abbuoni and stralci are not recoveries. Breakdown: plans, planned (Σ importo of the plans).
+        None, with a warning, without plans. Source: domain.md, procedura morosità (seme 000).
+    """
+    cte, params = case_event_ctes(scope)
+    params.update(as_of=as_of, start=start or date(1, 1, 1), end=min(end or as_of, as_of))
+    due = "COALESCE(le.due_date, le.entry_date)"
+    sql = f"""WITH {cte},
+        plans AS (
+            SELECT case_code, MIN(lease_code) AS lease_code,
+                   MIN(CASE WHEN event = 'piano_rientro' THEN event_date END) AS plan_on,
+                   MIN(CASE WHEN closes THEN event_date END) AS closed_on,
+                   SUM(CASE WHEN event = 'piano_rientro' THEN COALESCE(amount, 0) ELSE 0 END) AS planned
+            FROM case_event GROUP BY case_code),
+        leases AS (
+            SELECT lease_code, MIN(plan_on) AS plan_on, MAX(COALESCE(closed_on, :as_of)) AS until_on,
+                   SUM(planned) AS planned
+            FROM plans WHERE plan_on IS NOT NULL GROUP BY lease_code),
+        windows AS (
+            SELECT lease_code, planned,
+                   CASE WHEN plan_on > :start THEN plan_on ELSE :start END AS t1,
+                   CASE WHEN until_on < :end THEN until_on ELSE :end END AS t2
+            FROM leases),
+        flows AS (
+            SELECT w.lease_code, MIN(w.planned) AS planned,
+                   SUM(CASE WHEN le.entry_type = 'addebito' AND {due} <= w.t1 THEN le.amount
+                            WHEN le.entry_type <> 'addebito' AND le.entry_date <= w.t1 THEN -le.amount
+                            ELSE 0 END) AS debt_t1,
+                   SUM(CASE WHEN le.entry_date > w.t1 AND le.entry_date <= w.t2 AND le.entry_type = 'incasso'
+                            THEN le.amount
+                            WHEN le.entry_date > w.t1 AND le.entry_date <= w.t2 AND le.entry_type = 'storno'
+                            THEN le.amount
+                            WHEN le.entry_type = 'addebito' AND {due} > w.t1 AND {due} <= w.t2 THEN -le.amount
+                            ELSE 0 END) AS surplus
+            FROM windows w JOIN ledger_entry le ON le.lease_code = w.lease_code
+            WHERE w.t1 < w.t2 GROUP BY w.lease_code)
+        SELECT (SELECT COUNT(*) FROM plans WHERE plan_on IS NOT NULL) AS plans,
+               (SELECT COALESCE(SUM(planned), 0) FROM plans WHERE plan_on IS NOT NULL) AS planned,
+               (SELECT COALESCE(SUM(CASE
+                    WHEN surplus <= 0 OR debt_t1 <= 0 THEN 0
+                    WHEN planned <= debt_t1 AND planned <= surplus THEN planned
+                    WHEN debt_t1 <= surplus THEN debt_t1 ELSE surplus END), 0) FROM flows) AS recovered"""
+    row = query(conn, sql, params).iloc[0]
+    return _plan_result(row.plans, row.planned, row.recovered, as_of, start, end)
+
+
+def _plan_result(plans, planned, recovered, as_of: date, start: date | None, end: date | None) -> KpiValue:
+    result = KpiValue("plan_recovery_eur", None, as_of=as_of, start=start, end=end,
+                      breakdown={"plans": int(plans), "planned": round(float(planned), 2)})
+    if int(plans) == 0:
+        result.warnings.append("nessun piano di rientro nel perimetro alla data")
+        return result
+    result.value = result.numerator = round(float(recovered), 2)
+    return result
