@@ -79,6 +79,8 @@ def twfe_did(panel: Panel, *, reps: int = WCB_REPS, seed: int = 0, alpha: float 
         base.warnings.insert(0, "L'effetto non è identificato: il trattamento coincide con gli effetti fissi "
                                 "(ad esempio unità trattate osservate solo dopo l'avvio).")
         return base
+    if panel.is_staggered:
+        base.warnings.insert(0, staggered_warning(panel, d, fe))
     fit = _cluster_fit(panel, d)
     t_stars = wild_bootstrap_t(panel, d, reps=reps, seed=seed)
     estimate, se = float(fit.params[0]), float(fit.bse[0])
@@ -89,6 +91,27 @@ def twfe_did(panel: Panel, *, reps: int = WCB_REPS, seed: int = 0, alpha: float 
     base.ci_low, base.ci_high = estimate - critical * se, estimate + critical * se
     base.inference = f"wild cluster bootstrap (WCR, {reps} repliche, pesi per unità)"
     return base
+
+
+def staggered_warning(panel: Panel, d: np.ndarray, fe: np.ndarray) -> str:
+    """Why two-way fixed effects may mislead when units start at different periods, with the implicit weights.
+
+    Under parallel trends the TWFE coefficient is sum over treated cells of w_it tau_it with w_it = d~_it /
+    sum d~_it, d~ the treatment dummy net of the fixed effects (de Chaisemartin and D'Haultfoeuille 2020):
+    a negative w_it means that cell's effect enters with the wrong sign (Goodman-Bacon 2021).
+    """
+    d_res = residualise(fe, d[:, None])[:, 0]
+    treated = d > 0
+    w = d_res[treated] / d_res[treated].sum()
+    negative = int((w < -1e-12).sum())
+    text = ("Avvii scaglionati: la differenza nelle differenze a effetti fissi confronta anche unità già trattate "
+            "con unità trattate più tardi (Goodman-Bacon 2021) e, se l'effetto cambia nel tempo o tra coorti, "
+            "può essere distorta, fino a cambiare segno; leggere il metodo per avvii scaglionati "
+            "(Callaway e Sant'Anna, imputazione).")
+    if negative:
+        text += (f" Qui {negative} delle {int(treated.sum())} osservazioni trattate entrano nella stima con peso "
+                 "negativo (de Chaisemartin e D'Haultfœuille 2020).")
+    return text
 
 
 def _bootstrap_parts(panel: Panel, d: np.ndarray):

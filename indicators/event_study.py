@@ -48,8 +48,8 @@ class EventStudy:
 def relative_time(panel: Panel) -> pd.Series:
     """Periods since the start for the treated rows (None for controls)."""
     index = period_index(panel)
-    first = sum(p < panel.start for p in panel.periods)
-    return (index - first).where(panel.frame["treated"])
+    firsts = {u: sum(p < s for p in panel.periods) for u, s in panel.start_of.items()}
+    return (index - panel.frame["unit"].map(firsts)).where(panel.frame["treated"])
 
 
 def minus(k: int) -> str:
@@ -136,6 +136,10 @@ def event_study(panel: Panel, *, leads: int = MAX_LEADS, lags: int = MAX_LAGS, a
     if not panel.control_units or leads < 2:
         warnings.insert(0, "Servono unità di controllo e almeno due periodi prima dell'avvio per lo studio di evento.")
         return empty
+    if panel.is_staggered:
+        warnings.insert(0, "Avvii scaglionati: i coefficienti dello studio di evento a effetti fissi mescolano "
+                           "effetti di altri periodi e di altre coorti (Sun e Abraham 2021); l'andamento prima "
+                           "dell'avvio e gli effetti per tempo dall'avvio si leggono nel metodo per avvii scaglionati.")
     design = _design(panel, leads, lags, warnings)
     if design is None:
         return empty
