@@ -116,7 +116,8 @@ def synthetic_did(panel: Panel, *, reps: int = PLACEBO_REPS, seed: int = 0) -> E
     if len(controls) < 2:
         base.warnings.append("Servono almeno due unità di controllo con il dato in tutti i periodi.")
         return base
-    estimates, sizes, variances, weights = [], [], [], {}
+    estimates, sizes, variances = [], [], []
+    weights: dict[str, float] = {}
     for start in sorted(set(starts.values())):
         treated = [u for u, s in starts.items() if s == start and wide[u].notna().all()]
         t0 = int((wide.index < start).sum())
@@ -124,7 +125,8 @@ def synthetic_did(panel: Panel, *, reps: int = PLACEBO_REPS, seed: int = 0) -> E
             continue
         y = wide[controls + treated].to_numpy(dtype=float).T
         tau, omega, _ = sdid_estimate(y, len(controls), t0)
-        se = placebo_se(y[:len(controls)], min(len(treated), len(controls) - 1), t0, reps=reps, seed=seed)
+        se = (placebo_se(y[:len(controls)], len(treated), t0, reps=reps, seed=seed)
+              if len(treated) < len(controls) else None)
         estimates.append(tau)
         sizes.append(len(treated) * (len(wide.index) - t0))
         variances.append(np.nan if se is None else se ** 2)
@@ -136,7 +138,10 @@ def synthetic_did(panel: Panel, *, reps: int = PLACEBO_REPS, seed: int = 0) -> E
     share = np.array(sizes) / sum(sizes)
     base.estimate = float(share @ np.array(estimates))
     se = float(np.sqrt(share ** 2 @ np.array(variances)))
-    if np.isfinite(se):
+    if not np.isfinite(se):
+        base.warnings.append("Errore standard placebo non calcolabile: servono più unità di controllo che unità "
+                             "trattate in ogni coorte di avvio.")
+    else:
         base.se, base.ci_low, base.ci_high = se, base.estimate - Z95 * se, base.estimate + Z95 * se
         from scipy import stats
 

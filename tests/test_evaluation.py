@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from indicators.did import clustered_se, did_2x2, group_trends, twfe_did
-from indicators.evaluation import Effect, make_panel
+from indicators.evaluation import make_panel
 from indicators.event_study import event_study
 from indicators.synthetic_control import SyntheticControl, simplex_weights, synthetic_control
 
@@ -155,12 +155,23 @@ def test_simplex_weights_stay_on_the_simplex_when_the_target_is_outside_the_hull
     assert w == pytest.approx([0.0, 1.0]) and (w >= 0).all()
 
 
-def test_synthetic_control_needs_one_treated_unit():
-    frame, _ = donors_panel(1, effect=0, weights={0: 1.0})
-    panel = make_panel(frame, unit="unit", time="t", outcome="y", treated=["trattato", "d03"], start=20)
+def test_synthetic_control_with_two_treated_units_fits_one_each_and_averages_them():
+    frame, _ = donors_panel(1, effect=-3.0, weights={0: 0.7, 5: 0.3})
+    second, _ = donors_panel(1, effect=-1.0, weights={2: 0.4, 9: 0.6})
+    second = second[second["unit"] == "trattato"].assign(unit="secondo")
+    panel = make_panel(pd.concat([frame, second]), unit="unit", time="t", outcome="y", treated=["trattato", "secondo"],
+                       start=20)
     result = synthetic_control(panel)
-    assert isinstance(result, Effect) and result.estimate is None
-    assert "una sola unità trattata" in result.warnings[0]
+    units = result.units.set_index("unit")
+    assert units.loc["trattato", "weights"] == pytest.approx({"d00": 0.7, "d05": 0.3}, abs=1e-3)
+    assert units.loc["secondo", "weights"] == pytest.approx({"d02": 0.4, "d09": 0.6}, abs=1e-3)
+    assert units.loc["trattato", "estimate"] == pytest.approx(-3.0, abs=1e-2)
+    assert units.loc["secondo", "estimate"] == pytest.approx(-1.0, abs=1e-2)
+    assert result.effect.estimate == pytest.approx(-2.0, abs=1e-2)  # the mean of the two units' effects
+    assert units["p_value"].tolist() == pytest.approx([1 / 16, 1 / 16])  # each the largest of its 16 ratios
+    assert result.effect.p_value == pytest.approx(1 / 1000)  # no draw of two placebos reaches their mean ratio
+    assert result.effect.warnings[0] == ("Con 15 unità di controllo ogni p-value placebo di una singola unità "
+                                         "trattata non scende sotto 1/16.")
 
 
 def test_make_panel_refuses_unknown_units_and_starts_outside_the_panel():

@@ -56,7 +56,7 @@ def test_did_and_synthetic_control_give_the_other_published_prop99_figures():
     panel = prop99_panel()
     assert round(twfe_did(panel, reps=99).estimate, 1) == -27.3
     # the paper's SC is its Frank-Wolfe solver with a tiny ridge, stopped near the optimum (R: -19.620); ours is
-    # the exact simplex least squares, -19.514: the same weights to two decimals on the leading states
+    # the exact simplex least squares, -19.514
     assert synthetic_control(panel).effect.estimate == pytest.approx(-19.6, abs=0.1)
 
 
