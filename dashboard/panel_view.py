@@ -18,6 +18,7 @@ from indicators.portfolio import ledger_span
 from indicators.registry import get_kpi
 from osservatorio.evaluation_text import effect_lines, study_lines
 from osservatorio import escaping
+from osservatorio.formatting import fmt_num
 
 OUTCOME_LABELS = {"households_in_arrears_pct": "Nuclei morosi (%)", "rate_billed": "Morosità sull'emesso (%)"}
 MAX_MONTHS = 36
@@ -61,12 +62,46 @@ def _choices() -> tuple | None:
     buildings = sorted(counts.index)
     complete = sorted(counts.index[counts == counts.max()])  # a default the synthetic control can use
     left, right = st.columns([2, 1])
-    treated = left.multiselect("Edifici trattati (una sola unità per il controllo sintetico)", buildings,
+    treated = left.multiselect("Edifici trattati (un controllo sintetico per edificio)", buildings,
                                default=complete[:1], key="panel_treated", format_func=building_label(),
                                select_all=False)
-    start = right.selectbox("Primo mese trattato", months[2:-1], index=max(0, len(months) // 2 - 2),
-                            format_func=month_label, key="panel_start")
+    start = _lab_start(right, months)
+    if start is None:
+        start = right.selectbox("Primo mese trattato", months[2:-1], index=max(0, len(months) // 2 - 2),
+                                format_func=month_label, key="panel_start")
     return months[0], months[-1], outcome, tuple(treated), start, threshold
+
+
+def _lab_start(where, months: list):
+    """The first treated month taken from a lab's own start in the catalogue, when the user picks a lab."""
+    catalogue = ld.catalogue()
+    if catalogue.empty:
+        return None
+    titles = dict(zip(catalogue["code"], catalogue["title"]))
+    code = where.selectbox("Avvio dal catalogo del laboratorio", [None, *titles], key="panel_lab",
+                           format_func=lambda c: "Scelto a mano" if c is None else titles[c])
+    if code is None:
+        return None
+    month = ld.lab_start_month(code)
+    if month is None or month not in months[2:-1]:
+        where.caption(f"{escaping.md(titles[code])}: data di avvio mancante o fuori dai mesi del partitario; "
+                      "scegliere il mese a mano.")
+        return None
+    where.caption(f"Primo mese trattato: {month_label(month)} (avvio del laboratorio nel catalogo).")
+    return month
+
+
+def _several(sc) -> None:
+    """One synthetic control per treated building: the combined effect and each building's fit."""
+    _facts(sc.effect)
+    units = sc.units
+    table = pd.DataFrame({
+        "Edificio": units["unit"], "Effetto": [fmt_num(v, 2) for v in units["estimate"]],
+        "p-value placebo": [fmt_num(v, 3) for v in units["p_value"]],
+        "RMSPE prima": [fmt_num(v, 2) for v in units["pre_rmspe"]],
+        "Pesi principali": [", ".join(f"{u} {fmt_num(w, 3)}" for u, w in sorted(ws.items(), key=lambda kv: -kv[1])[:3])
+                            for ws in units["weights"]]})
+    st.dataframe(table, hide_index=True)
 
 
 def _protected_paths(panel: pd.DataFrame, result, treated: tuple, threshold: int | None):
@@ -114,6 +149,9 @@ def panel_view() -> None:
     sc = result.sc
     if isinstance(sc, Effect):
         st.info("Controllo sintetico non calcolabile: " + escaping.md(" ".join(sc.warnings)))
+        return
+    if hasattr(sc, "units"):
+        _several(sc)
         return
     _facts(sc.effect)
     left, right = st.columns(2)

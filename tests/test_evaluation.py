@@ -64,9 +64,19 @@ def test_twfe_without_effect_rejects_about_five_percent_of_the_time():
 
 
 def test_twfe_standard_error_matches_statsmodels_clustered_errors():
+    import statsmodels.api as sm
+
+    from indicators.did import fixed_effects, treatment_dummy
+
+    for frame in (synthetic_panel(7), synthetic_panel(7).drop(index=[3, 50, 51])):  # balanced, then not
+        panel = panel_of(frame)
+        result = twfe_did(panel, reps=99)
+        design = np.column_stack([treatment_dummy(panel), fixed_effects(panel)])
+        fit = sm.OLS(panel.frame["y"].to_numpy(), design).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(panel.frame["unit"])[0]}, use_t=True)
+        assert result.estimate == pytest.approx(fit.params[0], rel=1e-9)
+        assert result.se == pytest.approx(fit.bse[0], rel=1e-9) and clustered_se(panel) == pytest.approx(result.se)
     panel = panel_of(synthetic_panel(7))
-    result = twfe_did(panel, reps=99)
-    assert clustered_se(panel) == pytest.approx(result.se, rel=1e-9)
     assert (result.n_treated, result.n_control, result.n_pre, result.n_post) == (10, 30, 12, 12)
     assert result.warnings == []
 
