@@ -57,7 +57,7 @@ class TwoWay:
     def __init__(self, panel: Panel):
         self.n_units, self.n_periods = len(panel.units), len(panel.periods)
         self.balanced = len(panel.frame) == self.n_units * self.n_periods
-        self.design = None if self.balanced else fixed_effects(panel)
+        self.design = np.zeros((0, 0)) if self.balanced else fixed_effects(panel)
         self.rank = (self.n_units + self.n_periods - 1 if self.balanced
                      else int(np.linalg.matrix_rank(self.design)))
 
@@ -87,7 +87,7 @@ def twfe_did(panel: Panel, *, reps: int = WCB_REPS, seed: int = 0, alpha: float 
         base.warnings.insert(0, "Nessuna unità di controllo: la differenza nelle differenze non si può stimare.")
         return base
     fe = TwoWay(panel)
-    if np.linalg.norm(fe.residualise(d[:, None])) <= 1e-8 * max(1.0, np.linalg.norm(d)):
+    if float(np.linalg.norm(fe.residualise(d[:, None]))) <= 1e-8 * max(1.0, float(np.linalg.norm(d))):
         base.warnings.insert(0, "L'effetto non è identificato: il trattamento coincide con gli effetti fissi "
                                 "(ad esempio unità trattate osservate solo dopo l'avvio).")
         return base

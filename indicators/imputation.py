@@ -18,12 +18,38 @@ from indicators.staggered import REPS, StaggeredResult, bootstrap, inference_tex
 from indicators.staggered_data import names
 
 
-def _design(codes: np.ndarray, times: np.ndarray, n_units: int, n_periods: int) -> np.ndarray:
-    z = np.zeros((len(codes), n_units + n_periods - 1))
-    z[np.arange(len(codes)), codes] = 1.0
-    later = times > 0
-    z[np.flatnonzero(later), n_units + times[later] - 1] = 1.0
-    return z
+class UntreatedFit:
+    """Least squares on unit and period dummies over the untreated rows, without forming the dummies: the normal
+    equations [[D_u, B], [B', D_t]] are solved through the Schur complement of the (diagonal) unit block, whose
+    size is the number of periods (exact, and cheap for hundreds of units)."""
+
+    def __init__(self, units: np.ndarray, times: np.ndarray, n_units: int, n_periods: int):
+        self.units, self.times, self.n_units, self.n_periods = units, times, n_units, n_periods
+        self.d_u = np.bincount(units, minlength=n_units).astype(float)
+        cross = np.zeros((n_units, n_periods))
+        np.add.at(cross, (units, times), 1.0)
+        self.b = cross[:, 1:]  # the first period's dummy is left out
+        d_t = np.diag(self.b.sum(axis=0))
+        self.schur_inv = np.linalg.pinv(d_t - self.b.T @ (self.b / self.d_u[:, None]))
+
+    def solve(self, r_u: np.ndarray, r_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(unit effects, period effects) from the right-hand sides Z'r split by block (columns: several systems)."""
+        x_t = self.schur_inv @ (r_t - self.b.T @ (r_u / self.d_u[:, None]))
+        x_u = (r_u - self.b @ x_t) / self.d_u[:, None]
+        return x_u, x_t
+
+    def rhs(self, units: np.ndarray, times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Z'values for rows at (units, times): sums per unit and per period (first period left out)."""
+        r_u = np.zeros((self.n_units, values.shape[1]))
+        r_t = np.zeros((self.n_periods, values.shape[1]))
+        np.add.at(r_u, units, values)
+        np.add.at(r_t, times, values)
+        return r_u, r_t[1:]
+
+    @staticmethod
+    def predict(x_u: np.ndarray, x_t: np.ndarray, units: np.ndarray, times: np.ndarray) -> np.ndarray:
+        period = np.vstack([np.zeros((1, x_t.shape[1])), x_t])
+        return x_u[units] + period[times]
 
 
 def _prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -68,16 +94,18 @@ def imputation_estimator(frame: pd.DataFrame, *, reps: int = REPS, seed: int = 0
     times = data["period"].map({p: i for i, p in enumerate(periods)}).to_numpy()
     data["rel_time"] = np.where(treated, times - data["start"].map(
         lambda s: np.searchsorted(np.array(periods), s) if pd.notna(s) else 0).to_numpy(), 0)
-    z = _design(unit_codes, times, len(units), len(periods))
-    z0, z1, y = z[~treated], z[treated], data["y"].to_numpy(dtype=float)
-    coef, *_ = np.linalg.lstsq(z0, y[~treated], rcond=None)
-    tau = y[treated] - z1 @ coef
+    u0, t0, u1, t1 = unit_codes[~treated], times[~treated], unit_codes[treated], times[treated]
+    fit = UntreatedFit(u0, t0, len(units), len(periods))
+    y = data["y"].to_numpy(dtype=float)
+    x_u, x_t = fit.solve(*fit.rhs(u0, t0, y[~treated, None]))
+    tau = y[treated] - fit.predict(x_u, x_t, u1, t1)[:, 0]
     w, events, cohorts = _weights(data, treated)
     estimates = w.T @ tau
-    v0 = -z0 @ (np.linalg.pinv(z0.T @ z0) @ (z1.T @ w))  # weight of each untreated row in each estimate
+    # weight of each untreated row in each estimate: -Z0 (Z0'Z0)^-1 Z1'w
+    v0 = -fit.predict(*fit.solve(*fit.rhs(u1, t1, w)), u0, t0)
     cell = data.loc[treated, ["start", "period"]].astype(str).agg("|".join, axis=1).to_numpy()
     e1 = tau - pd.Series(tau).groupby(cell).transform("mean").to_numpy()
-    e0 = y[~treated] - z0 @ coef
+    e0 = y[~treated] - fit.predict(x_u, x_t, u0, t0)[:, 0]
     scores = np.zeros((len(units), w.shape[1]))
     np.add.at(scores, unit_codes[~treated], v0 * e0[:, None])
     np.add.at(scores, unit_codes[treated], w * e1[:, None])

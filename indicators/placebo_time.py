@@ -8,6 +8,7 @@ from __future__ import annotations
 from indicators.evaluation import Effect, Panel, make_panel
 
 MIN_BEFORE, MIN_AFTER = 2, 1
+MAX_SC_UNITS = 30  # above this many treated units the placebo synthetic controls are left to the DiD placebo
 
 
 def placebo_start(panel: Panel, shift: int | None = None):
@@ -32,8 +33,13 @@ def placebo_in_time(panel: Panel, *, shift: int | None = None, reps: int = 199) 
     frame = panel.frame[panel.frame["period"] < panel.start]
     sub = make_panel(frame, unit="unit", time="period", outcome="y", treated=panel.treated_units, start=fake)
     did = twfe_did(sub, reps=reps)
-    sc = synthetic_control(sub, conformal=False)
-    sc = sc.effect if hasattr(sc, "effect") else sc
+    if len(panel.treated_units) > MAX_SC_UNITS:
+        sc = Effect("sc", None, warnings=[f"Placebo nel tempo del controllo sintetico non calcolato con più di "
+                                          f"{MAX_SC_UNITS} unità trattate: vale quello della differenza nelle "
+                                          "differenze."])
+    else:
+        sc = synthetic_control(sub, conformal=False)
+        sc = sc.effect if hasattr(sc, "effect") else sc
     note = (f"Avvio finto al periodo {fake}, solo periodi prima dell'avvio vero: qui non è successo nulla, quindi "
             "una stima lontana da zero dice che trattate e controlli divergevano già.")
     for effect, method in ((did, "did_placebo_time"), (sc, "sc_placebo_time")):

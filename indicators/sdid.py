@@ -11,7 +11,8 @@ The weights minimise the paper's objective exactly (a simplex least squares with
 the reference R package `synthdid` stops its Frank-Wolfe iterations near that minimum, and its steps are
 here too (`solver="frank_wolfe"`): Prop 99 gives -15.604 that way, -15.605 exactly, published -15.6. With starts at different periods each cohort gets its
 own estimate against the never-treated units, averaged with weights N_treated x T_post (Clarke et al. 2023).
-The standard error is the placebo one (section 5 of the paper): controls drawn at random play the treated.
+The standard error is the placebo one (section 5 of the paper: controls drawn at random play the treated) for a
+cohort of one treated unit, the jackknife with fixed weights (Algorithm 3) for larger cohorts.
 """
 
 from __future__ import annotations
@@ -106,6 +107,19 @@ def placebo_se(y0: np.ndarray, n1: int, t0: int, *, reps: int, seed: int) -> flo
     return float(np.std(draws, ddof=1) * np.sqrt((reps - 1) / reps))
 
 
+def jackknife_se(y: np.ndarray, n0: int, t0: int, omega: np.ndarray, lam: np.ndarray) -> float | None:
+    """Leave-one-unit-out with the weights kept (renormalised), as `synthdid`'s jackknife (needs >= 2 treated)."""
+    n1 = y.shape[0] - n0
+    diff = y[:, t0:].mean(axis=1) - y[:, :t0] @ lam  # each unit's post mean minus its weighted pre level
+    treated_mean, control = diff[n0:].mean(), diff[:n0]
+    keep = omega < 1 - 1e-12
+    drop_control = treated_mean - (omega @ control - omega[keep] * control[keep]) / (1 - omega[keep])
+    drop_treated = (treated_mean * n1 - diff[n0:]) / (n1 - 1) - omega @ control
+    taus = np.concatenate([drop_control, drop_treated])
+    n = len(taus)
+    return float(np.sqrt((n - 1) / n * ((taus - taus.mean()) ** 2).sum()))
+
+
 def synthetic_did(panel: Panel, *, reps: int = PLACEBO_REPS, seed: int = 0) -> Effect:
     """SDID per cohort of starts against the never-treated units with data in every period."""
     wide = panel.wide()
@@ -116,7 +130,7 @@ def synthetic_did(panel: Panel, *, reps: int = PLACEBO_REPS, seed: int = 0) -> E
     if len(controls) < 2:
         base.warnings.append("Servono almeno due unità di controllo con il dato in tutti i periodi.")
         return base
-    estimates, sizes, variances = [], [], []
+    estimates, sizes, variances, cohort_sizes = [], [], [], []
     weights: dict[str, float] = {}
     for start in sorted(set(starts.values())):
         treated = [u for u, s in starts.items() if s == start and wide[u].notna().all()]
@@ -124,10 +138,13 @@ def synthetic_did(panel: Panel, *, reps: int = PLACEBO_REPS, seed: int = 0) -> E
         if not treated or t0 < 2 or t0 == len(wide.index):
             continue
         y = wide[controls + treated].to_numpy(dtype=float).T
-        tau, omega, _ = sdid_estimate(y, len(controls), t0)
-        se = (placebo_se(y[:len(controls)], len(treated), t0, reps=reps, seed=seed)
-              if len(treated) < len(controls) else None)
+        tau, omega, lam = sdid_estimate(y, len(controls), t0)
+        if len(treated) >= 2:
+            se = jackknife_se(y, len(controls), t0, omega, lam)
+        else:
+            se = placebo_se(y[:len(controls)], 1, t0, reps=reps, seed=seed)
         estimates.append(tau)
+        cohort_sizes.append(len(treated))
         sizes.append(len(treated) * (len(wide.index) - t0))
         variances.append(np.nan if se is None else se ** 2)
         weights = {u: float(w) for u, w in zip(controls, omega) if w > 1e-6} if not weights else weights
@@ -138,14 +155,13 @@ def synthetic_did(panel: Panel, *, reps: int = PLACEBO_REPS, seed: int = 0) -> E
     share = np.array(sizes) / sum(sizes)
     base.estimate = float(share @ np.array(estimates))
     se = float(np.sqrt(share ** 2 @ np.array(variances)))
-    if not np.isfinite(se):
-        base.warnings.append("Errore standard placebo non calcolabile: servono più unità di controllo che unità "
-                             "trattate in ogni coorte di avvio.")
-    else:
+    if np.isfinite(se):
         base.se, base.ci_low, base.ci_high = se, base.estimate - Z95 * se, base.estimate + Z95 * se
         from scipy import stats
 
         base.p_value = float(2 * stats.norm.sf(abs(base.estimate) / se)) if se > 0 else None
     base.weights = weights if len(estimates) == 1 else {}
-    base.inference = f"errore standard placebo ({reps} estrazioni di unità di controllo come trattate)"
+    base.inference = ("errore standard jackknife (un'unità tolta alla volta, pesi fissi) per le coorti con più "
+                      "unità trattate, placebo per quelle di una sola" if any(n > 1 for n in cohort_sizes)
+                      else f"errore standard placebo ({reps} estrazioni di unità di controllo come trattate)")
     return base

@@ -136,7 +136,7 @@ def test_every_control_of_the_labs_page_changes_without_error(loaded_warehouse, 
     treated = at.multiselect(key="panel_treated")
     treated.set_value(treated.options[:3]).run()
     assert not at.exception
-    assert "Per la riservatezza" in texts(at) or list(frame_with(at, "Pesi principali")["Edificio"]) == \
+    assert "Controllo sintetico non calcolabile" in texts(at) or list(frame_with(at, "Pesi principali")["Edificio"]) == \
         treated.options[:3]  # one synthetic control each
     at.selectbox(key="panel_lab").set_value(GRATOSOGLIO).run()
     assert not at.exception
