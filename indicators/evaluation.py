@@ -119,7 +119,8 @@ def make_panel(frame: pd.DataFrame, *, unit: str, time: str, outcome: str, treat
     out = pd.DataFrame({"unit": frame[unit].astype(str), "period": frame[time],
                         "y": pd.to_numeric(frame[outcome], errors="coerce")}).dropna(subset=["y", "period"])
     treated = tuple(str(t) for t in treated)
-    unknown = [t for t in treated if t not in set(out["unit"])]
+    present = set(out["unit"])
+    unknown = [t for t in treated if t not in present]
     if unknown:
         raise ValueError(f"Unità trattate non presenti nel panel: {', '.join(unknown)}.")
     out["treated"] = out["unit"].isin(treated)

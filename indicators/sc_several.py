@@ -31,9 +31,10 @@ class SeveralSyntheticControls:
 
 def _placebo_ratios(wide: pd.DataFrame, donors: list[str], start, fit_from) -> np.ndarray:
     ratios = []
-    for unit in donors:
-        others = [d for d in donors if d != unit]
-        _, gap, pre, post = unit_fit(wide, unit, others, start, fit_from)
+    x = wide[donors].to_numpy()
+    for j, unit in enumerate(donors):
+        others = np.arange(len(donors)) != j
+        _, gap, pre, post = unit_fit(wide, unit, [], start, fit_from, arrays=(x[:, j], x[:, others]))
         pre_r = _rmspe(gap[pre])
         ratios.append(_rmspe(gap[post]) / pre_r if pre_r > 0 else np.inf)
     return np.array(ratios)
@@ -50,8 +51,9 @@ def several_synthetic_controls(panel: Panel, *, fit_from=None, seed: int = 0) ->
                              "complete con almeno due periodi prima del proprio avvio.")
         return base
     rows, paths, placebo, warnings = [], [], {}, []
+    x = wide[donors].to_numpy()
     for unit, start in usable.items():
-        w, gap, pre, post = unit_fit(wide, unit, donors, start, fit_from)
+        w, gap, pre, post = unit_fit(wide, unit, donors, start, fit_from, arrays=(wide[unit].to_numpy(), x))
         if start not in placebo:
             placebo[start] = _placebo_ratios(wide, donors, start, fit_from)
         pre_r = _rmspe(gap[pre])

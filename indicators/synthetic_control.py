@@ -95,12 +95,15 @@ def fit_warnings(wide: pd.DataFrame, treated: str, donors: list[str], pre: np.nd
     return out
 
 
-def unit_fit(wide: pd.DataFrame, unit: str, donors: list[str], start, fit_from=None):
-    """Weights and gap of one unit against donors; `pre` = the fit window before `start`, `post` = from `start`."""
+def unit_fit(wide: pd.DataFrame, unit: str, donors: list[str], start, fit_from=None, *, arrays=None):
+    """Weights and gap of one unit against donors; `pre` = the fit window before `start`, `post` = from `start`.
+
+    `arrays`: (y of the unit, donors' matrix) already taken out of `wide`, for callers that fit hundreds of units."""
     index = wide.index
-    pre = (index < start) & ((index >= fit_from) if fit_from is not None else True)
-    w, gap = _fit(wide, unit, donors, np.asarray(pre))
-    return w, gap, np.asarray(pre), np.asarray(index >= start)
+    pre = np.asarray((index < start) & ((index >= fit_from) if fit_from is not None else True))
+    y, x = arrays if arrays is not None else (wide[unit].to_numpy(), wide[donors].to_numpy())
+    w = simplex_weights(y[pre], x[pre])
+    return w, y - x @ w, pre, np.asarray(index >= start)
 
 
 def synthetic_control(panel: Panel, *, fit_from=None, alpha: float = 0.05, conformal: bool = True):

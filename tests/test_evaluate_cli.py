@@ -108,7 +108,8 @@ def test_evaluate_event_study_states_the_moved_reference_and_tests_the_leads_joi
     assert study["reference"] == -2 and study["pre_trend_p_value"] == pytest.approx(0.0605, abs=5e-4)
     assert [c["rel_time"] for c in study["coefficients"]] == [*range(-12, -1), *range(0, 12)]
     assert study["warnings"][0].startswith("Le unità trattate non sono osservate nel periodo −1")
-    assert len(sc["units"]) == 10  # ten treated units: one synthetic control each
+    assert sc["estimate"] is None  # each treated unit misses month 11: no synthetic control for any of them
+    assert sc["warnings"][0].startswith("Servono almeno tre unità mai trattate con il dato in tutti i periodi")
     assert staggered["method"] == "staggered" and imputation["method"] == "imputation"
     assert did_placebo["method"] == "did_placebo_time" and checks["method"] == "checks"
 
