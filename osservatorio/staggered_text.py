@@ -9,6 +9,13 @@ CONTROL_LABELS = {"never": "unità mai trattate", "notyet": "unità non ancora t
                   "osservazioni non trattate (mai trattate e prima dell'avvio)"}
 
 
+def fmt_period(value) -> str:
+    """A period as the file wrote it: a month as mm/aaaa, a whole number as is."""
+    if hasattr(value, "strftime"):
+        return value.strftime("%m/%Y")
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _interval(low, high, digits: int) -> str:
     if low is None or high is None:
         return MISSING
@@ -32,7 +39,7 @@ def staggered_lines(result, *, digits: int = 2) -> list[tuple[str, str]]:
         lines.append(("Andamento parallelo prima dell'avvio", f"p-value {fmt_p(result.pre_trend_p_value)} (test "
                       "congiunto sugli effetti prima dell'avvio, banda simultanea del bootstrap)"))
     for r in result.by_cohort.itertuples():
-        lines.append((f"Coorte avviata in {r.cohort}", f"{fmt_num(r.att, digits)} "
+        lines.append((f"Coorte avviata in {fmt_period(r.cohort)}", f"{fmt_num(r.att, digits)} "
                       f"({_interval(r.ci_low, r.ci_high, digits)}; {fmt_count(r.n_units, 'unità', 'unità')})"))
     for r in result.by_event_time.itertuples():
         lines.append((f"Periodo {str(int(r.rel_time)).replace('-', '−')} dall'avvio",
@@ -45,7 +52,7 @@ def several_sc_lines(result, *, digits: int = 2) -> list[tuple[str, str]]:
     lines = []
     for r in result.units.itertuples():
         top = sorted(r.weights.items(), key=lambda kv: -kv[1])[:3]
-        lines.append((f"  {r.unit} (avvio {r.start})", f"{fmt_num(r.estimate, digits)}; p-value placebo "
+        lines.append((f"  {r.unit} (avvio {fmt_period(r.start)})", f"{fmt_num(r.estimate, digits)}; p-value placebo "
                       f"{fmt_p(r.p_value)}; RMSPE prima {fmt_num(r.pre_rmspe, digits)}; pesi "
                       + ", ".join(f"{u} {fmt_num(w, 3)}" for u, w in top)))
     return lines
