@@ -1,4 +1,5 @@
-"""`python -m bench engine|monitoring|load|budget|matching [--units N --years Y] ...` (see `python -m bench -h`).
+"""`python -m bench engine|monitoring|load|budget|matching|staggered [--units N --years Y] ...`
+(see `python -m bench -h`).
 
 `python -m bench all` (what `make bench` runs) runs the engine benchmark and the page renders one after the other;
 `--quick` runs them at small sizes (a smoke run of a minute or two). PostgreSQL is measured when
@@ -164,6 +165,11 @@ def main() -> None:
     mt.add_argument("--households", type=int, default=5_000)
     mt.add_argument("--units", type=int, default=500)
     mt.add_argument("--repeat", type=int, default=3, help="runs of each timing; the best is reported")
+    s = sub.add_parser("staggered", help="evaluate --method all on a staggered panel vs reference libraries (issue 20)")
+    s.add_argument("--units", type=int, default=500)
+    s.add_argument("--periods", type=int, default=10)
+    s.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
+    s.add_argument("--results", help="file for the report")
     args = parser.parse_args()
     if args.what in ("engine", "all"):
         from bench.engine import main as bench_engine
@@ -175,6 +181,10 @@ def main() -> None:
         bench_monitoring(_resolve(args, "monitoring"))
     if args.what == "load":
         bench_load(args)
+    elif args.what == "staggered":
+        from bench.staggered import bench_staggered
+
+        bench_staggered(args)
     elif args.what == "budget":
         from bench.budget import bench_budget
 

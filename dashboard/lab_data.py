@@ -5,7 +5,7 @@ Same rule as `dashboard.data`: the page calls these and draws; every figure come
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -17,9 +17,12 @@ from indicators import completeness, lab_outcomes, lab_outputs
 from indicators import lab_links as lab_links_figures
 from indicators import lab_records as lab_records_figures
 from indicators.did import group_trends, twfe_did
-from indicators.evaluation import Effect, make_panel
+from indicators.evaluation import Effect, make_panel, make_staggered_panel
 from indicators.event_study import EventStudy, event_study
 from indicators.panels import building_arrears_panel
+from indicators.imputation import imputation_estimator
+from indicators.sc_several import SeveralSyntheticControls
+from indicators.staggered import callaway_santanna
 from indicators.synthetic_control import SyntheticControl, synthetic_control
 
 
@@ -107,16 +110,35 @@ class PanelEvaluation:
     did: Effect
     trends: pd.DataFrame
     study: EventStudy
-    sc: SyntheticControl | Effect
+    sc: SyntheticControl | Effect | SeveralSyntheticControls
+    staggered: list = field(default_factory=list)  # Callaway-Sant'Anna and imputation, with starts per building
 
 
 @cached_figures(ttl=CACHE_TTL, show_spinner=False)
 def evaluate_ledger(start: date, end: date, outcome: str, treated: tuple[str, ...], first: date,
-                    min_households: int | None = None) -> PanelEvaluation:
-    """DiD, event study and synthetic control of the monthly arrears per building."""
+                    min_households: int | None = None,
+                    starts: tuple[tuple[str, date], ...] | None = None) -> PanelEvaluation:
+    """DiD, event study and synthetic control of the monthly arrears per building; with `starts` (building, first
+    treated month: each lab's own start from the catalogue) the staggered-adoption estimators too."""
     frame = ledger_panel(start, end, outcome, min_households)
-    panel = make_panel(frame, unit="unit", time="period", outcome="y", treated=treated, start=pd.Timestamp(first))
-    return PanelEvaluation(twfe_did(panel), group_trends(panel), event_study(panel), synthetic_control(panel))
+    if starts:
+        first_of = {unit: pd.Timestamp(s) for unit, s in starts}
+        frame = frame.assign(start=frame["unit"].map(first_of))
+        panel = make_staggered_panel(frame, unit="unit", time="period", outcome="y", start_column="start")
+        staggered = [callaway_santanna(panel.long_with_starts()), imputation_estimator(panel.long_with_starts())]
+    else:
+        panel = make_panel(frame, unit="unit", time="period", outcome="y", treated=treated, start=pd.Timestamp(first))
+        staggered = []
+    return PanelEvaluation(twfe_did(panel), group_trends(panel), event_study(panel), synthetic_control(panel),
+                           staggered)
+
+
+def lab_start_month(code: str) -> date | None:
+    """The lab's own start (catalogue `data_inizio`) as the month end the ledger panel uses, or None."""
+    row = catalogue().set_index("code").get("start_date", pd.Series(dtype=object)).get(code)
+    if row is None or pd.isna(row):
+        return None
+    return (pd.Timestamp(row) + pd.offsets.MonthEnd(0)).date()
 
 
 @cached_figures(ttl=CACHE_TTL, show_spinner=False)

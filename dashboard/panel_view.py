@@ -20,6 +20,7 @@ from indicators.registry import get_kpi
 from osservatorio.evaluation_reading import effect_reading
 from osservatorio.evaluation_text import effect_lines, study_lines
 from osservatorio import escaping
+from osservatorio.formatting import fmt_num
 
 OUTCOME_LABELS = {"households_in_arrears_pct": "Nuclei morosi (%)", "rate_billed": "Morosità sull'emesso (%)"}
 MAX_MONTHS = 36
@@ -66,10 +67,23 @@ def _choices() -> tuple | None:
     starts = months[2:-1]
     lab_choice(buildings, complete[:1], starts, starts[max(0, len(months) // 2 - 2)])  # the lab sets both below
     left, right = st.columns([2, 1])
-    treated = left.multiselect("Edifici trattati (una sola unità per il controllo sintetico)", buildings,
+    treated = left.multiselect("Edifici trattati (un controllo sintetico per edificio)", buildings,
                                key="panel_treated", format_func=building_label(), select_all=False)
     start = right.selectbox("Primo mese trattato", starts, format_func=month_label, key="panel_start")
     return months[0], months[-1], outcome, tuple(treated), start, threshold
+
+
+def _several(sc) -> None:
+    """One synthetic control per treated building: the combined effect and each building's fit."""
+    _facts(sc.effect)
+    units = sc.units
+    table = pd.DataFrame({
+        "Edificio": units["unit"], "Effetto": [fmt_num(v, 2) for v in units["estimate"]],
+        "p-value placebo": [fmt_num(v, 3) for v in units["p_value"]],
+        "RMSPE prima": [fmt_num(v, 2) for v in units["pre_rmspe"]],
+        "Pesi principali": [", ".join(f"{u} {fmt_num(w, 3)}" for u, w in sorted(ws.items(), key=lambda kv: -kv[1])[:3])
+                            for ws in units["weights"]]})
+    st.dataframe(table, hide_index=True)
 
 
 def _protected_paths(panel: pd.DataFrame, result, treated: tuple, threshold: int | None):
@@ -117,6 +131,9 @@ def panel_view() -> None:
     sc = result.sc
     if isinstance(sc, Effect):
         st.info("Controllo sintetico non calcolabile: " + escaping.md(" ".join(sc.warnings)))
+        return
+    if hasattr(sc, "units"):
+        _several(sc)
         return
     _facts(sc.effect)
     left, right = st.columns(2)

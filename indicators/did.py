@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
@@ -51,15 +50,28 @@ def residualise(design: np.ndarray, columns: np.ndarray) -> np.ndarray:
     return columns - design @ coef
 
 
+class TwoWay:
+    """Residualising on unit and period fixed effects: on a balanced panel by the closed form x - unit mean -
+    period mean + grand mean (the rows are sorted by unit, then period), else by least squares on the dummies."""
+
+    def __init__(self, panel: Panel):
+        self.n_units, self.n_periods = len(panel.units), len(panel.periods)
+        self.balanced = len(panel.frame) == self.n_units * self.n_periods
+        self.design = np.zeros((0, 0)) if self.balanced else fixed_effects(panel)
+        self.rank = (self.n_units + self.n_periods - 1 if self.balanced
+                     else int(np.linalg.matrix_rank(self.design)))
+
+    def residualise(self, columns: np.ndarray) -> np.ndarray:
+        if not self.balanced:
+            return residualise(self.design, columns)
+        shape = columns.shape
+        x = columns.reshape(self.n_units, self.n_periods, -1)
+        x = x - x.mean(axis=1, keepdims=True) - x.mean(axis=0, keepdims=True) + x.mean(axis=(0, 1), keepdims=True)
+        return x.reshape(shape)
+
+
 def treatment_dummy(panel: Panel) -> np.ndarray:
     return (panel.frame["treated"] & panel.frame["post"]).to_numpy(dtype=float)
-
-
-def _cluster_fit(panel: Panel, d: np.ndarray) -> sm.regression.linear_model.RegressionResultsWrapper:
-    design = np.column_stack([d, fixed_effects(panel)])
-    groups = pd.factorize(panel.frame["unit"])[0]
-    return sm.OLS(panel.frame["y"].to_numpy(), design).fit(cov_type="cluster", cov_kwds={"groups": groups},
-                                                           use_t=True)
 
 
 def twfe_did(panel: Panel, *, reps: int = WCB_REPS, seed: int = 0, alpha: float = 0.05) -> Effect:
@@ -74,14 +86,16 @@ def twfe_did(panel: Panel, *, reps: int = WCB_REPS, seed: int = 0, alpha: float 
     if not panel.control_units:
         base.warnings.insert(0, "Nessuna unità di controllo: la differenza nelle differenze non si può stimare.")
         return base
-    fe = fixed_effects(panel)
-    if np.linalg.matrix_rank(np.column_stack([d, fe])) == np.linalg.matrix_rank(fe):
+    fe = TwoWay(panel)
+    if float(np.linalg.norm(fe.residualise(d[:, None]))) <= 1e-8 * max(1.0, float(np.linalg.norm(d))):
         base.warnings.insert(0, "L'effetto non è identificato: il trattamento coincide con gli effetti fissi "
                                 "(ad esempio unità trattate osservate solo dopo l'avvio).")
         return base
-    fit = _cluster_fit(panel, d)
-    t_stars = wild_bootstrap_t(panel, d, reps=reps, seed=seed)
-    estimate, se = float(fit.params[0]), float(fit.bse[0])
+    if panel.is_staggered:
+        base.warnings.insert(0, staggered_warning(panel, d, fe))
+    parts = _bootstrap_parts(panel, d, fe)
+    t_stars = wild_bootstrap_t(panel, d, reps=reps, seed=seed, parts=parts)
+    estimate, se = _estimate_and_se(parts)
     t_obs = estimate / se
     critical = float(np.quantile(np.abs(t_stars), 1 - alpha))
     base.estimate, base.se = estimate, se
@@ -91,26 +105,47 @@ def twfe_did(panel: Panel, *, reps: int = WCB_REPS, seed: int = 0, alpha: float 
     return base
 
 
-def _bootstrap_parts(panel: Panel, d: np.ndarray):
+def staggered_warning(panel: Panel, d: np.ndarray, fe: TwoWay) -> str:
+    """Why two-way fixed effects may mislead when units start at different periods, with the implicit weights.
+
+    Under parallel trends the TWFE coefficient is sum over treated cells of w_it tau_it with w_it = d~_it /
+    sum d~_it, d~ the treatment dummy net of the fixed effects (de Chaisemartin and D'Haultfoeuille 2020):
+    a negative w_it means that cell's effect enters with the wrong sign (Goodman-Bacon 2021).
+    """
+    d_res = fe.residualise(d[:, None])[:, 0]
+    treated = d > 0
+    w = d_res[treated] / d_res[treated].sum()
+    negative = int((w < -1e-12).sum())
+    text = ("Avvii scaglionati: la differenza nelle differenze a effetti fissi confronta anche unità già trattate "
+            "con unità trattate più tardi (Goodman-Bacon 2021) e, se l'effetto cambia nel tempo o tra coorti, "
+            "può essere distorta, fino a cambiare segno; leggere il metodo per avvii scaglionati "
+            "(Callaway e Sant'Anna, imputazione).")
+    if negative:
+        text += (f" Qui {negative} delle {int(treated.sum())} osservazioni trattate entrano nella stima con peso "
+                 "negativo (de Chaisemartin e D'Haultfœuille 2020).")
+    return text
+
+
+def _bootstrap_parts(panel: Panel, d: np.ndarray, fe: TwoWay | None = None):
     """The pieces the bootstrap reuses: residualised d, restricted residuals split by cluster, projections."""
-    design = fixed_effects(panel)
-    both = residualise(design, np.column_stack([d, panel.frame["y"].to_numpy()]))
+    fe = fe or TwoWay(panel)
+    both = fe.residualise(np.column_stack([d, panel.frame["y"].to_numpy()]))
     d_res, u_res = both[:, 0], both[:, 1]  # u_res: residuals of the model without d (the null)
     codes = pd.factorize(panel.frame["unit"])[0]
     member = np.zeros((len(codes), codes.max() + 1))
     member[np.arange(len(codes)), codes] = 1.0
-    projected = residualise(design, member * u_res[:, None])  # column g: M (u_res on cluster g only)
+    projected = fe.residualise(member * u_res[:, None])  # column g: M (u_res on cluster g only)
     cross = member.T @ (d_res[:, None] * projected)  # [g, h]: sum over cluster g of d_res * column h
     own = member.T @ (d_res ** 2)
-    n, k = len(d), np.linalg.matrix_rank(design) + 1
+    n, k = len(d), fe.rank + 1
     g = member.shape[1]
     correction = g / (g - 1) * (n - 1) / (n - k)
     return cross, own, correction
 
 
-def wild_bootstrap_t(panel: Panel, d: np.ndarray, *, reps: int = WCB_REPS, seed: int = 0) -> np.ndarray:
+def wild_bootstrap_t(panel: Panel, d: np.ndarray, *, reps: int = WCB_REPS, seed: int = 0, parts=None) -> np.ndarray:
     """t statistics of d under the null in `reps` wild cluster bootstrap samples (all in matrix form)."""
-    cross, own, correction = _bootstrap_parts(panel, d)
+    cross, own, correction = parts or _bootstrap_parts(panel, d)
     weights = rademacher_or_webb(cross.shape[0], reps, np.random.default_rng(seed))
     sums = cross @ weights  # per cluster: d_res' M y* for each replicate
     dd = own.sum()
@@ -120,16 +155,20 @@ def wild_bootstrap_t(panel: Panel, d: np.ndarray, *, reps: int = WCB_REPS, seed:
     return beta / np.where(se > 0, se, np.nan)
 
 
-def clustered_se(panel: Panel) -> float:
-    """The clustered standard error of d computed from the bootstrap's pieces (checks them against statsmodels)."""
-    d = treatment_dummy(panel)
-    cross, own, correction = _bootstrap_parts(panel, d)
-    ones = np.ones((cross.shape[0], 1))
-    sums = cross @ ones
+def _estimate_and_se(parts) -> tuple[float, float]:
+    """The TWFE coefficient and its clustered standard error (CR1, as statsmodels' cluster with use_t) from the
+    bootstrap's pieces: all weights 1 give back the observed data."""
+    cross, own, correction = parts
+    sums = cross.sum(axis=1)
     dd = own.sum()
     beta = sums.sum() / dd
-    scores = sums[:, 0] - own * beta
-    return float(np.sqrt(correction * (scores ** 2).sum()) / dd)
+    scores = sums - own * beta
+    return float(beta), float(np.sqrt(correction * (scores ** 2).sum()) / dd)
+
+
+def clustered_se(panel: Panel) -> float:
+    """The clustered standard error of d computed from the bootstrap's pieces."""
+    return _estimate_and_se(_bootstrap_parts(panel, treatment_dummy(panel)))[1]
 
 
 def group_trends(panel: Panel) -> pd.DataFrame:

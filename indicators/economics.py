@@ -57,7 +57,8 @@ def costs(conn: Conn, *, start: date, end: date, scope: Scope = Scope(), by: str
                  f"FROM actual_cost c JOIN ({_TWELFTHS}) t ON c.month IS NULL OR t.m = 1 "
                  f"LEFT JOIN intervention i ON i.code = c.intervention_code WHERE {where} "
                  f"AND {month} BETWEEN :first_month AND :last_month GROUP BY 1, 2 ORDER BY 1, 2",
-                 {**params, "first_month": start.year * 12 + start.month - 1, "last_month": end.year * 12 + end.month - 1})
+                 {**params, "first_month": start.year * 12 + start.month - 1,
+                  "last_month": end.year * 12 + end.month - 1})
 
 
 def _by_group(frame, column: str, name: str) -> pd.Series:

@@ -19,7 +19,11 @@ MIN_CLUSTERS = 30  # below this, cluster-robust standard errors are unreliable (
 MIN_TREATED_CLUSTERS = 5  # the wild cluster bootstrap over-rejects with very few treated clusters (MacKinnon-Webb)
 MIN_PRE_PERIODS = 3
 METHOD_LABELS = {"did": "Differenza nelle differenze (effetti fissi unità e periodo)",
-                 "sc": "Controllo sintetico"}
+                 "sc": "Controllo sintetico", "sdid": "Differenza nelle differenze sintetica",
+                 "staggered": "Avvii scaglionati: Callaway e Sant'Anna",
+                 "imputation": "Avvii scaglionati: imputazione (Borusyak, Jaravel e Spiess)",
+                 "did_placebo_time": "Placebo nel tempo: differenza nelle differenze",
+                 "sc_placebo_time": "Placebo nel tempo: controllo sintetico"}
 
 
 @dataclass
@@ -60,7 +64,23 @@ class Panel:
 
     frame: pd.DataFrame
     treated_units: tuple[str, ...]
-    start: object
+    start: object  # the first treated period (with staggered starts: the earliest)
+    starts: tuple[tuple[str, object], ...] = ()  # (unit, its first treated period) when starts differ by unit
+
+    @property
+    def start_of(self) -> dict:
+        """Each treated unit's first treated period."""
+        return dict(self.starts) if self.starts else {u: self.start for u in self.treated_units}
+
+    @property
+    def is_staggered(self) -> bool:
+        return len(set(self.start_of.values())) > 1
+
+    def long_with_starts(self) -> pd.DataFrame:
+        """Columns unit, period, y and start (the unit's first treated period, NaN if never treated)."""
+        out = self.frame[["unit", "period", "y"]].copy()
+        out["start"] = out["unit"].map(self.start_of)
+        return out
 
     @property
     def periods(self) -> list:
@@ -99,7 +119,8 @@ def make_panel(frame: pd.DataFrame, *, unit: str, time: str, outcome: str, treat
     out = pd.DataFrame({"unit": frame[unit].astype(str), "period": frame[time],
                         "y": pd.to_numeric(frame[outcome], errors="coerce")}).dropna(subset=["y", "period"])
     treated = tuple(str(t) for t in treated)
-    unknown = [t for t in treated if t not in set(out["unit"])]
+    present = set(out["unit"])
+    unknown = [t for t in treated if t not in present]
     if unknown:
         raise ValueError(f"Unità trattate non presenti nel panel: {', '.join(unknown)}.")
     out["treated"] = out["unit"].isin(treated)
@@ -109,6 +130,26 @@ def make_panel(frame: pd.DataFrame, *, unit: str, time: str, outcome: str, treat
     out = out.groupby(["unit", "period"], as_index=False).agg(y=("y", "mean"), treated=("treated", "first"),
                                                               post=("post", "first"))
     return Panel(out.sort_values(["unit", "period"]).reset_index(drop=True), treated, start)
+
+
+def make_staggered_panel(frame: pd.DataFrame, *, unit: str, time: str, outcome: str, start_column: str) -> Panel:
+    """A `Panel` whose units start at their own period: column `start_column` holds each unit's first treated
+    period (empty for the never treated); a unit with two different starts is refused."""
+    if start_column not in frame.columns:
+        raise ValueError(f"Colonna dell'avvio mancante nel panel: {start_column}. Colonne presenti: "
+                         f"{', '.join(map(str, frame.columns))}.")
+    starts = frame[[unit, start_column]].dropna().assign(**{unit: lambda d: d[unit].astype(str)})
+    several = starts.groupby(unit)[start_column].nunique()
+    if (several > 1).any():
+        raise ValueError(f"Unità con più di un periodo di avvio nella colonna «{start_column}»: "
+                         f"{', '.join(several.index[several > 1][:5])}.")
+    first = starts.groupby(unit)[start_column].first()
+    if first.empty:
+        raise ValueError(f"La colonna «{start_column}» non indica alcuna unità trattata.")
+    panel = make_panel(frame, unit=unit, time=time, outcome=outcome, treated=list(first.index), start=first.min())
+    out = panel.frame.assign(post=panel.frame["unit"].map(first).le(panel.frame["period"]).fillna(False)
+                             .astype(bool))
+    return Panel(out, panel.treated_units, first.min(), tuple((u, first[u]) for u in panel.treated_units))
 
 
 def size_warnings(panel: Panel) -> list[str]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from indicators.did import fixed_effects, residualise
+from indicators.did import TwoWay
 from indicators.evaluation import Panel, period_index, size_warnings
 
 MAX_LEADS, MAX_LAGS = 12, 12
@@ -48,8 +48,8 @@ class EventStudy:
 def relative_time(panel: Panel) -> pd.Series:
     """Periods since the start for the treated rows (None for controls)."""
     index = period_index(panel)
-    first = sum(p < panel.start for p in panel.periods)
-    return (index - first).where(panel.frame["treated"])
+    firsts = {u: sum(p < s for p in panel.periods) for u, s in panel.start_of.items()}
+    return (index - panel.frame["unit"].map(firsts)).where(panel.frame["treated"])
 
 
 def minus(k: int) -> str:
@@ -61,9 +61,9 @@ def periods_text(ks: list[int]) -> str:
     return ("nel periodo " if len(ks) == 1 else "nei periodi ") + ", ".join(minus(k) for k in ks)
 
 
-def not_identified(dummies: np.ndarray, fe: np.ndarray) -> list[int]:
+def not_identified(dummies: np.ndarray, fe: TwoWay) -> list[int]:
     """Positions of the dummies the fixed effects leave unidentified: those a null vector of the design touches."""
-    rest = residualise(fe, dummies)  # the part of each dummy the fixed effects do not explain
+    rest = fe.residualise(dummies)  # the part of each dummy the fixed effects do not explain
     _, s, vt = np.linalg.svd(rest, full_matrices=False)
     tol = (s.max() if s.size else 0.0) * max(rest.shape) * np.finfo(float).eps
     null = vt[s <= tol]
@@ -104,7 +104,7 @@ def _design(panel: Panel, leads: int, lags: int, warnings: list[str]):
     return ks, np.column_stack([(rel == k).to_numpy(dtype=float) for k in ks]), reference
 
 
-def _drop_absorbed(ks: list[int], dummies: np.ndarray, fe: np.ndarray, warnings: list[str]):
+def _drop_absorbed(ks: list[int], dummies: np.ndarray, fe: TwoWay, warnings: list[str]):
     """The relative times and dummies without those the fixed effects absorb, which are named in a warning."""
     absorbed = not_identified(dummies, fe)
     if not absorbed:
@@ -115,6 +115,27 @@ def _drop_absorbed(ks: list[int], dummies: np.ndarray, fe: np.ndarray, warnings:
                        f"unità trattate) e non {'è stimato' if one else 'sono stimati'}.")
     keep = [j for j in range(len(ks)) if j not in absorbed]
     return [ks[j] for j in keep], dummies[:, keep]
+
+
+def _fit(panel: Panel, dummies: np.ndarray, fe: TwoWay):
+    """OLS with unit and period fixed effects, clustered by unit (CR1, t with G - 1 degrees of freedom).
+
+    On a balanced panel the fixed effects are partialled out first (Frisch-Waugh-Lovell: same coefficients and
+    residuals) and the small-sample factor (n - 1) / (n - k) is set back to count them in k, so the covariance
+    is the one of the regression with every dummy; otherwise that regression is run as it is.
+    """
+    groups = pd.factorize(panel.frame["unit"])[0]
+    y = panel.frame["y"].to_numpy()
+    if not fe.balanced:
+        return sm.OLS(y, np.hstack([dummies, fe.design])).fit(cov_type="cluster", cov_kwds={"groups": groups},
+                                                              use_t=True)
+    both = fe.residualise(np.column_stack([dummies, y]))
+    fit = sm.OLS(both[:, -1], both[:, :-1]).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    n, k = len(y), dummies.shape[1]
+    inner = fit._results  # the wrapper would keep an attribute set on it apart from the results
+    inner.cov_params_default = inner.cov_params_default * (n - k) / (n - k - fe.rank)
+    inner._cache.clear()  # bse, t and p were computed from the uncorrected covariance
+    return fit
 
 
 def _coefficients(fit, ks: list[int], reference: int, alpha: float) -> pd.DataFrame:
@@ -136,14 +157,16 @@ def event_study(panel: Panel, *, leads: int = MAX_LEADS, lags: int = MAX_LAGS, a
     if not panel.control_units or leads < 2:
         warnings.insert(0, "Servono unità di controllo e almeno due periodi prima dell'avvio per lo studio di evento.")
         return empty
+    if panel.is_staggered:
+        warnings.insert(0, "Avvii scaglionati: i coefficienti dello studio di evento a effetti fissi mescolano "
+                           "effetti di altri periodi e di altre coorti (Sun e Abraham 2021); l'andamento prima "
+                           "dell'avvio e gli effetti per tempo dall'avvio si leggono nel metodo per avvii scaglionati.")
     design = _design(panel, leads, lags, warnings)
     if design is None:
         return empty
     ks, dummies, reference = design
-    fe = fixed_effects(panel)
+    fe = TwoWay(panel)
     ks, dummies = _drop_absorbed(ks, dummies, fe, warnings)
-    groups = pd.factorize(panel.frame["unit"])[0]
-    fit = sm.OLS(panel.frame["y"].to_numpy(), np.hstack([dummies, fe])).fit(
-        cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    fit = _fit(panel, dummies, fe)
     p_pre = pre_trend_test(fit, [j for j, k in enumerate(ks) if k < reference])
     return EventStudy(_coefficients(fit, ks, reference, alpha), *sizes, warnings, reference, p_pre)

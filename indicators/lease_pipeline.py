@@ -61,7 +61,8 @@ def lease_pipeline(conn: Connection | Engine, *, as_of: date, scope: Scope = Sco
                   **{f"d{m}": _months_after(as_of, m).isoformat() for m in WINDOWS})
     frame = query(conn, f"""WITH {_history(units)},
         ending AS (SELECT {group} AS grp, su.intervention_code, l.end_date,
-                COALESCE(su.unit_rent, l.monthly_rent) AS rent, (su.status IS NULL OR su.status = 'locabile') AS lettable
+                COALESCE(su.unit_rent, l.monthly_rent) AS rent,
+                (su.status IS NULL OR su.status = 'locabile') AS lettable
             FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code
             WHERE l.end_date > {date_param('as_of')} AND l.end_date <= {date_param('d12')}),
         priced AS (SELECT e.*, COALESCE(h.days * 1.0 / NULLIF(h.relets, 0), (SELECT days FROM whole)) AS relet_days

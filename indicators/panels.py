@@ -64,11 +64,13 @@ def parse_period(text: str, like: pd.Series) -> object:
     return first
 
 
-def read_panel_csv(path, *, unit: str, time: str, outcome: str) -> pd.DataFrame:
-    """A long CSV (separator guessed) with Italian (1.234,5) or plain (1234.5) numbers."""
+def read_panel_csv(path, *, unit: str, time: str, outcome: str, start_column: str | None = None) -> pd.DataFrame:
+    """A long CSV (separator guessed) with Italian (1.234,5) or plain (1234.5) numbers; with `start_column`, each
+    unit's first treated period read like the periods (empty: never treated)."""
     raw = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
     raw.columns = [c.strip() for c in raw.columns]
-    missing = [c for c in (unit, time, outcome) if c not in raw.columns]
+    wanted = (unit, time, outcome) + ((start_column,) if start_column else ())
+    missing = [c for c in wanted if c not in raw.columns]
     if missing:
         raise ValueError(f"Colonne mancanti nel file: {', '.join(missing)}. "
                          f"Colonne presenti: {', '.join(raw.columns)}.")
@@ -76,5 +78,19 @@ def read_panel_csv(path, *, unit: str, time: str, outcome: str) -> pd.DataFrame:
     if values.bad.any():
         bad = ", ".join(raw.loc[values.bad, outcome].astype(str).unique()[:5])
         raise ValueError(f"Valori non numerici nella colonna «{outcome}»: {bad}.")
-    return pd.DataFrame({unit: raw[unit].str.strip(), time: parse_periods(raw[time]),
-                         outcome: values.values.astype("float64")})
+    out = pd.DataFrame({unit: raw[unit].str.strip(), time: parse_periods(raw[time]),
+                        outcome: values.values.astype("float64")})
+    if start_column:
+        starts = raw[start_column].fillna("").str.strip()
+        given = starts != ""
+        out[start_column] = pd.Series(pd.NA, index=raw.index, dtype=out[time].dtype)
+        if given.any():
+            try:
+                parsed = parse_periods(starts[given].astype("string"))
+            except ValueError as exc:
+                raise ValueError(f"Colonna «{start_column}»: {exc}") from None
+            if pd.api.types.is_integer_dtype(parsed) != pd.api.types.is_integer_dtype(out[time]):
+                raise ValueError(f"I periodi di avvio della colonna «{start_column}» non sono dello stesso tipo dei "
+                                 f"periodi della colonna «{time}».")
+            out.loc[given, start_column] = parsed.to_numpy()
+    return out

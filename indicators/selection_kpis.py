@@ -6,7 +6,8 @@ from __future__ import annotations
 MATCH_COMMAND = "osservatorio match"
 PAGE = "cruscotto, pagina Selezione e abbinamento"
 _DAR_CASA = "DAR=CASA, «Il Gestore Sociale Cooperativo»"
-_PLAN = f"{_DAR_CASA} (abbinamento candidato e alloggio automatico, riferito al reddito minimo; fasi e durate della selezione)"
+_PLAN = (f"{_DAR_CASA} (abbinamento candidato e alloggio automatico, riferito al reddito minimo; fasi e durate della "
+         "selezione)")
 _CINISELLO = "Comune di Cinisello Balsamo, «Agenzia per la Casa» (presentazione del 2017): graduatorie e assegnazioni"
 _SUSTAINABLE = ("soglia di sostenibilità del 30% del reddito: Éupolis Lombardia per Regione Lombardia, valutazione "
                 "della sperimentazione dei Laboratori Sociali di Quartiere, rapporto finale SOC15015 (2016)")

@@ -320,7 +320,8 @@ def copied_tables() -> list[Table]:
 def build(engine: Engine, *, force: bool = False, carry: bool = True) -> BuildResult | None:
     """Build the analytics copy from the warehouse and swap it in. Returns None when another build (waited
     for) already brought it up to the warehouse's last load, unless `force`. With `carry` (the default) the
-    tables keep the previous copy's rows and read only what later loads wrote; without it, every row is read. Raises BuildError (in Italian)
+    tables keep the previous copy's rows and read only what later loads wrote; without it, every row is read.
+    Raises BuildError (in Italian)
     when the build fails; the previous copy stays in use."""
     path = location(engine)
     with _build_lock(path):

@@ -31,7 +31,7 @@ def test_evaluate_reads_italian_and_plain_numbers_alike(tmp_path):
     for path in (italian, plain):
         out = _evaluate(path, "--treated", treated, "--start", "12", "--method", "did", "--format", "json")
         assert out.exit_code == 0, out.output
-        results.append(json.loads(out.stdout))
+        results.append(json.loads(out.stdout)[:-1])
     assert results[0] == results[1]
     did = results[0][0]
     assert KEYS <= set(did) and did["method"] == "did"
@@ -44,7 +44,7 @@ def test_evaluate_synthetic_control_gives_weights_and_fit(tmp_path):
     frame.rename(columns={"t": "month"}).to_csv(path, sep=";", decimal=",", index=False)
     out = _evaluate(path, "--treated", "trattato", "--start", "20", "--method", "sc", "--format", "json")
     assert out.exit_code == 0, out.output
-    (sc,) = json.loads(out.stdout)
+    sc, checks = json.loads(out.stdout)
     assert KEYS | {"weights", "pre_rmspe"} <= set(sc) and sc["method"] == "sc"
     assert sc["weights"] == pytest.approx({"d01": 0.5, "d04": 0.3, "d07": 0.2}, abs=1e-3)
     assert sc["estimate"] == pytest.approx(-3.0, abs=1e-2) and sc["p_value"] == pytest.approx(1 / 16)
@@ -103,12 +103,15 @@ def test_evaluate_event_study_states_the_moved_reference_and_tests_the_leads_joi
     assert "Periodo −12: 0,60 (da -0,59 a 1,78; p-value 0,314)" in out.stdout  # as plotly marks the periods
     assert "Periodo −1:" not in out.stdout and "Periodo 11: " in out.stdout
     data = _evaluate(path, "--treated", treated, "--start", "12", "--method", "all", "--format", "json")
-    did, study, sc = json.loads(data.stdout)
+    did, study, sc, sdid, staggered, imputation, did_placebo, sc_placebo, checks = json.loads(data.stdout)
     assert did["estimate"] == pytest.approx(-1.9213, abs=1e-4) and study["method"] == "event_study"
     assert study["reference"] == -2 and study["pre_trend_p_value"] == pytest.approx(0.0605, abs=5e-4)
     assert [c["rel_time"] for c in study["coefficients"]] == [*range(-12, -1), *range(0, 12)]
     assert study["warnings"][0].startswith("Le unità trattate non sono osservate nel periodo −1")
-    assert sc["estimate"] is None  # ten treated units: the synthetic control wants one
+    assert sc["estimate"] is None  # each treated unit misses month 11: no synthetic control for any of them
+    assert sc["warnings"][0].startswith("Servono almeno tre unità mai trattate con il dato in tutti i periodi")
+    assert staggered["method"] == "staggered" and imputation["method"] == "imputation"
+    assert did_placebo["method"] == "did_placebo_time" and checks["method"] == "checks"
 
 
 def test_evaluate_event_study_without_pre_periods_says_why_instead_of_numbers(tmp_path):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from indicators.did import clustered_se, did_2x2, group_trends, twfe_did
-from indicators.evaluation import Effect, make_panel
+from indicators.evaluation import make_panel
 from indicators.event_study import event_study
 from indicators.synthetic_control import SyntheticControl, simplex_weights, synthetic_control
 
@@ -64,9 +64,19 @@ def test_twfe_without_effect_rejects_about_five_percent_of_the_time():
 
 
 def test_twfe_standard_error_matches_statsmodels_clustered_errors():
+    import statsmodels.api as sm
+
+    from indicators.did import fixed_effects, treatment_dummy
+
+    for frame in (synthetic_panel(7), synthetic_panel(7).drop(index=[3, 50, 51])):  # balanced, then not
+        panel = panel_of(frame)
+        result = twfe_did(panel, reps=99)
+        design = np.column_stack([treatment_dummy(panel), fixed_effects(panel)])
+        fit = sm.OLS(panel.frame["y"].to_numpy(), design).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(panel.frame["unit"])[0]}, use_t=True)
+        assert result.estimate == pytest.approx(fit.params[0], rel=1e-9)
+        assert result.se == pytest.approx(fit.bse[0], rel=1e-9) and clustered_se(panel) == pytest.approx(result.se)
     panel = panel_of(synthetic_panel(7))
-    result = twfe_did(panel, reps=99)
-    assert clustered_se(panel) == pytest.approx(result.se, rel=1e-9)
     assert (result.n_treated, result.n_control, result.n_pre, result.n_post) == (10, 30, 12, 12)
     assert result.warnings == []
 
@@ -155,12 +165,23 @@ def test_simplex_weights_stay_on_the_simplex_when_the_target_is_outside_the_hull
     assert w == pytest.approx([0.0, 1.0]) and (w >= 0).all()
 
 
-def test_synthetic_control_needs_one_treated_unit():
-    frame, _ = donors_panel(1, effect=0, weights={0: 1.0})
-    panel = make_panel(frame, unit="unit", time="t", outcome="y", treated=["trattato", "d03"], start=20)
+def test_synthetic_control_with_two_treated_units_fits_one_each_and_averages_them():
+    frame, _ = donors_panel(1, effect=-3.0, weights={0: 0.7, 5: 0.3})
+    second, _ = donors_panel(1, effect=-1.0, weights={2: 0.4, 9: 0.6})
+    second = second[second["unit"] == "trattato"].assign(unit="secondo")
+    panel = make_panel(pd.concat([frame, second]), unit="unit", time="t", outcome="y", treated=["trattato", "secondo"],
+                       start=20)
     result = synthetic_control(panel)
-    assert isinstance(result, Effect) and result.estimate is None
-    assert "una sola unità trattata" in result.warnings[0]
+    units = result.units.set_index("unit")
+    assert units.loc["trattato", "weights"] == pytest.approx({"d00": 0.7, "d05": 0.3}, abs=1e-3)
+    assert units.loc["secondo", "weights"] == pytest.approx({"d02": 0.4, "d09": 0.6}, abs=1e-3)
+    assert units.loc["trattato", "estimate"] == pytest.approx(-3.0, abs=1e-2)
+    assert units.loc["secondo", "estimate"] == pytest.approx(-1.0, abs=1e-2)
+    assert result.effect.estimate == pytest.approx(-2.0, abs=1e-2)  # the mean of the two units' effects
+    assert units["p_value"].tolist() == pytest.approx([1 / 16, 1 / 16])  # each the largest of its 16 ratios
+    assert result.effect.p_value == pytest.approx(1 / 1000)  # no draw of two placebos reaches their mean ratio
+    assert result.effect.warnings[0] == ("Con 15 unità di controllo ogni p-value placebo di una singola unità "
+                                         "trattata non scende sotto 1/16.")
 
 
 def test_make_panel_refuses_unknown_units_and_starts_outside_the_panel():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
@@ -110,3 +111,26 @@ def test_pre_trend_p_value_is_the_joint_wald_test_of_the_leads_with_clustered_er
     for k, name in names.items():
         assert coef.loc[k, "estimate"] == pytest.approx(fit.params[name], abs=1e-9)
         assert coef.loc[k, "p_value"] == pytest.approx(fit.pvalues[name], rel=1e-6)
+
+
+def test_balanced_panel_shortcut_gives_the_regression_with_every_dummy(monkeypatch):
+    """On a balanced panel the fixed effects are partialled out in closed form; the coefficients, intervals,
+    p-values and joint test must be those of the regression with all the unit and period dummies."""
+    import indicators.did as did
+    from indicators.event_study import event_study
+    from test_evaluation import panel_of, synthetic_panel
+
+    panel = panel_of(synthetic_panel(3, effect=-0.5, dynamic=True))
+    fast = event_study(panel, leads=6, lags=11)
+    original = did.TwoWay.__init__
+
+    def with_dummies(self, p):
+        original(self, p)
+        self.balanced, self.design = False, did.fixed_effects(p)
+        self.rank = int(np.linalg.matrix_rank(self.design))
+
+    monkeypatch.setattr(did.TwoWay, "__init__", with_dummies)
+    slow = event_study(panel, leads=6, lags=11)
+    assert np.allclose(fast.coefficients.to_numpy(dtype=float), slow.coefficients.to_numpy(dtype=float),
+                       atol=1e-10, equal_nan=True)
+    assert fast.pre_trend_p_value == pytest.approx(slow.pre_trend_p_value, abs=1e-10)

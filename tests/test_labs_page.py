@@ -136,7 +136,13 @@ def test_every_control_of_the_labs_page_changes_without_error(loaded_warehouse, 
     treated = at.multiselect(key="panel_treated")
     treated.set_value(treated.options[:3]).run()
     assert not at.exception
-    assert "Il controllo sintetico richiede una sola unità trattata (indicate: 3)." in texts(at)
+    assert "Controllo sintetico non calcolabile" in texts(at) or list(frame_with(at, "Pesi principali")["Edificio"]) == \
+        treated.options[:3]  # one synthetic control each
+    at.selectbox(key="panel_lab").set_value(GRATOSOGLIO).run()
+    assert not at.exception
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert any(c.endswith(": data di avvio mancante o fuori dai mesi del partitario; scegliere il mese a mano.")
+               or c.endswith("(avvio del laboratorio nel catalogo).") for c in captions), captions
     treated.set_value([]).run()
     assert "Scegliere almeno un edificio trattato." in texts(at)
 
@@ -161,6 +167,24 @@ def test_report_buttons_offer_a_self_contained_html(loaded_warehouse, engine, mo
     assert "Manca il caso di controllo: nessuna rilevazione in un&#39;area senza laboratorio." in html
     one = labs_report(engine, lab=GRATOSOGLIO)
     assert "Scheda: Gratosoglio Social Lab" in one and "brescia-gioco-di-squadra" not in one
+
+
+def test_panel_takes_the_lab_start_from_the_catalogue(loaded_warehouse, engine, monkeypatch):  # noqa: F811
+    from dashboard import lab_data
+    from indicators.ledger_sql import month_ends
+    from indicators.portfolio import ledger_span
+
+    month = month_ends(*ledger_span(engine))[10]
+    catalogue = lab_data.lab_outputs.lab_catalogue(engine)
+    catalogue.loc[catalogue["code"] == GRATOSOGLIO, "start_date"] = month.replace(day=3)
+    monkeypatch.setattr(lab_data.lab_outputs, "lab_catalogue", lambda *_, **__: catalogue.copy())
+    at = open_page(loaded_warehouse.url, monkeypatch, PAGE)
+    at.selectbox(key="panel_lab").set_value(GRATOSOGLIO).run()
+    assert not at.exception, [e.value for e in at.exception]
+    from osservatorio.charts.common import month_label
+
+    assert f"Primo mese trattato: {month_label(month)} (avvio del laboratorio nel catalogo)." in [
+        c.value for c in at.caption]
 
 
 def test_panel_event_study_states_the_moved_reference_and_its_joint_pre_trend_test(loaded_warehouse, engine,
