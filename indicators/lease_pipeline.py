@@ -88,7 +88,8 @@ def _kpi(code: str, value: str, conn, as_of: date, scope: Scope, by: str | None)
         out.attrs["kpi"] = code
         return out
     row = frame.iloc[0] if len(frame) else pd.Series({c: 0 for c in PIPELINE_COLUMNS[1:]} | {"relet_days_mean": None})
-    breakdown = {c: float(row[c]) for c in PIPELINE_COLUMNS[1:] if c != value and not pd.isna(row[c])}
+    breakdown: dict[str, float | None] = {c: float(row[c]) for c in PIPELINE_COLUMNS[1:]
+                                          if c != value and not pd.isna(row[c])}
     result = KpiValue(code, None if pd.isna(row[value]) else float(row[value]), as_of=as_of, breakdown=breakdown)
     if not row["ending_12"]:
         result.value = 0.0

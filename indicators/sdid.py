@@ -1,18 +1,18 @@
 """Synthetic difference in differences (Arkhangelsky, Athey, Hirshberg, Imbens and Wager 2021, AER 111(12)).
 
-Unit weights omega make the controls' pre-start path parallel to the treated units' (an intercept is allowed,
-and a ridge penalty zeta^2 T0 ||omega||^2 with zeta = (N1 T1)^(1/4) sigma, sigma the sd of the controls'
-period-to-period changes, spreads them); time weights lambda make the weighted pre-start periods look like
-the post-start ones for the controls. The effect is the weighted double difference
+Unit weights omega make the controls' pre-start path parallel to the treated units' (an intercept is allowed, and a
+ridge penalty zeta^2 T0 ||omega||^2 with zeta = (N1 T1)^(1/4) sigma, sigma the sd of the controls' period-to-period
+changes, spreads them); time weights lambda make the weighted pre-start periods look like the post-start ones for
+the controls. The effect is the weighted double difference
 
-    tau = (Ybar_tr,post - sum_t lambda_t Y_tr,t) - sum_i omega_i (Ybar_i,post - sum_t lambda_t Y_i,t).
+tau = (Ybar_tr,post - sum_t lambda_t Y_tr,t) - sum_i omega_i (Ybar_i,post - sum_t lambda_t Y_i,t).
 
-The weights minimise the paper's objective exactly (a simplex least squares with the ridge as extra rows);
-the reference R package `synthdid` stops its Frank-Wolfe iterations near that minimum, and its steps are
-here too (`solver="frank_wolfe"`): Prop 99 gives -15.604 that way, -15.605 exactly, published -15.6. With starts at
-different periods each cohort gets its own estimate against the never-treated units, averaged with weights N_treated x T_post (Clarke et al. 2023).
-The standard error is the placebo one (section 5 of the paper: controls drawn at random play the treated) for a
-cohort of one treated unit, the jackknife with fixed weights (Algorithm 3) for larger cohorts.
+The weights minimise the paper's objective exactly (a simplex least squares with the ridge as extra rows); the
+reference R package `synthdid` stops its Frank-Wolfe iterations near that minimum, and its steps are here too
+(`solver="frank_wolfe"`): Prop 99 gives -15.604 that way, -15.605 exactly, published -15.6. With starts at different
+periods each cohort gets its own estimate against the never-treated units, averaged with weights N_treated x T_post
+(Clarke et al. 2023). The standard error is the placebo one (section 5 of the paper: controls drawn at random play
+the treated) for a cohort of one treated unit, the jackknife with fixed weights (Algorithm 3) for larger cohorts.
 """
 
 from __future__ import annotations

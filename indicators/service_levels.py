@@ -113,7 +113,8 @@ def _kpi(code: str, frame: pd.DataFrame, num: str, den: str, by: str | None, *, 
         out.attrs["kpi"] = code
         return out
     n, d = float(frame[num].sum()), float(frame[den].sum())
-    breakdown = {k: float(frame[k].sum()) for k in ("closed", "with_target", "within_target", "repeats", "reopened")}
+    breakdown: dict[str, float | None] = {k: float(frame[k].sum())
+                                          for k in ("closed", "with_target", "within_target", "repeats", "reopened")}
     result = KpiValue(code, ratio(n, d, scale=scale), numerator=n, denominator=d, breakdown=breakdown, **dates)
     if not d:
         result.warnings.append(empty)

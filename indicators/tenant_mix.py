@@ -104,7 +104,8 @@ def mix_figure(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope()
         return out
     row = frame.iloc[0] if len(frame) else pd.Series({c: 0 for c in MIX_COLUMNS})
     get = lambda c: None if c is None or pd.isna(row[c]) else float(row[c])  # noqa: E731
-    breakdown = {c: float(row[c] or 0) for c in ("households", "income_known", *BANDS, "band_unknown")}
+    breakdown: dict[str, float | None] = {c: float(row[c] or 0)
+                                          for c in ("households", "income_known", *BANDS, "band_unknown")}
     result = KpiValue(code, get(value), numerator=get(num), denominator=get(den), as_of=as_of, breakdown=breakdown)
     if not (get(den) if den else get("households")):
         result.value = None
