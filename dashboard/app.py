@@ -20,7 +20,7 @@ def main() -> None:
         with freshness.page_snapshot():  # the whole page reads one analytics copy, the one its sidebar names
             with st.sidebar:
                 freshness.show_status()
-            st.navigation(build_pages(user.role)).run()
+            st.navigation(build_pages(user.role), expanded=True).run()  # every page listed, none behind «altro»
 
 
 st.set_page_config(page_title="Osservatorio", page_icon=":material/apartment:", layout="wide")

@@ -52,7 +52,7 @@ def load_more(folder: Path, engine, settings) -> int:
     return result.batch_id
 
 
-def failing(_duck):
+def failing(*_):
     raise RuntimeError("costruzione interrotta dal test")
 
 

@@ -50,10 +50,10 @@ def test_a_page_shows_the_new_figures_by_itself_when_the_build_ends(page, serve,
     gate, reached = threading.Event(), threading.Event()
     build_all = facts.build_all
 
-    def held(duck):
+    def held(duck, *steps):
         reached.set()
         assert gate.wait(timeout=120)
-        return build_all(duck)
+        return build_all(duck, *steps)
 
     monkeypatch.setattr(facts, "build_all", held)
     newer = load_more(tmp_path, engine, settings)

@@ -38,10 +38,10 @@ def blocked_build(monkeypatch):
     gate, reached = threading.Event(), threading.Event()
     build_all = facts.build_all
 
-    def waiting(duck):
+    def waiting(duck, *steps):
         reached.set()
         assert gate.wait(timeout=120), "the test never released the build"
-        return build_all(duck)
+        return build_all(duck, *steps)
 
     monkeypatch.setattr(facts, "build_all", waiting)
     yield gate, reached

@@ -141,8 +141,7 @@ def test_every_control_of_the_labs_page_changes_without_error(loaded_warehouse, 
     at.selectbox(key="panel_lab").set_value(GRATOSOGLIO).run()
     assert not at.exception
     captions = [c.value.replace("\\", "") for c in at.caption]
-    assert any(c.endswith(": data di avvio mancante o fuori dai mesi del partitario; scegliere il mese a mano.")
-               or c.endswith("(avvio del laboratorio nel catalogo).") for c in captions), captions
+    assert any(c.startswith("Area del laboratorio: ") for c in captions), captions  # what links it, and its start
     treated.set_value([]).run()
     assert "Scegliere almeno un edificio trattato." in texts(at)
 
@@ -174,17 +173,22 @@ def test_panel_takes_the_lab_start_from_the_catalogue(loaded_warehouse, engine, 
     from indicators.ledger_sql import month_ends
     from indicators.portfolio import ledger_span
 
-    month = month_ends(*ledger_span(engine))[10]
-    catalogue = lab_data.lab_outputs.lab_catalogue(engine)
-    catalogue.loc[catalogue["code"] == GRATOSOGLIO, "start_date"] = month.replace(day=3)
-    monkeypatch.setattr(lab_data.lab_outputs, "lab_catalogue", lambda *_, **__: catalogue.copy())
-    at = open_page(loaded_warehouse.url, monkeypatch, PAGE)
-    at.selectbox(key="panel_lab").set_value(GRATOSOGLIO).run()
-    assert not at.exception, [e.value for e in at.exception]
-    from osservatorio.charts.common import month_label
+    import dataclasses
 
-    assert f"Primo mese trattato: {month_label(month)} (avvio del laboratorio nel catalogo)." in [
-        c.value for c in at.caption]
+    month = month_ends(*ledger_span(engine))[10]
+    links = lab_data.lab_links
+
+    def started_in_the_ledger(lab):  # the lab's own start, moved into the ledger's months
+        found = links(lab)
+        return dataclasses.replace(found, start=month.replace(day=3)) if lab == GRATOSOGLIO else found
+
+    monkeypatch.setattr(lab_data, "lab_links", started_in_the_ledger)
+    at = open_page(loaded_warehouse.url, monkeypatch, PAGE)
+    other = next(c for c in lab_data.lab_outputs.lab_catalogue(engine)["code"] if c != GRATOSOGLIO)
+    for code in (other, GRATOSOGLIO):  # a change of lab sets the start
+        at.selectbox(key="panel_lab").set_value(code).run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="panel_start").value == month
 
 
 def test_panel_event_study_states_the_moved_reference_and_its_joint_pre_trend_test(loaded_warehouse, engine,

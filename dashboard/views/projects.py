@@ -25,9 +25,11 @@ if projects.empty:
 counts_shown = filters.suppression_threshold() is None  # the Regione sees no small counts: the flags say it
 cols = st.columns(4 if counts_shown else 3)
 paid = sd.funding_paid_share(scope=scope)
-cols[0].metric("Ammesso a finanziamento", fmt_eur(paid.breakdown["admitted"]), border=True,
-               help=f"Somma degli importi ammessi dei {len(projects)} progetti; programmato "
-                    f"{fmt_eur(paid.breakdown['programmed'])}.")
+# four tiles in a row leave no room for the cents: whole euros there, the exact amount in the help
+cols[0].metric("Ammesso a finanziamento", fmt_eur(paid.breakdown["admitted"], cents=not counts_shown),
+               border=True, help=f"Somma degli importi ammessi dei {len(projects)} progetti "
+                                 f"({fmt_eur(paid.breakdown['admitted'])}); programmato "
+                                 f"{fmt_eur(paid.breakdown['programmed'])}.")
 with cols[1]:
     tiles.tile(sd.funding_committed_share(scope=scope))
 with cols[2]:
