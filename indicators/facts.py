@@ -50,23 +50,30 @@ MOVEMENT = Fact(
 LEASE_MONTH = Fact(
     name="lease_month",
     grain="one row per lease and month (key year × 12 + month − 1), from the month of its first movement to the "
-          "last month in which anything moves (later months read that last row: nothing changes after it)",
+          "last month of the copy (a month without movements repeats the sums of the month before); stored in "
+          "month order, so a query of some months reads only those",
     measures="the `movement` measures summed from the lease's first movement to the month's last day: the lease's "
              "running sums at the month end",
+    # The running sums are taken on the months with movements only (`flows`: a few per lease and year), and each
+    # such row is then repeated up to the month before the lease's next movement: no window runs over the
+    # months in which nothing moved.
     sql=f"""WITH flows AS (
         SELECT lease_code, {_KEY.format(d="move_date")} AS month_key, SUM(charged) AS charged,
             SUM(credited) AS credited, SUM(credited_other) AS credited_other, SUM(cash) AS cash, SUM(moves) AS moves
         FROM movement GROUP BY 1, 2),
-    span AS (SELECT lease_code, MIN(month_key) AS first_key FROM flows GROUP BY 1),
-    grid AS (SELECT s.lease_code, UNNEST(range(s.first_key, m.last_key + 1)) AS month_key
-             FROM span s CROSS JOIN (SELECT MAX(month_key) AS last_key FROM flows) m)
-    SELECT g.lease_code, CAST(g.month_key AS INTEGER) AS month_key,
-        COALESCE(SUM(f.charged) OVER w, 0) AS charged, COALESCE(SUM(f.credited) OVER w, 0) AS credited,
-        COALESCE(SUM(f.credited_other) OVER w, 0) AS credited_other, COALESCE(SUM(f.cash) OVER w, 0) AS cash,
-        CAST(COALESCE(SUM(f.moves) OVER w, 0) AS BIGINT) AS moves
-    FROM grid g LEFT JOIN flows f ON f.lease_code = g.lease_code AND f.month_key = g.month_key
-    WINDOW w AS (PARTITION BY g.lease_code ORDER BY g.month_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ORDER BY month_key, lease_code""",
+    running AS (
+        SELECT lease_code, month_key, SUM(charged) OVER w AS charged, SUM(credited) OVER w AS credited,
+            SUM(credited_other) OVER w AS credited_other, SUM(cash) OVER w AS cash, SUM(moves) OVER w AS moves,
+            COALESCE(LEAD(month_key) OVER next_move, (SELECT MAX(month_key) FROM flows) + 1) AS until_key
+        FROM flows
+        WINDOW w AS (PARTITION BY lease_code ORDER BY month_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+               next_move AS (PARTITION BY lease_code ORDER BY month_key))
+    SELECT lease_code, CAST(UNNEST(range(month_key, until_key)) AS INTEGER) AS month_key,
+        CAST(charged AS DECIMAL(18, 2)) AS charged, CAST(credited AS DECIMAL(18, 2)) AS credited,
+        CAST(credited_other AS DECIMAL(18, 2)) AS credited_other, CAST(cash AS DECIMAL(18, 2)) AS cash,
+        CAST(moves AS BIGINT) AS moves
+    FROM running
+    ORDER BY month_key""",
 )
 
 LEASE_CHARGE = Fact(
