@@ -247,7 +247,8 @@ def ensure_built(url: str) -> None:
 
     engine = make_engine(url)
     try:
-        tables = {r[0] for r in store.reader(engine).execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        tables = {r[0] for r in store.reader(engine).execute(
+            "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()").fetchall()}
         force = any(f.name not in tables for f in facts.FACTS)
     except Exception:  # noqa: BLE001  (no copy yet)
         force = False

@@ -171,12 +171,13 @@ def _typed(table: Table) -> str:
 
 
 def _stream(duck: duckdb.DuckDBPyConnection, target: str, table: Table, read: Read, dialect: str,
-            where: str = "", order: str | None = None) -> None:
+            where: str = "", order: str | None = None, extra: dict[str, str] | None = None) -> None:
     sql, keep = _select(table, dialect, where)
+    added = "".join(f", {expression} AS {name}" for name, expression in (extra or {}).items())
     duck.register("warehouse_rows", read(sql))
     try:
-        duck.execute(f"CREATE TABLE {target} AS SELECT * FROM (SELECT {_typed(table)} FROM warehouse_rows {keep}) "
-                     + (f"ORDER BY {order}" if order else ""))
+        duck.execute(f"CREATE TABLE {target} AS SELECT *{added} FROM (SELECT {_typed(table)} FROM warehouse_rows "
+                     f"{keep}) " + (f"ORDER BY {order}" if order else ""))
     finally:
         duck.unregister("warehouse_rows")
 
@@ -186,21 +187,23 @@ def _count(duck: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def copy_table(duck: duckdb.DuckDBPyConnection, table: Table, read: Read, dialect: str,
-               order: str | None = None) -> int:
-    """Stream one warehouse table into the copy, typed, stored in `order` if given; returns the rows read."""
-    _stream(duck, f'"{table.name}"', table, read, dialect, order=order)
+               order: str | None = None, extra: dict[str, str] | None = None) -> int:
+    """Stream one warehouse table into the copy, typed, with the `extra` columns (name: expression on the row),
+    stored in `order` if given; returns the rows read."""
+    _stream(duck, f'"{table.name}"', table, read, dialect, order=order, extra=extra)
     return _count(duck, f'"{table.name}"')
 
 
 def carry_table(duck: duckdb.DuckDBPyConnection, table: Table, read: Read, dialect: str, since: int,
-                order: str | None = None) -> int | None:
+                order: str | None = None, extra: dict[str, str] | None = None) -> int | None:
     """Bring the table of the carried file (a copy of the previous build) up to the warehouse: the rows of the
     loads after batch `since` replace the rows of the same key or are added (after the others, in `order` if
     given). Returns the rows read from the warehouse, or None when the result does not have the warehouse's row
     count (the table is then dropped, to be copied whole)."""
     name = f'"{table.name}"'
     on = " AND ".join(f't."{c.name}" = c."{c.name}"' for c in table.primary_key.columns)
-    _stream(duck, "carried_rows", table, read, dialect, where=f"WHERE batch_id > {int(since)}", order=order)
+    _stream(duck, "carried_rows", table, read, dialect, where=f"WHERE batch_id > {int(since)}", order=order,
+            extra=extra)
     try:
         read_rows = _count(duck, "carried_rows")
         if read_rows:

@@ -17,34 +17,38 @@ class Fact:
     grain: str      # one row per ...
     measures: str   # what each row holds
     sql: str        # the SELECT that builds it, on the copied tables
+    view: bool = False  # a view on the copied tables (nothing stored, nothing to build) rather than a table
 
 
 # A movement's date: a charge counts from its due date, a credit from its entry date.
 MOVE_DATE = "CASE WHEN entry_type = 'addebito' THEN COALESCE(due_date, entry_date) ELSE entry_date END"
 
-# Tables the copy stores in an order of their own: the ledger by movement date, so that `movement` (made from it
-# in the same order, no sort) keeps each month's movements together and a query reads only the months it needs.
-# A build that carries the previous copy appends the new loads' movements after the others, in that order.
-STORED_ORDER = {"ledger_entry": f"{MOVE_DATE}, lease_code"}
+# Columns the copy adds to a copied table, computed from the table's own columns as its rows are copied (a new
+# load's rows get them the same way): the ledger keeps each movement's date, so that `movement` is a plain view on
+# it whose date filters read only the blocks of those days.
+STORED_COLUMNS = {"ledger_entry": {"move_date": MOVE_DATE}}
 
-_MOVES = """SELECT e.lease_code, e.entry_type, e.amount, COALESCE(e.due_date, e.entry_date) AS due,
-        CASE WHEN e.entry_type = 'addebito' THEN COALESCE(e.due_date, e.entry_date) ELSE e.entry_date END AS d
-    FROM ledger_entry e"""
+# Tables the copy stores in an order of their own: the ledger by movement date, so that a month's movements are
+# stored together and a query reads only the months it needs. A build that carries the previous copy appends the
+# new loads' movements after the others, in that order.
+STORED_ORDER = {"ledger_entry": "move_date, lease_code"}
+
 _KEY = "(year({d}) * 12 + month({d}) - 1)"
 
 MOVEMENT = Fact(
     name="movement",
-    grain="one row per movement of the ledger, in the ledger's stored order (movement date: a month's movements "
-          "are read alone)",
+    grain="one row per movement of the ledger, in the ledger's stored order (movement date: a query of some days "
+          "reads only the blocks of those days)",
     measures="move_date (a charge's due date, a credit's entry date) and its amount as charged, credited (every "
              "credit), credited_other (reversals, allowances, write-offs), cash (payments); moves = 1",
-    sql=f"""SELECT lease_code, d AS move_date,
+    sql="""SELECT lease_code, move_date,
         CASE WHEN entry_type = 'addebito' THEN amount ELSE 0 END AS charged,
         CASE WHEN entry_type <> 'addebito' THEN amount ELSE 0 END AS credited,
         CASE WHEN entry_type IN ('storno', 'abbuono', 'stralcio') THEN amount ELSE 0 END AS credited_other,
         CASE WHEN entry_type = 'incasso' THEN amount ELSE 0 END AS cash,
         1 AS moves
-    FROM ({_MOVES}) mv""",
+    FROM ledger_entry""",
+    view=True,
 )
 
 LEASE_MONTH = Fact(
@@ -86,8 +90,7 @@ LEASE_CHARGE = Fact(
                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS through
     FROM (SELECT lease_code, COALESCE(due_date, entry_date) AS due_date, amount FROM ledger_entry
           WHERE entry_type = 'addebito') c
-    GROUP BY 1, 2
-    ORDER BY lease_code, due_date""",
+    GROUP BY 1, 2""",
 )
 
 FACTS: tuple[Fact, ...] = (MOVEMENT, LEASE_MONTH, LEASE_CHARGE)  # in build order
@@ -99,5 +102,11 @@ def build_all(duck: duckdb.DuckDBPyConnection, steps: list | None = None) -> int
 
     for fact in FACTS:
         with timed(steps if steps is not None else [], f"fact {fact.name}"):
-            duck.execute(f"CREATE TABLE {fact.name} AS {fact.sql}")
+            duck.execute(f"CREATE {'VIEW' if fact.view else 'TABLE'} {fact.name} AS {fact.sql}")
     return len(FACTS)
+
+
+def drop_all(duck: duckdb.DuckDBPyConnection) -> None:
+    """Drop every declared fact (before it is built again)."""
+    for fact in FACTS:
+        duck.execute(f"DROP {'VIEW' if fact.view else 'TABLE'} IF EXISTS {fact.name}")

@@ -59,7 +59,9 @@ def _layout() -> str:
     from indicators import facts
 
     parts = [f"{t.name}({','.join(c.name for c in t.columns)})" for t in copied_tables()]
-    parts += [f"{f.name}:{f.sql}" for f in facts.FACTS] + [f"{t} ORDER BY {o}" for t, o in facts.STORED_ORDER.items()]
+    parts += [f"{f.name}:{f.view}:{f.sql}" for f in facts.FACTS]
+    parts += [f"{t}.{c} = {e}" for t, extra in facts.STORED_COLUMNS.items() for c, e in extra.items()]
+    parts += [f"{t} ORDER BY {o}" for t, o in facts.STORED_ORDER.items()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
@@ -436,25 +438,25 @@ def _drop_derived(duck: duckdb.DuckDBPyConnection) -> None:
     ones, so the file does not grow from build to build."""
     from indicators import facts
 
-    for name in (*(f.name for f in facts.FACTS), MARKER):
-        duck.execute(f"DROP TABLE IF EXISTS {name}")
+    facts.drop_all(duck)
+    duck.execute(f"DROP TABLE IF EXISTS {MARKER}")
     duck.execute("CHECKPOINT")
 
 
 def _copy(duck: duckdb.DuckDBPyConnection, table: Table, read: copying.Read, dialect: str, since: int | None,
           steps: list[Step]) -> int:
-    from indicators.facts import STORED_ORDER
+    from indicators.facts import STORED_COLUMNS, STORED_ORDER
 
-    order = STORED_ORDER.get(table.name)
+    order, extra = STORED_ORDER.get(table.name), STORED_COLUMNS.get(table.name, {})
     if since is not None and "batch_id" in table.columns:
         with copying.timed(steps, f"carry {table.name}") as step:
-            step["rows"] = copying.carry_table(duck, table, read, dialect, since, order)
+            step["rows"] = copying.carry_table(duck, table, read, dialect, since, order, extra)
         if step["rows"] is not None:
             return step["rows"]
         log.warning("analytics copy: %s copied whole (its rows differ from the previous copy's)", table.name)
     with copying.timed(steps, f"copy {table.name}") as step:
         duck.execute(f'DROP TABLE IF EXISTS "{table.name}"')
-        step["rows"] = copying.copy_table(duck, table, read, dialect, order)
+        step["rows"] = copying.copy_table(duck, table, read, dialect, order, extra)
     return step["rows"]
 
 

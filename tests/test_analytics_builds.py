@@ -115,12 +115,12 @@ KILLED_BUILD = textwrap.dedent("""
     url, flag = sys.argv[1], Path(sys.argv[2])
     carry_table, copied = copying.carry_table, []
 
-    def slow_carry(duck, table, read, dialect, since, order):  # carries two tables, says so, waits to be killed
+    def slow_carry(duck, table, read, dialect, since, *rest):  # carries two tables, says so, waits to be killed
         if len(copied) == 2:
             flag.write_text("building")
             time.sleep(120)
         copied.append(table.name)
-        return carry_table(duck, table, read, dialect, since, order)
+        return carry_table(duck, table, read, dialect, since, *rest)
 
     copying.carry_table = slow_carry
     store.build(make_engine(url))
