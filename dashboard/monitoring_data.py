@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.data import CACHE_TTL, get_engine
 from dashboard.freshness import cached_figures
-from indicators import arrears, cases, catalog, coverage, portfolio, vacancy
+from indicators import arrears, cases, catalog, portfolio, vacancy
 from indicators import benchmarks as benchmark_values
 from indicators.results import KpiValue
 from indicators.scope import Scope
@@ -31,39 +31,15 @@ def _arrears_bundle(start: date, end: date, scope: Scope, by: str | None) -> dic
     return arrears.arrears_kpis(get_engine(), start=start, end=end, scope=scope, by=by)
 
 
-@cached
-def _case_status(as_of: date, scope: Scope) -> pd.DataFrame:
-    """Every case at `as_of` (cached): the case figures of a page all come from this one computation."""
-    return cases.case_status(get_engine(), as_of=as_of, scope=scope)
-
-
-@cached
-def _case_figure(name: str, as_of: date, scope: Scope):
-    status = _case_status(as_of, scope)
-    if name == "late_cases":
-        return cases.late_case_kpi(status, as_of)
-    if name == "no_fault_share":
-        return cases.no_fault_kpi(status, as_of)
-    if name == "instruments":
-        return cases.instruments_table(get_engine(), status, as_of=as_of, scope=scope)
-    return {"late_list": cases.late_list, "outcomes": cases.outcomes_table}[name](status)
-
-
-CASE_TILES = ("late_cases", "no_fault_share")
-
-
 def kpi(code: str, *, as_of: date, start: date, end: date, scope: Scope, by: str | None = None,
         suppress: int | None = None) -> KpiValue | pd.DataFrame:
     """Registry KPI `code` with the page's options, through `indicators.catalog.compute` (cached); with
     `suppress` (the small-cell threshold of the user) as that user may see it (`indicators.disclosure`).
 
-    The ledger KPIs of one date and period come from a single read of the ledger (`arrears_kpis`), the
-    case figures of one date from a single `case_status`.
+    The ledger KPIs of one date and period come from a single read of the ledger (`arrears_kpis`).
     """
     if code in arrears.SPECS and end == as_of:
         result = _arrears_bundle(start, end, scope, by)[code]
-    elif code in CASE_TILES:  # the page's case figures all come from one `case_status`
-        result = coverage.checked(get_engine(), _case_figure(code, as_of, scope), as_of=as_of)
     else:
         result = _kpi(code, as_of, start, end, scope, by)
     if suppress is None:
@@ -150,16 +126,19 @@ def contract_balances(*, as_of: date, scope: Scope, intervention: str | None = N
 
 
 # --- cases (pratiche di morosità) -----------------------------------------------------------------------------
+@cached
 def late_cases(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return _case_figure("late_list", as_of, scope)
+    return cases.late_cases(get_engine(), as_of=as_of, scope=scope)
 
 
+@cached
 def instruments_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return _case_figure("instruments", as_of, scope)
+    return cases.instruments_summary(get_engine(), as_of=as_of, scope=scope)
 
 
+@cached
 def outcomes_summary(*, as_of: date, scope: Scope) -> pd.DataFrame:
-    return _case_figure("outcomes", as_of, scope)
+    return cases.outcomes_summary(get_engine(), as_of=as_of, scope=scope)
 
 
 # --- vacancy (sfitto) -----------------------------------------------------------------------------------------

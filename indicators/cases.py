@@ -11,8 +11,7 @@ case: chiusura_saldo (resolved), chiusura_altro, or sfratto_eseguito.
 
 Each figure is one SQL text on the analytics copy, built from the documented pieces of `indicators.case_sql`
 (the procedure of `indicators.procedure` as VALUES tables, the scope, `case_event`, `case_state`); Python only
-shapes the result. The `*_kpi`, `*_table` and `late_list` helpers summarise a `case_status` frame a page already
-holds, and give the same figures as the queries (tested).
+shapes the result.
 """
 
 from __future__ import annotations
@@ -31,9 +30,8 @@ from indicators.scope import Scope
 from indicators.sql import query
 
 __all__ = ["CLOSURES", "CULPABLE", "IN_PROGRESS", "INSTRUMENT_STEP", "NO_FAULT", "OPEN_STAGE", "OUTCOMES", "PROCEDURE",
-           "RUNNING", "Step", "case_status", "late_cases", "late_list", "case_summary", "late_case_kpi",
-           "no_fault_share", "no_fault_kpi", "instruments_summary", "instruments_table", "instrument_uses",
-           "instrument_counts", "outcomes_summary", "outcomes_table", "plan_recovery"]
+           "RUNNING", "Step", "case_status", "late_cases", "case_summary", "no_fault_share",
+           "instruments_summary", "instrument_uses", "instrument_counts", "outcomes_summary", "plan_recovery"]
 
 CASE_COLUMNS = ["case_code", "lease_code", "unit_code", "building_code", "intervention_code", "fund", "opened_on",
                 "last_event", "last_event_on", "stage", "assessment", "severity", "instrument", "outcome", "is_open",
@@ -119,12 +117,6 @@ def late_cases(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope()
     return _nones(_typed(frame)[LATE_COLUMNS].reset_index(drop=True))
 
 
-def late_list(status: pd.DataFrame) -> pd.DataFrame:
-    """`late_cases` from a `case_status` frame."""
-    late = status[status.is_open & status.late].rename(columns={"next_step": "overdue_step", "next_step_due": "due_on"})
-    return late.sort_values(["days_late", "case_code"], ascending=[False, True])[LATE_COLUMNS].reset_index(drop=True)
-
-
 NO_CASES = "nessuna pratica di morosità nel perimetro alla data"
 
 
@@ -153,14 +145,6 @@ def case_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope
             COUNT(*) FILTER (WHERE outcome = 'risolta') AS resolved
         FROM case_state WHERE {COHORT}""", _params(params, as_of, grace_days, start, end)).iloc[0]
     return _late_result(None if int(row.cases) == 0 else row, as_of, start, end)
-
-
-def late_case_kpi(cases: pd.DataFrame, as_of: date, start: date | None = None, end: date | None = None) -> KpiValue:
-    """`case_summary` from the `case_status` rows of the cases to count."""
-    counts = None if cases.empty else {
-        "open": int(cases.is_open.sum()), "late": int((cases.is_open & cases.late).sum()),
-        "closed": int((~cases.is_open).sum()), "resolved": int((cases.outcome == "risolta").sum())}
-    return _late_result(counts, as_of, start, end)
 
 
 def _late_result(counts, as_of: date, start: date | None, end: date | None) -> KpiValue:
@@ -197,12 +181,6 @@ def no_fault_share(conn: Connection | Engine, *, as_of: date, scope: Scope = Sco
             COUNT(*) FILTER (WHERE assessment IS NULL) AS not_assessed
         FROM case_state WHERE {COHORT}""", _params(params, as_of, 10, start, end)).iloc[0]
     return _no_fault_result(int(row.no_fault), int(row.culpable), int(row.not_assessed), as_of, start, end)
-
-
-def no_fault_kpi(cases: pd.DataFrame, as_of: date, start: date | None = None, end: date | None = None) -> KpiValue:
-    """`no_fault_share` from the `case_status` rows of the cases to count."""
-    return _no_fault_result(int((cases.assessment == NO_FAULT).sum()), int((cases.assessment == CULPABLE).sum()),
-                            int(cases.assessment.isna().sum()), as_of, start, end)
 
 
 def _no_fault_result(no_fault: int, culpable: int, not_assessed: int, as_of: date, start: date | None,
@@ -253,13 +231,6 @@ def _instrument_rows(conn, ctes: str, which: str, params: dict) -> pd.DataFrame:
         FROM step_event i LEFT JOIN counted c ON c.instrument = i.event
         WHERE i.is_instrument GROUP BY i.event, i.pos ORDER BY i.pos""", params)
     return frame.astype(_INSTRUMENT_TYPES)[INSTRUMENT_COLUMNS]
-
-
-def instruments_table(conn, cases: pd.DataFrame, *, as_of: date, scope: Scope = Scope()) -> pd.DataFrame:
-    """`instruments_summary` for the `case_status` rows of the cases to count (same `as_of` and `scope`)."""
-    ctes, params = case_state_ctes(scope)
-    return _instrument_rows(conn, ctes, "s.case_code IN :case_codes",
-                            {**_params(params, as_of), "case_codes": [str(c) for c in cases.case_code]})
 
 
 def instrument_uses(conn, *, scope: Scope, as_of: date) -> pd.DataFrame:
@@ -327,11 +298,6 @@ def outcomes_summary(conn: Connection | Engine, *, as_of: date, scope: Scope = S
         FROM outcome o LEFT JOIN case_state s ON s.outcome = o.outcome AND {COHORT}
         GROUP BY o.outcome, o.pos ORDER BY o.pos""", _params(params, as_of, 10, start, end))
     return _outcome_shares(pd.Series(frame.cases.to_numpy(), index=list(OUTCOMES)))
-
-
-def outcomes_table(cases: pd.DataFrame) -> pd.DataFrame:
-    """`outcomes_summary` from the `case_status` rows of the cases to count."""
-    return _outcome_shares(cases.outcome.value_counts().reindex(list(OUTCOMES), fill_value=0))
 
 
 def _outcome_shares(counts: pd.Series) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pytest
 
 from etl.loader import load_dir
 from etl.sample import SAMPLE_END, generate
-from indicators.cases import (case_status, instruments_table, late_case_kpi, late_list, no_fault_kpi, outcomes_table, case_summary, instruments_summary, late_cases, no_fault_share,
+from indicators.cases import (case_status, case_summary, instruments_summary, late_cases, no_fault_share,
                               outcomes_summary, plan_recovery)
 from indicators.scope import Scope
 from osservatorio.settings import Settings
@@ -392,36 +392,21 @@ def test_a_caller_scoped_to_one_fund_never_sees_the_other(tmp_path, engine, sett
     assert plan_recovery(engine, as_of=as_of, scope=nobody).value is None
 
 
-def test_one_case_status_gives_every_case_figure(tmp_path, engine, settings):
-    """What a page draws from one cached `case_status` equals what the single functions compute."""
+def test_every_case_figure_of_a_scope_is_its_own_query(tmp_path, engine, settings):
+    """The figures the Morosità page shows for Fondo Due at 30/06/2024, each from its own query."""
     load(tmp_path, engine, settings, TWO_FUNDS, TWO_FUNDS_LEDGER)
     due, as_of = Scope(funds=("Fondo Due",)), date(2024, 6, 30)
-    status = case_status(engine, as_of=as_of, scope=due)
-    assert late_list(status)[["case_code", "days_late"]].values.tolist() == [["D2", 141]]
-    late = late_case_kpi(status, as_of)
+    assert late_cases(engine, as_of=as_of, scope=due)[["case_code", "days_late"]].values.tolist() == [["D2", 141]]
+    late = case_summary(engine, as_of=as_of, scope=due)
     assert (late.value, late.denominator) == (1, 2)
-    assert late.breakdown == case_summary(engine, as_of=as_of, scope=due).breakdown
-    share = no_fault_kpi(status, as_of)
+    share = no_fault_share(engine, as_of=as_of, scope=due)
     assert (share.value, share.denominator) == (0.0, 1)
-    assert outcomes_table(status).equals(outcomes_summary(engine, as_of=as_of, scope=due))
-    assert instruments_table(engine, status, as_of=as_of, scope=due).equals(
-        instruments_summary(engine, as_of=as_of, scope=due))
 
 
-def test_case_tiles_equal_the_case_status_they_summarise_and_a_new_event_changes_them(tmp_path, engine, settings):
+def test_case_figures_follow_the_dates_and_a_new_event_changes_them(tmp_path, engine, settings):
     load(tmp_path, engine, settings, TWO_FUNDS, TWO_FUNDS_LEDGER)
     for as_of in (date(2024, 3, 31), date(2024, 2, 29), date(2023, 12, 31)):
         for scope in (Scope(), Scope(funds=("Fondo Due",)), Scope(funds=("Fondo Uno",)), Scope(funds=("Fondo Tre",))):
-            status = case_status(engine, as_of=as_of, scope=scope)
-            for fast, live in ((case_summary(engine, as_of=as_of, scope=scope), late_case_kpi(status, as_of)),
-                               (no_fault_share(engine, as_of=as_of, scope=scope), no_fault_kpi(status, as_of))):
-                assert (fast.value, fast.numerator, fast.denominator, fast.breakdown, fast.warnings) == (
-                    live.value, live.numerator, live.denominator, live.breakdown, live.warnings)
-            # The tables of the page, from the pre-aggregates and from the events (an end date: live).
-            same(late_cases(engine, as_of=as_of, scope=scope), late_list(status))
-            same(outcomes_summary(engine, as_of=as_of, scope=scope), outcomes_table(status))
-            same(instruments_summary(engine, as_of=as_of, scope=scope),
-                 instruments_table(engine, status, as_of=as_of, scope=scope))
             fast, live = plan_recovery(engine, as_of=as_of, scope=scope), plan_recovery(engine, as_of=as_of,
                                                                                         scope=scope, end=as_of)
             assert (fast.value, fast.breakdown, fast.warnings) == (live.value, live.breakdown, live.warnings)
