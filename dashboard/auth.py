@@ -8,19 +8,17 @@ an http-only cookie (`dashboard.session_cookie`).
 
 from __future__ import annotations
 
-import ipaddress
-
 import streamlit as st
 
 from dashboard import password_form
 from osservatorio import escaping
 from dashboard import session_cookie
+from dashboard.client import TOKEN, client_address
 from dashboard.data import get_engine
 from osservatorio import accounts, audit
 from osservatorio.roles import User
 from osservatorio.settings import get_settings
 
-TOKEN = "auth_token"
 EXPIRED = "auth_expired"
 
 
@@ -61,18 +59,6 @@ def current_user() -> User | None:
         del st.session_state[TOKEN]
         st.session_state[EXPIRED] = True
     return _oidc_user()
-
-
-def client_address() -> str | None:
-    """The browser's address as Streamlit sees it (None on localhost and in tests): sign-ins are throttled by it."""
-    try:
-        address = st.context.ip_address
-    except Exception:  # no script run context (raw mode)  # noqa: BLE001
-        return None
-    try:
-        return str(ipaddress.ip_address(address)) if isinstance(address, str) else None
-    except ValueError:
-        return None
 
 
 def sign_in(username: str, password: str) -> bool:

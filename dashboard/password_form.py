@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.client import TOKEN, client_address
 from dashboard.data import get_engine
 from osservatorio import accounts
 from osservatorio.roles import User
@@ -14,8 +15,6 @@ def _change(user: User, old: str, new: str, again: str) -> None:
     if new != again:
         st.error("Le due nuove password non coincidono.", icon=":material/error:")
         return
-    from dashboard.auth import TOKEN, client_address
-
     try:
         accounts.change_password(get_engine(), user.username, old, new, keep_token=st.session_state.get(TOKEN),
                                  client=client_address())

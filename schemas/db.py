@@ -9,13 +9,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """Engine for `url` (default: the configured warehouse). SQLite gets foreign keys and WAL on; PostgreSQL a
-    work_mem fit for analytics."""
-    if url is None:
-        from osservatorio.settings import get_settings
-
-        url = get_settings().database_url
+def make_engine(url: str) -> Engine:
+    """Engine for `url` (`osservatorio.settings` gives the configured warehouse's). SQLite gets foreign keys and
+    WAL on; PostgreSQL a work_mem fit for analytics."""
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
         engine = create_engine(
