@@ -15,13 +15,14 @@ import tempfile
 from pathlib import Path
 
 from bench import load as L
+from bench import warehouses as W
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def bench_load(args) -> None:
     out = ROOT / "bench" / "out"
-    folder = L.ensure_sample(out, args.units, args.years)
+    folder = W.sample(args.units, args.years)
     full = folder / "movimenti.csv"
     quarter = out / f"movimenti_quarter_{args.units}_{args.years}.csv"
     if not quarter.exists():

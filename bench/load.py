@@ -43,13 +43,6 @@ def run_child_usage(args: list[str], env: dict | None = None) -> tuple[float, in
     return wall, usage.ru_maxrss // 1024, out, usage.ru_utime + usage.ru_stime
 
 
-def ensure_sample(out: Path, units: int, years: int) -> Path:
-    """The generated sample (cached in `bench/out/`, shared with the other benchmarks)."""
-    from bench.warehouses import sample
-
-    return sample(units, years)
-
-
 def head_file(src: Path, dst: Path, fraction: float) -> int:
     with src.open("rb") as fh:
         total = sum(1 for _ in fh) - 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indicators.synthetic_control import simplex_weights
+from indicators.sc_fit import simplex_weights
 
 GRID_HALF_WIDTH, GRID_POINTS, BISECTIONS, GRID_WIDENINGS = 8.0, 81, 16, 3
 

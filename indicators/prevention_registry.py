@@ -5,7 +5,7 @@ Kept apart so that the registry stays one list; `computed_by` names the command 
 
 from __future__ import annotations
 
-from indicators.registry import COUNT, EUR, KPI, PCT
+from indicators.kpi_model import COUNT, EUR, KPI, PCT
 
 ARREARS_COMMAND = "osservatorio arrears"
 _DAR_CASA = "DAR=CASA, «Il Gestore Sociale Cooperativo»"

@@ -3,7 +3,7 @@ performance index (imported by `indicators.registry`, which they extend)."""
 
 from __future__ import annotations
 
-from indicators.registry import KPI, TRACK_RECORD, _DAR_CASA, _FUNDING
+from indicators.kpi_model import KPI, TRACK_RECORD, _DAR_CASA, _FUNDING
 
 EUR, PCT, COUNT = "eur", "pct", "count"  # the units of `indicators.registry` (imported from it while it loads)
 

@@ -3,7 +3,7 @@ and affordability. Imported by `indicators.registry`, which adds them to `REGIST
 
 from __future__ import annotations
 
-from indicators.registry import KPI, TRACK_RECORD, _DAR_CASA, _EUPOLIS
+from indicators.kpi_model import KPI, TRACK_RECORD, _DAR_CASA, _EUPOLIS
 
 # The registry's units (`indicators.registry.EUR`...), spelled here: this module is imported while the registry loads.
 COUNT, EUR, PCT, RATIO = "count", "eur", "pct", "ratio"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.evaluation import Effect, Panel
-from indicators.synthetic_control import _rmspe, fit_warnings, unit_fit
+from indicators.sc_fit import _rmspe, fit_warnings, unit_fit
 
 DRAWS = 999
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from indicators.evaluation import Effect, Panel
 from indicators.staggered import Z95
-from indicators.synthetic_control import simplex_weights
+from indicators.sc_fit import simplex_weights
 
 PLACEBO_REPS = 200
 MAX_ITER, MAX_ITER_PRE_SPARSIFY = 10_000, 100

@@ -20,6 +20,7 @@ from osservatorio.cli.evaluate import evaluate as evaluate_command
 from osservatorio.cli.evaluate import labs_app
 from osservatorio.cli import labs as _labs_commands  # noqa: F401  (registers labs template, load-scheda)
 from osservatorio.cli.kpi import grouping_help
+from osservatorio.cli.loading import _build, _print_result, _refresh_after_load, _settings
 from osservatorio.cli.kpi import kpi as kpi_command
 from osservatorio.cli.match import match as match_command
 from osservatorio.cli.report import report_app
@@ -41,12 +42,6 @@ app.add_typer(arrears_app, name="arrears")
 app.command("match")(match_command)
 
 KIND_HELP = "Tipo di file: " + ", ".join(LOAD_ORDER)
-
-
-def _settings():
-    from osservatorio.settings import get_settings
-
-    return get_settings()
 
 
 @db_app.command("upgrade")
@@ -71,34 +66,6 @@ def db_refresh() -> None:
         raise typer.Exit(1)
 
 
-def _build(engine, *, force: bool = False, carry: bool = True) -> bool:
-    """Rebuild the analytics copy (`indicators.store`) and say so; False (with the reason in Italian) if it failed."""
-    from indicators import store
-    from osservatorio.formatting import fmt_int, fmt_num, fmt_seconds
-
-    try:
-        result = store.build(engine, force=force, carry=carry)
-    except store.BuildError as exc:
-        typer.echo(f"Figure non aggiornate: {exc}. I dati caricati restano nel warehouse: riprovare con "
-                   "`osservatorio db refresh`.", err=True)
-        return False
-    if result is None:
-        typer.echo(f"Figure già aggiornate al caricamento n. {store.status(engine).batch_id}.")
-    else:
-        typer.echo(f"Figure aggiornate al caricamento n. {result.batch_id}: {fmt_int(result.rows)} righe lette dal "
-                   f"warehouse, {fmt_seconds(result.seconds)}, {fmt_num(result.size_bytes / 1e6)} MB")
-    return True
-
-
-def _refresh_after_load(settings, results, wanted: bool) -> bool:
-    """After a load that wrote rows, rebuild the analytics copy the figures are computed on; False if that failed."""
-    if not wanted or not any(r.status in ("completato", "con_scarti") for r in results):
-        return True
-    from schemas.db import make_engine
-
-    return _build(make_engine(settings.database_url))
-
-
 REFRESH_HELP = ("Dopo il caricamento aggiorna le figure (ricostruisce la copia analitica); con --no-figure "
                 "(o --no-aggregati) le aggiorna poi `osservatorio db refresh` o il cruscotto")
 REFRESH_FLAGS = ("--figure/--no-figure", "--aggregati/--no-aggregati")
@@ -108,21 +75,6 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-def _print_result(r) -> None:
-    from osservatorio.formatting import fmt_int, fmt_seconds
-
-    typer.echo(
-        f"{r.file_name} [{r.kind}] {r.status}: letti {fmt_int(r.read)}, caricati {fmt_int(r.loaded)}, "
-        f"in quarantena {fmt_int(r.quarantined)}, duplicati {fmt_int(r.duplicate)}, {fmt_seconds(r.seconds)}"
-    )
-    if r.message:
-        typer.echo(f"  {r.message}", err=r.status in ("rifiutato", "fallito"))
-    if r.ignored_columns:
-        typer.echo(f"  Colonne ignorate: {', '.join(r.ignored_columns)}")
-    if r.quarantined:
-        typer.echo(f"  Righe scartate: vedere la pagina Caricamenti o `osservatorio quarantine {r.batch_id}`.")
 
 
 @app.command()

@@ -40,7 +40,7 @@ def load_scheda(
     se qualche riga è stata scartata."""
     from etl.loader import load_file
     from etl.scheda import scheda_sheets
-    from osservatorio.cli.app import _print_result, _refresh_after_load, _settings
+    from osservatorio.cli.loading import _print_result, _refresh_after_load, _settings
     from schemas.migrate import upgrade
 
     settings = _settings()
