@@ -43,6 +43,12 @@ class Settings(BaseSettings):
                     'JSON (e.g. {"emergenza": 1, "alta": 3, "media": 10, "bassa": 30}, the defaults); urgencies '
                     "left out keep their default.",
     )
+    analytics_memory_mb: int = Field(
+        2_048, ge=256,
+        description="Memory the build of the analytics copy may use, in MB (DuckDB's memory_limit); beyond it the "
+                    "build's sorts and aggregates spill to a temporary folder beside the copy. A copy of 100,000 "
+                    "units x 10 years builds within 2 GB (without a limit it takes up to 80% of the machine's memory).",
+    )
     session_hours: float = Field(8.0, gt=0, description="A dashboard session expires this many hours after login.")
     chunk_rows: int = Field(100_000, ge=1_000, description="Rows read per chunk when loading a file.")
     max_upload_mb: int = Field(
