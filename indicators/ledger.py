@@ -57,43 +57,58 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
     checkpoint), period_charged, period_cash (incasso in the period), moves, balance, arrears, period_unpaid,
     period_collected (part of the period's charges settled by payments), overdue_debt (0/1).
 
-    The same text for any date: a lease's running sums at a day are those at the end of the month before
-    (the `lease_month` fact) plus its movements of the day's own month up to the day (the `movement` fact,
-    kept in date order so only that month is read). Each checkpoint needs them at three days: the checkpoint,
-    the day before its period starts (the period's flows are the difference) and the overdue cut-off (the
-    charges due by then).
+    The same text for any date: a lease's running sums at a day are those of the `lease_month` fact at the day's
+    month end when the day is one; at any other day, those at the end of the month before plus its movements of the
+    day's own month up to the day (the `movement` fact, kept in date order so only those months are read). Each
+    checkpoint needs them at three days: the checkpoint, the day before its period starts (the period's flows are
+    the difference) and the overdue cut-off (the charges due by then); a day shared by several checkpoints (a
+    month's end is the next month's day before) is read once.
     """
     leases, params = scoped_leases_cte(scope, by)
     checkpoints = months or [as_of]
-    rows = []
+    rows, inside_months = [], []
     for i, d in enumerate(checkpoints):
         first = d.replace(day=1) if months else (start or d.replace(day=1))
         days_at = {"a": d, "p": first - timedelta(days=1), "o": d - timedelta(days=days + 1)}
         for what, day in days_at.items():
             rows.append(f"SELECT {month_key(d) if months else 0} AS bucket, '{what}' AS what, "
-                        f"{date_param(f'{what}_{i}')} AS day, {month_key(day) - 1} AS prior_key")
+                        f"{date_param(f'{what}_{i}')} AS day")
             params[f"{what}_{i}"] = day
+            if (day + timedelta(days=1)).day != 1:
+                inside_months.append(day)
         params[f"cal_{i}"] = d
     params["as_of"] = checkpoints[-1]
+    # the days the movements are read for (the months of the days that are no month end): no other block is read
+    params["moves_from"] = min(inside_months, default=checkpoints[-1] + timedelta(days=1)).replace(day=1)
+    params["moves_to"] = max(inside_months, default=checkpoints[-1])
     calendar = " UNION ALL ".join(f"SELECT {month_key(d) if months else 0} AS bucket, {date_param(f'cal_{i}')} "
                                   "AS as_of" for i, d in enumerate(checkpoints))
     sums = ("charged", "credited", "credited_other", "cash", "moves")
     return f"""{leases},
     cal AS ({calendar}),
     points AS ({" UNION ALL ".join(rows)}),
-    at_point AS (
-        SELECT bucket, what, lease_code, {", ".join(f"SUM({c}) AS {c}" for c in sums)}
+    days AS (
+        SELECT day, last_day(day) = day AS month_end,
+            LEAST(year(day) * 12 + month(day) - CASE WHEN last_day(day) = day THEN 1 ELSE 2 END,
+                  (SELECT MAX(month_key) FROM lease_month)) AS month_key
+        FROM (SELECT DISTINCT day FROM points) p),
+    at_day AS (
+        SELECT day, lease_code, {", ".join(f"SUM({c}) AS {c}" for c in sums)}
         FROM (
-            SELECT p.bucket, p.what, m.lease_code, {", ".join(f"m.{c}" for c in sums)}
-            FROM points p JOIN lease_month m
-              ON m.month_key = LEAST(p.prior_key, (SELECT MAX(month_key) FROM lease_month))
+            SELECT d.day, m.lease_code, {", ".join(f"m.{c}" for c in sums)}
+            FROM days d JOIN lease_month m ON m.month_key = d.month_key
             UNION ALL
-            SELECT p.bucket, p.what, v.lease_code, {", ".join(f"v.{c}" for c in sums)}
-            FROM points p JOIN movement v
-              ON v.move_date > CAST(date_trunc('month', p.day) AS DATE) - 1 AND v.move_date <= p.day
+            SELECT d.day, v.lease_code, {", ".join(f"v.{c}" for c in sums)}
+            FROM days d JOIN movement v
+              ON NOT d.month_end AND v.move_date > CAST(date_trunc('month', d.day) AS DATE) - 1
+                 AND v.move_date <= d.day
+            WHERE v.move_date BETWEEN {date_param("moves_from")} AND {date_param("moves_to")}
         ) x
         WHERE lease_code IN (SELECT lease_code FROM sl)
-        GROUP BY bucket, what, lease_code),
+        GROUP BY day, lease_code),
+    at_point AS (
+        SELECT p.bucket, p.what, a.lease_code, {", ".join(f"a.{c}" for c in sums)}
+        FROM points p JOIN at_day a ON a.day = p.day),
     pos AS (
         SELECT sl.*, cal.bucket, cal.as_of,
             CASE WHEN sl.start_date <= cal.as_of AND (sl.end_date IS NULL OR sl.end_date >= cal.as_of)
