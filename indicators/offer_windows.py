@@ -1,0 +1,100 @@
+"""The offer side of allocation over the next 3, 6 and 12 months, per intervention and household size, next to the
+demand: the units of each intervention free now or coming free (fixed-term leases ending, works finishing, units
+empty now) with their rents, against the households waiting in the calls of that intervention.
+
+Conventions: a unit *comes free* on the day after its running lease ends (`data_fine`) or on its `disponibile_dal`
+after works, as the calls' offer counts it (`selection_data.call_units`); the windows are cumulative (free within 6
+months includes those free now and within 3). A unit is classed by the largest household it is adequate for
+(`offer_demand.unit_size_class`, the minimum floor area of the selection rules); size 0 is a unit too small for one
+person or of unknown area. The households waiting are the eligible applications still waiting in the calls that
+include the intervention (`graduatoria`): a call on two interventions counts its households under each.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine
+
+from indicators.graduatoria import graduatoria
+from indicators.lease_pipeline import WINDOWS
+from indicators.offer_demand import SIZE_LABELS, unit_size_class
+from indicators.scope import Scope
+from indicators.selection_data import Call, call_applications, call_units, calls
+from indicators.selection_rules import SelectionRules, load_rules
+from indicators.sql import query
+
+NO_SIZE_LABEL = "Superficie ignota o sotto il minimo"
+WINDOW_COLUMNS = ["free_now", *[f"free_{m}" for m in WINDOWS]]
+COLUMNS = ["intervention_code", "size", "size_label", "households", *WINDOW_COLUMNS, "rent_mean", "rent_min"]
+UNIT_COLUMNS = ["unit_code", "intervention_code", "available_on", "window", "monthly_rent", "monthly_charges",
+                "floor_area_m2", "size", "size_label"]
+
+
+def _months_after(day: date, months: int) -> date:
+    return (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
+
+
+def _window(day: date, as_of: date) -> str:
+    """'ora' or the first window (in months) the unit comes free within."""
+    if day <= as_of:
+        return "ora"
+    return next(f"entro {m} mesi" for m in WINDOWS if day <= _months_after(as_of, m))
+
+
+def offer_units(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(),
+                rules: SelectionRules | None = None) -> pd.DataFrame:
+    """The units of the interventions in scope free now or coming free within 12 months (`UNIT_COLUMNS`): when
+    (available_on, window), their rent and charges a month, floor area and the household size they are for."""
+    rules = rules or load_rules()
+    sub, params = scope.interventions_sql()
+    codes = tuple(query(conn, sub, params)["code"])
+    if not codes:
+        return pd.DataFrame(columns=UNIT_COLUMNS)
+    every = Call("", "", None, codes, None, None, None, None, None, None)
+    horizon = (_months_after(as_of, max(WINDOWS)) - as_of).days
+    units = call_units(conn, every, as_of=as_of, scope=scope, horizon_days=horizon)
+    sizes = [unit_size_class(a, rules) or 0 for a in units["floor_area_m2"].astype(float)]
+    out = units.rename(columns={"code": "unit_code"}).assign(
+        window=[_window(d, as_of) for d in units["available_on"]], size=sizes,
+        size_label=[SIZE_LABELS.get(s, NO_SIZE_LABEL) for s in sizes])
+    out["monthly_rent"] = out["monthly_rent"].astype(float)
+    return out[UNIT_COLUMNS].sort_values(["intervention_code", "available_on", "unit_code"]).reset_index(drop=True)
+
+
+def households_waiting(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(),
+                       rules: SelectionRules | None = None) -> Counter:
+    """(intervention, size class) -> eligible households waiting at `as_of` in the calls of that intervention."""
+    rules = rules or load_rules()
+    sub, params = scope.interventions_sql()
+    allowed = set(query(conn, sub, params)["code"])
+    counts: Counter = Counter()
+    for call in calls(conn, scope=scope):
+        ranked = graduatoria(call_applications(conn, call, as_of=as_of), rules.scoring(call.rules),
+                             isee_max=call.isee_max, income_min=call.income_min).ranked
+        sizes = np.minimum(ranked["members"].astype(int).to_numpy(), 5) if len(ranked) else []
+        for intervention in allowed.intersection(call.interventions):
+            counts.update((intervention, int(s)) for s in sizes)
+    return counts
+
+
+def offer_windows(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(),
+                  rules: SelectionRules | None = None) -> pd.DataFrame:
+    """Per intervention and household size (`COLUMNS`): households waiting; units free now and within 3, 6 and 12
+    months (cumulative); mean and lowest monthly rent of the units free within 12 months."""
+    rules = rules or load_rules()
+    units = offer_units(conn, as_of=as_of, scope=scope, rules=rules)
+    demand = households_waiting(conn, as_of=as_of, scope=scope, rules=rules)
+    keys = sorted(set(demand) | set(zip(units["intervention_code"], units["size"].astype(int))))
+    rows = []
+    for intervention, size in keys:
+        mine = units[(units["intervention_code"] == intervention) & (units["size"] == size)]
+        free = [int((mine["available_on"] <= as_of).sum()),
+                *[int((mine["available_on"] <= _months_after(as_of, m)).sum()) for m in WINDOWS]]
+        rent = mine["monthly_rent"]
+        rows.append((intervention, size, SIZE_LABELS.get(size, NO_SIZE_LABEL), demand.get((intervention, size), 0),
+                     *free, float(rent.mean()) if len(rent) else None, float(rent.min()) if len(rent) else None))
+    return pd.DataFrame(rows, columns=COLUMNS)
