@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from indicators.graduatoria import graduatoria
 from indicators.lease_pipeline import WINDOWS
 from indicators.offer_demand import SIZE_LABELS, unit_size_class
+from indicators.results import KpiValue
 from indicators.scope import Scope
 from indicators.selection_data import Call, call_applications, call_units, calls
 from indicators.selection_rules import SelectionRules, load_rules
@@ -98,3 +99,29 @@ def offer_windows(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
         rows.append((intervention, size, SIZE_LABELS.get(size, NO_SIZE_LABEL), demand.get((intervention, size), 0),
                      *free, float(rent.mean()) if len(rent) else None, float(rent.min()) if len(rent) else None))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def units_coming_free(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(),
+                      by: str | None = None) -> KpiValue | pd.DataFrame:
+    """Units free now or coming free within 12 months (`units_coming_free`); free now, within 3 and 6 months, the
+    households waiting and the mean monthly rent of those units in the breakdown; `by="intervention"`: per
+    intervention."""
+    if by not in (None, "intervention"):
+        raise ValueError(f"Raggruppamento non previsto: «{by}». Ammessi: intervention.")
+    frame = offer_windows(conn, as_of=as_of, scope=scope)
+    units = offer_units(conn, as_of=as_of, scope=scope)
+    counts = ["households", *WINDOW_COLUMNS]
+    if by is None:
+        sums = {c: float(frame[c].sum()) for c in counts}
+        rent = float(units["monthly_rent"].mean()) if len(units) else None
+        breakdown: dict[str, float | None] = {c: v for c, v in sums.items() if c != "free_12"}
+        if rent is not None:
+            breakdown["rent_mean"] = rent
+        return KpiValue("units_coming_free", sums["free_12"], as_of=as_of, breakdown=breakdown)
+    out = frame.groupby("intervention_code", as_index=False)[counts].sum().rename(
+        columns={"intervention_code": "group", "free_12": "value"})
+    rents = units.groupby("intervention_code")["monthly_rent"].mean()
+    out["rent_mean"] = [rents.get(g) for g in out["group"]]
+    out = out[["group", "value", "free_now", "free_3", "free_6", "households", "rent_mean"]]
+    out.attrs["kpi"] = "units_coming_free"
+    return out

@@ -15,6 +15,7 @@ Households waiting (eligible, AVV1 on INT1): 1 person R1; 2 persons R2, R6; 3 pe
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -83,3 +84,31 @@ def test_the_offer_of_one_intervention_only(loaded):
     frame = offer_windows(loaded, as_of=AS_OF, scope=Scope(interventions=("INT2",)))
     assert frame[["intervention_code", "size", "households", "free_12"]].values.tolist() == [
         ["INT2", 1, 1, 0], ["INT2", 3, 0, 1]]
+
+
+def test_units_coming_free_is_a_registry_figure_in_the_kpi_command(loaded, warehouse_url, monkeypatch):
+    from typer.testing import CliRunner
+
+    from osservatorio.cli import app
+    from osservatorio.settings import get_settings
+
+    monkeypatch.setenv("OSSERVATORIO_DATABASE_URL", warehouse_url)
+    get_settings.cache_clear()
+    try:
+        total = CliRunner().invoke(app, ["kpi", "units_coming_free", "--as-of", "31/10/2026", "--format", "json"])
+        per = CliRunner().invoke(app, ["kpi", "units_coming_free", "--as-of", "31/10/2026", "--by", "intervention",
+                                       "--format", "json"])
+        text = CliRunner().invoke(app, ["kpi", "units_coming_free", "--as-of", "31/10/2026"])
+    finally:
+        get_settings.cache_clear()
+    assert total.exit_code == 0, total.output
+    data = json.loads(total.stdout)
+    # 8 units: A2, A1, A4, A5 now; A3 within 3 months; A10 within 6; A6, A11 within 12. Rents 3.800 € / 8 = 475 €
+    assert data["value"] == 8.0 and data["breakdown"] == {"households": 7.0, "free_now": 4.0, "free_3": 5.0,
+                                                          "free_6": 6.0, "rent_mean": 475.0}
+    assert per.exit_code == 0, per.output
+    rows = {r["group"]: (r["value"], r["free_now"], r["free_3"], r["free_6"], r["households"], r["rent_mean"])
+            for r in json.loads(per.stdout)}
+    # INT1: (300 + 400 + 350 + 600 + 500 + 700 + 650) / 7 = 500 €
+    assert rows == {"INT1": (7, 3, 4, 5, 6, 500.0), "INT2": (1, 1, 1, 1, 1, 300.0)}
+    assert text.exit_code == 0 and "Alloggi in arrivo per l'assegnazione nei prossimi 12 mesi" in text.output

@@ -72,6 +72,8 @@ def offer_windows(f: filters.Filters) -> None:
                "(un avviso su più interventi conta i suoi nuclei sotto ciascuno) accanto agli alloggi liberi ora o che "
                "si liberano (contratti a termine in scadenza, lavori che finiscono), con i loro canoni. Le finestre "
                "sono cumulative.")
+    with st.columns(3)[0]:
+        tiles.kpi_tile("units_coming_free", f)
     frame = protect(sd.offer_windows_frame(as_of=f.as_of, scope=f.scope), f, counts=("households",))
     show_table(frame, [Col("intervention_code", "Intervento",
                            labels={g: f.intervention_label(g) for g in frame["intervention_code"]}),
