@@ -61,7 +61,8 @@ def test_the_charts_draw_the_target_with_its_value():
     margin = {"billed": 1000.0, "arrears_loss": 50.0, "costs": 800.0, "margin": 150.0}
     bars = margin_bars(margin, targets=goal(200.0)).to_plotly_json()
     # a dash over the margin's bar (the fourth, x 3) only, with its value
-    assert [(s["x0"], s["x1"], s["y0"]) for s in bars["layout"]["shapes"]] == [(2.55, 3.45, 200.0)]
+    assert [(s["x0"], s["x1"], s["y0"], s["line"]["color"]) for s in bars["layout"]["shapes"]] == [
+        (2.55, 3.45, 200.0, "#ffffff"), (2.55, 3.45, 200.0, GREEN)]  # a white halo under the green dash
     assert notes(bars) == ["Obiettivo: 200\u00a0€"] and list(bars["data"][0]["y"]) == [1000.0, 50.0, 800.0, 150.0]
     assert lines(ticket_days(summary, {}).to_plotly_json()) == []  # no target, no line
 

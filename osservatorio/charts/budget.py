@@ -59,7 +59,8 @@ def margin_bars(margin: dict, *, targets: pd.DataFrame | None = None, height: in
     set for `operating_margin_eur` as a solid green dash over the margin's bar only: the other bars are no margin."""
     labels = [name for _, name in MARGIN_BARS]
     values = [margin[key] for key, _ in MARGIN_BARS]
-    colors = [PALETTE[0], WORSE, PALETTE[4], BETTER if margin["margin"] >= 0 else WORSE]
+    # the margin's bar paler than the target's green dash, which also has a white halo to read over the bar
+    colors = [PALETTE[0], WORSE, PALETTE[4], "rgba(46, 139, 87, 0.45)" if margin["margin"] >= 0 else WORSE]
     fig = go.Figure(go.Bar(x=labels, y=values, marker_color=colors, text=[fmt_eur(v, cents=False) for v in values],
                            textposition="outside", cliponaxis=False, name="Proposta",
                            hovertemplate="%{x}: %{y:,.0f} €<extra></extra>"))
@@ -69,8 +70,9 @@ def margin_bars(margin: dict, *, targets: pd.DataFrame | None = None, height: in
     fig.update_layout(showlegend=False, hovermode="closest")
     last = len(labels) - 1
     for row in ([] if targets is None else list(targets.itertuples())):
-        fig.add_shape(type="line", xref="x", yref="y", x0=last - 0.45, x1=last + 0.45, y0=row.value, y1=row.value,
-                      line={"color": TARGET_COLOR, "width": 3})
+        for width, color in ((7, "#ffffff"), (3, TARGET_COLOR)):
+            fig.add_shape(type="line", xref="x", yref="y", x0=last - 0.45, x1=last + 0.45, y0=row.value,
+                          y1=row.value, line={"color": color, "width": width})
         fig.add_annotation(x=labels[last], y=row.value, yshift=12, showarrow=False,
                            text=f"{chart(row.label)}: {fmt_eur(row.value, cents=False)}",
                            font={"color": TARGET_COLOR, "size": 11}, bgcolor="rgba(255,255,255,0.85)")
