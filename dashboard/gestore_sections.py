@@ -22,7 +22,7 @@ COMMUNITY_TILES = ("community_activities", "community_participants", "community_
 QUALITY_TILES = ("ticket_within_target_pct", "ticket_backlog_over_target", "ticket_repeat_pct", "ticket_reopened_pct",
                  "ticket_cost_mean_eur")
 QUALITY_COUNTS = ("closed", "with_target", "within_target", "repeats", "reopened")
-PIPELINE_TILES = ("leases_ending", "void_loss_risk_eur")
+PIPELINE_TILES = ("leases_ending", "void_loss_risk_eur", "units_coming_free")
 MIX_TILES = ("tenant_households", "household_members_mean", "households_social_services_pct",
              "households_with_employed_pct", "rent_burden_median_pct", "households_over_burden_pct", "rent_per_m2_eur")
 MIX_COUNTS = ("households", *BANDS, "band_unknown", "social_services", "with_employed", "income_known", "over_burden")
@@ -105,7 +105,7 @@ def facility_quality(f: filters.Filters) -> None:
 
 def tenancy_pipeline(f: filters.Filters) -> None:
     st.subheader("Contratti in scadenza e rilocazioni attese")
-    _tiles(PIPELINE_TILES, f, per_row=2)
+    _tiles(PIPELINE_TILES, f, per_row=3)
     frame = protect(gd.lease_pipeline_frame(as_of=f.as_of, scope=f.scope, by="intervention"), f, by="intervention",
                     code="leases_ending")
     show_table(frame, [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in frame["group"]}),

@@ -85,7 +85,7 @@ def households_waiting(conn: Connection | Engine, *, as_of: date, scope: Scope =
 def offer_windows(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(),
                   rules: SelectionRules | None = None) -> pd.DataFrame:
     """Per intervention and household size (`COLUMNS`): households waiting; units free now and within 3, 6 and 12
-    months (cumulative); mean and lowest monthly rent of the units free within 12 months."""
+    months (cumulative); mean (in cents) and lowest monthly rent of the units free within 12 months."""
     rules = rules or load_rules()
     units = offer_units(conn, as_of=as_of, scope=scope, rules=rules)
     demand = households_waiting(conn, as_of=as_of, scope=scope, rules=rules)
@@ -97,7 +97,8 @@ def offer_windows(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
                 *[int((mine["available_on"] <= _months_after(as_of, m)).sum()) for m in WINDOWS]]
         rent = mine["monthly_rent"]
         rows.append((intervention, size, SIZE_LABELS.get(size, NO_SIZE_LABEL), demand.get((intervention, size), 0),
-                     *free, float(rent.mean()) if len(rent) else None, float(rent.min()) if len(rent) else None))
+                     *free, round(float(rent.mean()), 2) if len(rent) else None,
+                     float(rent.min()) if len(rent) else None))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -113,14 +114,14 @@ def units_coming_free(conn: Connection | Engine, *, as_of: date, scope: Scope = 
     counts = ["households", *WINDOW_COLUMNS]
     if by is None:
         sums = {c: float(frame[c].sum()) for c in counts}
-        rent = float(units["monthly_rent"].mean()) if len(units) else None
+        rent = round(float(units["monthly_rent"].mean()), 2) if len(units) else None
         breakdown: dict[str, float | None] = {c: v for c, v in sums.items() if c != "free_12"}
         if rent is not None:
             breakdown["rent_mean"] = rent
         return KpiValue("units_coming_free", sums["free_12"], as_of=as_of, breakdown=breakdown)
     out = frame.groupby("intervention_code", as_index=False)[counts].sum().rename(
         columns={"intervention_code": "group", "free_12": "value"})
-    rents = units.groupby("intervention_code")["monthly_rent"].mean()
+    rents = units.groupby("intervention_code")["monthly_rent"].mean().round(2)  # in cents, as shown and exported
     out["rent_mean"] = [rents.get(g) for g in out["group"]]
     out = out[["group", "value", "free_now", "free_3", "free_6", "households", "rent_mean"]]
     out.attrs["kpi"] = "units_coming_free"
