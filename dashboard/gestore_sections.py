@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard import economics_data as ed
 from dashboard import filters, tiles
 from dashboard import gestore_data as gd
 from dashboard import monitoring_data as md
@@ -13,6 +14,7 @@ from dashboard.privacy import protect
 from dashboard.tables import Col, code_label, kpi_col, show_table
 from indicators.tenant_mix import BANDS, BURDEN_THRESHOLD_PCT
 from osservatorio.charts.community import activities_by_year
+from osservatorio.charts.impact import within_target
 from osservatorio.exports import DATE, DAYS, EUR, INT, NUM, PCT, YES_NO
 
 COMMUNITY_TILES = ("community_activities", "community_participants", "community_households_reached",
@@ -20,7 +22,7 @@ COMMUNITY_TILES = ("community_activities", "community_participants", "community_
 QUALITY_TILES = ("ticket_within_target_pct", "ticket_backlog_over_target", "ticket_repeat_pct", "ticket_reopened_pct",
                  "ticket_cost_mean_eur")
 QUALITY_COUNTS = ("closed", "with_target", "within_target", "repeats", "reopened")
-PIPELINE_TILES = ("leases_ending", "void_loss_risk_eur")
+PIPELINE_TILES = ("leases_ending", "void_loss_risk_eur", "units_coming_free")
 MIX_TILES = ("tenant_households", "household_members_mean", "households_social_services_pct",
              "households_with_employed_pct", "rent_burden_median_pct", "households_over_burden_pct", "rent_per_m2_eur")
 MIX_COUNTS = ("households", *BANDS, "band_unknown", "social_services", "with_employed", "income_known", "over_burden")
@@ -82,6 +84,10 @@ def facility_quality(f: filters.Filters) -> None:
                                                                               urgency["group"] if g}),
                          Col("target_days", "Obiettivo (giorni)", INT), *quality],
                name="segnalazioni_per_urgenza", key="imp_sla", empty="Nessuna segnalazione chiusa nel periodo.")
+    if urgency["within_target_pct"].notna().any():
+        st.plotly_chart(within_target(urgency, {g: code_label(g) for g in urgency["group"] if g},
+                                      targets=ed.drawn_targets("ticket_within_target_pct", scope=f.scope)),
+                        width="stretch", key="imp_sla_chart")
     left, right = st.columns([1, 2])
     with left:
         ages = protect(gd.backlog_by_age(as_of=f.as_of, scope=f.scope), f, code="ticket_backlog_age")
@@ -99,7 +105,7 @@ def facility_quality(f: filters.Filters) -> None:
 
 def tenancy_pipeline(f: filters.Filters) -> None:
     st.subheader("Contratti in scadenza e rilocazioni attese")
-    _tiles(PIPELINE_TILES, f, per_row=2)
+    _tiles(PIPELINE_TILES, f, per_row=3)
     frame = protect(gd.lease_pipeline_frame(as_of=f.as_of, scope=f.scope, by="intervention"), f, by="intervention",
                     code="leases_ending")
     show_table(frame, [Col("group", "Intervento", labels={g: f.intervention_label(g) for g in frame["group"]}),

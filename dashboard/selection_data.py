@@ -9,7 +9,7 @@ import pandas as pd
 
 from dashboard.data import get_engine
 from dashboard.monitoring_data import cached
-from indicators import offer_demand, selection, selection_data, selection_timeline
+from indicators import offer_demand, offer_windows, selection, selection_data, selection_timeline
 from indicators.scope import Scope
 
 
@@ -35,6 +35,18 @@ def timeline(*, as_of: date, scope: Scope) -> dict[str, pd.DataFrame]:
 @cached
 def offer_and_demand(*, as_of: date, scope: Scope) -> pd.DataFrame:
     return offer_demand.offer_and_demand(get_engine(), as_of=as_of, scope=scope)
+
+
+@cached
+def offer_windows_frame(*, as_of: date, scope: Scope) -> pd.DataFrame:
+    """Per intervention and household size: households waiting, units free now and within 3, 6 and 12 months."""
+    return offer_windows.offer_windows(get_engine(), as_of=as_of, scope=scope)
+
+
+@cached
+def offer_units(*, as_of: date, scope: Scope) -> pd.DataFrame:
+    """The units free now or within 12 months, with the date they come free and their rent."""
+    return offer_windows.offer_units(get_engine(), as_of=as_of, scope=scope)
 
 
 @cached

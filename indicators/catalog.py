@@ -87,6 +87,7 @@ CATALOG: dict[str, Computation] = {
     "ticket_backlog_age": Computation("service_levels:backlog_by_age", AS_OF),
     "leases_ending": Computation("lease_pipeline:leases_ending", AS_OF, groupings=PIPELINE),
     "void_loss_risk_eur": Computation("lease_pipeline:void_loss_risk", AS_OF, groupings=PIPELINE),
+    "units_coming_free": Computation("offer_windows:units_coming_free", AS_OF, groupings=("intervention",)),
     **{code: Computation("tenant_mix:mix_figure", AS_OF, (("code", code),), groupings=MIX)
        for code in ("tenant_households", "household_members_mean", "households_social_services_pct",
                     "households_with_employed_pct", "rent_burden_median_pct", "households_over_burden_pct",

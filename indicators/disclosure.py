@@ -76,6 +76,8 @@ COUNT_BASES: dict[str, CountBase] = {
     "ticket_backlog_over_target": CountBase(("value", "numerator", "denominator", "backlog"), ("value",)),
     "ticket_backlog_age": CountBase(("tickets", "over_target"), ("tickets",)),
     "leases_ending": CountBase(("value", "ending_3", "ending_6", "ending_12", "expected_relets"), ("value",)),
+    # units coming free are mostly leases ending (households leaving); beside them, the households waiting
+    "units_coming_free": CountBase(("value", "free_now", "free_3", "free_6", "households"), ("value",)),
     "void_loss_risk_eur": CountBase(("ending_3", "ending_6", "ending_12", "expected_relets"), ("expected_relets",)),
     "tenant_households": CountBase(("value", "numerator", "households", "income_known", *HOUSEHOLD_BANDS),
                                    ("value",), HOUSEHOLD_BANDS),

@@ -64,6 +64,12 @@ GESTORE_KPIS: tuple[KPI, ...] = (
         "per ogni alloggio locabile il cui contratto scade nei 12 mesi dopo D: canone mensile × tempo medio di "
         "rilocazione dell'intervento nei tre anni prima di D (del perimetro se l'intervento non ne ha) / 30,4375 "
         "giorni; sommato.", EUR, _PIPELINE),
+    KPI("units_coming_free", "Alloggi in arrivo per l'assegnazione nei prossimi 12 mesi",
+        "alloggi locabili degli interventi del perimetro liberi alla data D o che si liberano entro 12 mesi (giorno "
+        "dopo la fine del contratto a termine, fine dei lavori), a parte liberi ora ed entro 3 e 6 mesi, con il "
+        "canone medio; accanto, i nuclei idonei in attesa negli avvisi dell'intervento; per intervento e, sulla "
+        "pagina Selezione e abbinamento, per numero di componenti.", COUNT,
+        f"{_PIPELINE}; {_DAR_CASA} (abbinamento candidato e alloggio)", higher_is_better=True),
     KPI("tenant_households", "Nuclei residenti",
         f"numero {_ACTIVE}; per fascia, con la quota sul totale.", COUNT, _AFFORD),
     KPI("household_members_mean", "Componenti medi per nucleo",

@@ -59,7 +59,8 @@ def calls(conn: Connection | Engine, *, scope: Scope = Scope()) -> list[Call]:
         if allowed is not None and not allowed.intersection(codes):
             continue
         opens, closes, works = dates_of(pd.Series([row["opens_on"], row["closes_on"], row["works_end"]]))
-        out.append(Call(row["code"], row["title"], row["municipality"], codes, opens, closes, works, row["rules"],
+        out.append(Call(row["code"], row["title"], row["municipality"], codes, opens, closes, works,
+                        _none(row["rules"]),
                         _none(row["isee_max"]), _none(row["income_min"])))
     return out
 

@@ -408,7 +408,31 @@ def test_tickets_have_seasons_and_most_close_in_days_to_weeks(default_sample):
     still_open = tickets.data_chiusura.isna()
     assert 0 < still_open.sum() < 0.1 * len(tickets) and tickets.costo[still_open].isna().all()
     assert tickets.costo.dropna().gt(0).all() and tickets.fornitore.notna().all()
-    assert set(tickets.urgenza) == {"bassa", "media", "alta"} and tickets.categoria.nunique() == 9
+    assert set(tickets.urgenza) == {"bassa", "media", "alta", "emergenza"} and tickets.categoria.nunique() == 9
+
+
+def test_one_ticket_in_twenty_is_an_emergency_mostly_closed_within_a_day(default_sample):
+    tickets = read_kind(default_sample[0], "segnalazioni", parse_dates=["data_apertura", "data_chiusura"],
+                        dayfirst=True)
+    emergencies = tickets[tickets.urgenza == "emergenza"]
+    days = (emergencies.data_chiusura - emergencies.data_apertura).dt.days
+    # seed 42, 1,500 units: 334 of 6,703 tickets (5.0%); 293 closed within a day (87.7%), 41 in 2 to 5 days
+    assert (len(emergencies), len(tickets)) == (334, 6703)
+    assert ((days <= 1).sum(), days.between(2, 5).sum(), days.isna().sum()) == (293, 41, 0)
+
+
+def test_running_fixed_term_leases_end_after_the_sample_some_within_a_year(default_sample):
+    folder, _ = default_sample
+    leases = read_kind(folder, "contratti", parse_dates=["data_inizio", "data_fine"], dayfirst=True)
+    end = pd.Timestamp(SAMPLE_END)
+    running = leases[leases.motivo_cessazione.isna()]
+    fixed = running.tipo == "canone convenzionato 3+2"
+    # every running lease a termine (3+2) carries the end of its five-year term, the others none
+    assert running.data_fine[fixed].gt(end).all() and running.data_fine[~fixed].isna().all()
+    assert running.data_fine[fixed].le(end + pd.DateOffset(years=5)).all()
+    assert (fixed.sum(), len(running)) == (542, 1352)  # 40.1% of the running leases
+    ending = [running.data_fine.le(end + pd.DateOffset(months=m)).sum() for m in (3, 6, 12)]
+    assert ending == [16, 41, 63]
 
 
 def test_actual_costs_cover_history_and_agree_with_the_ledger(default_sample, ledger):

@@ -38,7 +38,9 @@ def test_regione_and_sgr_see_aggregates_only(loaded_warehouse, monkeypatch, user
     at = open_page(loaded_warehouse.url, monkeypatch, PAGE, user=user)
     page = texts(at)
     assert "Avvisi: dalla domanda alle chiavi" in page and "Domanda e offerta" in page
-    assert "Graduatoria e abbinamento" not in page and not at.metric
+    # the only tile is the aggregate of the units coming free; none of the proposals'
+    assert "Graduatoria e abbinamento" not in page
+    assert [m.label for m in at.metric] == ["Alloggi in arrivo per l'assegnazione nei prossimi 12 mesi"]
     assert not frames(at, "Nucleo") and not frames(at, "Punti")
     assert "visibili al gestore sociale" in page
 

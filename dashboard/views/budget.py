@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import auth, filters
 from osservatorio.charts import budget as budget_charts
 from dashboard import budget_data as bd
+from dashboard import economics_data as ed
 from dashboard.data import get_engine
 from osservatorio.exports import CSV_MIME, XLSX_MIME, to_csv
 from dashboard.private_downloads import download_button
@@ -73,7 +74,7 @@ def proposal_section(year: int, f: filters.Filters) -> None:
                    delta=fmt_eur(sums.at["costi", "amount"] - sums.at["costi", "forecast"], cents=False),
                    delta_color="off")
     cols[2].metric("Ultimi 12 mesi", fmt_eur(lines.loc[lines["side"] == "costi", "last_12_months"].sum(), cents=False))
-    margin_metrics(lines)
+    margin_metrics(lines, f)
     table, kinds = proposal_table(proposal, lines)
     st.dataframe(italian(table.drop(columns=["Intervento"] if revenue else ["Lato", "Intervento"]), kinds),
                  hide_index=True, width="stretch")
@@ -85,8 +86,9 @@ def proposal_section(year: int, f: filters.Filters) -> None:
     save_form(proposal, adjustments)
 
 
-def margin_metrics(lines: pd.DataFrame) -> None:
-    """The revenue side of the proposal: billed, expected arrears loss, void loss and margin (`budget_revenue`)."""
+def margin_metrics(lines: pd.DataFrame, f: filters.Filters) -> None:
+    """The revenue side of the proposal: billed, expected arrears loss, void loss and margin (`budget_revenue`),
+    and the margin against the target set for `operating_margin_eur` (the year's margin)."""
     margin = projected_margin(lines, "amount")
     if margin is None:
         return
@@ -97,6 +99,8 @@ def margin_metrics(lines: pd.DataFrame) -> None:
                    help="Mostrato a parte: non è mai addebitato, quindi non è sottratto dal margine.")
     cols[3].metric("Margine previsto", fmt_eur(margin["margin"], cents=False),
                    help=get_kpi("operating_margin_eur").help)
+    st.plotly_chart(budget_charts.margin_bars(margin, targets=ed.drawn_targets("operating_margin_eur", scope=f.scope)),
+                    width="stretch", key="bud_margin_chart")
 
 
 def maintenance_section(year: int, f: filters.Filters, proposal) -> None:

@@ -127,8 +127,9 @@ def tickets(f: filters.Filters) -> None:
                                                            "Costo per alloggio")],
                name="segnalazioni_per_categoria", key="imp_tickets", empty="Nessuna segnalazione nel perimetro.")
     if not summary.empty:
-        st.plotly_chart(impact_charts.ticket_days(summary, {g: code_label(g) for g in summary["group"]}),
-                        width="stretch", key="imp_ticket_chart")
+        goals = ed.drawn_targets("ticket_days_to_close", scope=f.scope)
+        st.plotly_chart(impact_charts.ticket_days(summary, {g: code_label(g) for g in summary["group"]},
+                                                  targets=goals), width="stretch", key="imp_ticket_chart")
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=20)

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth
+from dashboard import economics_data as ed
 from osservatorio.charts import evaluation as charts
 from dashboard import lab_data as ld
 from dashboard.data import get_engine
@@ -18,6 +19,7 @@ from dashboard.tables import Col, kpi_col, show_table
 from indicators.lab_outcomes import indicator_label
 from indicators.lab_outputs import AMBITO_LABELS, OUTPUTS
 from indicators.registry import get_kpi
+from indicators.scope import Scope
 from osservatorio import audit
 from osservatorio.evaluation_text import outcome_text_table
 from osservatorio import escaping
@@ -45,8 +47,9 @@ def comparison(titles: dict[str, str]) -> None:
     measure = st.selectbox("Output", list(OUTPUT_CODES), key="labs_measure",
                            format_func=lambda c: get_kpi(OUTPUT_CODES[c]).label)
     shown = per_lab.assign(title=[titles.get(g, g) for g in per_lab["group"]])
-    st.plotly_chart(charts.bars_by(shown, "title", measure, get_kpi(OUTPUT_CODES[measure]).label), width="stretch",
-                    key="labs_bars")
+    code = OUTPUT_CODES[measure]  # the labs are no intervention: the portfolio's target is drawn
+    st.plotly_chart(charts.bars_by(shown, "title", measure, get_kpi(code).label,
+                                   targets=ed.drawn_targets(code, scope=Scope())), width="stretch", key="labs_bars")
     show_table(per_lab, output_cols(Col("group", "Laboratorio", labels=titles)), name="output_laboratori",
                key="labs_outputs", empty="Nessuna attività registrata.")
     st.markdown("**Per ambito di intervento** (un laboratorio con più ambiti compare sotto ciascuno)")
@@ -108,7 +111,8 @@ def lab_sheet(catalogue: pd.DataFrame, titles: dict[str, str]) -> None:
     points = table[table["unit"].eq("pct") & table["points_change"].notna()]
     if not points.empty:
         st.markdown("**Indicatori in percentuale: variazione in punti, area del laboratorio e area di controllo**")
-        st.plotly_chart(charts.points_changes(points, {c: indicator_label(c) for c in points["indicator"]}),
+        st.plotly_chart(charts.points_changes(points, {c: indicator_label(c) for c in points["indicator"]},
+                                              targets=ed.drawn_targets("lab_outcome_points", scope=Scope())),
                         width="stretch", key="labs_points")
     outcome_table(table, titles, key="labs_outcomes_lab")
     outcome_readings(table)

@@ -12,7 +12,7 @@ from indicators.matching import MODE_LABELS, MODES
 from indicators.selection import burden_kpi, placed_kpi
 from indicators.selection_rules import TIE_RULE
 from indicators.selection_timeline import FUNNEL
-from osservatorio.exports import DATE, INT, PCT
+from osservatorio.exports import DATE, EUR, INT, NUM, PCT
 from osservatorio.pages import SELECTION_DETAIL
 
 PAGE = "views/selection.py"
@@ -64,6 +64,34 @@ def offer_demand(f: filters.Filters) -> None:
                        Col("units", "Alloggi in arrivo", INT), kpi_col("gap", "selection_offer_gap", "Differenza"),
                        Col("households_no_affordable", "Nuclei senza alloggio sostenibile", INT)],
                name="domanda_offerta", key="sel_offer", empty="Nessun nucleo in attesa né alloggio in arrivo.")
+
+
+def offer_windows(f: filters.Filters) -> None:
+    st.subheader("Alloggi in arrivo nei prossimi 3, 6 e 12 mesi, per intervento")
+    st.caption("Per ogni intervento e dimensione del nucleo: i nuclei idonei in attesa negli avvisi dell'intervento "
+               "(un avviso su più interventi conta i suoi nuclei sotto ciascuno) accanto agli alloggi liberi ora o che "
+               "si liberano (contratti a termine in scadenza, lavori che finiscono), con i loro canoni. Le finestre "
+               "sono cumulative.")
+    with st.columns(3)[0]:
+        tiles.kpi_tile("units_coming_free", f)
+    frame = protect(sd.offer_windows_frame(as_of=f.as_of, scope=f.scope), f, counts=("households",))
+    show_table(frame, [Col("intervention_code", "Intervento",
+                           labels={g: f.intervention_label(g) for g in frame["intervention_code"]}),
+                       Col("size_label", "Alloggi per nuclei di"), Col("households", "Nuclei in attesa", INT),
+                       Col("free_now", "Liberi ora", INT), Col("free_3", "Entro 3 mesi", INT),
+                       Col("free_6", "Entro 6 mesi", INT), Col("free_12", "Entro 12 mesi", INT),
+                       Col("rent_mean", "Canone medio", EUR), Col("rent_min", "Canone più basso", EUR)],
+               name="offerta_per_intervento", key="sel_offer_windows",
+               empty="Nessun nucleo in attesa né alloggio in arrivo nei 12 mesi.")
+    if not f.contract_rows:  # unit by unit, as on the Impatto page: only for the roles that see contracts
+        return
+    units = sd.offer_units(as_of=f.as_of, scope=f.scope)
+    with st.expander(f"Alloggi liberi ora o nei prossimi 12 mesi ({len(units)})"):
+        show_table(units, [Col("unit_code", "Alloggio"), Col("intervention_code", "Intervento"),
+                           Col("available_on", "Libero dal", DATE), Col("window", "Quando"),
+                           Col("monthly_rent", "Canone mensile", EUR), Col("monthly_charges", "Spese mensili", EUR),
+                           Col("floor_area_m2", "Superficie (m²)", NUM), Col("size_label", "Per nuclei di")],
+                   name="alloggi_in_arrivo", key="sel_offer_units", empty="Nessun alloggio in arrivo.")
 
 
 def proposal_column(match, mode: str) -> None:
@@ -125,6 +153,7 @@ data = sd.timeline(as_of=flt.as_of, scope=flt.scope)
 calls_overview(flt, data)
 phase_times(flt, data)
 offer_demand(flt)
+offer_windows(flt)
 if user.role in SELECTION_DETAIL:
     matching(flt, data)
 else:

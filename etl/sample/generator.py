@@ -31,6 +31,7 @@ from etl.sample.writer import SampleWriter
 SAMPLE_END = date(2026, 10, 31)
 # Independent random streams, so that a change in one kind does not reshuffle the others.
 PLAN, STOCK, LEDGER, CASES, TICKETS, APPLICATIONS, FINANCE, LABS, EVICTIONS, FUNDING, SELECTION, COMMUNITY = range(12)
+EMERGENCIES = 12
 
 
 @dataclass
@@ -67,7 +68,8 @@ def _ledger_and_cases(run: Run, chunk: int, units: UnitBatch, leases: Leases, ho
 
 
 def _tickets_and_applications(run: Run, chunk: int, units: UnitBatch, leases: Leases, households) -> None:
-    tickets = tickets_for_chunk(units, leases, run.portfolio, run.window, run.rng(TICKETS, chunk))
+    tickets = tickets_for_chunk(units, leases, run.portfolio, run.window, run.rng(TICKETS, chunk),
+                                run.rng(EMERGENCIES, chunk))
     write_tickets(run.writer, tickets, units, run.portfolio, run.next_ticket)
     run.next_ticket += len(tickets.opened)
     building, month, cents = closed_costs(tickets, run.window)
@@ -86,7 +88,7 @@ def _chunk(run: Run, chunk: int) -> None:
     households = households_for_leases(leases, units, rng)
     write_units(run.writer, units, run.portfolio, unit_extras(units, run.rng(SELECTION, chunk, 1)))
     write_households(run.writer, households, leases, rng)
-    write_contracts(run.writer, leases, units)
+    write_contracts(run.writer, leases, units, run.window)
     _ledger_and_cases(run, chunk, units, leases, households)
     _tickets_and_applications(run, chunk, units, leases, households)
 

@@ -23,6 +23,8 @@ ACTIVE = -1
 OPEN_END = np.int64(10**9)  # end day of a lease still running
 
 LEASE_TYPES = ("patto di futura vendita", "canone convenzionato 3+2", "canone convenzionato 4+4")
+A_TERMINE = 1  # regime locazione_termine: a fixed-term lease, written with the end of its current term
+TERM_DAYS = 1826  # a 3+2 lease runs five years, then renews for another five
 MEAN_LEASE_YEARS = np.array([10.0, 9.0, 13.0])  # by regime: futura vendita, a termine, permanente
 MIN_LEASE_DAYS = 180
 MAX_SPELLS = 8
@@ -146,10 +148,20 @@ def leases_for_chunk(units: UnitBatch, window: Window, rng: np.random.Generator)
                   np.array([f"N{i:06d}{s:02d}" for i, s in zip(index, number)], dtype=object))
 
 
-def write_contracts(writer: SampleWriter, leases: Leases, units: UnitBatch) -> None:
+def term_ends(leases: Leases, units: UnitBatch, end_day: int) -> np.ndarray:
+    """The day each running fixed-term lease's current five-year term ends (after `end_day`, so spread over the
+    next five years: about one in five within twelve months); OPEN_END for the others (no end date known)."""
+    terms = (end_day - leases.start + 1) // TERM_DAYS + 1
+    fixed = leases.active & (units.regime[leases.unit] == A_TERMINE)
+    return np.where(fixed, leases.start + terms * TERM_DAYS - 1, OPEN_END)
+
+
+def write_contracts(writer: SampleWriter, leases: Leases, units: UnitBatch, window: Window) -> None:
+    """The contracts: a running fixed-term lease carries the end of its current term in `data_fine`."""
+    ends = np.where(leases.active, term_ends(leases, units, window.end_day), leases.end)
     writer.rows("contratti", (
         (code, units.code[u], household, day_text(s), "" if e == OPEN_END else day_text(e), amount(r),
          LEASE_TYPES[units.regime[u]], "" if m == ACTIVE else MOTIVI[m])
         for code, u, household, s, e, r, m in zip(
-            leases.code, leases.unit.tolist(), leases.household, leases.start.tolist(), leases.end.tolist(),
+            leases.code, leases.unit.tolist(), leases.household, leases.start.tolist(), ends.tolist(),
             leases.rent_cents.tolist(), leases.motivo.tolist())))

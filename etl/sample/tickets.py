@@ -1,7 +1,8 @@
 """Facility tickets (segnalazioni) for the chunk's buildings and units, with seasons, suppliers and costs.
 
 Heating fails in winter and gardens need care in spring and summer; urgent tickets close in days, the
-rest in weeks, and the latest are still open at the end. Long voids between tenancies bring a
+rest in weeks, and the latest are still open at the end. About one ticket in twenty is an emergency (a burst
+pipe, a dead lift): most close the same or the next day, some late. Long voids between tenancies bring a
 refurbishment ticket for the empty unit.
 """
 
@@ -29,7 +30,11 @@ SEASON = {RISCALDAMENTO: np.array([3, 2.5, 1.5, 0.6, 0.2, 0.1, 0.1, 0.1, 0.3, 1.
           VERDE: np.array([0.2, 0.3, 1, 2, 2.5, 2.5, 2, 1.5, 1.5, 1, 0.4, 0.2]),
           IDRAULICA: np.array([1.4, 1.3, 1.1, 1, 0.9, 0.9, 0.9, 0.8, 0.9, 1, 1.1, 1.3])}
 COST_MEDIAN_EUR = (180, 150, 320, 420, 260, 350, 120, 240, 200)
-URGENCY = ("bassa", "media", "alta")
+URGENCY = ("bassa", "media", "alta", "emergenza")
+ALTA, EMERGENZA = 2, 3
+# Emergencies are drawn among the urgent tickets with their own stream, so dates and costs stay as drawn: nearly
+# every urgent ticket closed within a day, and one in seven of those closed in 2 to 5 days (late against 1 day).
+EMERGENCY_FAST, EMERGENCY_LATE = 0.95, 0.03
 URGENCY_SHARES = ((0.3, 0.5, 0.2), (0.3, 0.4, 0.3), (0.1, 0.4, 0.5), (0.1, 0.4, 0.5), (0.5, 0.4, 0.1),
                   (0.5, 0.4, 0.1), (0.6, 0.35, 0.05), (0.7, 0.3, 0.0), (0.5, 0.4, 0.1))
 CLOSE_MEDIAN_DAYS = (18.0, 7.0, 2.0)
@@ -119,10 +124,22 @@ def _completed(parts, window: Window, rng: np.random.Generator) -> Tickets:
                    rng.integers(0, 2, n))
 
 
+def _emergencies(tickets: Tickets, rng: np.random.Generator) -> np.ndarray:
+    """The urgency with about 5% of the tickets made emergencies: urgent ones closed within a day, and a few urgent
+    ones closed in 2-5 days; one uniform draw per ticket (vectorised, whatever the size)."""
+    days = tickets.closed - tickets.opened
+    draw = rng.random(len(days))
+    urgent = (tickets.urgency == ALTA) & (tickets.closed >= 0)
+    chosen = urgent & (((days <= 1) & (draw < EMERGENCY_FAST)) | ((days >= 2) & (days <= 5) & (draw < EMERGENCY_LATE)))
+    return np.where(chosen, EMERGENZA, tickets.urgency)
+
+
 def tickets_for_chunk(units: UnitBatch, leases: Leases, portfolio: Portfolio, window: Window,
-                      rng: np.random.Generator) -> Tickets:
+                      rng: np.random.Generator, emergency_rng: np.random.Generator | None = None) -> Tickets:
     parts = _unit_arrivals(units, window, rng) + _building_arrivals(units, portfolio, window, rng)
     tickets = _completed(parts, window, rng)
+    if emergency_rng is not None:
+        tickets.urgency = _emergencies(tickets, emergency_rng)
     works = _refurbishments(leases, units, rng)
     works.closed = np.where(works.closed > window.end_day, -1, works.closed)
     keep = (works.opened >= window.start_day) & (works.opened <= window.end_day)

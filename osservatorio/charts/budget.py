@@ -1,11 +1,13 @@
-"""The Budget page's charts: a fan chart (history, forecast, 80/95% bands) and IBCS-style variance bars."""
+"""The Budget page's charts: a fan chart (history, forecast, 80/95% bands), the proposal's revenue, costs and margin
+against the margin's target, and IBCS-style variance bars."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from osservatorio.charts.common import AXIS, PALETTE, month_axis, styled
+from osservatorio.charts.common import AXIS, PALETTE, TARGET_COLOR, month_axis, styled
+from osservatorio.escaping import chart
 from osservatorio.exports import EUR
 from osservatorio.formatting import fmt_eur
 
@@ -45,4 +47,33 @@ def variance_bars(labels: list[str], variances: list[float], *, height: int = 34
     fig.update_yaxes(tickformat=None, ticksuffix="", autorange="reversed", rangemode=None)
     fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", zeroline=True, zerolinecolor="#444444")
     fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+MARGIN_BARS = (("billed", "Ricavi addebitati"), ("arrears_loss", "Perdita attesa da morosità"), ("costs", "Costi"),
+               ("margin", "Margine previsto"))
+
+
+def margin_bars(margin: dict, *, targets: pd.DataFrame | None = None, height: int = 320) -> go.Figure:
+    """The proposal's billed revenue, expected arrears loss, costs and margin (`projected_margin`), with the target
+    set for `operating_margin_eur` as a solid green dash over the margin's bar only: the other bars are no margin."""
+    labels = [name for _, name in MARGIN_BARS]
+    values = [margin[key] for key, _ in MARGIN_BARS]
+    # the margin's bar paler than the target's green dash, which also has a white halo to read over the bar
+    colors = [PALETTE[0], WORSE, PALETTE[4], "rgba(46, 139, 87, 0.45)" if margin["margin"] >= 0 else WORSE]
+    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=colors, text=[fmt_eur(v, cents=False) for v in values],
+                           textposition="outside", cliponaxis=False, name="Proposta",
+                           hovertemplate="%{x}: %{y:,.0f} €<extra></extra>"))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    fig = styled(fig, EUR, height=height)
+    fig.update_yaxes(rangemode="normal")
+    fig.update_layout(showlegend=False, hovermode="closest")
+    last = len(labels) - 1
+    for row in ([] if targets is None else list(targets.itertuples())):
+        for width, color in ((7, "#ffffff"), (3, TARGET_COLOR)):
+            fig.add_shape(type="line", xref="x", yref="y", x0=last - 0.45, x1=last + 0.45, y0=row.value,
+                          y1=row.value, line={"color": color, "width": width})
+        fig.add_annotation(x=labels[last], y=row.value, yshift=12, showarrow=False,
+                           text=f"{chart(row.label)}: {fmt_eur(row.value, cents=False)}",
+                           font={"color": TARGET_COLOR, "size": 11}, bgcolor="rgba(255,255,255,0.85)")
     return fig

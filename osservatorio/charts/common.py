@@ -87,16 +87,18 @@ def add_benchmarks(fig: go.Figure, references: pd.DataFrame | None, kind: str) -
 TARGET_COLOR = "#2e8b57"
 
 
-def add_targets(fig: go.Figure, targets: pd.DataFrame | None, kind: str) -> go.Figure:
+def add_targets(fig: go.Figure, targets: pd.DataFrame | None, kind: str, *, across: bool = False) -> go.Figure:
     """Solid green horizontal lines for the targets set by the direzione (columns label, value), labelled on the
-    right with their value, so they never read as a reference value."""
+    right with their value, so they never read as a reference value; vertical lines on horizontal bars
+    (`across`)."""
     if targets is None or targets.empty:
         return fig
+    line = fig.add_vline if across else fig.add_hline
     for row in targets.itertuples():
-        fig.add_hline(y=row.value, line_dash="solid", line_color=TARGET_COLOR, line_width=2,
-                      annotation_text=f"{chart(row.label)}: {FORMAT[kind](row.value)}",
-                      annotation_position="top right", annotation_font_color=TARGET_COLOR,
-                      annotation_font_size=11, annotation_bgcolor="rgba(255,255,255,0.85)")
+        line(row.value, line_dash="solid", line_color=TARGET_COLOR, line_width=2,
+             annotation_text=f"{chart(row.label)}: {FORMAT[kind](row.value)}",
+             annotation_position="top right", annotation_font_color=TARGET_COLOR,
+             annotation_font_size=11, annotation_bgcolor="rgba(255,255,255,0.85)")
     return fig
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from osservatorio.charts.common import PALETTE, SEPARATORS, THEME, month_axis, styled
-from osservatorio.exports import INT, NUM
+from osservatorio.charts.common import PALETTE, SEPARATORS, THEME, add_targets, month_axis, styled
+from osservatorio.exports import EUR, INT, NUM
 from indicators.event_study import minus
 from osservatorio.escaping import chart_labels
 from osservatorio.formatting import fmt_num
@@ -31,8 +31,9 @@ def completeness_heatmap(grid: pd.DataFrame, labels: dict[str, str] | None = Non
 
 
 def bars_by(frame: pd.DataFrame, label_col: str, value_col: str, name: str, *, kind: str = INT,
-            height: int = 360) -> go.Figure:
-    """Horizontal bars, largest at the top, value written on each bar."""
+            height: int = 360, targets: pd.DataFrame | None = None) -> go.Figure:
+    """Horizontal bars, largest at the top, value written on each bar; the targets set for the KPI of the bars as
+    vertical lines."""
     data = frame.sort_values(value_col)
     fig = go.Figure(go.Bar(x=data[value_col], y=chart_labels(data[label_col]), orientation="h", name=name,
                            marker_color=PALETTE[0],
@@ -41,7 +42,7 @@ def bars_by(frame: pd.DataFrame, label_col: str, value_col: str, name: str, *, k
     fig.update_layout(separators=SEPARATORS, height=max(height, 24 * len(data) + 80), template=THEME,
                       margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       xaxis={"title": name, "tickformat": ",.0f" if kind == INT else ",.2f"})
-    return fig
+    return add_targets(fig, targets, kind if kind in (INT, EUR) else NUM, across=True)
 
 
 def activity_timeline(months: pd.DataFrame) -> go.Figure:
@@ -57,8 +58,9 @@ def activity_timeline(months: pd.DataFrame) -> go.Figure:
     return month_axis(fig, x)
 
 
-def points_changes(table: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Changes in percentage points of the percentage indicators, lab's area beside control area."""
+def points_changes(table: pd.DataFrame, labels: dict[str, str], *, targets: pd.DataFrame | None = None) -> go.Figure:
+    """Changes in percentage points of the percentage indicators, lab's area beside control area, against the
+    target set for `lab_outcome_points` (solid line)."""
     fig = go.Figure()
     for arm, name in (("trattamento", "Area del laboratorio"), ("controllo", "Area di controllo")):
         part = table[table["arm"] == arm]
@@ -70,7 +72,7 @@ def points_changes(table: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     styled(fig, NUM, height=320, y_title="Variazione (punti percentuali)")
     fig.update_layout(barmode="group", hovermode="closest")
     fig.update_yaxes(rangemode="normal", tickformat=",.1f", ticksuffix="")
-    return fig
+    return add_targets(fig, targets, NUM)
 
 
 def _x(periods) -> list:

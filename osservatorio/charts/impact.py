@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from osservatorio.charts.common import (HIDDEN_LABEL, PALETTE, SEPARATORS, THEME, add_benchmarks, bar_chart,
-                                        bar_targets, hidden_bars, line_chart, styled)
+from osservatorio.charts.common import (HIDDEN_LABEL, PALETTE, SEPARATORS, THEME, add_benchmarks, add_targets,
+                                        bar_chart, bar_targets, hidden_bars, line_chart, styled)
 from osservatorio.exports import DAYS, INT, PCT
 from indicators.disclosure import hidden_cells
 from osservatorio.escaping import chart_labels
@@ -39,14 +39,29 @@ def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str
     return fig
 
 
-def ticket_days(summary: pd.DataFrame, labels: dict) -> go.Figure:
-    """Mean days to close per ticket category."""
+def ticket_days(summary: pd.DataFrame, labels: dict, *, targets: pd.DataFrame | None = None) -> go.Figure:
+    """Mean days to close per ticket category, against the target set for `ticket_days_to_close` (solid line)."""
     hidden = hidden_cells(summary, "days_mean")
     data = summary[summary["days_mean"].notna() | hidden]
     names = [labels.get(g, str(g)) for g in data["group"]]
     fig = bar_chart(names, list(data["days_mean"]), DAYS, name="Giorni medi di chiusura")
     hidden_bars(fig, names, hidden[data.index].tolist())
+    add_targets(fig, targets, DAYS)
     fig.update_layout(title={"text": "Giorni medi dall'apertura alla chiusura, per categoria", "font": {"size": 14}})
+    return fig
+
+
+def within_target(quality: pd.DataFrame, labels: dict, *, targets: pd.DataFrame | None = None) -> go.Figure:
+    """Share of the closed tickets closed within their urgency's service level, per urgency (a `ticket_quality`
+    frame), against the target set for `ticket_within_target_pct` (solid line)."""
+    hidden = hidden_cells(quality, "within_target_pct")
+    data = quality[quality["within_target_pct"].notna() | hidden]
+    names = [labels.get(g, str(g)) for g in data["group"]]
+    fig = bar_chart(names, list(data["within_target_pct"]), PCT, name="Chiuse entro l'obiettivo di servizio")
+    hidden_bars(fig, names, hidden[data.index].tolist())
+    add_targets(fig, targets, PCT)
+    fig.update_layout(title={"text": "Segnalazioni chiuse entro l'obiettivo di servizio, per urgenza",
+                             "font": {"size": 14}})
     return fig
 
 

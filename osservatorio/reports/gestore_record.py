@@ -9,12 +9,13 @@ from collections.abc import Callable
 import pandas as pd
 from sqlalchemy import Engine
 
-from indicators import community, lease_pipeline, service_levels, tenant_mix
+from indicators import community, lease_pipeline, service_levels, targets, tenant_mix
 from indicators.disclosure import HIDDEN, hidden_cells, protect_frame
 from indicators.registry import get_kpi
 from indicators.suppression import households_by
 from indicators.disclosure import households_for
 from osservatorio.charts.community import activities_by_year
+from osservatorio.charts.impact import within_target
 from osservatorio.formatting import fmt_eur, fmt_int, fmt_num, fmt_pct
 from osservatorio.kpi_labels import code_name
 from osservatorio.reports.html import Section
@@ -90,6 +91,9 @@ def quality_section(engine: Engine, rs) -> Section:
         get_kpi("ticket_repeat_pct").label: _cells(urgency, "repeat_pct", fmt_pct)}),
         numeric=("Obiettivo (giorni)", "Chiuse", get_kpi("ticket_within_target_pct").label,
                  get_kpi("ticket_repeat_pct").label))
+    if urgency["within_target_pct"].notna().any():
+        section.chart(within_target(urgency, {g: code_name(g) for g in urgency["group"] if g},
+                                    targets=targets.drawn(engine, "ticket_within_target_pct", scope=rs.scope)))
     suppliers = _protected(section, service_levels.supplier_performance(engine, start=rs.start, end=rs.end,
                                                                          scope=rs.scope), rs,
                            count_columns=QUALITY_COUNTS)

@@ -252,7 +252,8 @@ def _tickets(engine: Engine, rs: ReportScope) -> Section:
         "Costo": shown("cost", fmt_eur), "Costo per alloggio": shown("cost_per_unit", fmt_eur)}),
         numeric=("Aperte", "Chiuse", "Giorni medi", "Giorni mediani", "Aperte a fine periodo", "Costo",
                  "Costo per alloggio"))
-    return section.chart(charts.ticket_days(summary, {g: _label(g) for g in summary["group"]}))
+    return section.chart(charts.ticket_days(summary, {g: _label(g) for g in summary["group"]},
+                                            targets=targets.drawn(engine, "ticket_days_to_close", scope=rs.scope)))
 
 
 def funding_section(engine: Engine, scope: Scope) -> Section:

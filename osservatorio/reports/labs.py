@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from osservatorio.charts import evaluation as charts
+from indicators import targets
 from indicators.completeness import completeness_grid, completeness_matrix, lab_completeness
 from indicators.evaluation import Effect
 from indicators.lab_outcomes import indicator_label, lab_outcomes
@@ -73,7 +74,8 @@ def _sheet(engine, lab: pd.Series) -> Section:
     points = lab_outcomes(engine, labs=[lab["code"]])
     points = points[points["unit"].eq("pct") & points["points_change"].notna()]
     if not points.empty:
-        section.chart(charts.points_changes(points, {c: indicator_label(c) for c in points["indicator"]}))
+        section.chart(charts.points_changes(points, {c: indicator_label(c) for c in points["indicator"]},
+                                            targets=targets.drawn(engine, "lab_outcome_points")))
     return section
 
 
