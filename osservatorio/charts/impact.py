@@ -39,30 +39,30 @@ def by_intervention(frame: pd.DataFrame, column: str, labels: dict, *, name: str
     return fig
 
 
+def _group_bars(frame: pd.DataFrame, column: str, labels: dict, unit: str, *, name: str, title: str,
+                targets: pd.DataFrame | None) -> go.Figure:
+    """One bar per group of a `by=` frame (suppressed cells drawn as hidden bars), with the targets."""
+    hidden = hidden_cells(frame, column)
+    data = frame[frame[column].notna() | hidden]
+    names = [labels.get(g, str(g)) for g in data["group"]]
+    fig = bar_chart(names, list(data[column]), unit, name=name)
+    hidden_bars(fig, names, hidden[data.index].tolist())
+    add_targets(fig, targets, unit)
+    fig.update_layout(title={"text": title, "font": {"size": 14}})
+    return fig
+
+
 def ticket_days(summary: pd.DataFrame, labels: dict, *, targets: pd.DataFrame | None = None) -> go.Figure:
     """Mean days to close per ticket category, against the target set for `ticket_days_to_close` (solid line)."""
-    hidden = hidden_cells(summary, "days_mean")
-    data = summary[summary["days_mean"].notna() | hidden]
-    names = [labels.get(g, str(g)) for g in data["group"]]
-    fig = bar_chart(names, list(data["days_mean"]), DAYS, name="Giorni medi di chiusura")
-    hidden_bars(fig, names, hidden[data.index].tolist())
-    add_targets(fig, targets, DAYS)
-    fig.update_layout(title={"text": "Giorni medi dall'apertura alla chiusura, per categoria", "font": {"size": 14}})
-    return fig
+    return _group_bars(summary, "days_mean", labels, DAYS, name="Giorni medi di chiusura",
+                       title="Giorni medi dall'apertura alla chiusura, per categoria", targets=targets)
 
 
 def within_target(quality: pd.DataFrame, labels: dict, *, targets: pd.DataFrame | None = None) -> go.Figure:
     """Share of the closed tickets closed within their urgency's service level, per urgency (a `ticket_quality`
     frame), against the target set for `ticket_within_target_pct` (solid line)."""
-    hidden = hidden_cells(quality, "within_target_pct")
-    data = quality[quality["within_target_pct"].notna() | hidden]
-    names = [labels.get(g, str(g)) for g in data["group"]]
-    fig = bar_chart(names, list(data["within_target_pct"]), PCT, name="Chiuse entro l'obiettivo di servizio")
-    hidden_bars(fig, names, hidden[data.index].tolist())
-    add_targets(fig, targets, PCT)
-    fig.update_layout(title={"text": "Segnalazioni chiuse entro l'obiettivo di servizio, per urgenza",
-                             "font": {"size": 14}})
-    return fig
+    return _group_bars(quality, "within_target_pct", labels, PCT, name="Chiuse entro l'obiettivo di servizio",
+                       title="Segnalazioni chiuse entro l'obiettivo di servizio, per urgenza", targets=targets)
 
 
 def funnel(stages: pd.DataFrame) -> go.Figure:
