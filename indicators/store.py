@@ -46,7 +46,7 @@ import schemas
 from indicators import copying
 from indicators.copying import Step
 from schemas.db import sqlite_path
-from osservatorio.settings import get_settings
+from osservatorio.settings import Settings
 
 log = logging.getLogger(__name__)
 MARKER = "analytics_build"
@@ -406,7 +406,8 @@ def _write_copy(engine: Engine, tmp: Path, previous: Path | None) -> tuple[int, 
                 shutil.copyfile(previous, tmp)
         duck = duckdb.connect(str(tmp))
         try:
-            duck.execute(f"SET memory_limit = '{int(get_settings().analytics_memory_mb)}MB'")
+            # read afresh, not through the cached settings: a build must not fix the settings of the process
+            duck.execute(f"SET memory_limit = '{int(Settings().analytics_memory_mb)}MB'")
             if since is not None:
                 _drop_derived(duck)
             rows = sum(_copy(duck, table, read, engine.dialect.name, since, steps) for table in copied_tables())

@@ -39,10 +39,11 @@ def test_selection_page_in_the_browser(loaded_app, page, user, tmp_path_factory)
     if user == "gestore":
         assert main.get_by_text("In ordine di graduatoria").first.is_visible()
         assert main.get_by_text("Ottimale (più nuclei collocati)").first.is_visible()
-        assert page.get_by_test_id("stMetricValue").count() == 4
+        assert page.get_by_test_id("stMetricValue").count() == 5  # the offer's tile and the matching's four
     else:
         assert main.get_by_text("Graduatoria e abbinamento").count() == 0
-        assert page.get_by_test_id("stMetricValue").count() == 0
+        assert page.get_by_test_id("stMetricValue").count() == 1  # the offer's tile: an aggregate
+    assert main.get_by_text("Alloggi in arrivo per l'assegnazione nei prossimi 12 mesi").first.is_visible()
     shot = folder / f"selezione_{user}.png"
     full_shot(page, shot)
     print(f"\nschermata: {shot}")
