@@ -34,6 +34,8 @@ STORED_COLUMNS = {"ledger_entry": {"move_date": MOVE_DATE}}
 STORED_ORDER = {"ledger_entry": "move_date, lease_code"}
 
 _KEY = "(year({d}) * 12 + month({d}) - 1)"
+# A month's sums of one lease fit in 18 digits: kept at that width, the running sums over them are cheaper.
+_MONEY = "CAST({c} AS DECIMAL(18, 2))"
 
 MOVEMENT = Fact(
     name="movement",
@@ -51,32 +53,54 @@ MOVEMENT = Fact(
     view=True,
 )
 
+# The overdue cut-off the month-end positions hold: the charges due more than 30 days before the month end (the
+# threshold of `households_in_arrears_pct`). For a month end E that day, E − 31, falls in the month before (its
+# 28th to its last day), so it is the running charges at that month's end less its charges due after E − 31.
+OVERDUE_DAYS = 30
+
+# The overdue cut-off of the month end after a movement's month (a day of the movement's month, see above).
+_CUT_OFF_NEXT = f"last_day(move_date + INTERVAL 1 MONTH) - {OVERDUE_DAYS + 1}"
+
 LEASE_MONTH = Fact(
     name="lease_month",
     grain="one row per lease and month (key year × 12 + month − 1), from the month of its first movement to the "
           "last month of the copy (a month without movements repeats the sums of the month before); stored in "
           "month order, so a query of some months reads only those",
-    measures="the `movement` measures summed from the lease's first movement to the month's last day: the lease's "
-             "running sums at the month end",
+    measures="the `movement` measures summed from the lease's first movement to the month's last day (the lease's "
+             "running sums at the month end: charged, credited, credited_other, cash, moves); the month's own "
+             "charges and payments (month_charged, month_cash); overdue, the charges due by the month end less "
+             f"{OVERDUE_DAYS} days and one (those overdue by more than {OVERDUE_DAYS} days at the month end). With "
+             "them a month end's FIFO position is one row (`indicators.ledger.positions_ctes`)",
     # The running sums are taken on the months with movements only (`flows`: a few per lease and year), and each
     # such row is then repeated up to the month before the lease's next movement: no window runs over the
-    # months in which nothing moved.
+    # months in which nothing moved. `late`: a month's charges due after the overdue cut-off of the next month end.
     sql=f"""WITH flows AS (
-        SELECT lease_code, {_KEY.format(d="move_date")} AS month_key, SUM(charged) AS charged,
-            SUM(credited) AS credited, SUM(credited_other) AS credited_other, SUM(cash) AS cash, SUM(moves) AS moves
+        SELECT lease_code, {_KEY.format(d="move_date")} AS month_key, {_MONEY.format(c="SUM(charged)")} AS charged,
+            {_MONEY.format(c="SUM(credited)")} AS credited, {_MONEY.format(c="SUM(credited_other)")} AS credited_other,
+            {_MONEY.format(c="SUM(cash)")} AS cash, CAST(SUM(moves) AS BIGINT) AS moves,
+            {_MONEY.format(c=f"COALESCE(SUM(charged) FILTER (WHERE move_date > {_CUT_OFF_NEXT}), 0)")} AS late
         FROM movement GROUP BY 1, 2),
     running AS (
         SELECT lease_code, month_key, SUM(charged) OVER w AS charged, SUM(credited) OVER w AS credited,
             SUM(credited_other) OVER w AS credited_other, SUM(cash) OVER w AS cash, SUM(moves) OVER w AS moves,
+            charged AS month_charged, cash AS month_cash, late,
+            CASE WHEN LAG(month_key) OVER next_move = month_key - 1 THEN LAG(late) OVER next_move ELSE 0 END
+                AS late_before,
             COALESCE(LEAD(month_key) OVER next_move, (SELECT MAX(month_key) FROM flows) + 1) AS until_key
         FROM flows
         WINDOW w AS (PARTITION BY lease_code ORDER BY month_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-               next_move AS (PARTITION BY lease_code ORDER BY month_key))
-    SELECT lease_code, CAST(UNNEST(range(month_key, until_key)) AS INTEGER) AS month_key,
+               next_move AS (PARTITION BY lease_code ORDER BY month_key)),
+    repeated AS (SELECT *, UNNEST(range(month_key, until_key)) AS repeat_key FROM running)
+    SELECT lease_code, CAST(repeat_key AS INTEGER) AS month_key,
         CAST(charged AS DECIMAL(18, 2)) AS charged, CAST(credited AS DECIMAL(18, 2)) AS credited,
         CAST(credited_other AS DECIMAL(18, 2)) AS credited_other, CAST(cash AS DECIMAL(18, 2)) AS cash,
-        CAST(moves AS BIGINT) AS moves
-    FROM running
+        CAST(moves AS BIGINT) AS moves,
+        CAST(CASE WHEN repeat_key = month_key THEN month_charged ELSE 0 END AS DECIMAL(18, 2)) AS month_charged,
+        CAST(CASE WHEN repeat_key = month_key THEN month_cash ELSE 0 END AS DECIMAL(18, 2)) AS month_cash,
+        CAST(CASE WHEN repeat_key = month_key THEN charged - month_charged - late_before
+                  WHEN repeat_key = month_key + 1 THEN charged - late
+                  ELSE charged END AS DECIMAL(18, 2)) AS overdue
+    FROM repeated
     ORDER BY month_key""",
 )
 
@@ -85,12 +109,11 @@ LEASE_CHARGE = Fact(
     grain="one row per lease and due date with a charge",
     measures="amount (the charges due that day) and through (the lease's charges due up to and including that day): "
              "with C the credits at D, the day's unpaid part is clamp(through − C, 0, amount), first in first out",
-    sql="""SELECT lease_code, due_date, SUM(amount) AS amount,
-        SUM(SUM(amount)) OVER (PARTITION BY lease_code ORDER BY due_date
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS through
-    FROM (SELECT lease_code, COALESCE(due_date, entry_date) AS due_date, amount FROM ledger_entry
-          WHERE entry_type = 'addebito') c
-    GROUP BY 1, 2""",
+    sql=f"""SELECT lease_code, due_date, amount,
+        {_MONEY.format(c="SUM(amount) OVER (PARTITION BY lease_code ORDER BY due_date "
+                         "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")} AS through
+    FROM (SELECT lease_code, COALESCE(due_date, entry_date) AS due_date, {_MONEY.format(c="SUM(amount)")} AS amount
+          FROM ledger_entry WHERE entry_type = 'addebito' GROUP BY 1, 2) c""",
 )
 
 FACTS: tuple[Fact, ...] = (MOVEMENT, LEASE_MONTH, LEASE_CHARGE)  # in build order

@@ -23,10 +23,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from indicators.ledger_sql import (aging_bucket, date_param, day_diff, fifo_unpaid,
-                                   month_key)
+from indicators import facts
+from indicators.ledger_sql import aging_bucket, date_param, day_diff, fifo_unpaid, is_month_end, month_key
 from indicators.scope import GROUPINGS, Scope
-from indicators.sql import query
+from indicators.sql import one_row, query, unrecorded
 
 TOTALS = ("leases", "moves", "stock", "stock_former", "contracts_in_arrears", "active_leases", "stock_active",
           "annual_rent", "households_overdue", "period_charged", "period_unpaid", "period_collected", "period_cash")
@@ -47,7 +47,7 @@ def scoped_leases_cte(scope: Scope, by: str | None) -> tuple[str, dict]:
 
 
 def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, start: date | None = None,
-                   days: int = 30, months: list[date] | None = None) -> tuple[str, dict]:
+                   days: int = 30, months: list[date] | None = None, every_lease: bool = True) -> tuple[str, dict]:
     """CTEs up to `fifo`: one row per lease in scope and checkpoint, with its FIFO position.
 
     One checkpoint `as_of` (bucket 0), the period being [start, as_of] (start defaults to the 1st of as_of's
@@ -55,17 +55,81 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
     its own period. Columns of `fifo`: the `sl` columns, bucket, as_of, active, ended, charged (P), credited (C),
     credited_other (storno, abbuono, stralcio), overdue (charges due more than `days` days before the
     checkpoint), period_charged, period_cash (incasso in the period), moves, balance, arrears, period_unpaid,
-    period_collected (part of the period's charges settled by payments), overdue_debt (0/1).
+    period_collected (part of the period's charges settled by payments), overdue_debt (0/1). `cal` holds the
+    checkpoints (bucket, as_of).
 
-    The same text for any date: a lease's running sums at a day are those of the `lease_month` fact at the day's
-    month end when the day is one; at any other day, those at the end of the month before plus its movements of the
-    day's own month up to the day (the `movement` fact, kept in date order so only those months are read). Each
-    checkpoint needs them at three days: the checkpoint, the day before its period starts (the period's flows are
-    the difference) and the overdue cut-off (the charges due by then); a day shared by several checkpoints (a
-    month's end is the next month's day before) is read once.
+    With `every_lease=False` the caller accepts that `fifo` leaves out a lease at a checkpoint before its first
+    movement (its position is all zeros; count leases on `sl` × `cal`). Then, when every checkpoint is a month end
+    whose period is its calendar month and `days` is the `lease_month` fact's cut-off, each position is one row of
+    that fact (`month_end_positions`). Any other date reads the same running sums the fact holds, at three days
+    (`any_day_positions`).
     """
-    leases, params = scoped_leases_cte(scope, by)
     checkpoints = months or [as_of]
+    # a single checkpoint's period may start on the 1st of an earlier month: its flows are then the difference
+    # from the fact's row at the end of the month before
+    since = None if months or start is None or start == as_of.replace(day=1) else start
+    at_month_ends = (not every_lease and days == facts.OVERDUE_DAYS and all(is_month_end(d) for d in checkpoints)
+                     and (since is None or (since.day == 1 and since <= as_of))
+                     and month_key(checkpoints[-1]) <= _last_fact_month(conn))
+    leases, params = scoped_leases_cte(scope, by)
+    calendar = " UNION ALL ".join(f"SELECT {month_key(d) if months else 0} AS bucket, {date_param(f'cal_{i}')} "
+                                  f"AS as_of, {month_key(d)} AS month_key" for i, d in enumerate(checkpoints))
+    params.update({f"cal_{i}": d for i, d in enumerate(checkpoints)})
+    params["as_of"] = checkpoints[-1]
+    if at_month_ends:
+        pos = month_end_positions(before=None if since is None else month_key(since) - 1)
+    else:
+        pos, more = any_day_positions(checkpoints, months=bool(months), start=start, days=days)
+        params.update(more)
+    return f"""{leases},
+    cal AS ({calendar}),
+    {pos},
+    {_fifo_cte(conn)}""", params
+
+
+def _last_fact_month(conn) -> int:
+    """The last month the `lease_month` fact holds (−1 when the ledger is empty)."""
+    with unrecorded():
+        (last,) = one_row(conn, "SELECT MAX(month_key) FROM lease_month", {}, 1)
+    return -1 if last is None else int(last)
+
+
+# Whether a lease runs at the checkpoint, and whether it had ended by then (`sl` × `cal`).
+ACTIVE = ("CASE WHEN sl.start_date <= cal.as_of AND (sl.end_date IS NULL OR sl.end_date >= cal.as_of) "
+          "THEN 1 ELSE 0 END")
+ENDED = "CASE WHEN sl.end_date < cal.as_of THEN 1 ELSE 0 END"
+
+
+def month_end_positions(before: int | None = None) -> str:
+    """CTE `pos` at month ends: the lease's `lease_month` row at the checkpoint's month holds its running sums, the
+    month's charges and payments (the period's flows) and the charges overdue by more than `facts.OVERDUE_DAYS`
+    days. A period of several months (`before`: the key of the month before it starts) takes its flows as the
+    difference from the row at that month's end. Only leases with a movement by the checkpoint have a row."""
+    if before is None:
+        flows, earlier = "m.month_charged AS period_charged, m.month_cash AS period_cash", ""
+    else:
+        flows = ("m.charged - COALESCE(b.charged, 0) AS period_charged, "
+                 "m.cash - COALESCE(b.cash, 0) AS period_cash")
+        earlier = f"LEFT JOIN lease_month b ON b.lease_code = m.lease_code AND b.month_key = {int(before)}"
+    return f"""pos AS (
+        SELECT sl.*, cal.bucket, cal.as_of, {ACTIVE} AS active, {ENDED} AS ended,
+            m.charged, m.credited, m.credited_other, m.overdue, {flows}, m.moves
+        FROM lease_month m JOIN cal ON m.month_key = cal.month_key JOIN sl ON sl.lease_code = m.lease_code
+        {earlier})"""
+
+
+def any_day_positions(checkpoints: list[date], *, months: bool, start: date | None,
+                      days: int) -> tuple[str, dict]:
+    """CTEs up to `pos` at any checkpoints, with every lease in scope at each.
+
+    A lease's running sums at a day are those of the `lease_month` fact at the day's month end when the day is one;
+    at any other day, those at the end of the month before plus its movements of the day's own month up to the day
+    (the `movement` fact, kept in date order so only those months are read). Each checkpoint needs them at three
+    days: the checkpoint, the day before its period starts (the period's flows are the difference) and the overdue
+    cut-off (the charges due by then); a day shared by several checkpoints (a month's end is the next month's day
+    before) is read once.
+    """
+    params: dict = {}
     rows, inside_months = [], []
     for i, d in enumerate(checkpoints):
         first = d.replace(day=1) if months else (start or d.replace(day=1))
@@ -74,19 +138,13 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
             rows.append(f"SELECT {month_key(d) if months else 0} AS bucket, '{what}' AS what, "
                         f"{date_param(f'{what}_{i}')} AS day")
             params[f"{what}_{i}"] = day
-            if (day + timedelta(days=1)).day != 1:
+            if not is_month_end(day):
                 inside_months.append(day)
-        params[f"cal_{i}"] = d
-    params["as_of"] = checkpoints[-1]
     # the days the movements are read for (the months of the days that are no month end): no other block is read
     params["moves_from"] = min(inside_months, default=checkpoints[-1] + timedelta(days=1)).replace(day=1)
     params["moves_to"] = max(inside_months, default=checkpoints[-1])
-    calendar = " UNION ALL ".join(f"SELECT {month_key(d) if months else 0} AS bucket, {date_param(f'cal_{i}')} "
-                                  "AS as_of" for i, d in enumerate(checkpoints))
     sums = ("charged", "credited", "credited_other", "cash", "moves")
-    return f"""{leases},
-    cal AS ({calendar}),
-    points AS ({" UNION ALL ".join(rows)}),
+    return f"""points AS ({" UNION ALL ".join(rows)}),
     days AS (
         SELECT day, last_day(day) = day AS month_end,
             LEAST(year(day) * 12 + month(day) - CASE WHEN last_day(day) = day THEN 1 ELSE 2 END,
@@ -110,10 +168,7 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
         SELECT p.bucket, p.what, a.lease_code, {", ".join(f"a.{c}" for c in sums)}
         FROM points p JOIN at_day a ON a.day = p.day),
     pos AS (
-        SELECT sl.*, cal.bucket, cal.as_of,
-            CASE WHEN sl.start_date <= cal.as_of AND (sl.end_date IS NULL OR sl.end_date >= cal.as_of)
-                 THEN 1 ELSE 0 END AS active,
-            CASE WHEN sl.end_date < cal.as_of THEN 1 ELSE 0 END AS ended,
+        SELECT sl.*, cal.bucket, cal.as_of, {ACTIVE} AS active, {ENDED} AS ended,
             ROUND(COALESCE(a.charged, 0), 2) AS charged, ROUND(COALESCE(a.credited, 0), 2) AS credited,
             ROUND(COALESCE(a.credited_other, 0), 2) AS credited_other, ROUND(COALESCE(o.charged, 0), 2) AS overdue,
             ROUND(COALESCE(a.charged, 0) - COALESCE(b.charged, 0), 2) AS period_charged,
@@ -122,8 +177,7 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
         FROM sl CROSS JOIN cal
         LEFT JOIN at_point a ON a.lease_code = sl.lease_code AND a.bucket = cal.bucket AND a.what = 'a'
         LEFT JOIN at_point b ON b.lease_code = sl.lease_code AND b.bucket = cal.bucket AND b.what = 'p'
-        LEFT JOIN at_point o ON o.lease_code = sl.lease_code AND o.bucket = cal.bucket AND o.what = 'o'),
-    {_fifo_cte(conn)}""", params
+        LEFT JOIN at_point o ON o.lease_code = sl.lease_code AND o.bucket = cal.bucket AND o.what = 'o')""", params
 
 
 def _fifo_cte(conn) -> str:
@@ -143,9 +197,9 @@ def unpaid_charges_ctes(conn, *, scope: Scope, by: str | None = None, as_of: dat
     """`positions_ctes` at `as_of` plus `unpaid`: lease_code, due_date, amount, unpaid, age (days), bucket.
 
     One row per charge (or, from the pre-aggregates, per due date: the same sums) due by `as_of` with an
-    unpaid part; only leases in debit are read twice.
+    unpaid part; only leases in debit are read twice (and only they are in `fifo` at a month end).
     """
-    ctes, params = positions_ctes(conn, scope=scope, by=by, as_of=as_of)
+    ctes, params = positions_ctes(conn, scope=scope, by=by, as_of=as_of, every_lease=False)
     # The charges per due date with their running total (the `lease_charge` fact): only the unpaid days are read.
     owed_rows = """SELECT d.lease_code, d.due_date, d.amount, ROUND(d.through - o.credited, 2) AS owed
             FROM owing o JOIN lease_charge d ON d.lease_code = o.lease_code AND d.through > o.credited
@@ -172,15 +226,28 @@ def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | Non
 
 def _lease_totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | None, days: int,
                   months: list[date] | None) -> pd.DataFrame:
-    ctes, params = positions_ctes(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
-    sql = f"""WITH {ctes}
-        SELECT bucket, grp, COUNT(*) AS leases, SUM(moves) AS moves, SUM(arrears) AS stock,
-            SUM(CASE WHEN ended = 1 THEN arrears ELSE 0 END) AS stock_former,
-            SUM(CASE WHEN arrears > 0 THEN 1 ELSE 0 END) AS contracts_in_arrears,
-            SUM(active) AS active_leases, SUM(CASE WHEN active = 1 THEN arrears ELSE 0 END) AS stock_active,
-            SUM(CASE WHEN active = 1 THEN 12 * monthly_rent ELSE 0 END) AS annual_rent,
-            SUM(CASE WHEN active = 1 THEN overdue_debt ELSE 0 END) AS households_overdue,
-            SUM(period_charged) AS period_charged, SUM(period_unpaid) AS period_unpaid,
-            SUM(period_collected) AS period_collected, SUM(period_cash) AS period_cash
-        FROM fifo GROUP BY bucket, grp"""
+    ctes, params = positions_ctes(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months,
+                                  every_lease=False)
+    # the leases are counted on the scope (`fifo` may leave out those without a movement yet: all zeros)
+    sql = f"""WITH {ctes},
+        counted AS (
+            SELECT cal.bucket, sl.grp, COUNT(*) AS leases, SUM({ACTIVE}) AS active_leases,
+                SUM(CASE WHEN {ACTIVE} = 1 THEN 12 * sl.monthly_rent ELSE 0 END) AS annual_rent
+            FROM sl CROSS JOIN cal GROUP BY cal.bucket, sl.grp),
+        summed AS (
+            SELECT bucket, grp, SUM(moves) AS moves, SUM(arrears) AS stock,
+                SUM(CASE WHEN ended = 1 THEN arrears ELSE 0 END) AS stock_former,
+                SUM(CASE WHEN arrears > 0 THEN 1 ELSE 0 END) AS contracts_in_arrears,
+                SUM(CASE WHEN active = 1 THEN arrears ELSE 0 END) AS stock_active,
+                SUM(CASE WHEN active = 1 THEN overdue_debt ELSE 0 END) AS households_overdue,
+                SUM(period_charged) AS period_charged, SUM(period_unpaid) AS period_unpaid,
+                SUM(period_collected) AS period_collected, SUM(period_cash) AS period_cash
+            FROM fifo GROUP BY bucket, grp)
+        SELECT c.bucket, c.grp, c.leases, COALESCE(s.moves, 0) AS moves, COALESCE(s.stock, 0) AS stock,
+            COALESCE(s.stock_former, 0) AS stock_former, COALESCE(s.contracts_in_arrears, 0) AS contracts_in_arrears,
+            c.active_leases, COALESCE(s.stock_active, 0) AS stock_active, COALESCE(c.annual_rent, 0) AS annual_rent,
+            COALESCE(s.households_overdue, 0) AS households_overdue,
+            COALESCE(s.period_charged, 0) AS period_charged, COALESCE(s.period_unpaid, 0) AS period_unpaid,
+            COALESCE(s.period_collected, 0) AS period_collected, COALESCE(s.period_cash, 0) AS period_cash
+        FROM counted c LEFT JOIN summed s ON s.bucket = c.bucket AND s.grp IS NOT DISTINCT FROM c.grp"""
     return query(conn, sql, params)
