@@ -208,7 +208,7 @@ def carry_table(duck: duckdb.DuckDBPyConnection, table: Table, read: Read, diale
         read_rows = _count(duck, "carried_rows")
         if read_rows:
             duck.execute(f"DELETE FROM {name} t USING carried_rows c WHERE {on}")
-            duck.execute(f"INSERT INTO {name} SELECT * FROM carried_rows")
+            duck.execute(f"INSERT INTO {name} SELECT * FROM carried_rows" + (f" ORDER BY {order}" if order else ""))
     finally:
         duck.execute("DROP TABLE IF EXISTS carried_rows")
     total = read(f'SELECT COUNT(*) AS n FROM "{table.name}"').read_all().column(0)[0].as_py()

@@ -74,15 +74,17 @@ LEASE_MONTH = Fact(
     # The running sums are taken on the months with movements only (`flows`: a few per lease and year), and each
     # such row is then repeated up to the month before the lease's next movement: no window runs over the
     # months in which nothing moved. `late`: a month's charges due after the overdue cut-off of the next month end.
+    # A credit is a payment or one of the other three kinds (the loads admit no other), so the credits are the sum
+    # of the two and need no running sum of their own.
     sql=f"""WITH flows AS (
         SELECT lease_code, {_KEY.format(d="move_date")} AS month_key, {_MONEY.format(c="SUM(charged)")} AS charged,
-            {_MONEY.format(c="SUM(credited)")} AS credited, {_MONEY.format(c="SUM(credited_other)")} AS credited_other,
-            {_MONEY.format(c="SUM(cash)")} AS cash, CAST(SUM(moves) AS BIGINT) AS moves,
+            {_MONEY.format(c="SUM(credited_other)")} AS credited_other, {_MONEY.format(c="SUM(cash)")} AS cash,
+            CAST(SUM(moves) AS BIGINT) AS moves,
             {_MONEY.format(c=f"COALESCE(SUM(charged) FILTER (WHERE move_date > {_CUT_OFF_NEXT}), 0)")} AS late
         FROM movement GROUP BY 1, 2),
     running AS (
-        SELECT lease_code, month_key, SUM(charged) OVER w AS charged, SUM(credited) OVER w AS credited,
-            SUM(credited_other) OVER w AS credited_other, SUM(cash) OVER w AS cash, SUM(moves) OVER w AS moves,
+        SELECT lease_code, month_key, SUM(charged) OVER w AS charged, SUM(credited_other) OVER w AS credited_other,
+            SUM(cash) OVER w AS cash, SUM(moves) OVER w AS moves,
             charged AS month_charged, cash AS month_cash, late,
             CASE WHEN LAG(month_key) OVER next_move = month_key - 1 THEN LAG(late) OVER next_move ELSE 0 END
                 AS late_before,
@@ -92,7 +94,7 @@ LEASE_MONTH = Fact(
                next_move AS (PARTITION BY lease_code ORDER BY month_key)),
     repeated AS (SELECT *, UNNEST(range(month_key, until_key)) AS repeat_key FROM running)
     SELECT lease_code, CAST(repeat_key AS INTEGER) AS month_key,
-        CAST(charged AS DECIMAL(18, 2)) AS charged, CAST(credited AS DECIMAL(18, 2)) AS credited,
+        CAST(charged AS DECIMAL(18, 2)) AS charged, CAST(credited_other + cash AS DECIMAL(18, 2)) AS credited,
         CAST(credited_other AS DECIMAL(18, 2)) AS credited_other, CAST(cash AS DECIMAL(18, 2)) AS cash,
         CAST(moves AS BIGINT) AS moves,
         CAST(CASE WHEN repeat_key = month_key THEN month_charged ELSE 0 END AS DECIMAL(18, 2)) AS month_charged,

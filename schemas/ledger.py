@@ -16,12 +16,13 @@ class LedgerEntry(SQLModel, table=True):
     """
 
     __tablename__ = "ledger_entry"
-    __table_args__ = (Index("ix_ledger_entry_lease_date", "lease_code", "entry_date"),)
+    # No index by lease or date: the figures read the analytics copy, and each index of a ledger of tens of
+    # millions of rows costs a monthly load a write all over the disk.
 
     id: int | None = Field(default=None, primary_key=True)
     entry_code: str = Field(max_length=200, unique=True)
     lease_code: str = Field(foreign_key="lease.code", max_length=60)
-    entry_date: date = Field(index=True)
+    entry_date: date
     entry_type: str = Field(max_length=20)
     amount: float = Field(sa_type=Money)
     item: str = Field(max_length=20)
