@@ -7,8 +7,9 @@ A case query reads, top to bottom:
    culpable_only, is_instrument, pos)``, ``hold_event(event)``, ``closure(event, stage, outcome)`` and
    ``event_order(event, event_rank)`` (the events' order in the procedure breaks ties within a day);
 2. the scope (`scope_unit`: the units the caller may see, `Scope.units_sql`);
-3. ``case_event``: the scoped events up to ``:as_of`` with their step, the step they accomplish for this case
-   (a diffida only for a case assessed colpevole), and whether they hold the eviction or close the case;
+3. ``culpable``: the cases assessed colpevole by ``:as_of``; ``case_event``: the scoped events up to ``:as_of``
+   with their step, the step they accomplish for this case (a diffida only for a case in ``culpable``), and
+   whether they hold the eviction or close the case;
 4. ``case_fact``: per case, its opening, its last event, the first instrument and closure, the latest
    assessments and holding instrument, the furthest step reached (``furthest_step``, 0 when none);
 5. ``case_state``: per case, the columns of `indicators.cases.case_status`, the clock applied at ``:as_of``
@@ -82,13 +83,14 @@ def case_event_ctes(scope: Scope) -> tuple[str, dict]:
     units, params = scope.units_sql()
     return f"""{procedure_ctes()},
     scope_unit AS ({units}),
+    culpable AS (
+        SELECT DISTINCT case_code FROM arrears_case_event
+        WHERE event = {literal(CULPABLE)} AND event_date <= CAST(:as_of AS DATE)),
     case_event AS (
         SELECT e.id, e.case_code, e.lease_code, e.event_date, e.event, e.amount, e.severity,
             su.unit_code, su.building_code, su.intervention_code, su.fund, o.event_rank,
-            CASE WHEN NOT se.culpable_only OR bool_or(e.event = {literal(CULPABLE)}) OVER (PARTITION BY e.case_code)
-                 THEN se.step_no END AS step_done,
-            COALESCE(se.is_instrument, FALSE) AND (NOT se.culpable_only
-                 OR bool_or(e.event = {literal(CULPABLE)}) OVER (PARTITION BY e.case_code)) AS is_instrument,
+            CASE WHEN NOT se.culpable_only OR cu.case_code IS NOT NULL THEN se.step_no END AS step_done,
+            COALESCE(se.is_instrument, FALSE) AND (NOT se.culpable_only OR cu.case_code IS NOT NULL) AS is_instrument,
             e.event IN (SELECT event FROM hold_event) AS holds,
             e.event IN (SELECT event FROM closure) AS closes
         FROM arrears_case_event e
@@ -96,6 +98,7 @@ def case_event_ctes(scope: Scope) -> tuple[str, dict]:
         JOIN scope_unit su ON su.unit_code = l.unit_code
         LEFT JOIN event_order o ON o.event = e.event
         LEFT JOIN step_event se ON se.event = e.event
+        LEFT JOIN culpable cu ON cu.case_code = e.case_code
         WHERE e.event_date <= CAST(:as_of AS DATE))""", params
 
 

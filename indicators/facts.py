@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from indicators.position_sql import building_month_sql
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -118,7 +120,17 @@ LEASE_CHARGE = Fact(
           FROM ledger_entry WHERE entry_type = 'addebito' GROUP BY 1, 2) c""",
 )
 
-FACTS: tuple[Fact, ...] = (MOVEMENT, LEASE_MONTH, LEASE_CHARGE)  # in build order
+BUILDING_MONTH = Fact(
+    name="building_month",
+    grain="one row per building and month end, for every month `lease_month` holds; stored in month order",
+    measures="the arrears totals of the building's leases at the month end (`indicators.position_sql.TOTALS`: leases, "
+             "stock, contracts in arrears, active leases, annual rent, households overdue, the month's charges, "
+             "unpaid part, collected part and payments): a scope of whole buildings and a grouping by building, "
+             "intervention, fund or SGR sums these rows instead of its leases' positions",
+    sql=building_month_sql(),
+)
+
+FACTS: tuple[Fact, ...] = (MOVEMENT, LEASE_MONTH, LEASE_CHARGE, BUILDING_MONTH)  # in build order
 
 
 def build_all(duck: duckdb.DuckDBPyConnection, steps: list | None = None) -> int:

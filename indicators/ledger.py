@@ -1,49 +1,21 @@
-"""The FIFO position of every lease, as SQL common table expressions that each arrears figure aggregates.
-
-Payments are allocated first in, first out (domain.md): a lease's charges, ordered by due date then id,
-form a line of euros, and its credits (payments, reversals, allowances, write-offs) fill that line from
-the start. With `owed` = the charges through the end of a slice of the line minus the credits, the slice's
-unpaid part is ``clamp(owed, 0, slice)`` (`fifo_unpaid`). That one rule gives:
-
-- a charge's unpaid part (the slice is the charge, `owed` its running total minus the credits);
-- the unpaid part of the charges due in a period (they are contiguous on the line);
-- a lease's arrears (the slice is every charge due: a credit balance is no debt);
-- whether the oldest unpaid charge is overdue by more than N days: the charges due before D − N are a
-  prefix of the line, so it is iff they exceed the credits.
-
-`positions_ctes` reads the ledger in one pass (two for a series) and gives, per lease in scope and
-checkpoint (one date, or every month end of a series), the running sums these need; `unpaid_charges_ctes`
-adds the per-charge view (aging, drill-down). A charge counts from its due date
-(`COALESCE(due_date, entry_date)`), a credit from its entry date.
-"""
+"""The arrears figures' positions and totals, run on the analytics copy: which SQL of `indicators.position_sql`
+answers a date (one `lease_month` row per lease at a month end, the `building_month` fact's sums for whole
+buildings, the movements of the month at any other day), with its parameters."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
 from indicators import facts
 from indicators.ledger_sql import aging_bucket, date_param, day_diff, fifo_unpaid, is_month_end, month_key
+from indicators.position_sql import (TOTALS, any_day_positions, fifo_cte, month_end_positions, scoped_leases_cte,
+                                     totals_select)
 from indicators.scope import GROUPINGS, Scope
 from indicators.sql import one_row, query, unrecorded
 
-TOTALS = ("leases", "moves", "stock", "stock_former", "contracts_in_arrears", "active_leases", "stock_active",
-          "annual_rent", "households_overdue", "period_charged", "period_unpaid", "period_collected", "period_cash")
-
-
-# --- the building blocks -----------------------------------------------------------------------------------------
-def scoped_leases_cte(scope: Scope, by: str | None) -> tuple[str, dict]:
-    """CTE `sl`: the leases of the units in scope, with their unit's attributes and the grouping `grp`."""
-    if by is not None and by not in GROUPINGS:
-        raise ValueError(f"Raggruppamento sconosciuto: «{by}». Ammessi: {', '.join(GROUPINGS)}")
-    units, params = scope.units_sql()
-    grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
-    household = "LEFT JOIN household h ON h.code = l.household_code" if by == "income_band" else ""
-    return f"""sl AS (
-        SELECT l.code AS lease_code, l.household_code, l.start_date, l.end_date, l.monthly_rent,
-               su.unit_code, su.building_code, su.intervention_code, su.fund, su.tenure, {grp} AS grp
-        FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code {household})""", params
+__all__ = ["TOTALS", "positions_ctes", "totals", "unpaid_charges_ctes"]
 
 
 def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, start: date | None = None,
@@ -65,17 +37,11 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
     (`any_day_positions`).
     """
     checkpoints = months or [as_of]
-    # a single checkpoint's period may start on the 1st of an earlier month: its flows are then the difference
-    # from the fact's row at the end of the month before
-    since = None if months or start is None or start == as_of.replace(day=1) else start
-    at_month_ends = (not every_lease and days == facts.OVERDUE_DAYS and all(is_month_end(d) for d in checkpoints)
-                     and (since is None or (since.day == 1 and since <= as_of))
-                     and month_key(checkpoints[-1]) <= _last_fact_month(conn))
+    since = _period_since(as_of, start, months)
+    at_month_ends = not every_lease and _at_month_ends(conn, checkpoints, since, days)
     leases, params = scoped_leases_cte(scope, by)
-    calendar = " UNION ALL ".join(f"SELECT {month_key(d) if months else 0} AS bucket, {date_param(f'cal_{i}')} "
-                                  f"AS as_of, {month_key(d)} AS month_key" for i, d in enumerate(checkpoints))
-    params.update({f"cal_{i}": d for i, d in enumerate(checkpoints)})
-    params["as_of"] = checkpoints[-1]
+    calendar, more = _calendar(checkpoints, series=bool(months))
+    params.update(more)
     if at_month_ends:
         pos = month_end_positions(before=None if since is None else month_key(since) - 1)
     else:
@@ -84,113 +50,40 @@ def positions_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date, st
     return f"""{leases},
     cal AS ({calendar}),
     {pos},
-    {_fifo_cte(conn)}""", params
+    {fifo_cte()}""", params
 
 
-def _last_fact_month(conn) -> int:
-    """The last month the `lease_month` fact holds (−1 when the ledger is empty)."""
+def _period_since(as_of: date, start: date | None, months: list[date] | None) -> date | None:
+    """The start of a single checkpoint's period when it is not the 1st of the checkpoint's month (None: it is, or
+    the checkpoints are a series of month ends, each its own month)."""
+    return None if months or start is None or start == as_of.replace(day=1) else start
+
+
+def _at_month_ends(conn, checkpoints: list[date], since: date | None, days: int) -> bool:
+    """Whether every checkpoint is a month end the `lease_month` fact holds, its period starting on the 1st of a
+    month, with the fact's overdue cut-off: each position is then one row of the fact."""
+    if days != facts.OVERDUE_DAYS or not all(is_month_end(d) for d in checkpoints):
+        return False
+    if since is not None and (since.day != 1 or since > checkpoints[-1]):
+        return False
+    first, last = _fact_months(conn)
+    return first <= month_key(checkpoints[0]) and month_key(checkpoints[-1]) <= last
+
+
+def _fact_months(conn) -> tuple[int, int]:
+    """The first and last month the `lease_month` fact holds ((0, −1) when the ledger is empty)."""
     with unrecorded():
-        (last,) = one_row(conn, "SELECT MAX(month_key) FROM lease_month", {}, 1)
-    return -1 if last is None else int(last)
+        first, last = one_row(conn, "SELECT MIN(month_key), MAX(month_key) FROM lease_month", {}, 2)
+    return (0, -1) if last is None else (int(first), int(last))
 
 
-# Whether a lease runs at the checkpoint, and whether it had ended by then (`sl` × `cal`).
-ACTIVE = ("CASE WHEN sl.start_date <= cal.as_of AND (sl.end_date IS NULL OR sl.end_date >= cal.as_of) "
-          "THEN 1 ELSE 0 END")
-ENDED = "CASE WHEN sl.end_date < cal.as_of THEN 1 ELSE 0 END"
-
-
-def month_end_positions(before: int | None = None) -> str:
-    """CTE `pos` at month ends: the lease's `lease_month` row at the checkpoint's month holds its running sums, the
-    month's charges and payments (the period's flows) and the charges overdue by more than `facts.OVERDUE_DAYS`
-    days. A period of several months (`before`: the key of the month before it starts) takes its flows as the
-    difference from the row at that month's end. Only leases with a movement by the checkpoint have a row."""
-    if before is None:
-        flows, earlier = "m.month_charged AS period_charged, m.month_cash AS period_cash", ""
-    else:
-        flows = ("m.charged - COALESCE(b.charged, 0) AS period_charged, "
-                 "m.cash - COALESCE(b.cash, 0) AS period_cash")
-        earlier = f"LEFT JOIN lease_month b ON b.lease_code = m.lease_code AND b.month_key = {int(before)}"
-    return f"""pos AS (
-        SELECT sl.*, cal.bucket, cal.as_of, {ACTIVE} AS active, {ENDED} AS ended,
-            m.charged, m.credited, m.credited_other, m.overdue, {flows}, m.moves
-        FROM lease_month m JOIN cal ON m.month_key = cal.month_key JOIN sl ON sl.lease_code = m.lease_code
-        {earlier})"""
-
-
-def any_day_positions(checkpoints: list[date], *, months: bool, start: date | None,
-                      days: int) -> tuple[str, dict]:
-    """CTEs up to `pos` at any checkpoints, with every lease in scope at each.
-
-    A lease's running sums at a day are those of the `lease_month` fact at the day's month end when the day is one;
-    at any other day, those at the end of the month before plus its movements of the day's own month up to the day
-    (the `movement` fact, kept in date order so only those months are read). Each checkpoint needs them at three
-    days: the checkpoint, the day before its period starts (the period's flows are the difference) and the overdue
-    cut-off (the charges due by then); a day shared by several checkpoints (a month's end is the next month's day
-    before) is read once.
-    """
-    params: dict = {}
-    rows, inside_months = [], []
-    for i, d in enumerate(checkpoints):
-        first = d.replace(day=1) if months else (start or d.replace(day=1))
-        days_at = {"a": d, "p": first - timedelta(days=1), "o": d - timedelta(days=days + 1)}
-        for what, day in days_at.items():
-            rows.append(f"SELECT {month_key(d) if months else 0} AS bucket, '{what}' AS what, "
-                        f"{date_param(f'{what}_{i}')} AS day")
-            params[f"{what}_{i}"] = day
-            if not is_month_end(day):
-                inside_months.append(day)
-    # the days the movements are read for (the months of the days that are no month end): no other block is read
-    params["moves_from"] = min(inside_months, default=checkpoints[-1] + timedelta(days=1)).replace(day=1)
-    params["moves_to"] = max(inside_months, default=checkpoints[-1])
-    sums = ("charged", "credited", "credited_other", "cash", "moves")
-    return f"""points AS ({" UNION ALL ".join(rows)}),
-    days AS (
-        SELECT day, last_day(day) = day AS month_end,
-            LEAST(year(day) * 12 + month(day) - CASE WHEN last_day(day) = day THEN 1 ELSE 2 END,
-                  (SELECT MAX(month_key) FROM lease_month)) AS month_key
-        FROM (SELECT DISTINCT day FROM points) p),
-    at_day AS (
-        SELECT day, lease_code, {", ".join(f"SUM({c}) AS {c}" for c in sums)}
-        FROM (
-            SELECT d.day, m.lease_code, {", ".join(f"m.{c}" for c in sums)}
-            FROM days d JOIN lease_month m ON m.month_key = d.month_key
-            UNION ALL
-            SELECT d.day, v.lease_code, {", ".join(f"v.{c}" for c in sums)}
-            FROM days d JOIN movement v
-              ON NOT d.month_end AND v.move_date > CAST(date_trunc('month', d.day) AS DATE) - 1
-                 AND v.move_date <= d.day
-            WHERE v.move_date BETWEEN {date_param("moves_from")} AND {date_param("moves_to")}
-        ) x
-        WHERE lease_code IN (SELECT lease_code FROM sl)
-        GROUP BY day, lease_code),
-    at_point AS (
-        SELECT p.bucket, p.what, a.lease_code, {", ".join(f"a.{c}" for c in sums)}
-        FROM points p JOIN at_day a ON a.day = p.day),
-    pos AS (
-        SELECT sl.*, cal.bucket, cal.as_of, {ACTIVE} AS active, {ENDED} AS ended,
-            ROUND(COALESCE(a.charged, 0), 2) AS charged, ROUND(COALESCE(a.credited, 0), 2) AS credited,
-            ROUND(COALESCE(a.credited_other, 0), 2) AS credited_other, ROUND(COALESCE(o.charged, 0), 2) AS overdue,
-            ROUND(COALESCE(a.charged, 0) - COALESCE(b.charged, 0), 2) AS period_charged,
-            ROUND(COALESCE(a.cash, 0) - COALESCE(b.cash, 0), 2) AS period_cash,
-            COALESCE(a.moves, 0) AS moves
-        FROM sl CROSS JOIN cal
-        LEFT JOIN at_point a ON a.lease_code = sl.lease_code AND a.bucket = cal.bucket AND a.what = 'a'
-        LEFT JOIN at_point b ON b.lease_code = sl.lease_code AND b.bucket = cal.bucket AND b.what = 'p'
-        LEFT JOIN at_point o ON o.lease_code = sl.lease_code AND o.bucket = cal.bucket AND o.what = 'o')""", params
-
-
-def _fifo_cte(conn) -> str:
-    # The period's charges are the slice (charged - period_charged, charged]; the credit line holds the
-    # non-cash credits first, then payments: payments settle max(0, min(P, C) - max(P0, C_other)) of it.
-    cash_settled = "GREATEST(0, LEAST(charged, credited) - GREATEST(charged - period_charged, credited_other))"
-    return f"""fifo AS (
-        SELECT pos.*, ROUND(charged - credited, 2) AS balance,
-            {fifo_unpaid('ROUND(charged - credited, 2)', 'charged')} AS arrears,
-            {fifo_unpaid('ROUND(charged - credited, 2)', 'period_charged')} AS period_unpaid,
-            ROUND({cash_settled}, 2) AS period_collected,
-            CASE WHEN ROUND(overdue - credited, 2) > 0 THEN 1 ELSE 0 END AS overdue_debt
-        FROM pos)"""
+def _calendar(checkpoints: list[date], *, series: bool) -> tuple[str, dict]:
+    """The `cal` rows: bucket (a series' month key, else 0), as_of, month_key."""
+    sql = " UNION ALL ".join(f"SELECT {month_key(d) if series else 0} AS bucket, {date_param(f'cal_{i}')} "
+                             f"AS as_of, {month_key(d)} AS month_key" for i, d in enumerate(checkpoints))
+    params: dict = {f"cal_{i}": d for i, d in enumerate(checkpoints)}
+    params["as_of"] = checkpoints[-1]
+    return sql, params
 
 
 def unpaid_charges_ctes(conn, *, scope: Scope, by: str | None = None, as_of: date) -> tuple[str, dict]:
@@ -224,30 +117,32 @@ def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | Non
     return frame.sort_values(["bucket", "grp"], na_position="last", ignore_index=True)
 
 
+# Groupings every lease of a building shares: their totals are sums of the buildings' (`BUILDING_MONTH`).
+BUILDING_LEVEL = ("sgr", "fund", "intervention", "building")
+
+
 def _lease_totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | None, days: int,
                   months: list[date] | None) -> pd.DataFrame:
+    checkpoints = months or [as_of]
+    since = _period_since(as_of, start, months)
+    if since is None and (by is None or by in BUILDING_LEVEL) and _at_month_ends(conn, checkpoints, None, days):
+        return _building_totals(conn, scope=scope, by=by, checkpoints=checkpoints, series=bool(months))
     ctes, params = positions_ctes(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months,
                                   every_lease=False)
-    # the leases are counted on the scope (`fifo` may leave out those without a movement yet: all zeros)
-    sql = f"""WITH {ctes},
-        counted AS (
-            SELECT cal.bucket, sl.grp, COUNT(*) AS leases, SUM({ACTIVE}) AS active_leases,
-                SUM(CASE WHEN {ACTIVE} = 1 THEN 12 * sl.monthly_rent ELSE 0 END) AS annual_rent
-            FROM sl CROSS JOIN cal GROUP BY cal.bucket, sl.grp),
-        summed AS (
-            SELECT bucket, grp, SUM(moves) AS moves, SUM(arrears) AS stock,
-                SUM(CASE WHEN ended = 1 THEN arrears ELSE 0 END) AS stock_former,
-                SUM(CASE WHEN arrears > 0 THEN 1 ELSE 0 END) AS contracts_in_arrears,
-                SUM(CASE WHEN active = 1 THEN arrears ELSE 0 END) AS stock_active,
-                SUM(CASE WHEN active = 1 THEN overdue_debt ELSE 0 END) AS households_overdue,
-                SUM(period_charged) AS period_charged, SUM(period_unpaid) AS period_unpaid,
-                SUM(period_collected) AS period_collected, SUM(period_cash) AS period_cash
-            FROM fifo GROUP BY bucket, grp)
-        SELECT c.bucket, c.grp, c.leases, COALESCE(s.moves, 0) AS moves, COALESCE(s.stock, 0) AS stock,
-            COALESCE(s.stock_former, 0) AS stock_former, COALESCE(s.contracts_in_arrears, 0) AS contracts_in_arrears,
-            c.active_leases, COALESCE(s.stock_active, 0) AS stock_active, COALESCE(c.annual_rent, 0) AS annual_rent,
-            COALESCE(s.households_overdue, 0) AS households_overdue,
-            COALESCE(s.period_charged, 0) AS period_charged, COALESCE(s.period_unpaid, 0) AS period_unpaid,
-            COALESCE(s.period_collected, 0) AS period_collected, COALESCE(s.period_cash, 0) AS period_cash
-        FROM counted c LEFT JOIN summed s ON s.bucket = c.bucket AND s.grp IS NOT DISTINCT FROM c.grp"""
+    return query(conn, totals_select(ctes), params)
+
+
+def _building_totals(conn, *, scope: Scope, by: str | None, checkpoints: list[date], series: bool) -> pd.DataFrame:
+    """`_lease_totals` at month ends for a building-level grouping: the sums of the `building_month` rows of the
+    buildings in scope (the same query, run for every building and month end with the copy)."""
+    buildings, params = scope.buildings_sql()
+    grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
+    calendar, more = _calendar(checkpoints, series=series)
+    params.update(more)
+    sums = ", ".join(f"SUM(f.{c}) AS {c}" for c in TOTALS)
+    sql = f"""WITH su AS ({buildings}),
+        cal AS ({calendar})
+        SELECT cal.bucket, {grp} AS grp, {sums}
+        FROM building_month f JOIN cal ON f.month_key = cal.month_key JOIN su ON su.building_code = f.building_code
+        GROUP BY cal.bucket, {grp}"""
     return query(conn, sql, params)
