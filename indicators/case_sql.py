@@ -7,8 +7,8 @@ A case query reads, top to bottom:
    culpable_only, is_instrument, pos)``, ``hold_event(event)``, ``closure(event, stage, outcome)`` and
    ``event_order(event, event_rank)`` (the events' order in the procedure breaks ties within a day);
 2. the scope (`scope_unit`: the units the caller may see, `Scope.units_sql`);
-3. ``culpable``: the cases assessed colpevole by ``:as_of``; ``case_event``: the scoped events up to ``:as_of``
-   with their step, the step they accomplish for this case (a diffida only for a case in ``culpable``), and
+3. ``assessed_culpable``: the cases assessed colpevole by ``:as_of``; ``case_event``: the scoped events up to ``:as_of``
+   with their step, the step they accomplish for this case (a diffida only for a case in ``assessed_culpable``), and
    whether they hold the eviction or close the case;
 4. ``case_fact``: per case, its opening, its last event, the first instrument and closure, the latest
    assessments and holding instrument, the furthest step reached (``furthest_step``, 0 when none);
@@ -83,7 +83,7 @@ def case_event_ctes(scope: Scope) -> tuple[str, dict]:
     units, params = scope.units_sql()
     return f"""{procedure_ctes()},
     scope_unit AS ({units}),
-    culpable AS (
+    assessed_culpable AS (
         SELECT DISTINCT case_code FROM arrears_case_event
         WHERE event = {literal(CULPABLE)} AND event_date <= CAST(:as_of AS DATE)),
     case_event AS (
@@ -98,7 +98,7 @@ def case_event_ctes(scope: Scope) -> tuple[str, dict]:
         JOIN scope_unit su ON su.unit_code = l.unit_code
         LEFT JOIN event_order o ON o.event = e.event
         LEFT JOIN step_event se ON se.event = e.event
-        LEFT JOIN culpable cu ON cu.case_code = e.case_code
+        LEFT JOIN assessed_culpable cu ON cu.case_code = e.case_code
         WHERE e.event_date <= CAST(:as_of AS DATE))""", params
 
 
