@@ -399,17 +399,17 @@ def arrears_series(conn: Conn, *, start: date, end: date, scope: Scope = Scope()
                         "collection_rate": pct("period_collected", "period_charged")})
     out = out.astype({c: object for c in columns[1:]})
     out[columns[1:]] = out[columns[1:]].where(out[columns[1:]].notna(), None)
-    out = out if by else out.drop(columns="group")
+    out = (out if by else out.drop(columns="group")).reset_index(drop=True)
     out.attrs["kpi"] = "arrears_stock_eur"
-    out.attrs["counts"] = _series_counts(frame)
-    return out.reset_index(drop=True)
+    out.attrs["counts"] = _series_counts(frame)  # set last: pandas copies a frame's attrs deeply at each step
+    return out
 
 
 def _series_counts(frame: pd.DataFrame) -> dict[str, list[tuple[float, ...]]]:
     """Per column of `arrears_series`, the counts each month's figure rests on (`indicators.disclosure`):
     leases with a debt for the stock and the rates (their unpaid part is those leases' debt), households overdue and
     active for their share."""
-    as_list = lambda *cols: [tuple(float(v) for v in row) for row in frame[list(cols)].to_numpy()]  # noqa: E731
+    as_list = lambda *cols: list(zip(*(frame[c].astype(float).tolist() for c in cols)))  # noqa: E731
     return {"stock": as_list("contracts_in_arrears"),
             "households_in_arrears_pct": as_list("households_overdue", "active_leases"),
             "rate_billed": as_list("contracts_in_arrears", "active_leases"),

@@ -139,7 +139,7 @@ def _building_totals(conn, *, scope: Scope, by: str | None, checkpoints: list[da
     grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
     calendar, more = _calendar(checkpoints, series=series)
     params.update(more)
-    sums = ", ".join(f"SUM(f.{c}) AS {c}" for c in TOTALS)
+    sums = ", ".join(f"CAST(SUM(f.{c}) AS DOUBLE) AS {c}" for c in TOTALS)  # the exact sum, read as a float
     sql = f"""WITH su AS ({buildings}),
         cal AS ({calendar})
         SELECT cal.bucket, {grp} AS grp, {sums}
