@@ -6,7 +6,8 @@ Create Date: 2026-12-07 00:00:00
 
 The figures read the analytics copy, so no query of the warehouse looks movements up by lease or by date any more.
 Their two indexes cost every monthly load a write scattered over the whole ledger (the lease and date index
-takes each lease's new movements in the middle of its B-tree): at 100,000 units about a quarter of the load's time.
+takes each lease's new movements in the middle of its B-tree). At 100,000 units × 10 years on SQLite, a month's
+load of 273,586 movements took 22.4 s with them and 11.3 s without.
 """
 from typing import Sequence, Union
 
