@@ -31,11 +31,10 @@ def inventory(engine: Engine) -> pd.DataFrame:
     so it says what the figures include; on the warehouse itself while there is no copy yet."""
     try:
         reader = store.reader(engine)
-        count = lambda sql: tuple(reader.execute(sql).fetchone())  # noqa: E731
     except store.NotBuilt:
         with engine.connect() as conn:
             return _inventory(lambda sql: tuple(conn.execute(text(sql)).one()))
-    return _inventory(count)
+    return _inventory(lambda sql: tuple(reader.execute(sql).fetchall()[0]))
 
 
 def _inventory(count) -> pd.DataFrame:
