@@ -5,11 +5,12 @@ The query starts from the case pieces of `indicators.case_sql` (the procedure, t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, Engine
 
 from indicators.case_sql import case_event_ctes
+from indicators.ledger_sql import date_param, sql_month_key
 from indicators.results import KpiValue
 from indicators.scope import Scope
 from indicators.sql import query
@@ -34,15 +35,20 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
     -------
     KpiValue
         Per lease with plans (overlapping plans on one lease merged: from the first plan to the last
-        closure, or `as_of` while open), over the window (t1, t2]:
+        closure, or `as_of` while open), over the window (t1, t2], t1 being the first plan or the day before
+        `start`, whichever is later, and t2 the last closure or `end`, whichever is earlier:
         recovered = min(Σ plan amounts, debt at t1, max(0, Σ incasso − (Σ addebito due − Σ storno))),
         where debt at t1 = charges due by t1 − all credits by t1. value = numerator = Σ recovered.
         Abbuoni and stralci are not recoveries. Breakdown: plans, planned (Σ importo of the plans).
         None, with a warning, without plans. Source: domain.md, procedura morosità (seme 000).
+
+    The debt at t1 is the lease's `lease_month` row at the last month end by t1 plus its movements since; the
+    flows are the movements of the window: only the ledger's blocks from `start`'s month on are read.
     """
     cte, params = case_event_ctes(scope)
-    params.update(as_of=as_of, start=start or date(1, 1, 1), end=min(end or as_of, as_of))
-    due = "COALESCE(le.due_date, le.entry_date)"
+    since = start - timedelta(days=1) if start else None  # the debt is taken at the end of the day before
+    params.update(as_of=as_of, since=since or date(1, 1, 1), end=min(end or as_of, as_of),
+                  moves_from=(since or date(1, 1, 1)).replace(day=1))
     sql = f"""WITH {cte},
         plans AS (
             SELECT case_code, MIN(lease_code) AS lease_code,
@@ -55,23 +61,32 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
                    SUM(planned) AS planned
             FROM plans WHERE plan_on IS NOT NULL GROUP BY lease_code),
         windows AS (
-            SELECT lease_code, planned,
-                   CASE WHEN plan_on > :start THEN plan_on ELSE :start END AS t1,
-                   CASE WHEN until_on < :end THEN until_on ELSE :end END AS t2
-            FROM leases),
-        flows AS (
-            SELECT w.lease_code, MIN(w.planned) AS planned,
-                   SUM(CASE WHEN le.entry_type = 'addebito' AND {due} <= w.t1 THEN le.amount
-                            WHEN le.entry_type <> 'addebito' AND le.entry_date <= w.t1 THEN -le.amount
-                            ELSE 0 END) AS debt_t1,
-                   SUM(CASE WHEN le.entry_date > w.t1 AND le.entry_date <= w.t2 AND le.entry_type = 'incasso'
-                            THEN le.amount
-                            WHEN le.entry_date > w.t1 AND le.entry_date <= w.t2 AND le.entry_type = 'storno'
-                            THEN le.amount
-                            WHEN le.entry_type = 'addebito' AND {due} > w.t1 AND {due} <= w.t2 THEN -le.amount
-                            ELSE 0 END) AS surplus
+            SELECT lease_code, planned, t1, t2, t0,
+                   CAST(LEAST({sql_month_key("t0")}, (SELECT MAX(month_key) FROM lease_month)) AS INTEGER) AS t0_key
+            FROM (SELECT *,
+                    CASE WHEN last_day(t1) = t1 THEN t1 ELSE CAST(date_trunc('month', t1) AS DATE) - 1 END AS t0
+                  FROM (SELECT lease_code, planned, GREATEST(plan_on, {date_param("since")}) AS t1,
+                         LEAST(until_on, {date_param("end")}) AS t2
+                  FROM leases) w) w
+            WHERE t1 < t2),
+        month_end AS (
+            SELECT w.lease_code, m.charged - m.credited AS debt
+            FROM windows w JOIN lease_month m ON m.lease_code = w.lease_code AND m.month_key = w.t0_key),
+        moved AS (
+            SELECT w.lease_code,
+                   SUM(CASE WHEN le.move_date > w.t1 THEN 0
+                            WHEN le.entry_type = 'addebito' THEN le.amount ELSE -le.amount END) AS debt,
+                   SUM(CASE WHEN le.move_date <= w.t1 THEN 0
+                            WHEN le.entry_type IN ('incasso', 'storno') THEN le.amount
+                            WHEN le.entry_type = 'addebito' THEN -le.amount ELSE 0 END) AS surplus
             FROM windows w JOIN ledger_entry le ON le.lease_code = w.lease_code
-            WHERE w.t1 < w.t2 GROUP BY w.lease_code)
+             AND le.move_date > w.t0 AND le.move_date <= w.t2
+            WHERE le.move_date BETWEEN {date_param("moves_from")} AND {date_param("end")}
+            GROUP BY w.lease_code),
+        flows AS (
+            SELECT w.planned, COALESCE(e.debt, 0) + COALESCE(v.debt, 0) AS debt_t1, COALESCE(v.surplus, 0) AS surplus
+            FROM windows w LEFT JOIN month_end e ON e.lease_code = w.lease_code
+            LEFT JOIN moved v ON v.lease_code = w.lease_code)
         SELECT (SELECT COUNT(*) FROM plans WHERE plan_on IS NOT NULL) AS plans,
                (SELECT COALESCE(SUM(planned), 0) FROM plans WHERE plan_on IS NOT NULL) AS planned,
                (SELECT COALESCE(SUM(CASE

@@ -321,6 +321,10 @@ def test_plan_recovery_measures_old_debt_paid_off_after_the_plan(tmp_path, engin
     # From 01/06/2024. C1 (01/06, 30/06]: debt 5 x 450 - (450 + 600 + 600 + 30) = 570; surplus 600 - 450 = 150
     # -> 150. C2 (01/06, 01/08]: debt 3 x 500 - 700 = 800; surplus 1400 - 1000 = 400 -> min(500, 800, 400) = 400.
     assert plan_recovery(engine, as_of=date(2024, 8, 1), start=date(2024, 6, 1)).value == 550.0
+    # A period counts its first day's movements: from 10/06/2024, the debt is taken at the end of 09/06 (C1 570,
+    # C2 800) and the payments and charges of 10/06 are in the window: the same 150 + 400 (taking the debt after
+    # 10/06 would give C1 0 and C2 200).
+    assert plan_recovery(engine, as_of=date(2024, 8, 1), start=date(2024, 6, 10)).value == 550.0
     # On 30/04/2024 only P1 and P3 are signed: C1 (15/03, 30/04]: surplus 600 - 450 = 150.
     early = plan_recovery(engine, as_of=date(2024, 4, 30))
     assert (early.value, early.breakdown["plans"]) == (150.0, 2)
