@@ -52,7 +52,7 @@ CATALOG: dict[str, Computation] = {
     "arrears_aging_by_charge": Computation("arrears:arrears_aging", AS_OF, groupings=HOUSEHOLDS),
     "late_cases": Computation("cases:case_summary", AS_OF),
     "no_fault_share": Computation("cases:no_fault_share", AS_OF),
-    "plan_recovery_eur": Computation("cases:plan_recovery", AS_OF),
+    "plan_recovery_eur": Computation("cases:plan_recovery", PERIOD),
     "vacancy_rate": Computation("vacancy:vacancy", AS_OF, groupings=PORTFOLIO),
     "vacancy_days_pct": Computation("vacancy:vacancy_days", PERIOD, groupings=PORTFOLIO),
     "void_loss_eur": Computation("vacancy:void_loss", PERIOD, groupings=PORTFOLIO),

@@ -16,8 +16,8 @@ from indicators.scope import Scope
 from indicators.sql import query
 
 
-def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scope(), start: date | None = None,
-                  end: date | None = None) -> KpiValue:
+def plan_recovery(conn: Connection | Engine, *, as_of: date | None = None, scope: Scope = Scope(),
+                  start: date | None = None, end: date | None = None) -> KpiValue:
     """Old debt recovered under repayment plans (`plan_recovery_eur`).
 
     The ledger does not mark plan instalments, so recovery is measured on the lease's account: payments
@@ -27,9 +27,10 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
     Parameters
     ----------
     as_of, scope
-        As in `case_status`.
+        As in `case_status` (`as_of` defaults to `end`: the plans signed by then).
     start, end : date, optional
-        Measure only the recovery in [start, end] (a flow, unlike the case counts).
+        Measure only the recovery in [start, end] (a flow, unlike the case counts: the registry's figure is the
+        recovery in the period).
 
     Returns
     -------
@@ -45,6 +46,10 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date, scope: Scope = Scop
     The debt at t1 is the lease's `lease_month` row at the last month end by t1 plus its movements since; the
     flows are the movements of the window: only the ledger's blocks from `start`'s month on are read.
     """
+    if as_of is None:
+        if end is None:
+            raise ValueError("plan_recovery: serve la data (as_of) o la fine del periodo (end)")
+        as_of = end
     cte, params = case_event_ctes(scope)
     since = start - timedelta(days=1) if start else None  # the debt is taken at the end of the day before
     params.update(as_of=as_of, since=since or date(1, 1, 1), end=min(end or as_of, as_of),

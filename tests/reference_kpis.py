@@ -554,12 +554,14 @@ def no_fault_share(p: Portfolio, scope, as_of: date) -> float | None:
     return ratio(no_fault, no_fault + sum(s.assessment == "colpevole" for s in states))
 
 
-def plan_recovery(p: Portfolio, scope, as_of: date) -> float | None:
-    """Debt recovered under repayment plans by D, per lease with plans (merged from the first plan to the last
-    closure, or D while open): min(Σ plan amounts, debt at the first plan, max(0, payments and reversals after it −
-    charges falling due after it)). Allowances and write-offs are no recovery. None without any plan."""
-    if source_gap([e.day for e in p.events], as_of=as_of) or ledger_gap(p, as_of=as_of):
+def plan_recovery(p: Portfolio, scope, start: date, end: date) -> float | None:
+    """Debt recovered under repayment plans in [start, end], per lease with plans signed by `end` (merged from the
+    first plan to the last closure, or `end` while open), over the part of that window after the day before `start`:
+    min(Σ plan amounts, debt at the window's start, max(0, payments and reversals in it − charges falling due in
+    it)). Allowances and write-offs are no recovery. None without any plan."""
+    if source_gap([e.day for e in p.events], start=start, end=end) or ledger_gap(p, start=start, end=end):
         return None
+    as_of = end
     plans: dict[str, list] = {}  # lease -> [first plan, until, planned]
     for events in case_events(p, scope, as_of).values():
         signed = sorted(e.day for e in events if e.event == "piano_rientro")
@@ -575,7 +577,7 @@ def plan_recovery(p: Portfolio, scope, as_of: date) -> float | None:
         return None
     recovered = 0
     for code, (t1, t2, planned) in plans.items():
-        t2 = min(t2, as_of)
+        t1, t2 = max(t1, start - timedelta(days=1)), min(t2, as_of)
         if t1 >= t2:
             continue
         moves = [m for m in p.moves if m.lease == code]

@@ -329,7 +329,7 @@ REFERENCES = {
     "arrears_aging_by_charge": (AS_OF, lambda p, s, d: ref.arrears_aging(p, s, d, by_charge=True)),
     "late_cases": (AS_OF, ref.late_cases),
     "no_fault_share": (AS_OF, ref.no_fault_share),
-    "plan_recovery_eur": (AS_OF, ref.plan_recovery),
+    "plan_recovery_eur": (PERIOD, ref.plan_recovery),
     "vacancy_rate": (AS_OF, ref.vacancy_rate),
     "vacancy_days_pct": (PERIOD, ref.vacancy_days_pct),
     "void_loss_eur": (PERIOD, ref.void_loss),
@@ -524,9 +524,9 @@ HAND_VALUES = [
     # 13/06/2021: 291 days ago, late beyond the 10 days' tolerance. P2 has its plan: the eviction is not due yet.
     ("late_cases", "31/03/2022", None, None, ALL, {"value": 1.0, "open": 2, "closed": 0, "resolved": 0}),
     ("no_fault_share", "31/03/2022", None, None, ALL, 0.0),
-    # 30/04/2022: C1 owed 400 € at the plan (25/03); since then 50 € storno + 1,000 € paid − 500 € due (10/04):
-    # 550 € surplus; recovered min(300 € planned, 400, 550) = 300 €.
-    ("plan_recovery_eur", "30/04/2022", None, None, ALL, 300.0),
+    # January to April 2022: C1 owed 400 € at the plan (25/03); since then 50 € storno + 1,000 € paid − 500 € due
+    # (10/04): 550 € surplus; recovered min(300 € planned, 400, 550) = 300 €.
+    ("plan_recovery_eur", "30/04/2022", "01/01/2022", "30/04/2022", ALL, 300.0),
     ("late_cases", "31/01/2021", None, None, ALL, None),  # before the first case event
 ]
 
