@@ -96,23 +96,26 @@ def vacancy_days_sql(scope: Scope, group: str) -> tuple[str, dict]:
 
 def last_rent(unit: str, at: str) -> str:
     """The rent of the last lease of `unit` started by `at`."""
-    return (f"(SELECT l.monthly_rent FROM lease l WHERE l.unit_code = {unit} AND l.start_date <= {at} "
-            "ORDER BY l.start_date DESC, l.code DESC LIMIT 1)")
+    return (f"(SELECT arg_max_null(l.monthly_rent, (l.start_date, l.code)) FROM lease l "
+            f"WHERE l.unit_code = {unit} AND l.start_date <= {at})")
 
 
 def void_loss_sql(scope: Scope, group: str) -> tuple[str, dict]:
     """`void_loss_eur` over [:start, :end], per grp: the loss, the empty days and units available to let, and
-    those without any rent (the unit's, else its last lease's)."""
+    those without any rent (the unit's, else that of its last lease started by the period's end, looked up only
+    for the units without one)."""
     ctes, params = unit_days_ctes(scope, group)
     return f"""{ctes},
     lettable AS (
         SELECT grp, empty_days, unit_code, unit_rent, period_end, empty_days > 0 AND {AVAILABLE} AS lettable
         FROM unit_days),
+    fallback_rent AS (
+        SELECT t.unit_code, arg_max_null(l.monthly_rent, (l.start_date, l.code)) AS rent
+        FROM lettable t JOIN lease l ON l.unit_code = t.unit_code AND l.start_date <= t.period_end
+        WHERE t.lettable AND t.unit_rent IS NULL GROUP BY t.unit_code),
     rent AS (
-        SELECT grp, empty_days, lettable,
-            CASE WHEN lettable THEN COALESCE(unit_rent, {last_rent("lettable.unit_code", "lettable.period_end")})
-            END AS rent
-        FROM lettable)
+        SELECT t.grp, t.empty_days, t.lettable, CASE WHEN t.lettable THEN COALESCE(t.unit_rent, f.rent) END AS rent
+        FROM lettable t LEFT JOIN fallback_rent f ON f.unit_code = t.unit_code)
     SELECT grp, COALESCE(SUM(rent * empty_days), 0) / {DAYS_PER_MONTH} AS loss,
         SUM(CASE WHEN lettable THEN empty_days ELSE 0 END) AS empty_days,
         COUNT(*) FILTER (WHERE lettable) AS empty_units, COUNT(*) FILTER (WHERE lettable AND rent IS NULL) AS no_rent
