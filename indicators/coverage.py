@@ -8,11 +8,12 @@ messages, such as "nessun alloggio nel perimetro"), on the sources' date columns
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
+from indicators import store
 from indicators.results import KpiValue
 from indicators.sql import query, unrecorded
 from osservatorio.formatting import fmt_date
@@ -20,19 +21,14 @@ from osservatorio.formatting import fmt_date
 NO_DATA = "nessun dato per il periodo"
 
 
-@dataclass(frozen=True)
-class Source:
-    table: str
-    columns: tuple[str, ...]  # date columns: the span runs from the least MIN to the greatest MAX
-    name: str  # Italian, as in "i movimenti contabili iniziano il ..."
-
-
+# Each dated source's name, in Italian, as in "i movimenti contabili iniziano il ..." (its tables and date columns:
+# `facts.SPAN_COLUMNS`; its span: the `source_span` fact).
 SOURCES = {
-    "ledger": Source("ledger_entry", ("entry_date",), "i movimenti contabili"),
-    "cases": Source("arrears_case_event", ("event_date",), "le pratiche di morosità"),
-    "tickets": Source("ticket", ("opened_on", "closed_on"), "le segnalazioni"),
-    "applications": Source("application", ("applied_on", "outcome_date"), "le domande di assegnazione"),
-    "community": Source("community_activity", ("activity_date",), "le attività di comunità del gestore"),
+    "ledger": "i movimenti contabili",
+    "cases": "le pratiche di morosità",
+    "tickets": "le segnalazioni",
+    "applications": "le domande di assegnazione",
+    "community": "le attività di comunità del gestore",
 }
 _LEDGER = ("arrears_stock_eur", "arrears_rate_billed", "arrears_rate_rent_roll", "households_in_arrears_pct",
            "collection_rate", "collection_rate_with_arrears", "arrears_aging", "arrears_aging_by_charge")
@@ -50,14 +46,26 @@ KPI_SOURCES: dict[str, tuple[str, ...]] = {
 
 
 def span(conn, source: str) -> tuple[date | None, date | None]:
-    """First and last date of a source in the warehouse (None, None when it holds no row)."""
-    src = SOURCES[source]
-    parts = ", ".join(f"(SELECT MIN({c}) FROM {src.table}) AS min_{c}, (SELECT MAX({c}) FROM {src.table}) AS max_{c}"
-                      for c in src.columns)
-    with unrecorded():
-        row = query(conn, f"SELECT {parts}").iloc[0]
-    days = [pd.Timestamp(v).date() for v in row if v is not None and not pd.isna(v)]
-    return (min(days), max(days)) if days else (None, None)
+    """First and last date of a source in the warehouse (None, None when it holds no row): its `source_span` row.
+
+    Inside a page run (a `store.snapshot`) the spans are read once per build of the copy."""
+    key = store.pinned_key(conn)
+    spans = _spans.get(key) if key is not None else None
+    if spans is None:
+        with unrecorded():
+            rows = query(conn, "SELECT source, first_day, last_day FROM source_span")
+        spans = {r.source: (_day(r.first_day), _day(r.last_day)) for r in rows.itertuples()}
+        if key is not None:
+            _spans.clear()  # only the build in use is worth keeping
+            _spans[key] = spans
+    return spans.get(source, (None, None))
+
+
+_spans: dict[str, dict[str, tuple[date | None, date | None]]] = {}
+
+
+def _day(value) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
 def gap(conn, code: str, *, as_of: date | None = None, start: date | None = None, end: date | None = None
@@ -66,7 +74,7 @@ def gap(conn, code: str, *, as_of: date | None = None, start: date | None = None
     sources are not tracked here). A date before a source's first day, or a period wholly outside its span."""
     for source in KPI_SOURCES.get(code, ()):
         first, last = span(conn, source)
-        name = SOURCES[source].name
+        name = SOURCES[source]
         if first is None:
             return f"{NO_DATA}: mancano {name}"
         day = end if start is not None and end is not None else as_of
@@ -84,7 +92,7 @@ def partial(conn, code: str, *, start: date | None, end: date | None) -> str | N
     for source in KPI_SOURCES.get(code, ()):
         first, _ = span(conn, source)
         if first is not None and start < first <= end:
-            return (f"periodo coperto solo in parte: {SOURCES[source].name} iniziano il {fmt_date(first)}")
+            return (f"periodo coperto solo in parte: {SOURCES[source]} iniziano il {fmt_date(first)}")
     return None
 
 

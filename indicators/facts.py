@@ -130,7 +130,29 @@ BUILDING_MONTH = Fact(
     sql=building_month_sql(),
 )
 
-FACTS: tuple[Fact, ...] = (MOVEMENT, LEASE_MONTH, LEASE_CHARGE, BUILDING_MONTH)  # in build order
+# The date columns of each dated source (`indicators.coverage`): its span runs from the least MIN to the greatest MAX.
+SPAN_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ledger": ("ledger_entry", ("entry_date",)),
+    "cases": ("arrears_case_event", ("event_date",)),
+    "tickets": ("ticket", ("opened_on", "closed_on")),
+    "applications": ("application", ("applied_on", "outcome_date")),
+    "community": ("community_activity", ("activity_date",)),
+}
+
+SOURCE_SPAN = Fact(
+    name="source_span",
+    grain="one row per dated source (the ledger, the arrears cases, the tickets, the applications, the community "
+          "activities)",
+    measures="first_day and last_day, the least and greatest of the source's dates (NULL when it holds no row): "
+             "every figure checks its date against them, and the ledger's are the dates the pages offer",
+    sql=" UNION ALL ".join(
+        f"SELECT '{source}' AS source, "
+        f"CAST(LEAST({', '.join(f'MIN({c})' for c in cols)}) AS DATE) AS first_day, "
+        f"CAST(GREATEST({', '.join(f'MAX({c})' for c in cols)}) AS DATE) AS last_day FROM {table}"
+        for source, (table, cols) in SPAN_COLUMNS.items()),
+)
+
+FACTS: tuple[Fact, ...] = (MOVEMENT, LEASE_MONTH, LEASE_CHARGE, BUILDING_MONTH, SOURCE_SPAN)  # in build order
 
 
 def build_all(duck: duckdb.DuckDBPyConnection, steps: list | None = None) -> int:

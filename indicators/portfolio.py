@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from indicators import coverage
 from indicators.scope import Scope
 from indicators.sql import query
 
@@ -24,13 +25,8 @@ def portfolio_tree(conn, *, scope: Scope = Scope()) -> pd.DataFrame:
 
 
 def ledger_span(conn) -> tuple[date | None, date | None]:
-    """First and last ledger date in the warehouse (served by the index on entry_date): the dates pages offer.
+    """First and last ledger date in the warehouse (its `source_span` row): the dates pages offer.
 
     Not scoped on purpose: the span of dates reveals nothing about anyone's portfolio and stays instant.
     """
-    # One subquery per end: SQLite reads an index end for a lone MIN or MAX, but scans it for both together.
-    frame = query(conn, "SELECT (SELECT MIN(entry_date) FROM ledger_entry) AS first_day, "
-                        "(SELECT MAX(entry_date) FROM ledger_entry) AS last_day")
-    first, last = frame.iat[0, 0], frame.iat[0, 1]
-    to_date = lambda v: None if v is None or pd.isna(v) else pd.Timestamp(v).date()  # noqa: E731
-    return to_date(first), to_date(last)
+    return coverage.span(conn, "ledger")

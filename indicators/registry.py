@@ -47,8 +47,8 @@ REGISTRY: dict[str, KPI] = {k.code: k for k in (
         "pratiche valutate incolpevoli / pratiche valutate (incolpevoli + colpevoli).", PCT, _PROC),
     KPI("plan_recovery_eur", "Recuperato con piani di rientro",
         "incassi nel periodo sui contratti con piano di rientro, dopo la firma del piano, che eccedono i canoni "
-        "scaduti nel frattempo: ripagano il debito per cui il piano è stato firmato (fino all'importo dei piani).", EUR, _PROC,
-        higher_is_better=True, version=2),
+        "scaduti nel frattempo: ripagano il debito per cui il piano è stato firmato (fino all'importo dei piani).",
+        EUR, _PROC, higher_is_better=True, version=2),
     KPI("vacancy_rate", "Tasso di sfitto",
         "alloggi vuoti alla data D / alloggi in gestione a D; diviso tra locabili e non disponibili (lavori, "
         "vendita, non locabili, occupati senza titolo).", PCT, _DOMAIN),

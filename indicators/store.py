@@ -257,6 +257,12 @@ def snapshot(engine: Engine) -> Iterator[Copy | None]:
         _pinned.reset(token)
 
 
+def pinned_key(conn_or_engine) -> str | None:
+    """The build this thread reads inside a `snapshot` (None outside one): what it reads cannot change meanwhile."""
+    pinned = (_pinned.get() or {}).get(location(conn_or_engine))
+    return None if pinned is None else pinned[0].key
+
+
 def status(conn_or_engine) -> Status:
     """The copy in use, the warehouse's last load, and any build running or failed (for the pages)."""
     path = location(conn_or_engine)
