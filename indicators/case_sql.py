@@ -79,25 +79,29 @@ def procedure_ctes() -> str:
 
 
 def case_event_ctes(scope: Scope) -> tuple[str, dict]:
-    """The procedure, `scope_unit` and `case_event` (parameter `:as_of`)."""
+    """The procedure, `event_kind` (what each kind of event does in it), `scope_unit` and `case_event` (parameter
+    `:as_of`)."""
     units, params = scope.units_sql()
     return f"""{procedure_ctes()},
+    event_kind AS (
+        SELECT o.event, o.event_rank, se.step_no, COALESCE(se.culpable_only, FALSE) AS culpable_only,
+            COALESCE(se.is_instrument, FALSE) AS is_instrument,
+            o.event IN (SELECT event FROM hold_event) AS holds, o.event IN (SELECT event FROM closure) AS closes
+        FROM event_order o LEFT JOIN step_event se ON se.event = o.event),
     scope_unit AS ({units}),
     assessed_culpable AS (
         SELECT DISTINCT case_code FROM arrears_case_event
         WHERE event = {literal(CULPABLE)} AND event_date <= CAST(:as_of AS DATE)),
     case_event AS (
         SELECT e.id, e.case_code, e.lease_code, e.event_date, e.event, e.amount, e.severity,
-            su.unit_code, su.building_code, su.intervention_code, su.fund, o.event_rank,
-            CASE WHEN NOT se.culpable_only OR cu.case_code IS NOT NULL THEN se.step_no END AS step_done,
-            COALESCE(se.is_instrument, FALSE) AND (NOT se.culpable_only OR cu.case_code IS NOT NULL) AS is_instrument,
-            e.event IN (SELECT event FROM hold_event) AS holds,
-            e.event IN (SELECT event FROM closure) AS closes
+            su.unit_code, su.building_code, su.intervention_code, su.fund, k.event_rank,
+            CASE WHEN NOT k.culpable_only OR cu.case_code IS NOT NULL THEN k.step_no END AS step_done,
+            COALESCE(k.is_instrument, FALSE) AND (NOT k.culpable_only OR cu.case_code IS NOT NULL) AS is_instrument,
+            COALESCE(k.holds, FALSE) AS holds, COALESCE(k.closes, FALSE) AS closes
         FROM arrears_case_event e
         JOIN lease l ON l.code = e.lease_code
         JOIN scope_unit su ON su.unit_code = l.unit_code
-        LEFT JOIN event_order o ON o.event = e.event
-        LEFT JOIN step_event se ON se.event = e.event
+        LEFT JOIN event_kind k ON k.event = e.event
         LEFT JOIN assessed_culpable cu ON cu.case_code = e.case_code
         WHERE e.event_date <= CAST(:as_of AS DATE))""", params
 
