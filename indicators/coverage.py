@@ -13,9 +13,8 @@ from datetime import date
 
 import pandas as pd
 
-from indicators import store
 from indicators.results import KpiValue
-from indicators.sql import query, unrecorded
+from indicators.sql import query, shared, unrecorded
 from osservatorio.formatting import fmt_date
 
 NO_DATA = "nessun dato per il periodo"
@@ -46,22 +45,15 @@ KPI_SOURCES: dict[str, tuple[str, ...]] = {
 
 
 def span(conn, source: str) -> tuple[date | None, date | None]:
-    """First and last date of a source in the warehouse (None, None when it holds no row): its `source_span` row.
-
-    Inside a page run (a `store.snapshot`) the spans are read once per build of the copy."""
-    key = store.pinned_key(conn)
-    spans = _spans.get(key) if key is not None else None
-    if spans is None:
-        with unrecorded():
-            rows = query(conn, "SELECT source, first_day, last_day FROM source_span")
-        spans = {r.source: (_day(r.first_day), _day(r.last_day)) for r in rows.itertuples()}
-        if key is not None:
-            _spans.clear()  # only the build in use is worth keeping
-            _spans[key] = spans
-    return spans.get(source, (None, None))
+    """First and last date of a source in the warehouse (None, None when it holds no row): its `source_span` row
+    (all of them read once per page run)."""
+    return shared(conn, ("source_span",), lambda: _spans(conn)).get(source, (None, None))
 
 
-_spans: dict[str, dict[str, tuple[date | None, date | None]]] = {}
+def _spans(conn) -> dict[str, tuple[date | None, date | None]]:
+    with unrecorded():
+        rows = query(conn, "SELECT source, first_day, last_day FROM source_span")
+    return {r.source: (_day(r.first_day), _day(r.last_day)) for r in rows.itertuples()}
 
 
 def _day(value) -> date | None:

@@ -13,7 +13,7 @@ from indicators.ledger_sql import aging_bucket, date_param, day_diff, fifo_unpai
 from indicators.position_sql import (TOTALS, any_day_positions, fifo_cte, month_end_positions, scoped_leases_cte,
                                      totals_select)
 from indicators.scope import GROUPINGS, Scope
-from indicators.sql import one_row, query, unrecorded
+from indicators.sql import one_row, query, shared, unrecorded
 
 __all__ = ["TOTALS", "positions_ctes", "totals", "unpaid_charges_ctes"]
 
@@ -109,7 +109,15 @@ def unpaid_charges_ctes(conn, *, scope: Scope, by: str | None = None, as_of: dat
 
 def totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | None = None, days: int = 30,
            months: list[date] | None = None) -> pd.DataFrame:
-    """Per checkpoint (bucket) and group: the sums every lease-level arrears KPI is a ratio of (`TOTALS`)."""
+    """Per checkpoint (bucket) and group: the sums every lease-level arrears KPI is a ratio of (`TOTALS`); in a page
+    run, the figures that need the same sums share one read (`sql.shared`)."""
+    key = ("ledger.totals", scope, by, as_of, start, days, tuple(months or ()))
+    return shared(conn, key, lambda: _totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days,
+                                             months=months)).copy()
+
+
+def _totals(conn, *, scope: Scope, by: str | None, as_of: date, start: date | None, days: int,
+            months: list[date] | None) -> pd.DataFrame:
     frame = _lease_totals(conn, scope=scope, by=by, as_of=as_of, start=start, days=days, months=months)
     for col in TOTALS:
         frame[col] = frame[col].astype(float).round(2)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 import re
 from functools import lru_cache
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, column, text
 
 from indicators import store
 
+
+T = TypeVar("T")
 
 _recorded: ContextVar[list[tuple[str, dict]] | None] = ContextVar("recorded_statements", default=None)
 
@@ -41,6 +47,31 @@ def unrecorded():
 def _record(duck_sql: str, bound: dict) -> None:
     if (log := _recorded.get()) is not None:
         log.append((duck_sql, dict(bound)))
+
+
+_shared: OrderedDict[tuple, object] = OrderedDict()
+_shared_lock = threading.Lock()
+_SHARED_ENTRIES = 256
+
+
+def shared(conn_or_engine: Connection | Engine, key: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, shared by the figures of a page run that ask for the same `key` (the sums several KPIs are
+    ratios of, the sources' dates): inside a `store.snapshot` the copy cannot change, so neither can the answer.
+    Outside one (the CLI, the library) it is computed each time. Keep what it returns unmodified."""
+    build = store.pinned_key(conn_or_engine)
+    if build is None:
+        return compute()
+    full = (store.location(conn_or_engine), build, *key)
+    with _shared_lock:
+        if full in _shared:
+            _shared.move_to_end(full)
+            return _shared[full]  # type: ignore[return-value]
+    value = compute()
+    with _shared_lock:
+        _shared[full] = value
+        while len(_shared) > _SHARED_ENTRIES:
+            _shared.popitem(last=False)
+    return value
 
 
 def query(conn_or_engine: Connection | Engine, sql: str, params: dict | None = None) -> pd.DataFrame:

@@ -58,3 +58,25 @@ def test_hand_checked_totals_at_a_month_end(engine, ledger_fixture):
     uno = frame[frame["grp"] == "Fondo Uno"].iloc[0]
     assert (uno["stock"], uno["stock_former"], uno["contracts_in_arrears"]) == (1700.0, 500.0, 3)
     assert (uno["period_charged"], uno["period_cash"], uno["leases"], uno["active_leases"]) == (1000.0, 0.0, 4, 3)
+
+
+def test_a_page_run_reads_the_same_totals_once(engine, ledger_fixture):
+    """Inside a page run's snapshot (one build of the copy) the figures that need the same sums share one read, and
+    the copy is still what they say; outside one, each call reads the copy again."""
+    from indicators import store
+    from indicators.sql import recording
+
+    ledger_fixture(PARTIAL, CREDITS, FORMER, REPAID)
+    ask = dict(scope=Scope(), by="fund", as_of=date(2024, 3, 15), start=date(2024, 3, 1))  # the any-day path
+    with recording() as outside:
+        first, second = ledger.totals(engine, **ask), ledger.totals(engine, **ask)
+    with store.snapshot(engine) as copy, recording() as inside:
+        assert copy is not None
+        shared_first, shared_second = ledger.totals(engine, **ask), ledger.totals(engine, **ask)
+        shared_second.loc[0, "stock"] = -1.0  # what a caller does to its answer is not shared
+        third = ledger.totals(engine, **ask)
+    assert len(outside) == 2 and len(inside) == 1
+    assert first.equals(second) and first.equals(shared_first) and first.equals(third)
+    uno = first[first["grp"] == "Fondo Uno"].iloc[0]
+    # 15/03/2024: C1 1,500 − 800 = 700; C3 1,500 − (100 + 500) = 900 (the 400 write-off comes on 20/03); C4 500
+    assert (uno["stock"], uno["contracts_in_arrears"]) == (2100.0, 3)
