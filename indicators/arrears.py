@@ -25,7 +25,7 @@ from indicators import coverage
 from indicators.ledger import TOTALS, totals, unpaid_charges_ctes
 from indicators.scope import Scope
 from indicators.ledger_sql import AGING_BUCKETS, aging_bucket, date_param, day_diff, month_ends, month_key
-from indicators.results import KpiValue, ratio
+from indicators.results import AttrDict, KpiValue, ratio
 from indicators.sql import connected, query
 
 Conn = Connection | Engine
@@ -401,7 +401,7 @@ def arrears_series(conn: Conn, *, start: date, end: date, scope: Scope = Scope()
     out[columns[1:]] = out[columns[1:]].where(out[columns[1:]].notna(), None)
     out = (out if by else out.drop(columns="group")).reset_index(drop=True)
     out.attrs["kpi"] = "arrears_stock_eur"
-    out.attrs["counts"] = _series_counts(frame)  # set last: pandas copies a frame's attrs deeply at each step
+    out.attrs["counts"] = _series_counts(frame)  # an AttrDict: pandas copies a frame's attrs deeply at each step
     return out
 
 
@@ -410,10 +410,10 @@ def _series_counts(frame: pd.DataFrame) -> dict[str, list[tuple[float, ...]]]:
     leases with a debt for the stock and the rates (their unpaid part is those leases' debt), households overdue and
     active for their share."""
     as_list = lambda *cols: list(zip(*(frame[c].astype(float).tolist() for c in cols)))  # noqa: E731
-    return {"stock": as_list("contracts_in_arrears"),
-            "households_in_arrears_pct": as_list("households_overdue", "active_leases"),
-            "rate_billed": as_list("contracts_in_arrears", "active_leases"),
-            "collection_rate": as_list("contracts_in_arrears", "active_leases")}
+    return AttrDict(stock=as_list("contracts_in_arrears"),
+                    households_in_arrears_pct=as_list("households_overdue", "active_leases"),
+                    rate_billed=as_list("contracts_in_arrears", "active_leases"),
+                    collection_rate=as_list("contracts_in_arrears", "active_leases"))
 
 
 def _check_period(start: date, end: date) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from etl.values import as_text, dot_decimal, parse_month, parse_number
 from indicators.arrears import arrears_series
+from indicators.results import AttrList
 from indicators.scope import Scope
 from indicators.suppression import households_by
 
@@ -38,7 +39,7 @@ def building_arrears_panel(conn, *, start: date, end: date, outcome: str = "hous
     out = pd.DataFrame({"unit": series["group"].astype(str), "period": pd.to_datetime(series["month"]),
                         "y": pd.to_numeric(series[outcome], errors="coerce"), "n": base.reindex(series.index)})
     out = out.dropna(subset=["y"]).reset_index(drop=True)
-    counts_of_rows = out.pop("n").tolist()
+    counts_of_rows = AttrList(out.pop("n").tolist())
     out.attrs.update(kpi=LEDGER_OUTCOMES[outcome], counts=counts_of_rows)  # each cell's count base (`disclosure`)
     return out
 

@@ -34,3 +34,24 @@ def ratio(numerator: float | None, denominator: float | None, *, scale: float = 
     if numerator is None or not denominator:
         return None
     return numerator / denominator * scale
+
+
+class AttrDict(dict):
+    """A mapping kept in a frame's `attrs` and never changed (the counts behind each figure): pandas deep-copies a
+    frame's attrs at every step (each column read, each copy), and the deep copy of this one is itself."""
+
+    def __deepcopy__(self, memo) -> AttrDict:
+        return self
+
+    def __copy__(self) -> AttrDict:
+        return self
+
+
+class AttrList(list):
+    """A list kept in a frame's `attrs` and never changed: see `AttrDict`."""
+
+    def __deepcopy__(self, memo) -> AttrList:
+        return self
+
+    def __copy__(self) -> AttrList:
+        return self
