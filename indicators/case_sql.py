@@ -6,13 +6,16 @@ A case query reads, top to bottom:
    ``step(step_no, label, stage, due_days, held_days)`` (step 0 is the open case), ``step_event(event, step_no,
    culpable_only, is_instrument, pos)``, ``hold_event(event)``, ``closure(event, stage, outcome)`` and
    ``event_order(event, event_rank)`` (the events' order in the procedure breaks ties within a day);
-2. the scope (`scope_unit`: the units the caller may see, `Scope.units_sql`);
-3. ``assessed_culpable``: the cases assessed colpevole by ``:as_of``; ``case_event``: the scoped events up to ``:as_of``
+2. ``event_kind``: what each kind of event does in the procedure (its rank, its step, whether it holds the eviction
+   or closes the case), so that each event is joined once to a table of twenty rows;
+3. the scope: the buildings the caller may see (`Scope.buildings_sql`), matched on the `case_event_unit` fact, which
+   holds each event with the unit, building, intervention and fund of its lease;
+4. ``assessed_culpable``: the cases assessed colpevole by ``:as_of``; ``case_event``: the scoped events up to ``:as_of``
    with their step, the step they accomplish for this case (a diffida only for a case in ``assessed_culpable``), and
    whether they hold the eviction or close the case;
-4. ``case_fact``: per case, its opening, its last event, the first instrument and closure, the latest
+5. ``case_fact``: per case, its opening, its last event, the first instrument and closure, the latest
    assessments and holding instrument, the furthest step reached (``furthest_step``, 0 when none);
-5. ``case_state``: per case, the columns of `indicators.cases.case_status`, the clock applied at ``:as_of``
+6. ``case_state``: per case, the columns of `indicators.cases.case_status`, the clock applied at ``:as_of``
    with ``:grace_days`` of tolerance.
 
 Only constants of the procedure are written into the text; dates, tolerance and scope are named parameters, so
@@ -79,31 +82,29 @@ def procedure_ctes() -> str:
 
 
 def case_event_ctes(scope: Scope) -> tuple[str, dict]:
-    """The procedure, `event_kind` (what each kind of event does in it), `scope_unit` and `case_event` (parameter
-    `:as_of`)."""
-    units, params = scope.units_sql()
+    """The procedure, `event_kind` (what each kind of event does in it) and `case_event`: the events by `:as_of` of
+    the cases of the scope's buildings (from the `case_event_unit` fact, which holds where each lease is)."""
+    buildings, params = scope.buildings_sql()
     return f"""{procedure_ctes()},
     event_kind AS (
         SELECT o.event, o.event_rank, se.step_no, COALESCE(se.culpable_only, FALSE) AS culpable_only,
             COALESCE(se.is_instrument, FALSE) AS is_instrument,
             o.event IN (SELECT event FROM hold_event) AS holds, o.event IN (SELECT event FROM closure) AS closes
         FROM event_order o LEFT JOIN step_event se ON se.event = o.event),
-    scope_unit AS ({units}),
     assessed_culpable AS (
         SELECT DISTINCT case_code FROM arrears_case_event
         WHERE event = {literal(CULPABLE)} AND event_date <= CAST(:as_of AS DATE)),
     case_event AS (
         SELECT e.id, e.case_code, e.lease_code, e.event_date, e.event, e.amount, e.severity,
-            su.unit_code, su.building_code, su.intervention_code, su.fund, k.event_rank,
+            e.unit_code, e.building_code, e.intervention_code, e.fund, k.event_rank,
             CASE WHEN NOT k.culpable_only OR cu.case_code IS NOT NULL THEN k.step_no END AS step_done,
             COALESCE(k.is_instrument, FALSE) AND (NOT k.culpable_only OR cu.case_code IS NOT NULL) AS is_instrument,
             COALESCE(k.holds, FALSE) AS holds, COALESCE(k.closes, FALSE) AS closes
-        FROM arrears_case_event e
-        JOIN lease l ON l.code = e.lease_code
-        JOIN scope_unit su ON su.unit_code = l.unit_code
+        FROM case_event_unit e
         LEFT JOIN event_kind k ON k.event = e.event
         LEFT JOIN assessed_culpable cu ON cu.case_code = e.case_code
-        WHERE e.event_date <= CAST(:as_of AS DATE))""", params
+        WHERE e.event_date <= CAST(:as_of AS DATE)
+          AND e.building_code IN (SELECT building_code FROM ({buildings}) sb))""", params
 
 
 def case_state_ctes(scope: Scope) -> tuple[str, dict]:

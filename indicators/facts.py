@@ -130,6 +130,32 @@ BUILDING_MONTH = Fact(
     sql=building_month_sql(),
 )
 
+LEASE_UNIT = Fact(
+    name="lease_unit",
+    grain="one row per lease",
+    measures="the lease's own columns (lease_code, household_code, start_date, end_date, monthly_rent) with where "
+             "its unit is in the portfolio of this copy: unit_code, building_code, intervention_code, fund, sgr, "
+             "tenure. The lease-level figures take a scope's leases from it (`position_sql.scoped_leases_cte`)",
+    sql="""SELECT l.code AS lease_code, l.household_code, l.start_date, l.end_date, l.monthly_rent,
+        u.code AS unit_code, u.building_code, b.intervention_code, i.fund, i.sgr, u.tenure
+    FROM lease l JOIN unit u ON u.code = l.unit_code JOIN building b ON b.code = u.building_code
+    JOIN intervention i ON i.code = b.intervention_code
+    ORDER BY u.building_code, l.code""",
+)
+
+CASE_EVENT_UNIT = Fact(
+    name="case_event_unit",
+    grain="one row per event of an arrears case (`arrears_case_event`), stored in case order",
+    measures="the event's own columns (id, case_code, lease_code, event_date, event, amount, severity) with where "
+             "its lease is in the portfolio of this copy: unit_code, building_code, intervention_code, fund, sgr. "
+             "The cases' figures filter a scope on these columns instead of joining every event to its lease and unit",
+    sql="""SELECT e.id, e.case_code, e.lease_code, e.event_date, e.event, e.amount, e.severity,
+        u.code AS unit_code, u.building_code, b.intervention_code, i.fund, i.sgr
+    FROM arrears_case_event e JOIN lease l ON l.code = e.lease_code JOIN unit u ON u.code = l.unit_code
+    JOIN building b ON b.code = u.building_code JOIN intervention i ON i.code = b.intervention_code
+    ORDER BY e.case_code, e.event_date, e.id""",
+)
+
 # The date columns of each dated source (`indicators.coverage`): its span runs from the least MIN to the greatest MAX.
 SPAN_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ledger": ("ledger_entry", ("entry_date",)),
@@ -152,7 +178,9 @@ SOURCE_SPAN = Fact(
         for source, (table, cols) in SPAN_COLUMNS.items()),
 )
 
-FACTS: tuple[Fact, ...] = (MOVEMENT, LEASE_MONTH, LEASE_CHARGE, BUILDING_MONTH, SOURCE_SPAN)  # in build order
+# in build order
+FACTS: tuple[Fact, ...] = (MOVEMENT, LEASE_UNIT, LEASE_MONTH, LEASE_CHARGE, BUILDING_MONTH, CASE_EVENT_UNIT,
+                           SOURCE_SPAN)
 
 
 def build_all(duck: duckdb.DuckDBPyConnection, steps: list | None = None) -> int:

@@ -31,16 +31,18 @@ TOTALS = ("leases", "moves", "stock", "stock_former", "contracts_in_arrears", "a
 
 
 def scoped_leases_cte(scope: Scope, by: str | None) -> tuple[str, dict]:
-    """CTE `sl`: the leases of the units in scope, with their unit's attributes and the grouping `grp`."""
+    """CTE `sl`: the leases of the buildings in scope (the `lease_unit` fact), with their unit's attributes and the
+    grouping `grp`."""
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"Raggruppamento sconosciuto: «{by}». Ammessi: {', '.join(GROUPINGS)}")
-    units, params = scope.units_sql()
+    buildings, params = scope.buildings_sql()
     grp = GROUPINGS[by] if by else "CAST(NULL AS VARCHAR(200))"
-    household = "LEFT JOIN household h ON h.code = l.household_code" if by == "income_band" else ""
+    household = "LEFT JOIN household h ON h.code = su.household_code" if by == "income_band" else ""
     return f"""sl AS (
-        SELECT l.code AS lease_code, l.household_code, l.start_date, l.end_date, l.monthly_rent,
+        SELECT su.lease_code, su.household_code, su.start_date, su.end_date, su.monthly_rent,
                su.unit_code, su.building_code, su.intervention_code, su.fund, su.tenure, {grp} AS grp
-        FROM lease l JOIN ({units}) su ON su.unit_code = l.unit_code {household})""", params
+        FROM lease_unit su {household}
+        WHERE su.building_code IN (SELECT building_code FROM ({buildings}) sb))""", params
 
 
 # Whether a lease runs at the checkpoint, and whether it had ended by then (`sl` × `cal`).
