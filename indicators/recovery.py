@@ -65,15 +65,18 @@ def plan_recovery(conn: Connection | Engine, *, as_of: date | None = None, scope
             SELECT lease_code, MIN(plan_on) AS plan_on, MAX(COALESCE(closed_on, :as_of)) AS until_on,
                    SUM(planned) AS planned
             FROM plans WHERE plan_on IS NOT NULL GROUP BY lease_code),
-        windows AS (
-            SELECT lease_code, planned, t1, t2, t0,
-                   CAST(LEAST({sql_month_key("t0")}, (SELECT MAX(month_key) FROM lease_month)) AS INTEGER) AS t0_key
-            FROM (SELECT *,
-                    CASE WHEN last_day(t1) = t1 THEN t1 ELSE CAST(date_trunc('month', t1) AS DATE) - 1 END AS t0
-                  FROM (SELECT lease_code, planned, GREATEST(plan_on, {date_param("since")}) AS t1,
-                         LEAST(until_on, {date_param("end")}) AS t2
-                  FROM leases) w) w
-            WHERE t1 < t2),
+        spans AS (
+            SELECT lease_code, planned, GREATEST(plan_on, {date_param("since")}) AS t1,
+                   LEAST(until_on, {date_param("end")}) AS t2
+            FROM leases),
+        starts AS (  -- t0: the last month end by t1 (the lease_month row there holds the running sums)
+            SELECT lease_code, planned, t1, t2,
+                   CASE WHEN last_day(t1) = t1 THEN t1 ELSE CAST(date_trunc('month', t1) AS DATE) - 1 END AS t0
+            FROM spans WHERE t1 < t2),
+        windows AS (  -- the key of t0's month (the last the fact holds, if later), as a column for an equi-join
+            SELECT *, CAST(LEAST({sql_month_key("t0")}, (SELECT MAX(month_key) FROM lease_month)) AS INTEGER)
+                      AS t0_key
+            FROM starts),
         month_end AS (
             SELECT w.lease_code, m.charged - m.credited AS debt
             FROM windows w JOIN lease_month m ON m.lease_code = w.lease_code AND m.month_key = w.t0_key),
