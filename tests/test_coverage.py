@@ -104,3 +104,13 @@ def test_a_tile_outside_the_data_says_so():
     assert at.metric[0].value == "Nessun dato"
     shown = re.sub(r"\\(.)", r"\1", at.caption[0].value)  # as the reader sees it, without Markdown escapes
     assert "nessun dato per il periodo: i movimenti contabili iniziano il 01/03/2024" in shown
+
+
+def test_every_dated_source_has_its_span_in_the_copy():
+    """A source the figures check their dates against is one the `source_span` fact measures (else its span would
+    read as empty and every figure on it as "no data")."""
+    from indicators.coverage import KPI_SOURCES, SOURCES
+    from indicators.facts import SPAN_COLUMNS
+
+    assert set(SOURCES) == set(SPAN_COLUMNS)
+    assert {s for sources in KPI_SOURCES.values() for s in sources} <= set(SOURCES)
